@@ -1,0 +1,61 @@
+/*
+ * Walking a libconfig tree against a schema: every lookup marks its key as
+ * known, cfg_check_unknown() then reports whatever was not, and every error
+ * is "file:line: message" and counted, so one run reports them all.
+ * Nothing here knows tamarin's schema; config.c and the handlers do.
+ */
+#ifndef TM_CFG_H
+#define TM_CFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libconfig.h>
+
+struct cfg_ctx {
+	const char	*cc_file;	/* the main file, for file-less errors */
+	int		 cc_errors;
+	/* Each error line, in order (for -t and for reload logs). */
+	char		**cc_msgs;
+	size_t		 cc_nmsgs;
+};
+
+void	cfg_ctx_init(struct cfg_ctx *, const char *file);
+void	cfg_ctx_fini(struct cfg_ctx *);
+void	cfg_error(struct cfg_ctx *, const config_setting_t *,
+	    const char *, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Typed lookups of key in group (or record) g.  Return 1 when present and
+ * valid, 0 when absent (*out untouched), -1 when present but wrong (the
+ * error is reported and counted).
+ */
+int	cfg_int(struct cfg_ctx *, const config_setting_t *g, const char *key,
+	    long long min, long long max, long long *out);
+int	cfg_uint32(struct cfg_ctx *, const config_setting_t *g,
+	    const char *key, uint32_t min, uint32_t max, uint32_t *out);
+/* Seconds as an integer or a float, returned in milliseconds. */
+int	cfg_duration_ms(struct cfg_ctx *, const config_setting_t *g,
+	    const char *key, uint32_t min_ms, uint32_t max_ms, uint32_t *out);
+int	cfg_bool(struct cfg_ctx *, const config_setting_t *g,
+	    const char *key, int *out);
+/* A heap copy: libconfig's strings die with config_destroy(). */
+int	cfg_strdup(struct cfg_ctx *, const config_setting_t *g,
+	    const char *key, char **out);
+/* The setting itself, checked to be a group / a list or array. */
+int	cfg_group(struct cfg_ctx *, const config_setting_t *g,
+	    const char *key, config_setting_t **out);
+int	cfg_list(struct cfg_ctx *, const config_setting_t *g,
+	    const char *key, config_setting_t **out);
+/* An array (or list) of strings, copied; NULL-terminated vector. */
+int	cfg_strv(struct cfg_ctx *, const config_setting_t *g,
+	    const char *key, char ***out, size_t *n);
+void	cfg_strv_free(char **);
+
+/* Mark a key known without reading it (handled elsewhere). */
+void	cfg_mark(const config_setting_t *g, const char *key);
+/* Report every member of g not looked up: "unknown key 'x' in what". */
+void	cfg_check_unknown(struct cfg_ctx *, const config_setting_t *g,
+	    const char *what);
+
+#endif /* TM_CFG_H */

@@ -1,0 +1,53 @@
+/*
+ * The master-worker channel: a SOCK_SEQPACKET socketpair carrying small
+ * fixed messages, and with CHAN_CONNS a batch of accepted sockets as
+ * SCM_RIGHTS, each paired with the slot the master claimed for it.
+ */
+#ifndef TM_FDPASS_H
+#define TM_FDPASS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Fds per message: one cmsg buffer of this size lives on the stack. */
+#define CHAN_MAX_FDS	64
+
+enum chan_type {
+	CHAN_CONNS = 1,		/* m->w: cm_count fds, cm_slot[i] each */
+	CHAN_DRAIN,		/* m->w: no new fds; finish and exit */
+	CHAN_STOP,		/* m->w: close everything now and exit */
+	CHAN_REOPEN,		/* m->w: reopen log files */
+	CHAN_SLOTFREE,		/* w->m: a slot freed while the master waited */
+	CHAN_TICKETS,		/* m->w: session ticket keys rotated */
+	CHAN__MAX
+};
+
+struct chan_msg {
+	uint16_t	cm_type;
+	uint16_t	cm_count;
+	uint32_t	cm_arg;
+	uint32_t	cm_slot[CHAN_MAX_FDS];
+};
+
+#define CHAN_HDR_LEN	offsetof(struct chan_msg, cm_slot)
+
+/* A connected SOCK_SEQPACKET pair, both ends non-blocking and CLOEXEC. */
+int	chan_pair(int sv[2]);
+
+/*
+ * Send m with its m->cm_count fds.  Returns 0, or -1 with errno (EAGAIN:
+ * the peer's queue is full; nothing was sent and the caller still owns
+ * every fd).
+ */
+int	chan_send(int sock, const struct chan_msg *m, const int *fds);
+
+/*
+ * Receive one message and its fds (CLOEXEC) into fds[CHAN_MAX_FDS].
+ * Returns 1, 0 at end of file, or -1 with errno (EAGAIN: nothing queued;
+ * EPROTO: truncated or inconsistent message, every fd that came with it
+ * already closed).
+ */
+int	chan_recv(int sock, struct chan_msg *m, int *fds);
+
+#endif /* TM_FDPASS_H */

@@ -1,0 +1,50 @@
+/*
+ * Logging: stderr in the foreground, a file or syslog otherwise.
+ * log_warn() appends strerror(errno), log_warnx() does not; fatal() and
+ * fatalx() log and exit 1 (startup failures and broken invariants only).
+ */
+#ifndef TM_LOG_H
+#define TM_LOG_H
+
+#include <stdarg.h>
+
+#define LOG_LVL_ERROR	0
+#define LOG_LVL_WARN	1
+#define LOG_LVL_NOTICE	2
+#define LOG_LVL_INFO	3
+#define LOG_LVL_DEBUG	4
+
+/* Where messages go: "stderr", "syslog" or a file path. */
+int	log_open(const char *dest);
+/* Reopen the file destination (SIGUSR1 after logrotate moved it). */
+int	log_reopen(void);
+void	log_close(void);
+int	log_fd(void);			/* the file's fd, or -1 */
+void	log_set_level(int);
+int	log_level(void);
+int	log_level_parse(const char *);	/* name -> level, -1 if unknown */
+/* "master", "worker 1 gen 2": shown in every line. */
+void	log_set_procname(const char *);
+
+void	log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_notice(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_vmsg(int, int, const char *, va_list);
+_Noreturn void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void fatalx(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Shared-state invariants: on in release builds too, because a broken
+ * slot or wheel invariant must stop the process before it corrupts what
+ * tamarinctl and the master read.
+ */
+#define TM_ASSERT(e) do {						\
+	if (__builtin_expect(!(e), 0))					\
+		fatalx("%s:%d: assertion failed: %s", __FILE__,		\
+		    __LINE__, #e);					\
+} while (0)
+
+#endif /* TM_LOG_H */
