@@ -1,0 +1,335 @@
+/*
+ * Segment creation and attachment.
+ */
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/clock.h"
+#include "shm/shm.h"
+
+static size_t	shm_size_for(uint32_t);
+static int	shm_validate(const struct shm *, size_t, int *, uint32_t *);
+
+static size_t
+shm_size_for(uint32_t pool_slots)
+{
+	return (TM_SHM_HEADER_SPACE +
+	    TM_MAX_LISTENERS * sizeof(struct shm_listener) +
+	    TM_MAX_BLOCKS * sizeof(struct shm_block) +
+	    (size_t)pool_slots * sizeof(struct shm_slot));
+}
+
+struct shm *
+shm_create(const char *path, uint32_t pool_slots, mode_t mode)
+{
+	struct shm *s;
+	struct shm_header *h;
+	struct stat st;
+	char *tmp = NULL;
+	size_t size;
+	int fd = -1, saved;
+	void *p;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return (NULL);
+	s->sm_fd = -1;
+	if ((s->sm_path = strdup(path)) == NULL ||
+	    asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) == -1) {
+		tmp = NULL;
+		goto fail;
+	}
+	size = shm_size_for(pool_slots);
+	(void)unlink(tmp);
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    mode);
+	if (fd == -1)
+		goto fail;
+	/* open() applied the umask: the mode is a promise to tamarinctl. */
+	if (fchmod(fd, mode) == -1 || ftruncate(fd, (off_t)size) == -1)
+		goto fail;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	s->sm_base = p;
+	s->sm_size = size;
+	s->sm_fd = fd;
+	s->sm_writable = 1;
+
+	h = shm_header(s);
+	h->sh_version = TM_SHM_VERSION;
+	h->sh_header_size = sizeof(struct shm_header);
+	h->sh_listener_size = sizeof(struct shm_listener);
+	h->sh_block_size = sizeof(struct shm_block);
+	h->sh_slot_size = sizeof(struct shm_slot);
+	h->sh_off_listeners = TM_SHM_HEADER_SPACE;
+	h->sh_off_blocks = h->sh_off_listeners +
+	    TM_MAX_LISTENERS * sizeof(struct shm_listener);
+	h->sh_off_slots = h->sh_off_blocks +
+	    TM_MAX_BLOCKS * sizeof(struct shm_block);
+	atomic_store_explicit(&h->sh_size, size, memory_order_relaxed);
+	atomic_store_explicit(&h->sh_pool_slots, pool_slots,
+	    memory_order_relaxed);
+	atomic_store_explicit(&h->sh_master_pid, (int32_t)getpid(),
+	    memory_order_relaxed);
+	h->sh_start_wall = (uint64_t)clock_wall();
+	h->sh_start_ms = clock_ms();
+	/* A fresh file reads as zeros: every slot FREE, every block UNUSED. */
+
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	s->sm_dev = st.st_dev;
+	s->sm_ino = st.st_ino;
+	/* release: the whole layout is visible before the magic is. */
+	atomic_store_explicit(&h->sh_magic, TM_SHM_MAGIC,
+	    memory_order_release);
+	if (rename(tmp, path) == -1)
+		goto fail;
+	free(tmp);
+	return (s);
+
+fail:
+	saved = errno;
+	if (s->sm_base != NULL)
+		munmap(s->sm_base, s->sm_size);
+	if (fd != -1) {
+		close(fd);
+		(void)unlink(tmp);
+	}
+	free(tmp);
+	free(s->sm_path);
+	free(s);
+	errno = saved;
+	return (NULL);
+}
+
+int
+shm_grow(struct shm *s, uint32_t pool_slots)
+{
+	struct shm_header *h = shm_header(s);
+	size_t size;
+	void *p;
+
+	if (pool_slots <= atomic_load_explicit(&h->sh_pool_slots,
+	    memory_order_relaxed))
+		return (0);
+	size = shm_size_for(pool_slots);
+	if (ftruncate(s->sm_fd, (off_t)size) == -1)
+		return (-1);
+	/*
+	 * Workers forked earlier keep their smaller mapping: their ranges are
+	 * all below the old size.  Only the master's mapping moves, and the
+	 * master holds offsets, not pointers, across this call.
+	 */
+	p = mremap(s->sm_base, s->sm_size, size, MREMAP_MAYMOVE);
+	if (p == MAP_FAILED)
+		return (-1);
+	s->sm_base = p;
+	s->sm_size = size;
+	h = shm_header(s);
+	atomic_store_explicit(&h->sh_pool_slots, pool_slots,
+	    memory_order_relaxed);
+	/* release: a reader that sees the new size may map and read it. */
+	atomic_store_explicit(&h->sh_size, size, memory_order_release);
+	return (0);
+}
+
+void
+shm_detach(struct shm *s)
+{
+	if (s == NULL)
+		return;
+	if (s->sm_base != NULL)
+		munmap(s->sm_base, s->sm_size);
+	if (s->sm_fd != -1)
+		close(s->sm_fd);
+	free(s->sm_path);
+	free(s);
+}
+
+void
+shm_destroy(struct shm *s)
+{
+	struct stat st;
+
+	if (s == NULL)
+		return;
+	/* Unlink only our own file: a newer master may have replaced it. */
+	if (s->sm_path != NULL && stat(s->sm_path, &st) == 0 &&
+	    st.st_dev == s->sm_dev && st.st_ino == s->sm_ino)
+		(void)unlink(s->sm_path);
+	shm_detach(s);
+}
+
+static int
+shm_validate(const struct shm *s, size_t filesize, int *why,
+    uint32_t *version)
+{
+	const struct shm_header *h = shm_header(s);
+	uint64_t size;
+	uint32_t pool;
+
+	if (filesize < TM_SHM_HEADER_SPACE) {
+		*why = SHM_ATTACH_MAGIC;
+		return (-1);
+	}
+	if (atomic_load_explicit(&h->sh_magic, memory_order_acquire) !=
+	    TM_SHM_MAGIC) {
+		*why = SHM_ATTACH_MAGIC;
+		return (-1);
+	}
+	if (version != NULL)
+		*version = h->sh_version;
+	if (h->sh_version != TM_SHM_VERSION) {
+		*why = SHM_ATTACH_VERSION;
+		return (-1);
+	}
+	size = atomic_load_explicit(&h->sh_size, memory_order_acquire);
+	pool = atomic_load_explicit(&h->sh_pool_slots, memory_order_relaxed);
+	if (h->sh_header_size != sizeof(struct shm_header) ||
+	    h->sh_listener_size != sizeof(struct shm_listener) ||
+	    h->sh_block_size != sizeof(struct shm_block) ||
+	    h->sh_slot_size != sizeof(struct shm_slot) ||
+	    h->sh_off_listeners != TM_SHM_HEADER_SPACE ||
+	    h->sh_off_blocks != h->sh_off_listeners +
+	    TM_MAX_LISTENERS * sizeof(struct shm_listener) ||
+	    h->sh_off_slots != h->sh_off_blocks +
+	    TM_MAX_BLOCKS * sizeof(struct shm_block) ||
+	    size != shm_size_for(pool) || size > filesize ||
+	    size > s->sm_size) {
+		*why = SHM_ATTACH_SIZE;
+		return (-1);
+	}
+	return (0);
+}
+
+struct shm *
+shm_attach(const char *path, int *why, uint32_t *version)
+{
+	struct shm *s;
+	struct stat st;
+	void *p;
+	int fd, saved;
+
+	*why = SHM_ATTACH_ERRNO;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (NULL);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		saved = S_ISREG(st.st_mode) ? errno : EINVAL;
+		close(fd);
+		errno = saved;
+		return (NULL);
+	}
+	if ((size_t)st.st_size < TM_SHM_HEADER_SPACE) {
+		close(fd);
+		*why = SHM_ATTACH_MAGIC;
+		return (NULL);
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return (NULL);
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->sm_path = strdup(path)) == NULL) {
+		saved = errno;
+		free(s);
+		munmap(p, (size_t)st.st_size);
+		close(fd);
+		errno = saved;
+		return (NULL);
+	}
+	s->sm_base = p;
+	s->sm_size = (size_t)st.st_size;
+	s->sm_fd = fd;
+	s->sm_dev = st.st_dev;
+	s->sm_ino = st.st_ino;
+	if (shm_validate(s, (size_t)st.st_size, why, version) == -1) {
+		shm_detach(s);
+		return (NULL);
+	}
+	return (s);
+}
+
+int
+shm_refresh(struct shm *s)
+{
+	struct stat st;
+	uint64_t size;
+	void *p;
+	int why;
+
+	size = atomic_load_explicit(&shm_header(s)->sh_size,
+	    memory_order_acquire);
+	if (size <= s->sm_size)
+		return (0);
+	if (fstat(s->sm_fd, &st) == -1)
+		return (-1);
+	p = mremap(s->sm_base, s->sm_size, (size_t)st.st_size,
+	    MREMAP_MAYMOVE);
+	if (p == MAP_FAILED)
+		return (-1);
+	s->sm_base = p;
+	s->sm_size = (size_t)st.st_size;
+	return (shm_validate(s, (size_t)st.st_size, &why, NULL));
+}
+
+static int
+range_cmp(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return (*x < *y ? -1 : *x > *y);
+}
+
+int64_t
+shm_pool_alloc(struct shm *s, uint32_t count)
+{
+	struct shm_header *h = shm_header(s);
+	uint64_t ranges[TM_MAX_BLOCKS];	/* first << 32 | count */
+	struct shm_block *b;
+	uint32_t pool, pos = 0, first, n;
+	size_t nr = 0, i;
+
+	for (i = 0; i < TM_MAX_BLOCKS; i++) {
+		b = shm_block(s, (unsigned int)i);
+		if (atomic_load_explicit(&b->wb_state,
+		    memory_order_relaxed) == TM_WORKER_UNUSED)
+			continue;
+		first = atomic_load_explicit(&b->wb_slot_first,
+		    memory_order_relaxed);
+		n = atomic_load_explicit(&b->wb_slot_count,
+		    memory_order_relaxed);
+		ranges[nr++] = (uint64_t)first << 32 | n;
+	}
+	qsort(ranges, nr, sizeof(ranges[0]), range_cmp);
+	pool = atomic_load_explicit(&h->sh_pool_slots, memory_order_relaxed);
+	/* First fit over the gaps between used ranges. */
+	for (i = 0; i < nr; i++) {
+		first = (uint32_t)(ranges[i] >> 32);
+		if (first >= pos && first - pos >= count)
+			return (pos);
+		if (first + (uint32_t)ranges[i] > pos)
+			pos = first + (uint32_t)ranges[i];
+	}
+	if (pos <= pool && pool - pos >= count)
+		return (pos);
+	if ((uint64_t)pos + count > UINT32_MAX / 2) {
+		errno = ENOMEM;
+		return (-1);
+	}
+	if (shm_grow(s, pos + count) == -1)
+		return (-1);
+	return (pos);
+}

@@ -1,0 +1,125 @@
+/*
+ * Shared-memory segment: creation, attachment, slots and the clock hand.
+ * The layout itself is in shm_layout.h.
+ */
+#ifndef TM_SHM_H
+#define TM_SHM_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stdint.h>
+
+#include "shm/shm_layout.h"
+
+struct shm {
+	char		*sm_base;
+	size_t		 sm_size;	/* bytes mapped here */
+	int		 sm_fd;
+	int		 sm_writable;
+	char		*sm_path;
+	dev_t		 sm_dev;	/* identity of the file mapped */
+	ino_t		 sm_ino;
+};
+
+/*
+ * Create the segment at path for pool_slots slot records: built under a
+ * temporary name, magic stored last, then renamed into place, so no reader
+ * ever sees half a segment.  mode: e.g. 0640 (group readable for
+ * tamarinctl).  Returns NULL with errno.
+ */
+struct shm	*shm_create(const char *path, uint32_t pool_slots, mode_t mode);
+/* Grow the pool to pool_slots records (master only; the mapping moves). */
+int		 shm_grow(struct shm *, uint32_t pool_slots);
+/* Unmap; the file stays. */
+void		 shm_detach(struct shm *);
+/* Unmap and unlink (master at exit). */
+void		 shm_destroy(struct shm *);
+
+/* Attach errors, for tamarinctl's exit codes and messages. */
+#define SHM_ATTACH_ERRNO	1	/* open/mmap failed: see errno */
+#define SHM_ATTACH_MAGIC	2	/* not a tamarin segment */
+#define SHM_ATTACH_VERSION	3	/* another layout version */
+#define SHM_ATTACH_SIZE		4	/* sizes or offsets inconsistent */
+
+/*
+ * Map an existing segment read-only and validate it.  On failure returns
+ * NULL, *why is one of SHM_ATTACH_*, and *version the segment's version
+ * (for SHM_ATTACH_VERSION).
+ */
+struct shm	*shm_attach(const char *path, int *why, uint32_t *version);
+/* Re-map a read-only attachment if the segment grew; 0 or -1. */
+int		 shm_refresh(struct shm *);
+
+static inline struct shm_header *
+shm_header(const struct shm *s)
+{
+	return ((struct shm_header *)(void *)s->sm_base);
+}
+
+static inline struct shm_listener *
+shm_listener(const struct shm *s, unsigned int i)
+{
+	return ((struct shm_listener *)(void *)(s->sm_base +
+	    shm_header(s)->sh_off_listeners) + i);
+}
+
+static inline struct shm_block *
+shm_block(const struct shm *s, unsigned int i)
+{
+	return ((struct shm_block *)(void *)(s->sm_base +
+	    shm_header(s)->sh_off_blocks) + i);
+}
+
+/* Slot idx (local to the block) of block b. */
+static inline struct shm_slot *
+shm_slot(const struct shm *s, const struct shm_block *b, uint32_t idx)
+{
+	return ((struct shm_slot *)(void *)(s->sm_base +
+	    shm_header(s)->sh_off_slots) +
+	    atomic_load_explicit(&b->wb_slot_first, memory_order_relaxed) +
+	    idx);
+}
+
+/*
+ * Pool ranges for worker blocks (master only): find room for count slots
+ * not used by any block that is not UNUSED, growing the pool if needed.
+ * Returns the first slot index, or -1.
+ */
+int64_t		 shm_pool_alloc(struct shm *, uint32_t count);
+
+/*
+ * Claim a FREE slot of block b for the master: searches from the block's
+ * clock hand, wrapping once, with a CAS per candidate.  Returns the slot's
+ * index or -1 when every slot is taken.  O(1) in steady state.
+ */
+int		 slot_claim(struct shm *, unsigned int b);
+/* Begin/end a rewrite of a slot's fields by its one owner. */
+void		 slot_write_begin(struct shm_slot *);
+void		 slot_write_end(struct shm_slot *);
+/* Change state (the owner only); also a complete rewrite marker. */
+void		 slot_set_state(struct shm_slot *, enum tm_slot_state);
+/*
+ * Return a slot to FREE: clears the record, then publishes FREE with
+ * release (the very last touch of a connection); decrements wb_active.
+ */
+void		 slot_release(struct shm *, unsigned int b, uint32_t idx);
+/* Master after reaping block b's worker: every slot back to FREE. */
+uint32_t	 slot_release_all(struct shm *, unsigned int b);
+/*
+ * Reader: a consistent copy of a slot, never half old and half new.
+ * Returns 0, or -1 if the writer kept it busy past a bounded retry count.
+ */
+int		 slot_read(const struct shm_slot *, struct shm_slot *copy);
+
+/* Peer address conversions. */
+void		 shm_addr_set(struct shm_addr *, const struct sockaddr *);
+/* "1.2.3.4:80", "[::1]:8080", "unix" */
+int		 shm_addr_format(const struct shm_addr *, char *, size_t);
+
+/* Relaxed statistics: a single writer per counter, so no RMW needed. */
+#define TM_STAT_ADD(var, n) atomic_store_explicit(&(var),		\
+	atomic_load_explicit(&(var), memory_order_relaxed) + (n),	\
+	memory_order_relaxed)
+
+#endif /* TM_SHM_H */

@@ -1,0 +1,370 @@
+/*
+ * Shared-memory segment: creation and attachment checks, slot claim and
+ * release with the clock hand, pool ranges, and a multi-process stress
+ * test of claim/release ownership.
+ */
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <atf-c.h>
+
+#include "shm/shm.h"
+
+/* A segment with one block of n slots, as the master would set it up. */
+static struct shm *
+seg_with_block(const char *path, uint32_t pool, unsigned int b, uint32_t n)
+{
+	struct shm *s;
+	struct shm_block *sb;
+	int64_t first;
+
+	ATF_REQUIRE_MSG((s = shm_create(path, pool, 0640)) != NULL,
+	    "shm_create: %s", strerror(errno));
+	first = shm_pool_alloc(s, n);
+	ATF_REQUIRE_MSG(first >= 0, "shm_pool_alloc(%u)", n);
+	sb = shm_block(s, b);
+	atomic_store(&sb->wb_slot_first, (uint32_t)first);
+	atomic_store(&sb->wb_slot_count, n);
+	atomic_store(&sb->wb_state, TM_WORKER_RUNNING);
+	return (s);
+}
+
+ATF_TC_WITHOUT_HEAD(segment__create_attach);
+ATF_TC_BODY(segment__create_attach, tc)
+{
+	struct shm *s, *r;
+	struct stat st;
+	uint32_t version = 0;
+	int why = 0;
+
+	ATF_REQUIRE((s = shm_create("seg", 100, 0640)) != NULL);
+	ATF_REQUIRE(stat("seg", &st) == 0);
+	ATF_CHECK_EQ(st.st_mode & 0777, 0640);
+	/* No temporary file is left behind. */
+	{
+		char tmp[64];
+
+		snprintf(tmp, sizeof(tmp), "seg.%d.tmp", (int)getpid());
+		ATF_CHECK(access(tmp, F_OK) == -1);
+	}
+	r = shm_attach("seg", &why, &version);
+	ATF_REQUIRE_MSG(r != NULL, "attach: why %d errno %s", why,
+	    strerror(errno));
+	ATF_CHECK_EQ(version, TM_SHM_VERSION);
+	ATF_CHECK_EQ(shm_header(r)->sh_version, TM_SHM_VERSION);
+	ATF_CHECK_EQ(atomic_load(&shm_header(r)->sh_pool_slots), 100);
+	ATF_CHECK_EQ(atomic_load(&shm_header(r)->sh_master_pid), getpid());
+	ATF_CHECK_EQ((size_t)st.st_size, r->sm_size);
+	/* Every slot of a fresh segment is FREE, every block UNUSED. */
+	ATF_CHECK_EQ(atomic_load(&shm_block(r, 0)->wb_state),
+	    TM_WORKER_UNUSED);
+	shm_detach(r);
+	shm_destroy(s);
+	ATF_CHECK(access("seg", F_OK) == -1);
+}
+
+ATF_TC_WITHOUT_HEAD(segment__attach_refuses);
+ATF_TC_BODY(segment__attach_refuses, tc)
+{
+	struct shm *s, *r;
+	char junk[8192];
+	uint32_t version = 0;
+	int fd, why;
+
+	/* Not a segment at all. */
+	memset(junk, 'x', sizeof(junk));
+	fd = open("junk", O_CREAT | O_WRONLY, 0600);
+	ATF_REQUIRE(fd != -1);
+	ATF_REQUIRE(write(fd, junk, sizeof(junk)) == (ssize_t)sizeof(junk));
+	close(fd);
+	r = shm_attach("junk", &why, &version);
+	ATF_CHECK(r == NULL);
+	ATF_CHECK_EQ(why, SHM_ATTACH_MAGIC);
+
+	/* Too short to hold a header. */
+	fd = open("short", O_CREAT | O_WRONLY, 0600);
+	ATF_REQUIRE(write(fd, junk, 100) == 100);
+	close(fd);
+	ATF_CHECK(shm_attach("short", &why, &version) == NULL);
+	ATF_CHECK_EQ(why, SHM_ATTACH_MAGIC);
+
+	/* Missing file. */
+	ATF_CHECK(shm_attach("nothing", &why, &version) == NULL);
+	ATF_CHECK_EQ(why, SHM_ATTACH_ERRNO);
+	ATF_CHECK_EQ(errno, ENOENT);
+
+	/* Another layout version: refused, and the version reported. */
+	ATF_REQUIRE((s = shm_create("seg", 10, 0640)) != NULL);
+	shm_header(s)->sh_version = TM_SHM_VERSION + 7;
+	ATF_CHECK(shm_attach("seg", &why, &version) == NULL);
+	ATF_CHECK_EQ(why, SHM_ATTACH_VERSION);
+	ATF_CHECK_EQ(version, TM_SHM_VERSION + 7);
+	shm_header(s)->sh_version = TM_SHM_VERSION;
+
+	/* A file cut shorter than its header says. */
+	ATF_REQUIRE(truncate("seg", (off_t)(s->sm_size - 4096)) == 0);
+	ATF_CHECK(shm_attach("seg", &why, &version) == NULL);
+	ATF_CHECK_EQ(why, SHM_ATTACH_SIZE);
+	shm_destroy(s);
+}
+
+/* The STYLE.md example, literally. */
+ATF_TC_WITHOUT_HEAD(slot__claim_full_worker);
+ATF_TC_BODY(slot__claim_full_worker, tc)
+{
+	struct shm *s = seg_with_block("seg", 2, 0, 2);
+
+	ATF_REQUIRE_EQ(slot_claim(s, 0), 0);
+	ATF_REQUIRE_EQ(slot_claim(s, 0), 1);
+	ATF_CHECK_EQ(slot_claim(s, 0), -1);	/* full: master stops accepting */
+	ATF_CHECK_EQ(atomic_load(&shm_block(s, 0)->wb_active), 2);
+	shm_destroy(s);
+}
+
+ATF_TC_WITHOUT_HEAD(slot__clock_hand_wraps);
+ATF_TC_BODY(slot__clock_hand_wraps, tc)
+{
+	struct shm *s = seg_with_block("seg", 8, 0, 8);
+	struct shm_block *b = shm_block(s, 0);
+	int i;
+
+	for (i = 0; i < 8; i++)
+		ATF_REQUIRE_EQ(slot_claim(s, 0), i);
+	/* The hand is back at 0 and every slot is taken. */
+	ATF_CHECK_EQ(b->wb_hand, 0);
+	ATF_CHECK_EQ(slot_claim(s, 0), -1);
+	/* Free 2 and 5; the hand at 0 must find 2 first, then wrap to 5. */
+	slot_release(s, 0, 2);
+	slot_release(s, 0, 5);
+	ATF_CHECK_EQ(atomic_load(&b->wb_active), 6);
+	ATF_CHECK_EQ(slot_claim(s, 0), 2);
+	ATF_CHECK_EQ(b->wb_hand, 3);
+	ATF_CHECK_EQ(slot_claim(s, 0), 5);
+	ATF_CHECK_EQ(slot_claim(s, 0), -1);
+	/* Hand at 6: a slot freed behind it is found after the wrap. */
+	slot_release(s, 0, 1);
+	ATF_CHECK_EQ(b->wb_hand, 6);
+	ATF_CHECK_EQ(slot_claim(s, 0), 1);
+	shm_destroy(s);
+}
+
+ATF_TC_WITHOUT_HEAD(slot__states_and_sequence);
+ATF_TC_BODY(slot__states_and_sequence, tc)
+{
+	struct shm *s = seg_with_block("seg", 4, 0, 4);
+	struct shm_slot *sl, copy;
+	uint32_t w1, w2;
+	int i;
+
+	ATF_REQUIRE_EQ((i = slot_claim(s, 0)), 0);
+	sl = shm_slot(s, shm_block(s, 0), 0);
+	w1 = atomic_load(&sl->sl_word);
+	ATF_CHECK_EQ(TM_SW_STATE(w1), TM_SLOT_CLAIMED);
+	ATF_CHECK_EQ(TM_SW_SEQ(w1) & 1, 0);
+	slot_write_begin(sl);
+	ATF_CHECK_EQ(TM_SW_SEQ(atomic_load(&sl->sl_word)) & 1, 1);
+	/* A reader never copies a row while it is being written. */
+	ATF_CHECK_EQ(slot_read(sl, &copy), -1);
+	sl->sl_requests = 7;
+	strlcpy(sl->sl_method, "GET", sizeof(sl->sl_method));
+	slot_write_end(sl);
+	w2 = atomic_load(&sl->sl_word);
+	ATF_CHECK_EQ(TM_SW_SEQ(w2) & 1, 0);
+	ATF_CHECK(TM_SW_SEQ(w2) > TM_SW_SEQ(w1));
+	ATF_REQUIRE_EQ(slot_read(sl, &copy), 0);
+	ATF_CHECK_EQ(copy.sl_requests, 7);
+	ATF_CHECK_STREQ(copy.sl_method, "GET");
+	slot_set_state(sl, TM_SLOT_IDLE);
+	ATF_CHECK_EQ(TM_SW_STATE(atomic_load(&sl->sl_word)), TM_SLOT_IDLE);
+	/* Release clears the row: a FREE slot shows nothing stale. */
+	slot_release(s, 0, 0);
+	ATF_REQUIRE_EQ(slot_read(sl, &copy), 0);
+	ATF_CHECK_EQ(TM_SW_STATE(atomic_load(&copy.sl_word)), TM_SLOT_FREE);
+	ATF_CHECK_EQ(copy.sl_requests, 0);
+	ATF_CHECK_STREQ(copy.sl_method, "");
+	shm_destroy(s);
+}
+
+ATF_TC_WITHOUT_HEAD(slot__release_all_after_death);
+ATF_TC_BODY(slot__release_all_after_death, tc)
+{
+	struct shm *s = seg_with_block("seg", 16, 0, 16);
+	struct shm_slot *sl;
+	uint32_t i;
+
+	for (i = 0; i < 10; i++)
+		ATF_REQUIRE_EQ(slot_claim(s, 0), (int)i);
+	/* A worker killed in the middle of a rewrite: odd sequence. */
+	sl = shm_slot(s, shm_block(s, 0), 3);
+	slot_write_begin(sl);
+	ATF_CHECK_EQ(slot_release_all(s, 0), 10);
+	ATF_CHECK_EQ(atomic_load(&shm_block(s, 0)->wb_active), 0);
+	for (i = 0; i < 16; i++) {
+		uint32_t w = atomic_load(&shm_slot(s, shm_block(s, 0),
+		    i)->sl_word);
+
+		ATF_CHECK_EQ_MSG(TM_SW_STATE(w), TM_SLOT_FREE, "slot %u", i);
+		ATF_CHECK_EQ_MSG(TM_SW_SEQ(w) & 1, 0, "slot %u", i);
+	}
+	shm_destroy(s);
+}
+
+ATF_TC_WITHOUT_HEAD(pool__alloc_reuse_grow);
+ATF_TC_BODY(pool__alloc_reuse_grow, tc)
+{
+	struct shm *s, *r;
+	struct shm_block *b;
+	int64_t a, c, d;
+	int why;
+
+	ATF_REQUIRE((s = shm_create("seg", 100, 0640)) != NULL);
+	ATF_REQUIRE_EQ((a = shm_pool_alloc(s, 40)), 0);
+	b = shm_block(s, 0);
+	atomic_store(&b->wb_slot_first, 0);
+	atomic_store(&b->wb_slot_count, 40);
+	atomic_store(&b->wb_state, TM_WORKER_RUNNING);
+	ATF_REQUIRE_EQ((c = shm_pool_alloc(s, 40)), 40);
+	b = shm_block(s, 1);
+	atomic_store(&b->wb_slot_first, 40);
+	atomic_store(&b->wb_slot_count, 40);
+	atomic_store(&b->wb_state, TM_WORKER_RUNNING);
+	/* 20 left at the end: a request for 50 grows the pool. */
+	ATF_REQUIRE_EQ((d = shm_pool_alloc(s, 50)), 80);
+	ATF_CHECK_EQ(atomic_load(&shm_header(s)->sh_pool_slots), 130);
+	/* The first block leaves: its range is found again. */
+	atomic_store(&shm_block(s, 0)->wb_state, TM_WORKER_UNUSED);
+	ATF_CHECK_EQ(shm_pool_alloc(s, 30), 0);
+	/* A reader attaching now sees the grown size. */
+	ATF_REQUIRE((r = shm_attach("seg", &why, NULL)) != NULL);
+	ATF_CHECK_EQ(r->sm_size, s->sm_size);
+	shm_detach(r);
+	shm_destroy(s);
+}
+
+/*
+ * Several processes claim and release on one block as fast as they can.
+ * Each claimed slot is marked in an owner table with an atomic exchange:
+ * finding it already owned means two owners at once, the one thing that
+ * must never happen.  At the end every slot is FREE and counts balance.
+ */
+#define STRESS_PROCS	4
+#define STRESS_ITERS	200000
+#define STRESS_SLOTS	64
+
+struct stress {
+	_Atomic int32_t	 st_owner[STRESS_SLOTS];
+	_Atomic uint64_t st_claims;
+	_Atomic uint64_t st_releases;
+	_Atomic uint64_t st_violations;
+	_Atomic uint64_t st_full;
+};
+
+ATF_TC(slot__stress_multiprocess);
+ATF_TC_HEAD(slot__stress_multiprocess, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "claim/release from 4 processes: "
+	    "never two owners, counts balance");
+	atf_tc_set_md_var(tc, "timeout", "240");
+}
+ATF_TC_BODY(slot__stress_multiprocess, tc)
+{
+	struct shm *s = seg_with_block("seg", STRESS_SLOTS, 0, STRESS_SLOTS);
+	struct stress *st;
+	pid_t pids[STRESS_PROCS];
+	int i, status;
+	uint32_t k;
+
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ATF_REQUIRE(st != MAP_FAILED);
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < STRESS_PROCS; i++) {
+		ATF_REQUIRE((pids[i] = fork()) != -1);
+		if (pids[i] != 0)
+			continue;
+		{
+			int held[STRESS_SLOTS], nheld = 0, n;
+			unsigned int seed = (unsigned int)getpid();
+
+			for (n = 0; n < STRESS_ITERS; n++) {
+				int idx;
+
+				if (nheld > 0 && (nheld == 12 ||
+				    rand_r(&seed) % 2)) {
+					int j = (int)(rand_r(&seed) %
+					    (unsigned int)nheld);
+
+					idx = held[j];
+					held[j] = held[--nheld];
+					if (atomic_exchange(
+					    &st->st_owner[idx], 0) !=
+					    (int32_t)getpid())
+						atomic_fetch_add(
+						    &st->st_violations, 1);
+					slot_release(s, 0, (uint32_t)idx);
+					atomic_fetch_add(&st->st_releases, 1);
+					continue;
+				}
+				if ((idx = slot_claim(s, 0)) == -1) {
+					atomic_fetch_add(&st->st_full, 1);
+					continue;
+				}
+				if (atomic_exchange(&st->st_owner[idx],
+				    (int32_t)getpid()) != 0)
+					atomic_fetch_add(&st->st_violations,
+					    1);
+				atomic_fetch_add(&st->st_claims, 1);
+				held[nheld++] = idx;
+			}
+			while (nheld > 0) {
+				int idx = held[--nheld];
+
+				atomic_exchange(&st->st_owner[idx], 0);
+				slot_release(s, 0, (uint32_t)idx);
+				atomic_fetch_add(&st->st_releases, 1);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < STRESS_PROCS; i++) {
+		ATF_REQUIRE(waitpid(pids[i], &status, 0) == pids[i]);
+		ATF_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	ATF_CHECK_EQ_MSG(atomic_load(&st->st_violations), 0,
+	    "%llu slots had two owners",
+	    (unsigned long long)atomic_load(&st->st_violations));
+	ATF_CHECK_EQ(atomic_load(&st->st_claims),
+	    atomic_load(&st->st_releases));
+	ATF_CHECK(atomic_load(&st->st_claims) > STRESS_ITERS);
+	ATF_CHECK_EQ(atomic_load(&shm_block(s, 0)->wb_active), 0);
+	for (k = 0; k < STRESS_SLOTS; k++) {
+		uint32_t w = atomic_load(&shm_slot(s, shm_block(s, 0),
+		    k)->sl_word);
+
+		ATF_CHECK_EQ_MSG(TM_SW_STATE(w), TM_SLOT_FREE, "slot %u", k);
+	}
+	munmap(st, sizeof(*st));
+	shm_destroy(s);
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, segment__create_attach);
+	ATF_TP_ADD_TC(tp, segment__attach_refuses);
+	ATF_TP_ADD_TC(tp, slot__claim_full_worker);
+	ATF_TP_ADD_TC(tp, slot__clock_hand_wraps);
+	ATF_TP_ADD_TC(tp, slot__states_and_sequence);
+	ATF_TP_ADD_TC(tp, slot__release_all_after_death);
+	ATF_TP_ADD_TC(tp, pool__alloc_reuse_grow);
+	ATF_TP_ADD_TC(tp, slot__stress_multiprocess);
+	return (atf_no_error());
+}
