@@ -1,0 +1,52 @@
+/*
+ * File name extension to Content-Type.
+ *
+ * A table is built once (startup or reload), before the workers fork, and is
+ * read-only afterwards: lookups allocate nothing and only look at the end of
+ * the name, so they are cheap on every request.
+ */
+#ifndef TM_HTTP_MIME_H
+#define TM_HTTP_MIME_H
+
+#include <stddef.h>
+
+#define MIME_TYPES_PATH	"/etc/mime.types"	/* Debian package media-types */
+#define MIME_EXT_MAX	31	/* longest extension we store or match */
+#define MIME_TYPE_MAX	127	/* longest media type we store */
+
+struct mime_table;
+
+/*
+ * Build a table: the built-in common web types first, then the entries of
+ * the mime.types(5) file path (NULL: MIME_TYPES_PATH), a later line winning
+ * over an earlier one for the same extension.  A missing file leaves the
+ * built-ins alone; malformed lines are skipped.  Returns NULL on memory
+ * failure or when the file exists but cannot be read, with "path: strerror"
+ * in err.
+ */
+struct mime_table *mime_table_load(const char *path, char *err,
+	    size_t errlen);
+void	mime_table_free(struct mime_table *);
+
+/*
+ * Add or override the mapping of one extension (config `types = { ext =
+ * "type"; }`).  ext: 1..MIME_EXT_MAX letters, digits or "-_+~", no dot;
+ * type: "type/subtype" of RFC 9110 token characters, optionally followed by
+ * parameters ("; charset=latin1") of visible characters and blanks.
+ * Returns 0, or -1 with errno EINVAL for bad syntax or ENOMEM.
+ */
+int	mime_table_add(struct mime_table *, const char *ext, const char *type);
+
+/*
+ * The Content-Type for the file name or path name[0..len): the extension is
+ * what follows the last '.' of the last segment, matched without regard to
+ * case; a dot opening the segment does not count (".htaccess").  NULL
+ * when nothing matches: the caller uses its default type.  Text types
+ * without parameters (all of text/, JavaScript, JSON, XML, RSS, Atom, web
+ * app manifest, SVG) come with "; charset=utf-8".  The string lives as
+ * long as the table, even when its extension is overridden later.
+ */
+const char *mime_lookup(const struct mime_table *, const char *name,
+	    size_t len);
+
+#endif /* TM_HTTP_MIME_H */
