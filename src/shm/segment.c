@@ -26,6 +26,7 @@ shm_size_for(uint32_t pool_slots)
 	return (TM_SHM_HEADER_SPACE +
 	    TM_MAX_LISTENERS * sizeof(struct shm_listener) +
 	    TM_MAX_BLOCKS * sizeof(struct shm_block) +
+	    TM_MAX_BLOCKS * sizeof(struct shm_wheel) +
 	    (size_t)pool_slots * sizeof(struct shm_slot));
 }
 
@@ -71,11 +72,14 @@ shm_create(const char *path, uint32_t pool_slots, mode_t mode)
 	h->sh_listener_size = sizeof(struct shm_listener);
 	h->sh_block_size = sizeof(struct shm_block);
 	h->sh_slot_size = sizeof(struct shm_slot);
+	h->sh_wheel_size = sizeof(struct shm_wheel);
 	h->sh_off_listeners = TM_SHM_HEADER_SPACE;
 	h->sh_off_blocks = h->sh_off_listeners +
 	    TM_MAX_LISTENERS * sizeof(struct shm_listener);
-	h->sh_off_slots = h->sh_off_blocks +
+	h->sh_off_wheels = h->sh_off_blocks +
 	    TM_MAX_BLOCKS * sizeof(struct shm_block);
+	h->sh_off_slots = h->sh_off_wheels +
+	    TM_MAX_BLOCKS * sizeof(struct shm_wheel);
 	atomic_store_explicit(&h->sh_size, size, memory_order_relaxed);
 	atomic_store_explicit(&h->sh_pool_slots, pool_slots,
 	    memory_order_relaxed);
@@ -199,11 +203,14 @@ shm_validate(const struct shm *s, size_t filesize, int *why,
 	    h->sh_listener_size != sizeof(struct shm_listener) ||
 	    h->sh_block_size != sizeof(struct shm_block) ||
 	    h->sh_slot_size != sizeof(struct shm_slot) ||
+	    h->sh_wheel_size != sizeof(struct shm_wheel) ||
 	    h->sh_off_listeners != TM_SHM_HEADER_SPACE ||
 	    h->sh_off_blocks != h->sh_off_listeners +
 	    TM_MAX_LISTENERS * sizeof(struct shm_listener) ||
-	    h->sh_off_slots != h->sh_off_blocks +
+	    h->sh_off_wheels != h->sh_off_blocks +
 	    TM_MAX_BLOCKS * sizeof(struct shm_block) ||
+	    h->sh_off_slots != h->sh_off_wheels +
+	    TM_MAX_BLOCKS * sizeof(struct shm_wheel) ||
 	    size != shm_size_for(pool) || size > filesize ||
 	    size > s->sm_size) {
 		*why = SHM_ATTACH_SIZE;

@@ -71,6 +71,13 @@ shm_block(const struct shm *s, unsigned int i)
 	    shm_header(s)->sh_off_blocks) + i);
 }
 
+static inline struct shm_wheel *
+shm_wheel(const struct shm *s, unsigned int i)
+{
+	return ((struct shm_wheel *)(void *)(s->sm_base +
+	    shm_header(s)->sh_off_wheels) + i);
+}
+
 /* Slot idx (local to the block) of block b. */
 static inline struct shm_slot *
 shm_slot(const struct shm *s, const struct shm_block *b, uint32_t idx)

@@ -4,7 +4,8 @@
  *
  * Layout (offsets are in the header; nothing in the segment is a pointer):
  *
- *   header     | listeners[TM_MAX_LISTENERS] | blocks[TM_MAX_BLOCKS] | slot pool
+ *   header | listeners[TM_MAX_LISTENERS] | blocks[TM_MAX_BLOCKS] |
+ *   wheels[TM_MAX_BLOCKS] | slot pool
  *
  * A worker block describes one worker position: its process, counters, and
  * a range [wb_slot_first, wb_slot_first + wb_slot_count) of the slot pool.
@@ -28,7 +29,7 @@
 #include "shm/slot_states.h"
 
 #define TM_SHM_MAGIC		0x4e52414du	/* "MARN" little-endian */
-#define TM_SHM_VERSION		1
+#define TM_SHM_VERSION		2	/* 2: timing wheel */
 
 #define TM_MAX_WORKERS		256
 #define TM_MAX_BLOCKS		(2 * TM_MAX_WORKERS)
@@ -59,7 +60,7 @@ struct shm_addr {
 };
 
 #define TM_SLOT_METHOD_LEN	8
-#define TM_SLOT_TARGET_LEN	40
+#define TM_SLOT_TARGET_LEN	36
 
 struct shm_slot {
 	_Atomic uint32_t sl_word;	/* TM_SW_MAKE(state, seq) */
@@ -74,7 +75,10 @@ struct shm_slot {
 	uint64_t	sl_bytes_in;
 	uint64_t	sl_bytes_out;
 	uint16_t	sl_status;	/* last response status */
-	uint8_t		sl_pad0[6];
+	/* Timing-wheel links, slot indices within the block (wheel.c). */
+	uint16_t	sl_wheel_bucket;
+	uint32_t	sl_wheel_next;
+	uint32_t	sl_wheel_prev;
 	char		sl_method[TM_SLOT_METHOD_LEN];
 	char		sl_target[TM_SLOT_TARGET_LEN];	/* truncated */
 } __attribute__((aligned(64)));
@@ -126,6 +130,22 @@ struct shm_block {
 
 _Static_assert(sizeof(struct shm_block) == 256, "block record is 256 bytes");
 
+/*
+ * A worker's timing wheel (wheel.c): bucket heads, a map of the non-empty
+ * buckets, and the tick it has processed.  Written by its worker only.
+ */
+#define TM_WHEEL_SIZE		512
+
+struct shm_wheel {
+	uint64_t	ww_now;		/* last tick processed */
+	uint32_t	ww_tick_ms;
+	uint32_t	ww_count;	/* entries armed */
+	uint64_t	ww_bits[TM_WHEEL_SIZE / 64];
+	uint32_t	ww_proc;	/* the list being expired */
+	uint32_t	ww_pad;
+	uint32_t	ww_head[TM_WHEEL_SIZE];
+} __attribute__((aligned(64)));
+
 #define TM_LISTENER_NAME_LEN	32
 #define TM_LISTENER_ADDR_LEN	64
 
@@ -165,8 +185,11 @@ struct shm_header {
 	uint32_t	sh_listener_size;
 	uint32_t	sh_block_size;
 	uint32_t	sh_slot_size;
+	uint32_t	sh_wheel_size;
+	uint32_t	sh_pad1;
 	uint64_t	sh_off_listeners;
 	uint64_t	sh_off_blocks;
+	uint64_t	sh_off_wheels;
 	uint64_t	sh_off_slots;
 	_Atomic uint64_t sh_size;	/* file size; grows with the pool */
 	_Atomic uint32_t sh_pool_slots;	/* slot records in the pool */
