@@ -1,0 +1,1209 @@
+/*
+ * Configuration: libconfig file -> struct config, walked against the
+ * documented schema (man/tamarin.conf.5).  Every error is reported with its
+ * file and line and parsing continues, so `tamarind -t` lists them all.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "lib/cfg.h"
+#include "lib/cidr.h"
+#include "lib/log.h"
+#include "master/config.h"
+#include "proto/http/handler.h"
+#include "proto/http/http.h"
+#include "proto/http/mime.h"
+#include "proto/proto.h"
+#include "shm/shm_layout.h"
+
+#define DEFAULT_PIDFILE		"/run/tamarin/tamarind.pid"
+#define DEFAULT_SEGMENT		"/run/tamarin/tamarind.shm"
+#define DEFAULT_BACKLOG		511
+#define DEFAULT_SLOTS		1024
+#define DEFAULT_MAX_BODY	(1024 * 1024)
+#define MAX_SEC_MS		(7u * 24 * 3600 * 1000)
+
+struct loader {
+	struct cfg_ctx	*ld_c;
+	struct config	*ld_cf;
+	char		*ld_dir;	/* the main file's directory */
+};
+
+static void	load_daemon(struct loader *, const config_setting_t *);
+static void	load_workers(struct loader *, const config_setting_t *);
+static void	load_timeouts(struct loader *, const config_setting_t *,
+		    struct timeouts *, uint32_t *);
+static void	load_http(struct loader *, const config_setting_t *);
+static void	load_mime(struct loader *, const config_setting_t *);
+static void	load_tls_global(struct loader *, const config_setting_t *);
+static void	load_plugins(struct loader *, const config_setting_t *);
+static void	load_listeners(struct loader *, const config_setting_t *);
+static void	load_sites(struct loader *, const config_setting_t *);
+static int	load_site(struct loader *, const config_setting_t *,
+		    struct site_conf *);
+static int	load_route(struct loader *, const config_setting_t *,
+		    struct site_conf *, struct route_conf *);
+static int	load_headers(struct loader *, const config_setting_t *,
+		    const char *, struct header_conf **, size_t *);
+static struct tls_conf *load_tls(struct loader *, const config_setting_t *);
+static int	load_methods(struct loader *, const config_setting_t *,
+		    unsigned int *);
+static int	resolve_path(struct loader *, const config_setting_t *,
+		    char **);
+static int	resolve_address(struct loader *, const config_setting_t *,
+		    struct listener_conf *);
+static void	free_tls(struct tls_conf *);
+static void	free_headers(struct header_conf *, size_t);
+
+struct config *
+config_load(const char *path, struct cfg_ctx *c)
+{
+	struct loader ld;
+	struct config *cf;
+	config_t lc;
+	config_setting_t *root, *g;
+	char *dup;
+	long long v;
+
+	http_handlers_init();
+	if ((cf = calloc(1, sizeof(*cf))) == NULL) {
+		cfg_error(c, NULL, "out of memory");
+		return (NULL);
+	}
+	memset(&ld, 0, sizeof(ld));
+	ld.ld_c = c;
+	ld.ld_cf = cf;
+	if ((cf->cf_path = realpath(path, NULL)) == NULL &&
+	    (cf->cf_path = strdup(path)) == NULL) {
+		cfg_error(c, NULL, "out of memory");
+		free(cf);
+		return (NULL);
+	}
+	if ((dup = strdup(cf->cf_path)) == NULL ||
+	    (ld.ld_dir = strdup(dirname(dup))) == NULL) {
+		free(dup);
+		cfg_error(c, NULL, "out of memory");
+		config_free(cf);
+		return (NULL);
+	}
+	free(dup);
+
+	/* Defaults: what an operator gets for every key left out. */
+	cf->cf_log_level = LOG_LVL_INFO;
+	cf->cf_workers = 1;
+	cf->cf_slots_per_worker = DEFAULT_SLOTS;
+	cf->cf_shutdown_timeout_ms = 30000;
+	cf->cf_heartbeat_timeout_ms = 10000;
+	cf->cf_tick_ms = 100;
+	cf->cf_timeouts.to_header_ms = 10000;
+	cf->cf_timeouts.to_body_ms = 30000;
+	cf->cf_timeouts.to_keepalive_ms = 5000;
+	cf->cf_timeouts.to_send_ms = 30000;
+	cf->cf_timeouts.to_handshake_ms = 10000;
+	cf->cf_http_limits.hl_request_line = HTTP_DEFAULT_REQUEST_LINE;
+	cf->cf_http_limits.hl_header_bytes = HTTP_DEFAULT_HEADER_BYTES;
+	cf->cf_http_limits.hl_header_count = HTTP_DEFAULT_HEADER_COUNT;
+	cf->cf_max_body = DEFAULT_MAX_BODY;
+	cf->cf_keepalive_requests = 10000;
+	cf->cf_server_tokens = 1;
+	cf->cf_ticket_rotate_ms = 3600 * 1000;
+
+	config_init(&lc);
+	config_set_include_dir(&lc, ld.ld_dir);
+	if (config_read_file(&lc, path) != CONFIG_TRUE) {
+		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO) {
+			/* libconfig 1.5 gives no line and maybe no errno. */
+			struct stat st;
+
+			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+				errno = EISDIR;
+			else if (access(path, R_OK) == 0)
+				errno = EIO;
+			else if (errno == 0)
+				errno = ENOENT;
+			cfg_error(c, NULL, "cannot read: %s", strerror(errno));
+		} else {
+			char *msg;
+
+			if (asprintf(&msg, "%s:%d: %s",
+			    config_error_file(&lc) != NULL ?
+			    config_error_file(&lc) : path,
+			    config_error_line(&lc),
+			    config_error_text(&lc)) != -1) {
+				char **vv = reallocarray(c->cc_msgs,
+				    c->cc_nmsgs + 1, sizeof(*vv));
+				if (vv != NULL) {
+					c->cc_msgs = vv;
+					c->cc_msgs[c->cc_nmsgs++] = msg;
+				} else
+					free(msg);
+			}
+			c->cc_errors++;
+		}
+		config_destroy(&lc);
+		free(ld.ld_dir);
+		config_free(cf);
+		return (NULL);
+	}
+	root = config_root_setting(&lc);
+
+	if (cfg_int(c, root, "version", 1, 1000, &v) == 1 &&
+	    v != TM_CONFIG_VERSION)
+		cfg_error(c, config_setting_get_member(root, "version"),
+		    "version: %lld is not supported (this tamarind reads "
+		    "version %d)", v, TM_CONFIG_VERSION);
+
+	/* Plugins first: their handlers may be named by routes. */
+	if (cfg_list(c, root, "plugins", &g) == 1)
+		load_plugins(&ld, g);
+	if (cfg_group(c, root, "daemon", &g) == 1)
+		load_daemon(&ld, g);
+	if (cfg_group(c, root, "workers", &g) == 1)
+		load_workers(&ld, g);
+	if (cfg_group(c, root, "timeouts", &g) == 1) {
+		long long tick;
+
+		if (cfg_int(c, g, "tick_ms", 1, 1000, &tick) == 1)
+			cf->cf_tick_ms = (uint32_t)tick;
+		load_timeouts(&ld, g, &cf->cf_timeouts, NULL);
+	}
+	if (cfg_group(c, root, "http", &g) == 1)
+		load_http(&ld, g);
+	load_mime(&ld, cfg_group(c, root, "mime", &g) == 1 ? g : NULL);
+	if (cfg_group(c, root, "tls", &g) == 1)
+		load_tls_global(&ld, g);
+	if (cfg_list(c, root, "listeners", &g) == 1)
+		load_listeners(&ld, g);
+	else if (config_setting_get_member(root, "listeners") == NULL)
+		cfg_error(c, NULL, "no listeners: add a listeners = ( ... ) "
+		    "list");
+	if (cfg_list(c, root, "sites", &g) == 1)
+		load_sites(&ld, g);
+	cfg_check_unknown(c, root, "the top level");
+
+	/* Every listener must lead somewhere. */
+	for (size_t i = 0; i < cf->cf_nlisteners; i++) {
+		struct listener_conf *lc2 = &cf->cf_listeners[i];
+		int served = lc2->lc_redirect_https != 0;
+
+		for (size_t j = 0; j < cf->cf_nsites && !served; j++)
+			served = cf->cf_sites[j].st_listeners[i];
+		if (!served) {
+			char *msg;
+
+			c->cc_errors++;
+			if (asprintf(&msg, "%s:%d: listener '%s' serves no "
+			    "site (name it in a site's listeners, or set "
+			    "redirect_https)", lc2->lc_file, lc2->lc_line,
+			    lc2->lc_name) != -1) {
+				char **vv = reallocarray(c->cc_msgs,
+				    c->cc_nmsgs + 1, sizeof(*vv));
+				if (vv != NULL) {
+					c->cc_msgs = vv;
+					c->cc_msgs[c->cc_nmsgs++] = msg;
+				} else
+					free(msg);
+			}
+		}
+	}
+
+	config_destroy(&lc);
+	free(ld.ld_dir);
+	if (c->cc_errors > 0) {
+		config_free(cf);
+		return (NULL);
+	}
+	return (cf);
+}
+
+static void
+load_daemon(struct loader *ld, const config_setting_t *g)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	struct config *cf = ld->ld_cf;
+	config_setting_t *s;
+	char *lvl = NULL;
+	long long v;
+
+	cfg_strdup(c, g, "user", &cf->cf_user);
+	cfg_strdup(c, g, "group", &cf->cf_group);
+	if (cfg_strdup(c, g, "log_level", &lvl) == 1) {
+		if ((cf->cf_log_level = log_level_parse(lvl)) == -1) {
+			cfg_error(c, config_setting_get_member(g, "log_level"),
+			    "log_level: '%s' is not one of error, warn, "
+			    "notice, info, debug", lvl);
+			cf->cf_log_level = LOG_LVL_INFO;
+		}
+		free(lvl);
+	}
+	if ((s = config_setting_get_member(g, "pidfile")) != NULL) {
+		cfg_mark(g, "pidfile");
+		resolve_path(ld, s, &cf->cf_pidfile);
+	}
+	if ((s = config_setting_get_member(g, "segment")) != NULL) {
+		cfg_mark(g, "segment");
+		resolve_path(ld, s, &cf->cf_segment);
+	}
+	if ((s = config_setting_get_member(g, "error_log")) != NULL) {
+		cfg_mark(g, "error_log");
+		if (config_setting_type(s) == CONFIG_TYPE_STRING &&
+		    (strcmp(config_setting_get_string(s), "stderr") == 0 ||
+		    strcmp(config_setting_get_string(s), "syslog") == 0))
+			cf->cf_error_log = strdup(config_setting_get_string(s));
+		else
+			resolve_path(ld, s, &cf->cf_error_log);
+	}
+	if (cfg_int(c, g, "max_open_files", 64, 1 << 30, &v) == 1)
+		cf->cf_max_open_files = v;
+	cfg_check_unknown(c, g, "daemon");
+	if (cf->cf_group != NULL && cf->cf_user == NULL)
+		cfg_error(c, config_setting_get_member(g, "group"),
+		    "group: set only together with user");
+}
+
+static void
+load_workers(struct loader *ld, const config_setting_t *g)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	struct config *cf = ld->ld_cf;
+	config_setting_t *s;
+	long long v;
+
+	if ((s = config_setting_get_member(g, "count")) != NULL) {
+		cfg_mark(g, "count");
+		if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+			if (strcmp(config_setting_get_string(s), "auto") == 0) {
+				long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+				cf->cf_workers = n < 1 ? 1 : n > TM_MAX_WORKERS ?
+				    TM_MAX_WORKERS : (unsigned int)n;
+			} else
+				cfg_error(c, s, "count: expected a number or "
+				    "\"auto\"");
+		} else if (cfg_int(c, g, "count", 1, TM_MAX_WORKERS, &v) == 1)
+			cf->cf_workers = (unsigned int)v;
+	}
+	if (cfg_int(c, g, "slots_per_worker", 1, TM_MAX_SLOTS, &v) == 1)
+		cf->cf_slots_per_worker = (unsigned int)v;
+	cfg_duration_ms(c, g, "shutdown_timeout_sec", 0, MAX_SEC_MS,
+	    &cf->cf_shutdown_timeout_ms);
+	cfg_duration_ms(c, g, "heartbeat_timeout_sec", 1000, MAX_SEC_MS,
+	    &cf->cf_heartbeat_timeout_ms);
+	cfg_check_unknown(c, g, "workers");
+}
+
+/* timeouts = { http = { ... }; tls = { ... }; } at top level or listener. */
+static void
+load_timeouts(struct loader *ld, const config_setting_t *g,
+    struct timeouts *to, uint32_t *unused)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	config_setting_t *h;
+
+	(void)unused;
+	if (cfg_group(c, g, "http", &h) == 1) {
+		cfg_duration_ms(c, h, "header_sec", 0, MAX_SEC_MS,
+		    &to->to_header_ms);
+		cfg_duration_ms(c, h, "body_sec", 0, MAX_SEC_MS,
+		    &to->to_body_ms);
+		cfg_duration_ms(c, h, "keepalive_sec", 0, MAX_SEC_MS,
+		    &to->to_keepalive_ms);
+		cfg_duration_ms(c, h, "send_stall_sec", 0, MAX_SEC_MS,
+		    &to->to_send_ms);
+		cfg_check_unknown(c, h, "timeouts.http");
+	}
+	if (cfg_group(c, g, "tls", &h) == 1) {
+		cfg_duration_ms(c, h, "handshake_sec", 0, MAX_SEC_MS,
+		    &to->to_handshake_ms);
+		cfg_check_unknown(c, h, "timeouts.tls");
+	}
+	cfg_check_unknown(c, g, "timeouts");
+}
+
+static void
+load_http(struct loader *ld, const config_setting_t *g)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	struct config *cf = ld->ld_cf;
+	long long v;
+
+	cfg_uint32(c, g, "max_request_line_bytes", 64, 1 << 20,
+	    &cf->cf_http_limits.hl_request_line);
+	cfg_uint32(c, g, "max_header_bytes", 64, 1 << 20,
+	    &cf->cf_http_limits.hl_header_bytes);
+	cfg_uint32(c, g, "max_headers", 1, 1000,
+	    &cf->cf_http_limits.hl_header_count);
+	if (cfg_int(c, g, "max_body_bytes", 0, INT64_MAX, &v) == 1)
+		cf->cf_max_body = (uint64_t)v;
+	cfg_uint32(c, g, "keepalive_requests", 0, UINT32_MAX,
+	    &cf->cf_keepalive_requests);
+	cfg_bool(c, g, "server_tokens", &cf->cf_server_tokens);
+	cfg_check_unknown(c, g, "http");
+}
+
+static void
+load_mime(struct loader *ld, const config_setting_t *g)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	struct config *cf = ld->ld_cf;
+	config_setting_t *s, *t;
+	char *file = NULL, err[512];
+	int i, n;
+
+	if (g != NULL && (s = config_setting_get_member(g, "types_file")) !=
+	    NULL) {
+		cfg_mark(g, "types_file");
+		if (resolve_path(ld, s, &file) == 1 && access(file, R_OK) == -1)
+			cfg_error(c, s, "types_file: %s: %s", file,
+			    strerror(errno));
+	}
+	cf->cf_mime = mime_table_load(file, err, sizeof(err));
+	if (cf->cf_mime == NULL)
+		cfg_error(c, g, "mime: %s", err);
+	free(file);
+	if (g != NULL)
+		cfg_strdup(c, g, "default_type", &cf->cf_default_type);
+	if (cf->cf_default_type == NULL)
+		cf->cf_default_type = strdup("application/octet-stream");
+	if (g != NULL && cfg_group(c, g, "types", &t) == 1) {
+		n = config_setting_length(t);
+		for (i = 0; i < n; i++) {
+			s = config_setting_get_elem(t, (unsigned int)i);
+			if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+				cfg_error(c, s, "types.%s: expected a string",
+				    config_setting_name(s));
+				continue;
+			}
+			if (cf->cf_mime != NULL && mime_table_add(cf->cf_mime,
+			    config_setting_name(s),
+			    config_setting_get_string(s)) == -1)
+				cfg_error(c, s, "types.%s: invalid type '%s'",
+				    config_setting_name(s),
+				    config_setting_get_string(s));
+		}
+	}
+	if (g != NULL)
+		cfg_check_unknown(c, g, "mime");
+}
+
+static void
+load_tls_global(struct loader *ld, const config_setting_t *g)
+{
+	cfg_duration_ms(ld->ld_c, g, "ticket_rotate_sec", 60000, MAX_SEC_MS,
+	    &ld->ld_cf->cf_ticket_rotate_ms);
+	cfg_check_unknown(ld->ld_c, g, "tls");
+}
+
+static void
+load_plugins(struct loader *ld, const config_setting_t *list)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	struct config *cf = ld->ld_cf;
+	const config_setting_t *e, *ps;
+	const struct tm_plugin *tp;
+	struct plugin_conf *pc;
+	int i, n;
+
+	n = config_setting_length(list);
+	if (n == 0)
+		return;
+	if ((cf->cf_plugins = calloc((size_t)n, sizeof(*pc))) == NULL) {
+		cfg_error(c, list, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(list, (unsigned int)i);
+		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+			cfg_error(c, e, "plugins: each entry is { path = "
+			    "\"...\"; }");
+			continue;
+		}
+		pc = &cf->cf_plugins[cf->cf_nplugins];
+		ps = config_setting_get_member(e, "path");
+		cfg_mark(e, "path");
+		cfg_check_unknown(c, e, "plugins");
+		if (ps == NULL) {
+			cfg_error(c, e, "plugins: path is required");
+			continue;
+		}
+		if (resolve_path(ld, ps, &pc->pc_path) != 1)
+			continue;
+		/*
+		 * RTLD_NOW: an unresolved symbol is a config error here,
+		 * never a crash in a worker later.
+		 */
+		pc->pc_handle = dlopen(pc->pc_path, RTLD_NOW | RTLD_LOCAL);
+		if (pc->pc_handle == NULL) {
+			cfg_error(c, ps, "plugin %s: %s", pc->pc_path,
+			    dlerror());
+			free(pc->pc_path);
+			pc->pc_path = NULL;
+			continue;
+		}
+		cf->cf_nplugins++;
+		tp = dlsym(pc->pc_handle, "tamarin_plugin");
+		if (tp == NULL) {
+			cfg_error(c, ps, "plugin %s: no tamarin_plugin symbol",
+			    pc->pc_path);
+			continue;
+		}
+		if (tp->tp_abi != TM_HANDLER_ABI) {
+			cfg_error(c, ps, "plugin %s: ABI version %u, this "
+			    "tamarind needs %u", pc->pc_path, tp->tp_abi,
+			    TM_HANDLER_ABI);
+			continue;
+		}
+		if (tp->tp_register == NULL || tp->tp_register() == -1)
+			cfg_error(c, ps, "plugin %s (%s): registration failed",
+			    pc->pc_path, tp->tp_name != NULL ? tp->tp_name :
+			    "?");
+	}
+}
+
+static void
+load_listeners(struct loader *ld, const config_setting_t *list)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	struct config *cf = ld->ld_cf;
+	const config_setting_t *e, *s;
+	struct listener_conf *lc;
+	const struct proto *pr;
+	config_setting_t *g;
+	char *proto = NULL;
+	long long v;
+	int i, n, r;
+
+	n = config_setting_length(list);
+	if (n == 0) {
+		cfg_error(c, list, "listeners: the list is empty");
+		return;
+	}
+	if (n > TM_MAX_LISTENERS) {
+		cfg_error(c, list, "listeners: at most %d", TM_MAX_LISTENERS);
+		return;
+	}
+	if ((cf->cf_listeners = calloc((size_t)n, sizeof(*lc))) == NULL) {
+		cfg_error(c, list, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(list, (unsigned int)i);
+		lc = &cf->cf_listeners[cf->cf_nlisteners++];
+		lc->lc_file = config_setting_source_file(e) != NULL ?
+		    config_setting_source_file(e) : c->cc_file;
+		/* The file name outlives config_destroy(): keep a copy. */
+		lc->lc_file = strdup(lc->lc_file);
+		lc->lc_line = (int)config_setting_source_line(e);
+		lc->lc_backlog = DEFAULT_BACKLOG;
+		lc->lc_proto = TM_PROTO_HTTP;
+		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+			cfg_error(c, e, "listeners: each entry is { ... }");
+			continue;
+		}
+		cfg_strdup(c, e, "name", &lc->lc_name);
+		if (cfg_strdup(c, e, "protocol", &proto) == 1) {
+			if ((pr = proto_find(proto)) == NULL)
+				cfg_error(c, config_setting_get_member(e,
+				    "protocol"), "protocol: unknown protocol "
+				    "'%s' (known: http, https)", proto);
+			else
+				lc->lc_proto = pr->pr_id;
+			free(proto);
+			proto = NULL;
+		}
+		if (cfg_strdup(c, e, "address", &lc->lc_address) == 0)
+			lc->lc_address = strdup("0.0.0.0");
+		r = cfg_int(c, e, "port", 0, 65535, &v);
+		if (r == 1)
+			lc->lc_port = (uint16_t)v;
+		else if (r == 0 && strncmp(lc->lc_address, "unix:", 5) != 0)
+			cfg_error(c, e, "listener: port is required");
+		if (cfg_int(c, e, "backlog", 1, 65535, &v) == 1)
+			lc->lc_backlog = (int)v;
+		cfg_bool(c, e, "proxy_protocol", &lc->lc_proxy_protocol);
+		if ((s = config_setting_get_member(e, "proxy_trusted")) !=
+		    NULL) {
+			char **v2 = NULL;
+			size_t k, nv;
+
+			if (cfg_strv(c, e, "proxy_trusted", &v2, &nv) == 1) {
+				lc->lc_proxy_trusted = calloc(nv ? nv : 1,
+				    sizeof(struct cidr));
+				for (k = 0; k < nv &&
+				    lc->lc_proxy_trusted != NULL; k++)
+					if (cidr_parse(v2[k],
+					    &lc->lc_proxy_trusted[k]) == -1)
+						cfg_error(c, s, "proxy_trusted:"
+						    " '%s' is not an address "
+						    "or CIDR block", v2[k]);
+				lc->lc_nproxy_trusted = nv;
+				cfg_strv_free(v2);
+			}
+			if (!lc->lc_proxy_protocol)
+				cfg_error(c, s, "proxy_trusted: needs "
+				    "proxy_protocol = true");
+		}
+		lc->lc_timeouts = cf->cf_timeouts;
+		if (cfg_group(c, e, "timeouts", &g) == 1)
+			load_timeouts(ld, g, &lc->lc_timeouts, NULL);
+		if (cfg_group(c, e, "tls", &g) == 1)
+			lc->lc_tls = load_tls(ld, g);
+		if (cfg_int(c, e, "redirect_https", 301, 308, &v) == 1) {
+			if (v != 301 && v != 308)
+				cfg_error(c, config_setting_get_member(e,
+				    "redirect_https"), "redirect_https: 301 "
+				    "or 308");
+			lc->lc_redirect_https = (unsigned int)v;
+		}
+		if (cfg_int(c, e, "redirect_port", 1, 65535, &v) == 1)
+			lc->lc_redirect_port = (uint16_t)v;
+		cfg_check_unknown(c, e, "listener");
+
+		if (lc->lc_proto == TM_PROTO_HTTPS && lc->lc_tls == NULL)
+			cfg_error(c, e, "listener: protocol https needs tls = "
+			    "{ certificate = ...; key = ...; }");
+		if (lc->lc_proto != TM_PROTO_HTTPS && lc->lc_tls != NULL)
+			cfg_error(c, e, "listener: tls is only for protocol "
+			    "https");
+		if (lc->lc_redirect_https && lc->lc_proto != TM_PROTO_HTTP)
+			cfg_error(c, e, "listener: redirect_https is only for "
+			    "protocol http");
+		if (lc->lc_address != NULL)
+			resolve_address(ld, e, lc);
+		if (lc->lc_name == NULL) {
+			char name[TM_LISTENER_NAME_LEN];
+
+			snprintf(name, sizeof(name), "%s:%u", lc->lc_address,
+			    lc->lc_port);
+			lc->lc_name = strdup(name);
+		}
+		if (lc->lc_name != NULL &&
+		    strlen(lc->lc_name) >= TM_LISTENER_NAME_LEN)
+			cfg_error(c, e, "listener: name '%s' is longer than "
+			    "%d bytes", lc->lc_name, TM_LISTENER_NAME_LEN - 1);
+		for (size_t j = 0; j + 1 < cf->cf_nlisteners; j++) {
+			struct listener_conf *o = &cf->cf_listeners[j];
+
+			if (o->lc_name != NULL && lc->lc_name != NULL &&
+			    strcmp(o->lc_name, lc->lc_name) == 0)
+				cfg_error(c, e, "listener: name '%s' is "
+				    "already used on line %d", lc->lc_name,
+				    o->lc_line);
+			else if (lc->lc_port != 0 && o->lc_salen != 0 &&
+			    o->lc_salen == lc->lc_salen &&
+			    memcmp(&o->lc_sa, &lc->lc_sa, lc->lc_salen) == 0)
+				cfg_error(c, e, "listener: %s port %u is "
+				    "already a listener on line %d",
+				    lc->lc_address, lc->lc_port, o->lc_line);
+		}
+	}
+}
+
+static int
+resolve_address(struct loader *ld, const config_setting_t *e,
+    struct listener_conf *lc)
+{
+	struct addrinfo hints, *res;
+	char port[8], host[256];
+	const char *a = lc->lc_address;
+	size_t len;
+	int r;
+
+	if (strncmp(a, "unix:", 5) == 0) {
+		struct sockaddr_un *un = (struct sockaddr_un *)&lc->lc_sa;
+
+		if (strlen(a + 5) == 0 ||
+		    strlen(a + 5) >= sizeof(un->sun_path)) {
+			cfg_error(ld->ld_c, e, "address: bad UNIX socket path "
+			    "'%s'", a + 5);
+			return (-1);
+		}
+		un->sun_family = AF_UNIX;
+		strlcpy(un->sun_path, a + 5, sizeof(un->sun_path));
+		lc->lc_salen = sizeof(*un);
+		return (0);
+	}
+	/* "[::1]" as well as "::1" */
+	len = strlen(a);
+	if (len >= 2 && a[0] == '[' && a[len - 1] == ']') {
+		if (len - 2 >= sizeof(host))
+			goto bad;
+		memcpy(host, a + 1, len - 2);
+		host[len - 2] = '\0';
+	} else if (strcmp(a, "*") == 0)
+		strlcpy(host, "0.0.0.0", sizeof(host));
+	else if (strlcpy(host, a, sizeof(host)) >= sizeof(host))
+		goto bad;
+	snprintf(port, sizeof(port), "%u", lc->lc_port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
+		cfg_error(ld->ld_c, config_setting_get_member(e, "address"),
+		    "address: '%s': %s", a, gai_strerror(r));
+		return (-1);
+	}
+	memcpy(&lc->lc_sa, res->ai_addr, res->ai_addrlen);
+	lc->lc_salen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return (0);
+bad:
+	cfg_error(ld->ld_c, config_setting_get_member(e, "address"),
+	    "address: '%s' is not an address", a);
+	return (-1);
+}
+
+static struct tls_conf *
+load_tls(struct loader *ld, const config_setting_t *g)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	struct tls_conf *tc;
+	config_setting_t *s;
+
+	if ((tc = calloc(1, sizeof(*tc))) == NULL) {
+		cfg_error(c, g, "out of memory");
+		return (NULL);
+	}
+	tc->tc_line = (int)config_setting_source_line(g);
+	if ((s = config_setting_get_member(g, "certificate")) != NULL) {
+		cfg_mark(g, "certificate");
+		resolve_path(ld, s, &tc->tc_certificate);
+	} else
+		cfg_error(c, g, "tls: certificate is required");
+	if ((s = config_setting_get_member(g, "key")) != NULL) {
+		cfg_mark(g, "key");
+		resolve_path(ld, s, &tc->tc_key);
+	} else
+		cfg_error(c, g, "tls: key is required");
+	if ((s = config_setting_get_member(g, "ocsp_response")) != NULL) {
+		cfg_mark(g, "ocsp_response");
+		resolve_path(ld, s, &tc->tc_ocsp_response);
+	}
+	if (cfg_strv(c, g, "protocols", &tc->tc_protocols, NULL) == 1) {
+		for (char **p = tc->tc_protocols; *p != NULL; p++)
+			if (strcmp(*p, "TLSv1.2") != 0 &&
+			    strcmp(*p, "TLSv1.3") != 0 &&
+			    strcmp(*p, "TLSv1.1") != 0 &&
+			    strcmp(*p, "TLSv1") != 0)
+				cfg_error(c, config_setting_get_member(g,
+				    "protocols"), "protocols: unknown '%s' "
+				    "(TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)", *p);
+	}
+	cfg_strdup(c, g, "ciphers", &tc->tc_ciphers);
+	cfg_strdup(c, g, "ciphersuites", &tc->tc_ciphersuites);
+	cfg_strdup(c, g, "curves", &tc->tc_curves);
+	cfg_check_unknown(c, g, "tls");
+	return (tc);
+}
+
+static void
+load_sites(struct loader *ld, const config_setting_t *list)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	struct config *cf = ld->ld_cf;
+	int i, n;
+
+	n = config_setting_length(list);
+	if (n == 0)
+		return;
+	if ((cf->cf_sites = calloc((size_t)n, sizeof(struct site_conf))) ==
+	    NULL) {
+		cfg_error(c, list, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct site_conf *st = &cf->cf_sites[cf->cf_nsites++];
+
+		st->st_rootfd = -1;
+		load_site(ld, config_setting_get_elem(list, (unsigned int)i),
+		    st);
+	}
+	/* One default per listener: the flagged one, else the first. */
+	for (size_t l = 0; l < cf->cf_nlisteners; l++) {
+		int have = 0;
+
+		for (size_t j = 0; j < cf->cf_nsites; j++) {
+			struct site_conf *st = &cf->cf_sites[j];
+
+			if (st->st_listeners == NULL || !st->st_listeners[l] ||
+			    !st->st_default)
+				continue;
+			if (have)
+				cfg_error(c, NULL, "sites: more than one "
+				    "default site for listener '%s' (line %d "
+				    "and before)", cf->cf_listeners[l].lc_name,
+				    st->st_line);
+			have = 1;
+		}
+	}
+}
+
+static int
+load_site(struct loader *ld, const config_setting_t *e, struct site_conf *st)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	struct config *cf = ld->ld_cf;
+	config_setting_t *s, *routes, *g;
+	char **lnames = NULL;
+	size_t nl = 0, i, j;
+	int n, k;
+
+	st->st_line = (int)config_setting_source_line(e);
+	if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+		cfg_error(c, e, "sites: each entry is { ... }");
+		return (-1);
+	}
+	if (cfg_strv(c, e, "names", &st->st_names, &st->st_nnames) == 0) {
+		/* No names: matches any Host (a catch-all site). */
+		st->st_names = calloc(2, sizeof(char *));
+		if (st->st_names != NULL)
+			st->st_names[0] = strdup("*");
+		st->st_nnames = 1;
+	}
+	for (i = 0; i < st->st_nnames; i++) {
+		const char *nm = st->st_names[i];
+
+		if (nm[0] == '\0' || (strchr(nm, '*') != NULL &&
+		    strcmp(nm, "*") != 0 && (strncmp(nm, "*.", 2) != 0 ||
+		    strchr(nm + 1, '*') != NULL)))
+			cfg_error(c, config_setting_get_member(e, "names"),
+			    "names: '%s': use exact names, \"*.domain\" or "
+			    "\"*\"", nm);
+	}
+	if ((st->st_listeners = calloc(cf->cf_nlisteners + 1, 1)) == NULL) {
+		cfg_error(c, e, "out of memory");
+		return (-1);
+	}
+	if (cfg_strv(c, e, "listeners", &lnames, &nl) == 1) {
+		for (i = 0; i < nl; i++) {
+			for (j = 0; j < cf->cf_nlisteners; j++)
+				if (cf->cf_listeners[j].lc_name != NULL &&
+				    strcmp(cf->cf_listeners[j].lc_name,
+				    lnames[i]) == 0)
+					break;
+			if (j == cf->cf_nlisteners)
+				cfg_error(c, config_setting_get_member(e,
+				    "listeners"), "listeners: no listener "
+				    "named '%s'", lnames[i]);
+			else
+				st->st_listeners[j] = 1;
+		}
+		cfg_strv_free(lnames);
+	} else
+		memset(st->st_listeners, 1, cf->cf_nlisteners);
+	/* A redirect listener answers everything itself. */
+	for (j = 0; j < cf->cf_nlisteners; j++)
+		if (cf->cf_listeners[j].lc_redirect_https)
+			st->st_listeners[j] = 0;
+	cfg_bool(c, e, "default", &st->st_default);
+	if ((s = config_setting_get_member(e, "root")) != NULL) {
+		cfg_mark(e, "root");
+		if (resolve_path(ld, s, &st->st_root) == 1) {
+			st->st_rootfd = open(st->st_root, O_PATH |
+			    O_DIRECTORY | O_CLOEXEC);
+			if (st->st_rootfd == -1)
+				cfg_error(c, s, "root: %s: %s", st->st_root,
+				    strerror(errno));
+		}
+	}
+	load_headers(ld, e, "headers", &st->st_headers, &st->st_nheaders);
+	if ((s = config_setting_get_member(e, "access_log")) != NULL) {
+		cfg_mark(e, "access_log");
+		st->st_alog_format = TM_ALOG_COMBINED;
+		if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+			if (strcmp(config_setting_get_string(s), "off") == 0)
+				st->st_alog_format = TM_ALOG_OFF;
+			else
+				resolve_path(ld, s, &st->st_alog_path);
+		} else if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
+			char *fmt = NULL;
+
+			if ((g = config_setting_get_member(s, "path")) !=
+			    NULL) {
+				cfg_mark(s, "path");
+				resolve_path(ld, g, &st->st_alog_path);
+			} else
+				cfg_error(c, s, "access_log: path is "
+				    "required");
+			if (cfg_strdup(c, s, "format", &fmt) == 1) {
+				if (strcmp(fmt, "combined") == 0)
+					st->st_alog_format = TM_ALOG_COMBINED;
+				else if (strcmp(fmt, "json") == 0)
+					st->st_alog_format = TM_ALOG_JSON;
+				else
+					cfg_error(c, config_setting_get_member(
+					    s, "format"), "format: '%s' is not "
+					    "combined or json", fmt);
+				free(fmt);
+			}
+			cfg_check_unknown(c, s, "access_log");
+		} else
+			cfg_error(c, s, "access_log: \"off\", a path, or "
+			    "{ path = ...; format = ...; }");
+	}
+	if (cfg_list(c, e, "error_pages", &g) == 1) {
+		n = config_setting_length(g);
+		for (k = 0; k < n; k++) {
+			config_setting_t *ep, *codes;
+			char *page = NULL;
+			int m, q;
+
+			ep = config_setting_get_elem(g, (unsigned int)k);
+			if (config_setting_type(ep) != CONFIG_TYPE_GROUP) {
+				cfg_error(c, ep, "error_pages: each entry is "
+				    "{ codes = [ 404 ]; page = \"/404.html\"; "
+				    "}");
+				continue;
+			}
+			if (cfg_strdup(c, ep, "page", &page) != 1 ||
+			    page[0] != '/')
+				cfg_error(c, ep, "error_pages: page must be a "
+				    "path starting with /");
+			if (cfg_list(c, ep, "codes", &codes) != 1)
+				cfg_error(c, ep, "error_pages: codes = [ ... ] "
+				    "is required");
+			else {
+				m = config_setting_length(codes);
+				for (q = 0; q < m; q++) {
+					int code = config_setting_get_int_elem(
+					    codes, q);
+					struct error_page *p;
+
+					if (code < 400 || code > 599) {
+						cfg_error(c, codes, "codes: "
+						    "%d is not a 4xx or 5xx "
+						    "status", code);
+						continue;
+					}
+					p = reallocarray(st->st_error_pages,
+					    st->st_nerror_pages + 1,
+					    sizeof(*p));
+					if (p == NULL)
+						break;
+					st->st_error_pages = p;
+					p[st->st_nerror_pages].ep_status =
+					    (unsigned int)code;
+					p[st->st_nerror_pages].ep_path =
+					    page != NULL ? strdup(page) : NULL;
+					st->st_nerror_pages++;
+				}
+			}
+			cfg_check_unknown(c, ep, "error_pages");
+			free(page);
+		}
+	}
+	if (cfg_group(c, e, "tls", &g) == 1)
+		st->st_tls = load_tls(ld, g);
+	if (cfg_list(c, e, "routes", &routes) == 1) {
+		n = config_setting_length(routes);
+		st->st_routes = calloc((size_t)n + 1, sizeof(struct route_conf));
+		for (k = 0; k < n && st->st_routes != NULL; k++)
+			if (load_route(ld, config_setting_get_elem(routes,
+			    (unsigned int)k), st,
+			    &st->st_routes[st->st_nroutes]) == 0)
+				st->st_nroutes++;
+	} else if (st->st_root != NULL) {
+		/* A root and no routes: serve the root statically. */
+		struct route_conf *rc;
+
+		st->st_routes = calloc(1, sizeof(*rc));
+		if (st->st_routes != NULL) {
+			struct http_route_info ri;
+
+			rc = &st->st_routes[0];
+			rc->rc_prefix = strdup("/");
+			rc->rc_prefix_len = 1;
+			rc->rc_handler = http_handler_find("static");
+			rc->rc_methods = rc->rc_handler->hd_methods;
+			rc->rc_max_body = cf->cf_max_body;
+			ri.ri_site = st->st_names[0];
+			ri.ri_prefix = "/";
+			ri.ri_root = st->st_root;
+			if (rc->rc_handler->hd_init != NULL &&
+			    rc->rc_handler->hd_init(c, NULL, &ri,
+			    &rc->rc_data) == -1)
+				cfg_error(c, e, "site: static handler set-up "
+				    "failed");
+			st->st_nroutes = 1;
+		}
+	} else
+		cfg_error(c, e, "site: needs a root or routes");
+	cfg_check_unknown(c, e, "site");
+	return (0);
+}
+
+static int
+load_route(struct loader *ld, const config_setting_t *e,
+    struct site_conf *st, struct route_conf *rc)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	struct http_route_info ri;
+	char *hname = NULL;
+	long long v;
+	int errs = c->cc_errors;
+
+	if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+		cfg_error(c, e, "routes: each entry is { prefix = ...; handler "
+		    "= ...; }");
+		return (-1);
+	}
+	if (cfg_strdup(c, e, "prefix", &rc->rc_prefix) != 1)
+		cfg_error(c, e, "route: prefix is required");
+	else if (rc->rc_prefix[0] != '/')
+		cfg_error(c, config_setting_get_member(e, "prefix"),
+		    "prefix: '%s' must start with /", rc->rc_prefix);
+	else
+		rc->rc_prefix_len = strlen(rc->rc_prefix);
+	if (cfg_strdup(c, e, "handler", &hname) != 1)
+		cfg_error(c, e, "route: handler is required");
+	else if ((rc->rc_handler = http_handler_find(hname)) == NULL)
+		cfg_error(c, config_setting_get_member(e, "handler"),
+		    "handler: no handler named '%s'", hname);
+	free(hname);
+	rc->rc_max_body = ld->ld_cf->cf_max_body;
+	if (cfg_int(c, e, "max_body_bytes", 0, INT64_MAX, &v) == 1)
+		rc->rc_max_body = (uint64_t)v;
+	if (rc->rc_handler != NULL)
+		rc->rc_methods = rc->rc_handler->hd_methods;
+	load_methods(ld, e, &rc->rc_methods);
+	load_headers(ld, e, "headers", &rc->rc_headers, &rc->rc_nheaders);
+	if (rc->rc_handler != NULL && rc->rc_prefix != NULL &&
+	    rc->rc_handler->hd_init != NULL) {
+		ri.ri_site = st->st_names != NULL ? st->st_names[0] : "*";
+		ri.ri_prefix = rc->rc_prefix;
+		ri.ri_root = st->st_root;
+		if (rc->rc_handler->hd_init(c, e, &ri, &rc->rc_data) == -1 &&
+		    c->cc_errors == errs)
+			cfg_error(c, e, "route: handler %s refused its "
+			    "options", rc->rc_handler->hd_name);
+	}
+	cfg_check_unknown(c, e, "route");
+	return (c->cc_errors == errs ? 0 : -1);
+}
+
+static int
+load_methods(struct loader *ld, const config_setting_t *e, unsigned int *mask)
+{
+	char **v = NULL, **p;
+	unsigned int m = 0, k;
+
+	if (cfg_strv(ld->ld_c, e, "methods", &v, NULL) != 1)
+		return (0);
+	for (p = v; *p != NULL; p++) {
+		for (k = 1; k < HTTP_M__COUNT; k++)
+			if (strcmp(*p, http_method_name(k)) == 0)
+				break;
+		if (k == HTTP_M__COUNT)
+			cfg_error(ld->ld_c, config_setting_get_member(e,
+			    "methods"), "methods: unknown method '%s'", *p);
+		else
+			m |= HTTP_METHOD_BIT(k);
+	}
+	cfg_strv_free(v);
+	/* HEAD goes with GET, as every server does. */
+	if (m & HTTP_METHOD_BIT(HTTP_M_GET))
+		m |= HTTP_METHOD_BIT(HTTP_M_HEAD);
+	*mask = m;
+	return (1);
+}
+
+static int
+load_headers(struct loader *ld, const config_setting_t *e, const char *key,
+    struct header_conf **out, size_t *np)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	config_setting_t *g, *s;
+	struct header_conf *h;
+	int i, n;
+
+	if (cfg_group(c, e, key, &g) != 1)
+		return (0);
+	n = config_setting_length(g);
+	if ((h = calloc((size_t)n + 1, sizeof(*h))) == NULL) {
+		cfg_error(c, g, "out of memory");
+		return (-1);
+	}
+	for (i = 0; i < n; i++) {
+		const char *val;
+
+		s = config_setting_get_elem(g, (unsigned int)i);
+		if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+			cfg_error(c, s, "%s.%s: expected a string", key,
+			    config_setting_name(s));
+			continue;
+		}
+		val = config_setting_get_string(s);
+		/* Never let config smuggle a line break into a response. */
+		if (strpbrk(val, "\r\n") != NULL) {
+			cfg_error(c, s, "%s.%s: line breaks are not allowed",
+			    key, config_setting_name(s));
+			continue;
+		}
+		h[*np].hc_name = strdup(config_setting_name(s));
+		h[*np].hc_value = strdup(val);
+		(*np)++;
+	}
+	*out = h;
+	return (1);
+}
+
+/* A string path setting, made absolute against the config's directory. */
+static int
+resolve_path(struct loader *ld, const config_setting_t *s, char **out)
+{
+	const char *p;
+	char *r;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		cfg_error(ld->ld_c, s, "%s: expected a path string",
+		    config_setting_name(s));
+		return (-1);
+	}
+	p = config_setting_get_string(s);
+	if (p[0] == '\0') {
+		cfg_error(ld->ld_c, s, "%s: empty path",
+		    config_setting_name(s));
+		return (-1);
+	}
+	if (p[0] == '/')
+		r = strdup(p);
+	else if (asprintf(&r, "%s/%s", ld->ld_dir, p) == -1)
+		r = NULL;
+	if (r == NULL) {
+		cfg_error(ld->ld_c, s, "out of memory");
+		return (-1);
+	}
+	free(*out);
+	*out = r;
+	return (1);
+}
+
+static void
+free_tls(struct tls_conf *tc)
+{
+	if (tc == NULL)
+		return;
+	free(tc->tc_certificate);
+	free(tc->tc_key);
+	cfg_strv_free(tc->tc_protocols);
+	free(tc->tc_ciphers);
+	free(tc->tc_ciphersuites);
+	free(tc->tc_curves);
+	free(tc->tc_ocsp_response);
+	free(tc);
+}
+
+static void
+free_headers(struct header_conf *h, size_t n)
+{
+	size_t i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(h[i].hc_name);
+		free(h[i].hc_value);
+	}
+	free(h);
+}
+
+void
+config_free(struct config *cf)
+{
+	size_t i, j;
+
+	if (cf == NULL)
+		return;
+	for (i = 0; i < cf->cf_nsites; i++) {
+		struct site_conf *st = &cf->cf_sites[i];
+
+		for (j = 0; j < st->st_nroutes; j++) {
+			struct route_conf *rc = &st->st_routes[j];
+
+			if (rc->rc_handler != NULL &&
+			    rc->rc_handler->hd_free != NULL &&
+			    rc->rc_data != NULL)
+				rc->rc_handler->hd_free(rc->rc_data);
+			free(rc->rc_prefix);
+			free_headers(rc->rc_headers, rc->rc_nheaders);
+		}
+		free(st->st_routes);
+		cfg_strv_free(st->st_names);
+		free(st->st_root);
+		if (st->st_rootfd != -1)
+			close(st->st_rootfd);
+		free(st->st_listeners);
+		free_headers(st->st_headers, st->st_nheaders);
+		for (j = 0; j < st->st_nerror_pages; j++)
+			free(st->st_error_pages[j].ep_path);
+		free(st->st_error_pages);
+		free(st->st_alog_path);
+		free_tls(st->st_tls);
+	}
+	free(cf->cf_sites);
+	for (i = 0; i < cf->cf_nlisteners; i++) {
+		struct listener_conf *lc = &cf->cf_listeners[i];
+
+		free(lc->lc_name);
+		free(lc->lc_address);
+		free(lc->lc_proxy_trusted);
+		free_tls(lc->lc_tls);
+		free((char *)lc->lc_file);
+	}
+	free(cf->cf_listeners);
+	/*
+	 * Plugins stay loaded for the life of the process: their handlers
+	 * are registered globally and a later config may name them again.
+	 */
+	for (i = 0; i < cf->cf_nplugins; i++)
+		free(cf->cf_plugins[i].pc_path);
+	free(cf->cf_plugins);
+	for (i = 0; i < cf->cf_nalog_paths; i++)
+		free(cf->cf_alog_paths[i]);
+	free(cf->cf_alog_paths);
+	if (cf->cf_mime != NULL)
+		mime_table_free(cf->cf_mime);
+	free(cf->cf_default_type);
+	free(cf->cf_user);
+	free(cf->cf_group);
+	free(cf->cf_pidfile);
+	free(cf->cf_segment);
+	free(cf->cf_error_log);
+	free(cf->cf_path);
+	free(cf);
+}
+
+int
+config_listener_same(const struct listener_conf *a,
+    const struct listener_conf *b)
+{
+	if (a->lc_proto != b->lc_proto || a->lc_salen != b->lc_salen)
+		return (0);
+	/*
+	 * Port 0 asks the kernel for a port: the same listener is the one
+	 * with the same name and address, and it keeps the port it got.
+	 */
+	if (a->lc_port == 0 || b->lc_port == 0)
+		return (a->lc_port == b->lc_port &&
+		    strcmp(a->lc_name, b->lc_name) == 0 &&
+		    strcmp(a->lc_address, b->lc_address) == 0);
+	return (memcmp(&a->lc_sa, &b->lc_sa, a->lc_salen) == 0);
+}

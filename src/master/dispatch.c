@@ -1,0 +1,278 @@
+/*
+ * Dispatch: accept in batches, claim a slot in the least busy worker, and
+ * hand the fds over with SCM_RIGHTS, many per message.
+ *
+ * The master never accepts a connection it has no slot for: before each
+ * accept it knows there is room (only the master claims, so room can only
+ * grow meanwhile).  When every worker is full it stops polling the
+ * listeners; the kernel's backlog holds new clients until a slot frees.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "master/config.h"
+#include "master/master.h"
+
+/* Accepts per listener per wake-up: fairness between listeners. */
+#define ACCEPT_BATCH	64
+/* Pause after EMFILE/ENFILE: connections wait in the backlog meanwhile. */
+#define EMFILE_PAUSE_MS	100
+
+static int	dispatch_pick(struct master *, int);
+static int	dispatch_send(struct master *, unsigned int);
+
+static int
+worker_eligible(const struct master *m, unsigned int b)
+{
+	const struct worker *w = &m->m_wk[b];
+
+	return (w->wk_pid != 0 && w->wk_chan != -1 && !w->wk_draining &&
+	    w->wk_gen == m->m_gen);
+}
+
+/*
+ * Free slots over the current generation's workers, not counting those
+ * already claimed for a pending batch (wb_active includes them).
+ */
+int
+dispatch_capacity(struct master *m)
+{
+	const struct shm_block *sb;
+	unsigned int b;
+	uint32_t n, act;
+	int cap = 0;
+
+	for (b = 0; b < TM_MAX_BLOCKS; b++) {
+		if (!worker_eligible(m, b))
+			continue;
+		sb = shm_block(m->m_shm, b);
+		n = atomic_load_explicit(&sb->wb_slot_count,
+		    memory_order_relaxed);
+		act = atomic_load_explicit(&sb->wb_active,
+		    memory_order_relaxed);
+		if (act < n)
+			cap += (int)(n - act);
+	}
+	return (cap);
+}
+
+/*
+ * The least busy eligible worker, other than `except`; ties go round
+ * robin so that an idle server spreads clients over all workers.
+ */
+static int
+dispatch_pick(struct master *m, int except)
+{
+	const struct shm_block *sb;
+	unsigned int i, b, best = 0;
+	uint32_t act, n, least = UINT32_MAX;
+	int found = -1;
+
+	for (i = 0; i < TM_MAX_BLOCKS; i++) {
+		b = (m->m_rr + i) % TM_MAX_BLOCKS;
+		if ((int)b == except || !worker_eligible(m, b))
+			continue;
+		sb = shm_block(m->m_shm, b);
+		n = atomic_load_explicit(&sb->wb_slot_count,
+		    memory_order_relaxed);
+		act = atomic_load_explicit(&sb->wb_active,
+		    memory_order_relaxed);
+		if (act >= n)
+			continue;
+		if (act < least) {
+			least = act;
+			best = b;
+			found = 1;
+		}
+	}
+	if (found == -1)
+		return (-1);
+	m->m_rr = best + 1;
+	return ((int)best);
+}
+
+/* Claim a slot for fd in the best worker and queue it there. */
+static int
+dispatch_one(struct master *m, int fd, const struct shm_addr *peer,
+    uint64_t accept_ms, const struct listener *ls, int except)
+{
+	struct shm_slot *sl;
+	struct worker *w;
+	int b, idx;
+
+	for (;;) {
+		if ((b = dispatch_pick(m, except)) == -1)
+			return (-1);
+		if ((idx = slot_claim(m->m_shm, (unsigned int)b)) != -1)
+			break;
+		/* wb_active lagged behind a release: try the others. */
+		except = b;
+	}
+	sl = shm_slot(m->m_shm, shm_block(m->m_shm, (unsigned int)b),
+	    (uint32_t)idx);
+	slot_write_begin(sl);
+	sl->sl_listener = (uint16_t)ls->ls_index;
+	sl->sl_proto = ls->ls_proto;
+	sl->sl_flags = 0;
+	sl->sl_peer = *peer;
+	sl->sl_accept_ms = sl->sl_active_ms = accept_ms;
+	slot_write_end(sl);
+
+	w = &m->m_wk[b];
+	w->wk_fds[w->wk_nbatch] = fd;
+	w->wk_slots[w->wk_nbatch] = (uint32_t)idx;
+	if (++w->wk_nbatch == CHAN_MAX_FDS)
+		(void)dispatch_send(m, (unsigned int)b);
+	return (0);
+}
+
+void
+dispatch_accept(struct master *m, struct listener *ls)
+{
+	struct sockaddr_storage ss;
+	struct shm_listener *sl;
+	struct shm_addr peer;
+	socklen_t sslen;
+	uint64_t now = clock_ms();
+	int fd, n, room;
+
+	room = dispatch_capacity(m);
+	sl = shm_listener(m->m_shm, (unsigned int)ls->ls_index);
+	for (n = 0; n < ACCEPT_BATCH && room > 0; n++) {
+		sslen = sizeof(ss);
+		fd = accept4(ls->ls_fd, (struct sockaddr *)&ss, &sslen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			switch (errno) {
+			case EAGAIN:
+				return;
+			case EINTR:
+			case ECONNABORTED:
+			case EPROTO:
+			case EPERM:	/* firewall */
+				continue;
+			case EMFILE:
+			case ENFILE:
+			case ENOBUFS:
+			case ENOMEM:
+				/* Spinning would not free a descriptor. */
+				log_warn("accept4() on %s failed; pausing "
+				    "%d ms", ls->ls_conf != NULL ?
+				    ls->ls_conf->lc_name : "?",
+				    EMFILE_PAUSE_MS);
+				m->m_emfile_until = clock_ms() +
+				    EMFILE_PAUSE_MS;
+				return;
+			default:
+				log_warn("accept4() failed");
+				return;
+			}
+		}
+		TM_STAT_ADD(sl->li_accepted, 1);
+		shm_addr_set(&peer, sslen > 0 ? (struct sockaddr *)&ss : NULL);
+		if (dispatch_one(m, fd, &peer, now, ls, -1) == -1) {
+			/* Cannot happen: room was counted.  Be safe. */
+			log_warnx("dispatch: no slot for an accepted "
+			    "connection; closing it");
+			close(fd);
+			return;
+		}
+		room--;
+	}
+	if (room == 0)
+		m->m_full = 1;
+}
+
+/*
+ * Move worker b's pending connections to other workers (its channel is
+ * full or gone).  Their slots in b were never handed off, so the master
+ * still owns them and may free them itself.
+ */
+void
+dispatch_requeue(struct master *m, unsigned int b)
+{
+	struct worker *w = &m->m_wk[b];
+	struct shm_block *sb = shm_block(m->m_shm, b);
+	struct shm_slot copy;
+	struct listener *ls;
+	int fds[CHAN_MAX_FDS], n, i;
+	uint32_t slots[CHAN_MAX_FDS];
+	unsigned int j;
+
+	n = w->wk_nbatch;
+	memcpy(fds, w->wk_fds, sizeof(int) * (size_t)n);
+	memcpy(slots, w->wk_slots, sizeof(uint32_t) * (size_t)n);
+	w->wk_nbatch = 0;
+	for (i = 0; i < n; i++) {
+		memcpy(&copy, shm_slot(m->m_shm, sb, slots[i]), sizeof(copy));
+		/* A dead worker's slots were all freed when it was reaped. */
+		if (w->wk_pid != 0)
+			slot_release(m->m_shm, b, slots[i]);
+		ls = NULL;
+		for (j = 0; j < m->m_nls; j++)
+			if (m->m_ls[j].ls_index == copy.sl_listener)
+				ls = &m->m_ls[j];
+		if (ls == NULL || dispatch_one(m, fds[i], &copy.sl_peer,
+		    copy.sl_accept_ms, ls, (int)b) == -1) {
+			log_warnx("dispatch: no worker can take a "
+			    "connection; closing it");
+			close(fds[i]);
+		}
+	}
+}
+
+/* Send worker b's batch: 0 sent, -1 requeued elsewhere. */
+static int
+dispatch_send(struct master *m, unsigned int b)
+{
+	struct worker *w = &m->m_wk[b];
+	struct chan_msg msg;
+	int i;
+
+	if (w->wk_nbatch == 0)
+		return (0);
+	msg.cm_type = CHAN_CONNS;
+	msg.cm_count = (uint16_t)w->wk_nbatch;
+	msg.cm_arg = 0;
+	memcpy(msg.cm_slot, w->wk_slots, sizeof(uint32_t) * w->wk_nbatch);
+	/*
+	 * release fence: the slot records written by dispatch_one() are
+	 * visible before the worker can receive their fds.
+	 */
+	atomic_thread_fence(memory_order_release);
+	if (chan_send(w->wk_chan, &msg, w->wk_fds) == 0) {
+		/* Sent: the worker owns the fds now; drop our copies. */
+		for (i = 0; i < w->wk_nbatch; i++)
+			close(w->wk_fds[i]);
+		w->wk_nbatch = 0;
+		return (0);
+	}
+	if (errno != EAGAIN)
+		log_warn("dispatch: sendmsg() to worker %d failed",
+		    (int)w->wk_pid);
+	/* Full or broken channel: never drop, try the next worker. */
+	dispatch_requeue(m, b);
+	return (-1);
+}
+
+void
+dispatch_flush(struct master *m)
+{
+	unsigned int b;
+	int again = 1, rounds = 0;
+
+	/* A requeue can fill another batch: loop until all are empty. */
+	while (again && rounds++ < 4) {
+		again = 0;
+		for (b = 0; b < TM_MAX_BLOCKS; b++)
+			if (m->m_wk[b].wk_nbatch > 0 &&
+			    dispatch_send(m, b) == -1)
+				again = 1;
+	}
+}

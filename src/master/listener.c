@@ -1,0 +1,253 @@
+/*
+ * Listening sockets.  Only the master ever holds one; workers receive
+ * accepted connections.  An unchanged listener keeps its socket across
+ * reloads, so no connection is refused while the configuration changes.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "master/config.h"
+#include "master/master.h"
+#include "proto/proto.h"
+
+static int	listener_row(struct master *);
+
+/* A free row of the segment's listener table. */
+static int
+listener_row(struct master *m)
+{
+	struct shm_listener *sl;
+	uint32_t st, closed;
+	unsigned int i, b;
+
+	for (i = 0; i < TM_MAX_LISTENERS; i++) {
+		sl = shm_listener(m->m_shm, i);
+		st = atomic_load_explicit(&sl->li_state,
+		    memory_order_relaxed);
+		if (st == TM_LISTENER_UNUSED)
+			return ((int)i);
+		if (st != TM_LISTENER_CLOSED)
+			continue;
+		/*
+		 * A closed row may still name the listener of connections
+		 * that old workers serve: reuse it once no worker of that
+		 * generation or older is left.
+		 */
+		closed = atomic_load_explicit(&sl->li_closed_gen,
+		    memory_order_relaxed);
+		for (b = 0; b < TM_MAX_BLOCKS; b++)
+			if (m->m_wk[b].wk_pid != 0 &&
+			    m->m_wk[b].wk_gen <= closed)
+				break;
+		if (b == TM_MAX_BLOCKS)
+			return ((int)i);
+	}
+	return (-1);
+}
+
+int
+listener_open(struct master *m, struct listener_conf *lc)
+{
+	struct sockaddr_storage ss;
+	struct shm_listener *sl;
+	struct listener *ls;
+	socklen_t sslen = sizeof(ss);
+	int fd, on = 1, row;
+	uint16_t port = lc->lc_port;
+
+	if (m->m_nls >= TM_MAX_LISTENERS || (row = listener_row(m)) == -1) {
+		log_warnx("listener %s: too many listeners", lc->lc_name);
+		return (-1);
+	}
+	fd = socket(lc->lc_sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		log_warn("listener %s: socket() failed", lc->lc_name);
+		return (-1);
+	}
+	if (lc->lc_sa.ss_family == AF_UNIX) {
+		struct sockaddr_un *un = (struct sockaddr_un *)&lc->lc_sa;
+		struct stat st;
+
+		/* A socket left by a dead master; never unlink anything else. */
+		if (lstat(un->sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
+			(void)unlink(un->sun_path);
+	} else {
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+		    sizeof(on)) == -1)
+			log_warn("listener %s: setsockopt(SO_REUSEADDR) "
+			    "failed", lc->lc_name);
+		/* As nginx: "::" does not also take the IPv4 port. */
+		if (lc->lc_sa.ss_family == AF_INET6 && setsockopt(fd,
+		    IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
+			log_warn("listener %s: setsockopt(IPV6_V6ONLY) failed",
+			    lc->lc_name);
+		/*
+		 * Accepted sockets inherit TCP_NODELAY from the listener on
+		 * Linux: responses are written whole, so Nagle only adds
+		 * latency, and this costs no syscall per connection.
+		 */
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+		    sizeof(on)) == -1)
+			log_warn("listener %s: setsockopt(TCP_NODELAY) failed",
+			    lc->lc_name);
+	}
+	if (bind(fd, (struct sockaddr *)&lc->lc_sa, lc->lc_salen) == -1) {
+		log_warn("listener %s: bind(%s port %u) failed", lc->lc_name,
+		    lc->lc_address, lc->lc_port);
+		close(fd);
+		return (-1);
+	}
+	if (listen(fd, lc->lc_backlog) == -1) {
+		log_warn("listener %s: listen() failed", lc->lc_name);
+		close(fd);
+		return (-1);
+	}
+	if (lc->lc_sa.ss_family != AF_UNIX) {
+		if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1) {
+			log_warn("listener %s: getsockname() failed",
+			    lc->lc_name);
+			close(fd);
+			return (-1);
+		}
+		port = ntohs(ss.ss_family == AF_INET ?
+		    ((struct sockaddr_in *)&ss)->sin_port :
+		    ((struct sockaddr_in6 *)&ss)->sin6_port);
+		/* Keep the kernel's choice for reloads and for clients. */
+		if (lc->lc_sa.ss_family == AF_INET)
+			((struct sockaddr_in *)&lc->lc_sa)->sin_port =
+			    htons(port);
+		else
+			((struct sockaddr_in6 *)&lc->lc_sa)->sin6_port =
+			    htons(port);
+	}
+
+	ls = &m->m_ls[m->m_nls++];
+	memset(ls, 0, sizeof(*ls));
+	ls->ls_fd = fd;
+	ls->ls_index = row;
+	ls->ls_proto = lc->lc_proto;
+	ls->ls_conf = lc;
+	lc->lc_index = row;
+
+	sl = shm_listener(m->m_shm, (unsigned int)row);
+	sl->li_proto = lc->lc_proto;
+	sl->li_family = (uint8_t)lc->lc_sa.ss_family;
+	sl->li_port = port;
+	atomic_store_explicit(&sl->li_accepted, 0, memory_order_relaxed);
+	strlcpy(sl->li_name, lc->lc_name, sizeof(sl->li_name));
+	strlcpy(sl->li_addr, lc->lc_address, sizeof(sl->li_addr));
+	/* release: the row's fields before its state. */
+	atomic_store_explicit(&sl->li_state, TM_LISTENER_ACTIVE,
+	    memory_order_release);
+	log_info("listening on %s port %u (%s, listener %s)", lc->lc_address,
+	    port, proto_name(lc->lc_proto), lc->lc_name);
+	return (0);
+}
+
+void
+listener_close(struct master *m, struct listener *ls)
+{
+	struct shm_listener *sl;
+
+	sl = shm_listener(m->m_shm, (unsigned int)ls->ls_index);
+	atomic_store_explicit(&sl->li_closed_gen, m->m_gen,
+	    memory_order_relaxed);
+	atomic_store_explicit(&sl->li_state, TM_LISTENER_CLOSED,
+	    memory_order_release);
+	if (ls->ls_conf != NULL && ls->ls_conf->lc_sa.ss_family == AF_UNIX)
+		(void)unlink(((const struct sockaddr_un *)
+		    &ls->ls_conf->lc_sa)->sun_path);
+	close(ls->ls_fd);
+	ls->ls_fd = -1;
+}
+
+/*
+ * Make the open listeners match cf: keep the same ones (same fd), open the
+ * new ones, close those cf removed.  On failure to open a new one nothing
+ * changes for the running config: the new sockets are closed again.
+ */
+int
+listeners_setup(struct master *m, struct config *cf)
+{
+	unsigned int i, old = m->m_nls, j;
+	int *keep;
+	size_t k;
+
+	if ((keep = calloc(TM_MAX_LISTENERS, sizeof(*keep))) == NULL) {
+		log_warn("listeners: calloc() failed");
+		return (-1);
+	}
+	for (k = 0; k < cf->cf_nlisteners; k++) {
+		struct listener_conf *lc = &cf->cf_listeners[k];
+
+		for (i = 0; i < old; i++)
+			if (m->m_ls[i].ls_conf != NULL &&
+			    config_listener_same(m->m_ls[i].ls_conf, lc))
+				break;
+		if (i < old) {
+			keep[i] = (int)k + 1;
+			continue;
+		}
+		if (listener_open(m, lc) == -1) {
+			/* Roll back what this call opened. */
+			for (j = old; j < m->m_nls; j++) {
+				struct shm_listener *sl = shm_listener(
+				    m->m_shm, (unsigned int)m->m_ls[j].ls_index);
+
+				close(m->m_ls[j].ls_fd);
+				atomic_store_explicit(&sl->li_state,
+				    TM_LISTENER_UNUSED, memory_order_release);
+			}
+			m->m_nls = old;
+			free(keep);
+			return (-1);
+		}
+		m->m_ls[m->m_nls - 1].ls_cf = cf;
+		keep[m->m_nls - 1] = (int)k + 1;
+	}
+	/* Commit: adopt kept sockets, close removed ones, compact. */
+	for (i = 0, j = 0; i < m->m_nls; i++) {
+		struct listener *ls = &m->m_ls[i];
+
+		if (keep[i] == 0) {
+			log_info("closing listener %s", ls->ls_conf != NULL ?
+			    ls->ls_conf->lc_name : "?");
+			listener_close(m, ls);
+			continue;
+		}
+		{
+			struct listener_conf *lc =
+			    &cf->cf_listeners[keep[i] - 1];
+			struct shm_listener *sl = shm_listener(m->m_shm,
+			    (unsigned int)ls->ls_index);
+
+			/* Port 0: the new conf learns the bound port. */
+			if (lc->lc_port == 0 && ls->ls_conf != NULL)
+				memcpy(&lc->lc_sa, &ls->ls_conf->lc_sa,
+				    sizeof(lc->lc_sa));
+			lc->lc_index = ls->ls_index;
+			ls->ls_conf = lc;
+			ls->ls_cf = cf;
+			strlcpy(sl->li_name, lc->lc_name, sizeof(sl->li_name));
+		}
+		if (j != i)
+			m->m_ls[j] = *ls;
+		j++;
+	}
+	m->m_nls = j;
+	free(keep);
+	return (0);
+}

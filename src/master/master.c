@@ -1,0 +1,354 @@
+/*
+ * The master's loop and its lifecycle operations: start, reload, stop,
+ * reopen.  main.c parses the command line and calls in here.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libutil.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/cfg.h"
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "master/config.h"
+#include "master/master.h"
+#include "master/notify.h"
+#include "proto/proto.h"
+
+/* Master wake-up at least this often: rates, timers, respawns. */
+#define MASTER_TICK_MS	1000
+#define FULL_RECHECK_MS	50
+
+struct master	*tm_master;
+
+static void	master_rate(struct master *, uint64_t);
+
+void
+master_report_errors(const struct cfg_ctx *c, int to_log)
+{
+	size_t i;
+
+	for (i = 0; i < c->cc_nmsgs; i++) {
+		if (to_log)
+			log_error("%s", c->cc_msgs[i]);
+		else
+			fprintf(stderr, "%s\n", c->cc_msgs[i]);
+	}
+}
+
+int
+master_segment_setup(struct master *m)
+{
+	struct config *cf = m->m_cf;
+	struct shm_header *h;
+	const char *path = cf->cf_segment;
+	char *dflt = NULL;
+
+	if (path == NULL) {
+		/* Next to the pidfile, where tamarinctl looks for it. */
+		if (cf->cf_pidfile != NULL) {
+			size_t n = strlen(cf->cf_pidfile);
+
+			if (n > 4 && strcmp(cf->cf_pidfile + n - 4, ".pid") == 0)
+				(void)asprintf(&dflt, "%.*s.shm", (int)(n - 4),
+				    cf->cf_pidfile);
+			else
+				(void)asprintf(&dflt, "%s.shm", cf->cf_pidfile);
+		} else
+			dflt = strdup("/run/tamarin/tamarind.shm");
+		if (dflt == NULL)
+			fatal("segment path");
+		cf->cf_segment = dflt;
+		path = dflt;
+	}
+	m->m_shm = shm_create(path, cf->cf_workers * 2 *
+	    cf->cf_slots_per_worker, 0640);
+	if (m->m_shm == NULL) {
+		log_warn("cannot create the segment %s", path);
+		return (-1);
+	}
+	if (cf->cf_group != NULL && getuid() == 0) {
+		struct group *gr = getgrnam(cf->cf_group);
+
+		/* tamarinctl run by that group may read it. */
+		if (gr != NULL && fchown(m->m_shm->sm_fd, 0, gr->gr_gid) == -1)
+			log_warn("fchown(%s) failed", path);
+	}
+	h = shm_header(m->m_shm);
+	strlcpy(h->sh_config, cf->cf_path, sizeof(h->sh_config));
+	atomic_store_explicit(&h->sh_workers, cf->cf_workers,
+	    memory_order_relaxed);
+	atomic_store_explicit(&h->sh_slots_per_worker,
+	    cf->cf_slots_per_worker, memory_order_relaxed);
+	return (0);
+}
+
+void
+master_exit(struct master *m, int status)
+{
+	if (m->m_shm != NULL)
+		shm_destroy(m->m_shm);
+	if (m->m_pfh != NULL)
+		pidfile_remove(m->m_pfh);
+	if (status == 0)
+		log_notice("exiting");
+	exit(status);
+}
+
+void
+master_reload(struct master *m)
+{
+	struct shm_header *h = shm_header(m->m_shm);
+	struct config *cf, *old = m->m_cf;
+	struct cfg_ctx c;
+	unsigned int b;
+
+	if (m->m_stopping) {
+		log_notice("reload ignored: stopping");
+		return;
+	}
+	notify_reloading();
+	atomic_store_explicit(&h->sh_state, TM_MASTER_RELOADING,
+	    memory_order_relaxed);
+	cfg_ctx_init(&c, old->cf_path);
+	cf = config_load(old->cf_path, &c);
+	if (cf == NULL) {
+		master_report_errors(&c, 1);
+		log_error("reload failed: %d configuration error%s; still "
+		    "serving generation %u", c.cc_errors, c.cc_errors == 1 ?
+		    "" : "s", m->m_gen);
+		cfg_ctx_fini(&c);
+		goto done;
+	}
+	cfg_ctx_fini(&c);
+	if ((cf->cf_pidfile != NULL) != (old->cf_pidfile != NULL) ||
+	    (cf->cf_pidfile != NULL &&
+	    strcmp(cf->cf_pidfile, old->cf_pidfile) != 0))
+		log_warnx("reload: pidfile changes need a restart; keeping %s",
+		    old->cf_pidfile != NULL ? old->cf_pidfile : "none");
+	/* The segment stays where tamarinctl found it. */
+	free(cf->cf_segment);
+	cf->cf_segment = old->cf_segment != NULL ?
+	    strdup(old->cf_segment) : NULL;
+	if (listeners_setup(m, cf) == -1) {
+		log_error("reload failed: cannot open the new listeners; "
+		    "still serving generation %u", m->m_gen);
+		config_free(cf);
+		goto done;
+	}
+	m->m_cf = cf;
+	m->m_gen++;
+	log_set_level(cf->cf_log_level);
+	atomic_store_explicit(&h->sh_generation, m->m_gen,
+	    memory_order_relaxed);
+	atomic_store_explicit(&h->sh_workers, cf->cf_workers,
+	    memory_order_relaxed);
+	atomic_store_explicit(&h->sh_slots_per_worker,
+	    cf->cf_slots_per_worker, memory_order_relaxed);
+	TM_STAT_ADD(h->sh_reloads, 1);
+	/* Old positions waiting for a respawn are no longer wanted. */
+	for (b = 0; b < TM_MAX_BLOCKS; b++)
+		if (m->m_wk[b].wk_respawn && m->m_wk[b].wk_pid == 0) {
+			m->m_wk[b].wk_respawn = 0;
+			atomic_store_explicit(&shm_block(m->m_shm,
+			    b)->wb_state, TM_WORKER_UNUSED,
+			    memory_order_release);
+			m->m_wk[b].wk_cf = NULL;
+		}
+	if (proc_start_generation(m, cf) == -1)
+		log_error("reload: not every worker of generation %u "
+		    "started", m->m_gen);
+	proc_send_all(m, CHAN_DRAIN, m->m_gen - 1);
+	log_notice("reloaded %s: generation %u, %u worker%s", cf->cf_path,
+	    m->m_gen, cf->cf_workers, cf->cf_workers == 1 ? "" : "s");
+	/* Freed now if no old worker runs with it, else at its last exit. */
+	{
+		int used = 0;
+
+		for (b = 0; b < TM_MAX_BLOCKS; b++)
+			if (m->m_wk[b].wk_cf == old)
+				used = 1;
+		if (!used)
+			config_free(old);
+	}
+done:
+	atomic_store_explicit(&h->sh_state, TM_MASTER_RUNNING,
+	    memory_order_relaxed);
+	notify_ready();
+}
+
+void
+master_stop(struct master *m, int sig)
+{
+	uint64_t now = clock_ms();
+	unsigned int i;
+
+	if (m->m_stopping == SIGQUIT && sig == SIGQUIT)
+		return;		/* a second QUIT changes nothing */
+	if (m->m_stopping != 0 && m->m_stopping != SIGQUIT) {
+		/* A second fast stop: no more waiting. */
+		log_notice("stopping now: killing every worker");
+		proc_signal_all(m, SIGKILL);
+		return;
+	}
+	if (m->m_stopping == 0) {
+		notify_stopping();
+		atomic_store_explicit(&shm_header(m->m_shm)->sh_state,
+		    TM_MASTER_STOPPING, memory_order_relaxed);
+		/* Nothing new is accepted from here on. */
+		for (i = 0; i < m->m_nls; i++)
+			listener_close(m, &m->m_ls[i]);
+		m->m_nls = 0;
+	}
+	m->m_stopping = sig;
+	m->m_stop_at = now;
+	if (sig == SIGQUIT) {
+		log_notice("graceful stop: draining connections (at most %u "
+		    "ms)", m->m_cf->cf_shutdown_timeout_ms);
+		proc_send_all(m, CHAN_DRAIN, UINT32_MAX);
+	} else {
+		log_notice("fast stop");
+		proc_send_all(m, CHAN_STOP, UINT32_MAX);
+		m->m_stop_delay = 50;
+		m->m_stop_next = now + m->m_stop_delay;
+	}
+}
+
+void
+master_reopen(struct master *m)
+{
+	proto_prepare_logs(m->m_cf);
+	if (log_reopen() == -1)
+		log_warn("reopening the error log failed");
+	proc_send_all(m, CHAN_REOPEN, UINT32_MAX);
+}
+
+/* Requests per second over the last interval, for tamarinctl. */
+static void
+master_rate(struct master *m, uint64_t now)
+{
+	struct shm_header *h = shm_header(m->m_shm);
+	uint64_t total = 0, dt;
+	unsigned int b;
+
+	if (now - m->m_last_rate < MASTER_TICK_MS)
+		return;
+	for (b = 0; b < TM_MAX_BLOCKS; b++) {
+		const struct shm_block *sb = shm_block(m->m_shm, b);
+
+		if (atomic_load_explicit(&sb->wb_state,
+		    memory_order_relaxed) == TM_WORKER_UNUSED)
+			continue;
+		total += atomic_load_explicit(
+		    &sb->wb_counters[TM_CTR_requests], memory_order_relaxed);
+	}
+	dt = now - m->m_last_rate;
+	if (m->m_last_rate != 0 && total >= m->m_last_requests)
+		atomic_store_explicit(&h->sh_rate_requests_x100,
+		    (total - m->m_last_requests) * 100000 / dt,
+		    memory_order_relaxed);
+	atomic_store_explicit(&h->sh_rate_at_ms, now, memory_order_relaxed);
+	m->m_last_requests = total;
+	m->m_last_rate = now;
+}
+
+int
+master_loop(struct master *m)
+{
+	struct pollfd pfd[1 + TM_MAX_BLOCKS + TM_MAX_LISTENERS];
+	int pwk[TM_MAX_BLOCKS + TM_MAX_LISTENERS];
+	struct shm_header *h;
+	unsigned int b, i, npfd, nwk, accepting;
+	uint64_t now;
+	int timeout, n;
+
+	for (;;) {
+		now = clock_ms();
+		h = shm_header(m->m_shm);
+		if (m->m_full && dispatch_capacity(m) > 0) {
+			m->m_full = 0;
+			atomic_store_explicit(&h->sh_master_waiting, 0,
+			    memory_order_relaxed);
+		}
+		accepting = !m->m_stopping && !m->m_full &&
+		    now >= m->m_emfile_until;
+		if (m->m_full)
+			atomic_store_explicit(&h->sh_master_waiting, 1,
+			    memory_order_relaxed);
+
+		npfd = 0;
+		pfd[npfd].fd = m->m_sigfd;
+		pfd[npfd++].events = POLLIN;
+		nwk = 0;
+		for (b = 0; b < TM_MAX_BLOCKS; b++) {
+			if (m->m_wk[b].wk_chan == -1)
+				continue;
+			pwk[nwk++] = (int)b;
+			pfd[npfd].fd = m->m_wk[b].wk_chan;
+			pfd[npfd++].events = POLLIN;
+		}
+		if (accepting)
+			for (i = 0; i < m->m_nls; i++) {
+				pfd[npfd].fd = m->m_ls[i].ls_fd;
+				pfd[npfd++].events = POLLIN;
+			}
+
+		timeout = MASTER_TICK_MS;
+		if (m->m_full || (!accepting && !m->m_stopping))
+			timeout = FULL_RECHECK_MS;
+		if (m->m_stopping && m->m_stopping != SIGQUIT)
+			timeout = m->m_stop_next > now ?
+			    (int)(m->m_stop_next - now) : 0;
+		for (b = 0; b < TM_MAX_BLOCKS; b++)
+			if (m->m_wk[b].wk_respawn && !m->m_stopping) {
+				uint64_t at = m->m_wk[b].wk_respawn_at;
+				int t = at > now ? (int)(at - now) : 0;
+
+				if (t < timeout)
+					timeout = t;
+			}
+
+		n = poll(pfd, npfd, timeout);
+		if (n == -1 && errno != EINTR)
+			fatal("poll() failed");
+		now = clock_ms();
+		if (n > 0) {
+			if (pfd[0].revents & POLLIN)
+				signal_handle(m);
+			for (i = 0; i < nwk; i++)
+				if (pfd[1 + i].revents != 0 &&
+				    m->m_wk[pwk[i]].wk_chan == pfd[1 + i].fd)
+					proc_chan_event(m, (unsigned int)pwk[i],
+					    pfd[1 + i].revents);
+			if (accepting && !m->m_stopping)
+				for (i = 0; i < m->m_nls && 1 + nwk + i <
+				    npfd; i++)
+					if (pfd[1 + nwk + i].revents & POLLIN &&
+					    pfd[1 + nwk + i].fd ==
+					    m->m_ls[i].ls_fd)
+						dispatch_accept(m,
+						    &m->m_ls[i]);
+		}
+		dispatch_flush(m);
+		proc_tick(m, now);
+		master_rate(m, now);
+		if (m->m_stopping && m->m_stopping != SIGQUIT &&
+		    now >= m->m_stop_next && proc_live(m) > 0) {
+			/* Resend with a doubling delay (nginx's rhythm). */
+			proc_signal_all(m, SIGTERM);
+			m->m_stop_delay *= 2;
+			m->m_stop_next = now + m->m_stop_delay;
+		}
+		if (m->m_stopping && proc_live(m) == 0)
+			master_exit(m, 0);
+	}
+}

@@ -1,0 +1,112 @@
+/*
+ * The master process: private state shared by main.c, listener.c,
+ * dispatch.c, proc.c and signal.c.
+ */
+#ifndef TM_MASTER_H
+#define TM_MASTER_H
+
+#include <sys/types.h>
+
+#include <stdint.h>
+
+#include "lib/fdpass.h"
+#include "shm/shm.h"
+
+struct config;
+struct listener_conf;
+struct pidfh;
+
+/* An open listening socket (survives reloads when unchanged). */
+struct listener {
+	int		 ls_fd;
+	int		 ls_index;	/* row in the segment's table */
+	uint8_t		 ls_proto;
+	int		 ls_paused;	/* not polled (all full, EMFILE) */
+	const struct listener_conf *ls_conf;	/* in the current config */
+	struct config	*ls_cf;		/* the config ls_conf belongs to */
+	uint32_t	 ls_gen;	/* last generation that uses it */
+};
+
+/* Worker positions, indexed like the segment's blocks. */
+struct worker {
+	pid_t		 wk_pid;	/* 0: no process */
+	int		 wk_chan;	/* master's end, -1: none */
+	uint32_t	 wk_gen;
+	unsigned int	 wk_number;
+	struct config	*wk_cf;		/* the config it was forked with */
+	int		 wk_draining;	/* told to drain (or stop) */
+	int		 wk_respawn;	/* replace it when it exits */
+	uint64_t	 wk_respawn_at;	/* ms; backoff after quick deaths */
+	unsigned int	 wk_fails;	/* consecutive quick deaths */
+	uint64_t	 wk_started;	/* ms */
+	uint64_t	 wk_killed_at;	/* ms of the SIGKILL, 0 if none */
+	uint64_t	 wk_drain_at;	/* ms the drain began, 0 if none */
+	uint64_t	 wk_stop_at;	/* ms it was told to stop, 0 if not */
+	/* Connections claimed for it, not yet sent. */
+	int		 wk_nbatch;
+	int		 wk_fds[CHAN_MAX_FDS];
+	uint32_t	 wk_slots[CHAN_MAX_FDS];
+};
+
+struct master {
+	struct config	*m_cf;		/* current generation's */
+	struct shm	*m_shm;
+	uint32_t	 m_gen;
+	struct listener	 m_ls[TM_MAX_LISTENERS];
+	unsigned int	 m_nls;
+	struct worker	 m_wk[TM_MAX_BLOCKS];
+	int		 m_sigfd;
+	struct pidfh	*m_pfh;
+	int		 m_foreground;
+	/* Accepting stops while every worker is full or fds ran out. */
+	int		 m_full;
+	uint64_t	 m_emfile_until;
+	/* Stopping: 0, or the signal that started it (TERM/INT/QUIT). */
+	int		 m_stopping;
+	uint64_t	 m_stop_at;	/* ms when the stop began */
+	uint64_t	 m_stop_next;	/* ms of the next TERM resend */
+	uint32_t	 m_stop_delay;	/* doubling resend delay, ms */
+	uint64_t	 m_last_rate;	/* ms */
+	uint64_t	 m_last_requests;
+	unsigned int	 m_rr;		/* round robin among equals */
+};
+
+extern struct master	*tm_master;
+
+/* listener.c */
+int	listener_open(struct master *, struct listener_conf *);
+void	listener_close(struct master *, struct listener *);
+int	listeners_setup(struct master *, struct config *);
+
+/* dispatch.c */
+void	dispatch_accept(struct master *, struct listener *);
+void	dispatch_flush(struct master *);
+int	dispatch_capacity(struct master *);
+void	dispatch_requeue(struct master *, unsigned int);
+
+/* proc.c */
+int	proc_spawn(struct master *, unsigned int block, struct config *,
+	    uint32_t gen, unsigned int number);
+int	proc_start_generation(struct master *, struct config *);
+void	proc_reap(struct master *);
+void	proc_tick(struct master *, uint64_t now);
+void	proc_signal_all(struct master *, int);
+void	proc_send_all(struct master *, enum chan_type, uint32_t gen_upto);
+unsigned int proc_live(const struct master *);
+void	proc_chan_event(struct master *, unsigned int, short);
+
+/* signal.c */
+int	signal_setup(void);
+void	signal_handle(struct master *);
+
+/* master.c */
+int	master_segment_setup(struct master *);
+int	master_loop(struct master *);
+void	master_exit(struct master *, int) __attribute__((noreturn));
+void	master_reload(struct master *);
+void	master_stop(struct master *, int);
+void	master_reopen(struct master *);
+struct cfg_ctx;
+void	master_report_errors(const struct cfg_ctx *, int);
+
+#endif /* TM_MASTER_H */

@@ -1,0 +1,442 @@
+/*
+ * Worker lifecycle: spawn, reap, respawn with backoff, drain, stop.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <libutil.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "master/config.h"
+#include "master/master.h"
+#include "worker/worker.h"
+
+/* A worker that dies sooner than this after its start "died quickly". */
+#define QUICK_DEATH_MS	5000
+#define BACKOFF_MAX_MS	30000
+/* A worker told to stop is killed if still there after this. */
+#define STOP_KILL_MS	3000
+
+static void	proc_child_cleanup(struct master *, unsigned int);
+static void	proc_release_block(struct master *, unsigned int);
+static void	proc_config_unref(struct master *, struct config *);
+
+/* In the child: drop everything of the master's that a worker must not hold. */
+static void
+proc_child_cleanup(struct master *m, unsigned int self)
+{
+	unsigned int i;
+	int k;
+
+	/* Workers never see a listening socket. */
+	for (i = 0; i < m->m_nls; i++)
+		if (m->m_ls[i].ls_fd != -1)
+			close(m->m_ls[i].ls_fd);
+	for (i = 0; i < TM_MAX_BLOCKS; i++) {
+		struct worker *w = &m->m_wk[i];
+
+		if (w->wk_chan != -1 && i != self)
+			close(w->wk_chan);
+		/* Connections queued for other workers are not ours. */
+		for (k = 0; k < w->wk_nbatch; k++)
+			close(w->wk_fds[k]);
+	}
+	if (m->m_sigfd != -1)
+		close(m->m_sigfd);
+	pidfile_close(m->m_pfh);
+}
+
+int
+proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
+    unsigned int number)
+{
+	struct shm_block *sb = shm_block(m->m_shm, b);
+	struct worker *w = &m->m_wk[b];
+	struct worker_init wi;
+	int64_t first;
+	int sv[2];
+	pid_t pid;
+
+	if (atomic_load_explicit(&sb->wb_state, memory_order_relaxed) ==
+	    TM_WORKER_UNUSED || atomic_load_explicit(&sb->wb_slot_count,
+	    memory_order_relaxed) != cf->cf_slots_per_worker) {
+		atomic_store_explicit(&sb->wb_state, TM_WORKER_UNUSED,
+		    memory_order_relaxed);
+		if ((first = shm_pool_alloc(m->m_shm,
+		    cf->cf_slots_per_worker)) == -1) {
+			log_warn("worker %u: no room for %u slots", number,
+			    cf->cf_slots_per_worker);
+			return (-1);
+		}
+		sb = shm_block(m->m_shm, b);	/* the pool may have moved */
+		atomic_store_explicit(&sb->wb_slot_first, (uint32_t)first,
+		    memory_order_relaxed);
+		atomic_store_explicit(&sb->wb_slot_count,
+		    cf->cf_slots_per_worker, memory_order_relaxed);
+	}
+	atomic_store_explicit(&sb->wb_generation, gen, memory_order_relaxed);
+	atomic_store_explicit(&sb->wb_number, number, memory_order_relaxed);
+	atomic_store_explicit(&sb->wb_active, 0, memory_order_relaxed);
+	atomic_store_explicit(&sb->wb_pid, 0, memory_order_relaxed);
+	for (int i = 0; i < TM_CTR__COUNT; i++)
+		atomic_store_explicit(&sb->wb_counters[i], 0,
+		    memory_order_relaxed);
+	sb->wb_hand = 0;
+	atomic_store_explicit(&sb->wb_heartbeat_ms, clock_ms(),
+	    memory_order_relaxed);
+	atomic_store_explicit(&sb->wb_started_ms, clock_ms(),
+	    memory_order_relaxed);
+	/* release: the block's fields before its state. */
+	atomic_store_explicit(&sb->wb_state, TM_WORKER_STARTING,
+	    memory_order_release);
+
+	if (chan_pair(sv) == -1) {
+		log_warn("worker %u: socketpair() failed", number);
+		atomic_store_explicit(&sb->wb_state, TM_WORKER_EXITED,
+		    memory_order_release);
+		return (-1);
+	}
+	switch ((pid = fork())) {
+	case -1:
+		log_warn("worker %u: fork() failed", number);
+		close(sv[0]);
+		close(sv[1]);
+		atomic_store_explicit(&sb->wb_state, TM_WORKER_EXITED,
+		    memory_order_release);
+		return (-1);
+	case 0:
+		close(sv[0]);
+		proc_child_cleanup(m, b);
+		memset(&wi, 0, sizeof(wi));
+		wi.wi_shm = m->m_shm;
+		wi.wi_block = b;
+		wi.wi_cf = cf;
+		wi.wi_chan = sv[1];
+		wi.wi_gen = gen;
+		wi.wi_number = number;
+		worker_main(&wi);
+		/* NOTREACHED */
+	default:
+		break;
+	}
+	close(sv[1]);
+	atomic_store_explicit(&sb->wb_pid, (int32_t)pid, memory_order_relaxed);
+	w->wk_pid = pid;
+	w->wk_chan = sv[0];
+	w->wk_gen = gen;
+	w->wk_number = number;
+	w->wk_cf = cf;
+	w->wk_draining = 0;
+	w->wk_respawn = 0;
+	w->wk_started = clock_ms();
+	w->wk_killed_at = 0;
+	w->wk_drain_at = 0;
+	w->wk_stop_at = 0;
+	w->wk_nbatch = 0;
+	log_info("worker %u (generation %u) started, pid %d", number, gen,
+	    (int)pid);
+	return (0);
+}
+
+/* Start cf->cf_workers workers as a new generation. */
+int
+proc_start_generation(struct master *m, struct config *cf)
+{
+	unsigned int b, n = 0;
+	uint32_t gen = m->m_gen;
+
+	for (b = 0; b < TM_MAX_BLOCKS && n < cf->cf_workers; b++) {
+		if (m->m_wk[b].wk_pid != 0 || m->m_wk[b].wk_respawn)
+			continue;
+		if (proc_spawn(m, b, cf, gen, n + 1) == -1)
+			return (-1);
+		n++;
+	}
+	if (n < cf->cf_workers) {
+		log_warnx("no free worker block for generation %u", gen);
+		return (-1);
+	}
+	return (0);
+}
+
+unsigned int
+proc_live(const struct master *m)
+{
+	unsigned int b, n = 0;
+
+	for (b = 0; b < TM_MAX_BLOCKS; b++)
+		if (m->m_wk[b].wk_pid != 0)
+			n++;
+	return (n);
+}
+
+/* A block nobody will use again: its slot range goes back to the pool. */
+static void
+proc_release_block(struct master *m, unsigned int b)
+{
+	struct shm_block *sb = shm_block(m->m_shm, b);
+	struct worker *w = &m->m_wk[b];
+	struct config *cf = w->wk_cf;
+
+	atomic_store_explicit(&sb->wb_state, TM_WORKER_UNUSED,
+	    memory_order_release);
+	w->wk_cf = NULL;
+	w->wk_respawn = 0;
+	w->wk_fails = 0;
+	proc_config_unref(m, cf);
+}
+
+/* Free an old configuration once no worker runs with it. */
+static void
+proc_config_unref(struct master *m, struct config *cf)
+{
+	unsigned int b;
+
+	if (cf == NULL || cf == m->m_cf)
+		return;
+	for (b = 0; b < TM_MAX_BLOCKS; b++)
+		if (m->m_wk[b].wk_cf == cf)
+			return;
+	config_free(cf);
+}
+
+void
+proc_reap(struct master *m)
+{
+	struct worker *w;
+	struct shm_block *sb;
+	uint64_t now, lived;
+	unsigned int b;
+	uint32_t freed;
+	pid_t pid;
+	int status;
+
+	for (;;) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid == 0)
+			break;
+		if (pid == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != ECHILD)
+				log_warn("waitpid() failed");
+			break;
+		}
+		for (b = 0; b < TM_MAX_BLOCKS; b++)
+			if (m->m_wk[b].wk_pid == pid)
+				break;
+		if (b == TM_MAX_BLOCKS)
+			continue;	/* not a worker (a daemonizing parent) */
+		w = &m->m_wk[b];
+		sb = shm_block(m->m_shm, b);
+		now = clock_ms();
+		lived = now - w->wk_started;
+
+		/* Connections it never received go to the others. */
+		if (w->wk_nbatch > 0)
+			dispatch_requeue(m, b);
+		if (w->wk_chan != -1) {
+			close(w->wk_chan);
+			w->wk_chan = -1;
+		}
+		w->wk_pid = 0;
+		atomic_store_explicit(&sb->wb_pid, 0, memory_order_relaxed);
+		freed = slot_release_all(m->m_shm, b);
+		atomic_store_explicit(&sb->wb_state, TM_WORKER_EXITED,
+		    memory_order_release);
+
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+		    (w->wk_draining || m->m_stopping)) {
+			log_info("worker %u (generation %u, pid %d) exited",
+			    w->wk_number, w->wk_gen, (int)pid);
+			proc_release_block(m, b);
+			continue;
+		}
+		if (WIFSIGNALED(status))
+			log_warnx("worker %u (generation %u, pid %d) killed "
+			    "by signal %d%s; %u slots freed", w->wk_number,
+			    w->wk_gen, (int)pid, WTERMSIG(status),
+			    WCOREDUMP(status) ? " (core dumped)" : "", freed);
+		else
+			log_warnx("worker %u (generation %u, pid %d) exited "
+			    "with status %d; %u slots freed", w->wk_number,
+			    w->wk_gen, (int)pid, WEXITSTATUS(status), freed);
+		if (m->m_stopping || w->wk_draining ||
+		    w->wk_gen != m->m_gen) {
+			proc_release_block(m, b);
+			continue;
+		}
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+			/* nginx's rule: a fatal worker error is not retried. */
+			log_error("worker %u exited with status 2 (fatal "
+			    "configuration problem): not respawning",
+			    w->wk_number);
+			proc_release_block(m, b);
+			continue;
+		}
+		w->wk_fails = lived < QUICK_DEATH_MS ? w->wk_fails + 1 : 0;
+		w->wk_respawn = 1;
+		if (w->wk_fails <= 1)
+			w->wk_respawn_at = now;
+		else {
+			uint64_t d = 100ull << (w->wk_fails - 2 < 16 ?
+			    w->wk_fails - 2 : 16);
+
+			w->wk_respawn_at = now + (d > BACKOFF_MAX_MS ?
+			    BACKOFF_MAX_MS : d);
+			log_warnx("worker %u died %u times in a row; "
+			    "respawning in %llu ms", w->wk_number,
+			    w->wk_fails, (unsigned long long)
+			    (w->wk_respawn_at - now));
+		}
+	}
+}
+
+void
+proc_signal_all(struct master *m, int sig)
+{
+	unsigned int b;
+
+	for (b = 0; b < TM_MAX_BLOCKS; b++)
+		if (m->m_wk[b].wk_pid > 0 && kill(m->m_wk[b].wk_pid, sig) ==
+		    -1 && errno != ESRCH)
+			log_warn("kill(%d, %d) failed",
+			    (int)m->m_wk[b].wk_pid, sig);
+}
+
+/*
+ * Tell every live worker of generation <= gen_upto: commands go on the
+ * channel; a signal is the fallback when the channel is full or gone.
+ */
+void
+proc_send_all(struct master *m, enum chan_type type, uint32_t gen_upto)
+{
+	struct chan_msg msg;
+	unsigned int b;
+	int sig;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.cm_type = (uint16_t)type;
+	sig = type == CHAN_STOP ? SIGTERM : type == CHAN_DRAIN ? SIGQUIT :
+	    type == CHAN_REOPEN ? SIGUSR1 : 0;
+	for (b = 0; b < TM_MAX_BLOCKS; b++) {
+		struct worker *w = &m->m_wk[b];
+
+		if (w->wk_pid == 0 || w->wk_gen > gen_upto)
+			continue;
+		if (type == CHAN_DRAIN || type == CHAN_STOP) {
+			w->wk_draining = 1;
+			if (w->wk_drain_at == 0)
+				w->wk_drain_at = clock_ms();
+			if (type == CHAN_STOP && w->wk_stop_at == 0)
+				w->wk_stop_at = clock_ms();
+			if (w->wk_nbatch > 0)
+				dispatch_requeue(m, b);
+		}
+		if (w->wk_chan != -1 && chan_send(w->wk_chan, &msg, NULL) == 0)
+			continue;
+		if (sig != 0 && kill(w->wk_pid, sig) == -1 && errno != ESRCH)
+			log_warn("kill(%d, %d) failed", (int)w->wk_pid, sig);
+	}
+}
+
+void
+proc_chan_event(struct master *m, unsigned int b, short revents)
+{
+	struct worker *w = &m->m_wk[b];
+	struct chan_msg msg;
+	int fds[CHAN_MAX_FDS], r, n = 0;
+
+	while (n++ < 64) {
+		r = chan_recv(w->wk_chan, &msg, fds);
+		if (r == 1) {
+			/* CHAN_SLOTFREE only wakes us; nothing else is sent. */
+			continue;
+		}
+		if (r == 0 || (r == -1 && errno != EAGAIN &&
+		    errno != EPROTO)) {
+			/* The worker is gone; SIGCHLD will tell how. */
+			close(w->wk_chan);
+			w->wk_chan = -1;
+		}
+		break;
+	}
+	(void)revents;
+}
+
+void
+proc_tick(struct master *m, uint64_t now)
+{
+	struct chan_msg msg;
+	unsigned int b;
+
+	for (b = 0; b < TM_MAX_BLOCKS; b++) {
+		struct worker *w = &m->m_wk[b];
+		uint64_t hb;
+
+		/*
+		 * Watchdog: a worker that stopped publishing its heartbeat
+		 * (stuck in a loop, SIGSTOPped) serves nobody; replace it.
+		 */
+		if (w->wk_pid != 0 && w->wk_killed_at == 0 &&
+		    w->wk_cf != NULL) {
+			hb = atomic_load_explicit(&shm_block(m->m_shm,
+			    b)->wb_heartbeat_ms, memory_order_relaxed);
+			if (now > hb + w->wk_cf->cf_heartbeat_timeout_ms) {
+				log_error("worker %u (generation %u, pid %d): "
+				    "no heartbeat for %llu ms (heartbeat_"
+				    "timeout_sec %.1f); killing it",
+				    w->wk_number, w->wk_gen, (int)w->wk_pid,
+				    (unsigned long long)(now - hb),
+				    w->wk_cf->cf_heartbeat_timeout_ms / 1000.0);
+				(void)kill(w->wk_pid, SIGKILL);
+				w->wk_killed_at = now;
+				/* Replaced at once: not a crash loop. */
+				w->wk_fails = 0;
+			}
+		}
+		if (w->wk_pid != 0 && w->wk_drain_at != 0 &&
+		    w->wk_stop_at == 0 && w->wk_cf != NULL &&
+		    now >= w->wk_drain_at + w->wk_cf->cf_shutdown_timeout_ms) {
+			/* Drained too long: in-flight work is cut now. */
+			log_warnx("worker %u (generation %u, pid %d) still "
+			    "busy after shutdown_timeout_sec; stopping it",
+			    w->wk_number, w->wk_gen, (int)w->wk_pid);
+			memset(&msg, 0, sizeof(msg));
+			msg.cm_type = CHAN_STOP;
+			if (w->wk_chan == -1 ||
+			    chan_send(w->wk_chan, &msg, NULL) == -1)
+				(void)kill(w->wk_pid, SIGTERM);
+			w->wk_stop_at = now;
+		}
+		if (w->wk_pid != 0 && w->wk_stop_at != 0 &&
+		    w->wk_killed_at == 0 && now >= w->wk_stop_at +
+		    STOP_KILL_MS) {
+			log_warnx("worker %u (pid %d) did not stop within %d "
+			    "ms; SIGKILL", w->wk_number, (int)w->wk_pid,
+			    STOP_KILL_MS);
+			(void)kill(w->wk_pid, SIGKILL);
+			w->wk_killed_at = now;
+		}
+
+		if (w->wk_respawn && w->wk_pid == 0 && now >= w->wk_respawn_at &&
+		    !m->m_stopping) {
+			w->wk_respawn = 0;
+			if (proc_spawn(m, b, m->m_cf, m->m_gen, w->wk_number) ==
+			    -1) {
+				w->wk_respawn = 1;
+				w->wk_respawn_at = now + 1000;
+			}
+		}
+	}
+}

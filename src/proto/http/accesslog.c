@@ -1,0 +1,330 @@
+/*
+ * Access logs: Combined Log Format (default) or JSON lines, per site.
+ *
+ * Each worker buffers lines per file and writes whole lines with one
+ * write(2) on an O_APPEND descriptor, so lines from several workers never
+ * interleave inside a line.  The buffer is flushed when it fills, at least
+ * once a second (http_tick), and on exit; SIGUSR1 reopens the files after
+ * the master has re-created them for the workers' user.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "master/config.h"
+#include "proto/conn.h"
+#include "proto/http/handler.h"
+#include "proto/http/http.h"
+
+#define ALOG_BUF	65536
+#define ALOG_FLUSH_AT	(ALOG_BUF / 2)
+#define ALOG_LINE_MAX	8192
+
+struct alog_file {
+	char		*af_path;
+	int		 af_fd;
+	size_t		 af_len;
+	char		*af_buf;
+};
+
+static struct alog_file	*alog_files;
+static size_t		 alog_nfiles;
+static int		*alog_site;	/* site index -> file index or -1 */
+static size_t		 alog_nsites;
+static int64_t		 alog_time_at = -1;
+static char		 alog_clf_time[40];
+static char		 alog_iso_time[40];
+static uint64_t		 alog_last_flush;
+
+static int	alog_open(struct alog_file *);
+void		accesslog_prepare(const struct config *);
+static void	alog_flush_file(struct alog_file *);
+
+static int
+alog_open(struct alog_file *af)
+{
+	int fd;
+
+	fd = open(af->af_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0640);
+	if (fd == -1) {
+		log_warn("access log %s: open() failed", af->af_path);
+		return (-1);
+	}
+	if (af->af_fd != -1)
+		close(af->af_fd);
+	af->af_fd = fd;
+	return (0);
+}
+
+int
+accesslog_init(const struct config *cf)
+{
+	size_t i, j;
+
+	alog_nsites = cf->cf_nsites;
+	if (alog_nsites == 0)
+		return (0);
+	if ((alog_site = calloc(alog_nsites, sizeof(int))) == NULL ||
+	    (alog_files = calloc(alog_nsites, sizeof(*alog_files))) == NULL)
+		return (-1);
+	for (i = 0; i < cf->cf_nsites; i++) {
+		const struct site_conf *st = &cf->cf_sites[i];
+
+		alog_site[i] = -1;
+		if (st->st_alog_format == TM_ALOG_OFF ||
+		    st->st_alog_path == NULL)
+			continue;
+		for (j = 0; j < alog_nfiles; j++)
+			if (strcmp(alog_files[j].af_path,
+			    st->st_alog_path) == 0)
+				break;
+		if (j == alog_nfiles) {
+			struct alog_file *af = &alog_files[alog_nfiles];
+
+			af->af_path = st->st_alog_path;
+			af->af_fd = -1;
+			if ((af->af_buf = malloc(ALOG_BUF)) == NULL)
+				return (-1);
+			/* Opened before privileges drop. */
+			if (alog_open(af) == -1)
+				return (-1);
+			alog_nfiles++;
+		}
+		alog_site[i] = (int)j;
+	}
+	return (0);
+}
+
+static void
+alog_flush_file(struct alog_file *af)
+{
+	ssize_t n;
+
+	if (af->af_len == 0 || af->af_fd == -1)
+		return;
+	do {
+		n = write(af->af_fd, af->af_buf, af->af_len);
+	} while (n == -1 && errno == EINTR);
+	if (n == -1)
+		log_warn("access log %s: write() failed", af->af_path);
+	else if ((size_t)n < af->af_len)
+		log_warnx("access log %s: short write (disk full?)",
+		    af->af_path);
+	af->af_len = 0;
+}
+
+void
+accesslog_flush(int force)
+{
+	uint64_t now = conn_now_ms();
+	size_t i;
+
+	if (!force && now - alog_last_flush < 1000)
+		return;
+	alog_last_flush = now;
+	for (i = 0; i < alog_nfiles; i++)
+		alog_flush_file(&alog_files[i]);
+}
+
+void
+http_tick(uint64_t now_ms)
+{
+	(void)now_ms;
+	accesslog_flush(0);
+}
+
+void
+accesslog_reopen(void)
+{
+	size_t i;
+
+	for (i = 0; i < alog_nfiles; i++) {
+		/* Lines buffered so far belong to the old file. */
+		alog_flush_file(&alog_files[i]);
+		(void)alog_open(&alog_files[i]);
+	}
+}
+
+void
+accesslog_fini(void)
+{
+	size_t i;
+
+	accesslog_flush(1);
+	for (i = 0; i < alog_nfiles; i++) {
+		if (alog_files[i].af_fd != -1)
+			close(alog_files[i].af_fd);
+		free(alog_files[i].af_buf);
+	}
+	free(alog_files);
+	free(alog_site);
+	alog_files = NULL;
+	alog_site = NULL;
+	alog_nfiles = alog_nsites = 0;
+}
+
+/*
+ * Request bytes for a log: quotes, backslashes, controls and non-ASCII as
+ * \xHH (nginx's escaping), so a line is always one printable line.
+ */
+static size_t
+alog_esc(char *o, size_t sz, const char *s, size_t n, int json)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t k = 0, i;
+	unsigned char ch;
+
+	for (i = 0; i < n && k + 7 < sz; i++) {
+		ch = (unsigned char)s[i];
+		if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') {
+			o[k++] = (char)ch;
+			continue;
+		}
+		if (json) {
+			if (ch == '"' || ch == '\\') {
+				o[k++] = '\\';
+				o[k++] = (char)ch;
+				continue;
+			}
+			/* Bytes as Latin-1 code points: always valid JSON. */
+			memcpy(o + k, "\\u00", 4);
+			o[k + 4] = hex[ch >> 4];
+			o[k + 5] = hex[ch & 15];
+			k += 6;
+			continue;
+		}
+		o[k++] = '\\';
+		o[k++] = 'x';
+		o[k++] = hex[ch >> 4];
+		o[k++] = hex[ch & 15];
+	}
+	o[k] = '\0';
+	return (k);
+}
+
+static void
+alog_times(void)
+{
+	int64_t now = conn_now_wall();
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	if (now == alog_time_at)
+		return;
+	alog_time_at = now;
+	localtime_r(&t, &tm);
+	strftime(alog_clf_time, sizeof(alog_clf_time),
+	    "%d/%b/%Y:%H:%M:%S %z", &tm);
+	strftime(alog_iso_time, sizeof(alog_iso_time), "%Y-%m-%dT%H:%M:%S%z",
+	    &tm);
+}
+
+void
+accesslog_write(struct http_req *hr)
+{
+	const struct http_request *p = &hr->rq_p;
+	const char *buf = http_req_buf(hr), *ua, *ref;
+	char line[ALOG_LINE_MAX], m[32], tgt[4096], eua[1024], eref[1024],
+	    host[600];
+	struct alog_file *af;
+	size_t ual = 0, refl = 0, n;
+	int site, r;
+
+	hr->rq_flags |= HTTP_F_LOGGED;
+	if (hr->rq_site == NULL || alog_site == NULL)
+		return;
+	site = (int)(hr->rq_site - http_cf->cf_sites);
+	if (site < 0 || (size_t)site >= alog_nsites || alog_site[site] == -1)
+		return;
+	af = &alog_files[alog_site[site]];
+	alog_times();
+	alog_esc(m, sizeof(m), buf + p->rq_method_span.sp_off,
+	    p->rq_method_span.sp_len, 0);
+	ua = http_req_header(hr, "User-Agent", &ual);
+	ref = http_req_header(hr, "Referer", &refl);
+	if (hr->rq_site->st_alog_format == TM_ALOG_JSON) {
+		double rt = (double)(conn_now_ms() - hr->rq_start_ms) / 1000.0;
+
+		alog_esc(tgt, sizeof(tgt), buf + p->rq_target.sp_off,
+		    p->rq_target.sp_len, 1);
+		alog_esc(eua, sizeof(eua), ua != NULL ? ua : "", ual, 1);
+		alog_esc(eref, sizeof(eref), ref != NULL ? ref : "", refl, 1);
+		alog_esc(host, sizeof(host), hr->rq_host, strlen(hr->rq_host),
+		    1);
+		r = snprintf(line, sizeof(line), "{\"time\":\"%s\","
+		    "\"remote_addr\":\"%s\",\"host\":\"%s\",\"method\":\"%s\","
+		    "\"uri\":\"%s\",\"protocol\":\"HTTP/%u.%u\","
+		    "\"status\":%u,\"bytes_sent\":%llu,\"request_time\":%.3f,"
+		    "\"referer\":\"%s\",\"user_agent\":\"%s\"}\n",
+		    alog_iso_time, http_req_peer(hr), host, m, tgt,
+		    p->rq_major, p->rq_minor, hr->rq_status,
+		    (unsigned long long)hr->rq_sent, rt, eref, eua);
+	} else {
+		alog_esc(tgt, sizeof(tgt), buf + p->rq_target.sp_off,
+		    p->rq_target.sp_len, 0);
+		alog_esc(eua, sizeof(eua), ua != NULL ? ua : "-",
+		    ua != NULL ? ual : 1, 0);
+		alog_esc(eref, sizeof(eref), ref != NULL ? ref : "-",
+		    ref != NULL ? refl : 1, 0);
+		r = snprintf(line, sizeof(line), "%s - - [%s] \"%s %s "
+		    "HTTP/%u.%u\" %u %llu \"%s\" \"%s\"\n", http_req_peer(hr),
+		    alog_clf_time, m, tgt, p->rq_major, p->rq_minor,
+		    hr->rq_status, (unsigned long long)hr->rq_sent, eref, eua);
+	}
+	if (r < 0)
+		return;
+	n = (size_t)r < sizeof(line) ? (size_t)r : sizeof(line) - 1;
+	if (n > 0 && line[n - 1] != '\n')
+		line[n - 1] = '\n';	/* truncated: still one line */
+	if (af->af_len + n > ALOG_BUF)
+		alog_flush_file(af);
+	memcpy(af->af_buf + af->af_len, line, n);
+	af->af_len += n;
+	if (af->af_len >= ALOG_FLUSH_AT)
+		alog_flush_file(af);
+}
+
+void
+accesslog_prepare(const struct config *cf)
+{
+	struct passwd *pw = NULL;
+	struct group *gr = NULL;
+	size_t i;
+	int fd;
+
+	if (cf->cf_user != NULL && geteuid() == 0) {
+		pw = getpwnam(cf->cf_user);
+		if (cf->cf_group != NULL)
+			gr = getgrnam(cf->cf_group);
+	}
+	for (i = 0; i < cf->cf_nsites; i++) {
+		const struct site_conf *st = &cf->cf_sites[i];
+
+		if (st->st_alog_format == TM_ALOG_OFF ||
+		    st->st_alog_path == NULL)
+			continue;
+		fd = open(st->st_alog_path, O_WRONLY | O_APPEND | O_CREAT |
+		    O_CLOEXEC, 0640);
+		if (fd == -1) {
+			log_warn("access log %s: open() failed",
+			    st->st_alog_path);
+			continue;
+		}
+		if (pw != NULL && fchown(fd, pw->pw_uid, gr != NULL ?
+		    gr->gr_gid : pw->pw_gid) == -1)
+			log_warn("access log %s: fchown() failed",
+			    st->st_alog_path);
+		close(fd);
+	}
+}

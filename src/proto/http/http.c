@@ -1,0 +1,870 @@
+/*
+ * HTTP/1.1 connections: read a head, route it, run the handler, write the
+ * response, then keep the connection for the next request (pipelined bytes
+ * are parsed from exactly where the previous request ended) or close it.
+ *
+ * The socket is registered edge-triggered, so each phase works until the
+ * transport says EAGAIN and remembers which direction it waits for
+ * (CONN_F_RD / CONN_F_WR are "an edge arrived and was not used up").
+ */
+#include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "master/config.h"
+#include "proto/conn.h"
+#include "proto/http/handler.h"
+#include "proto/http/http.h"
+#include "proto/http/uri.h"
+#include "proto/proto.h"
+#include "shm/shm.h"
+
+/* Requests served per connection per loop turn before others get theirs. */
+#define HTTP_TURN_REQUESTS	16
+/* Lingering close: how long we read and discard after a final error. */
+#define HTTP_LINGER_MS		2000
+#define HTTP_REQ_CACHE		64
+
+const struct config *http_cf;
+
+static struct http_req	**req_cache;
+static unsigned int	  req_ncache;
+static size_t		  req_size;
+
+static int	http_open(struct conn *);
+static void	http_event(struct conn *, uint32_t);
+static void	http_timeout(struct conn *);
+static void	http_drain(struct conn *);
+static void	http_close(struct conn *);
+static void	http_run(struct conn *);
+static int	http_read_head(struct conn *, struct http_req *);
+static int	http_read_body(struct conn *, struct http_req *);
+static int	http_write(struct conn *, struct http_req *);
+static int	http_linger(struct conn *);
+static void	http_process(struct conn *, struct http_req *);
+static void	http_dispatch(struct conn *, struct http_req *);
+static void	http_fail(struct conn *, struct http_req *, unsigned int);
+static int	http_finish(struct conn *, struct http_req *);
+static struct http_req *http_req_get(struct conn *);
+static void	http_req_put(struct http_req *);
+static void	http_slot_request(struct conn *, struct http_req *);
+
+const struct proto proto_http = {
+	.pr_name = "http",
+	.pr_id = TM_PROTO_HTTP,
+	.pr_transport = &transport_plain,
+	.pr_open = http_open,
+	.pr_event = http_event,
+	.pr_timeout = http_timeout,
+	.pr_drain = http_drain,
+	.pr_close = http_close,
+};
+
+int
+http_worker_init(const struct config *cf)
+{
+	http_cf = cf;
+	req_size = sizeof(struct http_req) +
+	    cf->cf_http_limits.hl_header_count * sizeof(struct http_header);
+	if ((req_cache = calloc(HTTP_REQ_CACHE, sizeof(*req_cache))) == NULL)
+		return (-1);
+	return (accesslog_init(cf));
+}
+
+void
+http_worker_fini(void)
+{
+	accesslog_fini();
+}
+
+void
+http_reopen_logs(void)
+{
+	accesslog_reopen();
+}
+
+const char *
+http_req_buf(const struct http_req *hr)
+{
+	return (hr->rq_conn->c_in);
+}
+
+static struct http_req *
+http_req_get(struct conn *c)
+{
+	struct http_req *hr;
+
+	if (req_ncache > 0)
+		hr = req_cache[--req_ncache];
+	else if ((hr = malloc(req_size)) == NULL)
+		return (NULL);
+	/* Only the fixed part: the big buffers are written before read. */
+	memset(hr, 0, offsetof(struct http_req, rq_path));
+	hr->rq_conn = c;
+	hr->rq_fd = -1;
+	hr->rq_clen = -1;
+	hr->rq_path[0] = '\0';
+	http_request_init(&hr->rq_p, hr->rq_hdrs,
+	    http_cf->cf_http_limits.hl_header_count);
+	return (hr);
+}
+
+static void
+http_req_put(struct http_req *hr)
+{
+	http_resp_free_body(hr);
+	if (req_ncache < HTTP_REQ_CACHE)
+		req_cache[req_ncache++] = hr;
+	else
+		free(hr);
+}
+
+static const struct transport *
+http_tr(const struct conn *c)
+{
+	return (c->c_pr->pr_transport);
+}
+
+static int
+http_open(struct conn *c)
+{
+	const struct transport *tr = http_tr(c);
+
+	if (tr->tr_open != NULL && tr->tr_open(c) == -1)
+		return (-1);
+	conn_set_state(c, TM_SLOT_READING);
+	/* A new connection has the header deadline from its first moment. */
+	conn_set_timeout(c, c->c_lc->lc_timeouts.to_header_ms);
+	return (0);
+}
+
+static void
+http_event(struct conn *c, uint32_t ev)
+{
+	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->c_flags |= CONN_F_RD;
+	if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+		c->c_flags |= CONN_F_WR;
+	http_run(c);
+}
+
+/*
+ * Drive the connection as far as it goes without waiting.  Returns when
+ * the transport needs an edge, the connection closed, or this connection
+ * had its share of the turn (then it is queued to resume).
+ */
+static void
+http_run(struct conn *c)
+{
+	struct http_req *hr;
+	int served = 0, r;
+
+	for (;;) {
+		hr = c->c_data;
+		if (hr == NULL || hr->rq_phase == HTTP_PH_HEAD) {
+			if (served >= HTTP_TURN_REQUESTS) {
+				conn_resume(c);
+				return;
+			}
+			if (hr == NULL) {
+				/* Idle: nothing to do without input. */
+				if (!(c->c_flags & CONN_F_RD) &&
+				    c->c_in_len == 0)
+					return;
+				if ((hr = http_req_get(c)) == NULL) {
+					conn_close(c, CONN_NOMEM);
+					return;
+				}
+				c->c_data = hr;
+			}
+			r = http_read_head(c, hr);
+			/*
+			 * A refused head left an error response to write:
+			 * write it now, as no new edge may ever come.
+			 */
+			if (r == HTTP_PARSE_ERROR &&
+			    (c->c_flags & CONN_F_ACTIVE))
+				continue;
+			if (r != HTTP_PARSE_OK)
+				return;	/* waiting, or closed */
+			http_process(c, hr);
+			served++;
+			continue;
+		}
+		switch (hr->rq_phase) {
+		case HTTP_PH_BODY:
+			r = http_read_body(c, hr);
+			/* A refused body: the same, its error goes out now. */
+			if (r == HTTP_PARSE_ERROR &&
+			    (c->c_flags & CONN_F_ACTIVE))
+				continue;
+			if (r != HTTP_PARSE_OK)
+				return;
+			http_dispatch(c, hr);
+			continue;
+		case HTTP_PH_WRITE:
+			r = http_write(c, hr);
+			if (r != 0)
+				return;	/* waiting for the socket, or closed */
+			if (http_finish(c, hr) == -1)
+				return;	/* closed or lingering */
+			continue;
+		case HTTP_PH_LINGER:
+			(void)http_linger(c);
+			return;
+		default:
+			conn_close(c, CONN_PROTO);
+			return;
+		}
+	}
+}
+
+/*
+ * Read until a complete head is parsed.  HTTP_PARSE_OK: process it;
+ * otherwise the connection waits (or was closed).
+ */
+static int
+http_read_head(struct conn *c, struct http_req *hr)
+{
+	const struct http_limits *hl = &http_cf->cf_http_limits;
+	/* Room for the largest head the limits allow, and a little more. */
+	size_t max = (size_t)hl->hl_request_line + hl->hl_header_bytes + 64;
+	const struct transport *tr = http_tr(c);
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		if (c->c_in_len > 0) {
+			r = http_parse_request(&hr->rq_p, c->c_in, c->c_in_len,
+			    hl);
+			if (r == HTTP_PARSE_OK)
+				return (HTTP_PARSE_OK);
+			if (r == HTTP_PARSE_ERROR) {
+				log_debug("request rejected: %s (%u)",
+				    hr->rq_p.rq_error, hr->rq_p.rq_status);
+				http_fail(c, hr, hr->rq_p.rq_status);
+				return (HTTP_PARSE_ERROR);
+			}
+		}
+		if (!(c->c_flags & CONN_F_RD))
+			break;
+		if (c->c_in_len == c->c_in_size) {
+			size_t want = c->c_in_size == 0 ? 1 :
+			    (size_t)c->c_in_size * 2;
+
+			if (want > max)
+				want = max;
+			if (c->c_in_len >= want) {
+				/* The parser enforces the limits first. */
+				http_fail(c, hr, 431);
+				return (HTTP_PARSE_ERROR);
+			}
+			if (conn_in_reserve(c, want) == -1) {
+				conn_close(c, CONN_NOMEM);
+				return (HTTP_PARSE_ERROR);
+			}
+		}
+		n = tr->tr_read(c, c->c_in + c->c_in_len,
+		    c->c_in_size - c->c_in_len);
+		if (n > 0) {
+			if (c->c_flags & CONN_F_KAIDLE) {
+				/*
+				 * First byte after keep-alive idling: the
+				 * header deadline starts now, once; later
+				 * bytes never extend it (slowloris).
+				 */
+				c->c_flags &= ~CONN_F_KAIDLE;
+				conn_set_state(c, TM_SLOT_READING);
+				conn_set_timeout(c,
+				    c->c_lc->lc_timeouts.to_header_ms);
+			}
+			c->c_in_len += (uint32_t)n;
+			conn_count_in(c, (size_t)n);
+			continue;
+		}
+		if (n == 0) {
+			/* EOF between requests is the normal end. */
+			conn_close(c, c->c_in_len == 0 ? CONN_DONE : CONN_IO);
+			return (HTTP_PARSE_ERROR);
+		}
+		if (errno == EAGAIN) {
+			c->c_flags &= ~CONN_F_RD;
+			break;
+		}
+		conn_close(c, CONN_IO);
+		return (HTTP_PARSE_ERROR);
+	}
+	if (c->c_in_len == 0) {
+		/* Nothing pending: give the memory back while idle. */
+		c->c_data = NULL;
+		http_req_put(hr);
+		conn_in_release(c);
+	}
+	return (HTTP_PARSE_AGAIN);
+}
+
+/* Set up what every response needs to know about its request. */
+static void
+http_process(struct conn *c, struct http_req *hr)
+{
+	const struct http_request *p = &hr->rq_p;
+	const struct listener_conf *lc = c->c_lc;
+	const char *buf = c->c_in;
+	const struct route_conf *rc;
+	size_t i, hl;
+
+	hr->rq_start_ms = conn_now_ms();
+	hr->rq_in_bytes = p->rq_head_len;
+	if (p->rq_major == 1 && p->rq_minor == 1 &&
+	    !(p->rq_flags & HTTP_RQ_CLOSE))
+		hr->rq_flags |= HTTP_F_KEEPALIVE;
+	else if (p->rq_minor == 0 && (p->rq_flags & HTTP_RQ_KEEPALIVE) &&
+	    !(p->rq_flags & HTTP_RQ_CLOSE))
+		hr->rq_flags |= HTTP_F_KEEPALIVE;
+	if (p->rq_method == HTTP_M_HEAD)
+		hr->rq_flags |= HTTP_F_HEAD;
+	http_slot_request(c, hr);
+	conn_set_timeout(c, 0);
+
+	/* Host: lower-cased, port and a trailing dot dropped. */
+	hl = p->rq_host.sp_len;
+	if (hl >= sizeof(hr->rq_host))
+		hl = sizeof(hr->rq_host) - 1;
+	for (i = 0; i < hl; i++) {
+		char ch = buf[p->rq_host.sp_off + i];
+
+		hr->rq_host[i] = ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
+	}
+	hr->rq_host[hl] = '\0';
+	if (hl > 0 && hr->rq_host[0] == '[') {
+		char *e = strchr(hr->rq_host, ']');
+
+		if (e != NULL)
+			e[1] = '\0';
+	} else {
+		char *colon = strrchr(hr->rq_host, ':');
+
+		if (colon != NULL)
+			*colon = '\0';
+	}
+	hl = strlen(hr->rq_host);
+	if (hl > 0 && hr->rq_host[hl - 1] == '.')
+		hr->rq_host[--hl] = '\0';
+
+	if (p->rq_form == HTTP_FORM_ASTERISK ||
+	    p->rq_form == HTTP_FORM_AUTHORITY) {
+		/* OPTIONS * and CONNECT name no resource of ours. */
+		if (p->rq_method == HTTP_M_OPTIONS) {
+			http_resp_status(hr, 200);
+			http_resp_header(hr, "Allow", "GET, HEAD, OPTIONS");
+			http_resp_body_mem(hr, "", 0, 0);
+			goto respond;
+		}
+		http_fail(c, hr, 405);
+		return;
+	}
+	/* An empty absolute-form path means "/". */
+	if (p->rq_path.sp_len == 0) {
+		hr->rq_path[0] = '/';
+		hr->rq_path[1] = '\0';
+		hr->rq_path_len = 1;
+	} else if (p->rq_path.sp_len > HTTP_PATH_MAX ||
+	    http_path_normalize(buf + p->rq_path.sp_off, p->rq_path.sp_len,
+	    hr->rq_path, sizeof(hr->rq_path), &hr->rq_path_len) == -1) {
+		http_fail(c, hr, 400);
+		return;
+	}
+
+	if (lc->lc_redirect_https) {
+		char loc[HTTP_PATH_MAX + 300];
+		const char *target = buf + p->rq_target.sp_off;
+		size_t tlen = p->rq_target.sp_len;
+
+		/* Absolute-form: keep only the path and query. */
+		if (p->rq_form == HTTP_FORM_ABSOLUTE) {
+			target = buf + p->rq_path.sp_off;
+			tlen = p->rq_target.sp_off + p->rq_target.sp_len -
+			    p->rq_path.sp_off;
+			if (tlen == 0) {
+				target = "/";
+				tlen = 1;
+			}
+		}
+		if (lc->lc_redirect_port != 0 && lc->lc_redirect_port != 443)
+			snprintf(loc, sizeof(loc), "https://%s:%u%.*s",
+			    hr->rq_host, lc->lc_redirect_port, (int)tlen,
+			    target);
+		else
+			snprintf(loc, sizeof(loc), "https://%s%.*s",
+			    hr->rq_host, (int)tlen, target);
+		if (hr->rq_host[0] == '\0') {
+			http_fail(c, hr, 400);
+			return;
+		}
+		http_resp_redirect(hr, lc->lc_redirect_https, loc);
+		goto respond;
+	}
+
+	hr->rq_site = http_site_select(http_cf,
+	    (size_t)(lc - http_cf->cf_listeners), hr->rq_host,
+	    strlen(hr->rq_host));
+	if (hr->rq_site == NULL) {
+		http_fail(c, hr, 404);
+		return;
+	}
+	rc = http_route_select(hr->rq_site, hr->rq_path, hr->rq_path_len);
+	if (rc == NULL) {
+		http_fail(c, hr, 404);
+		return;
+	}
+	hr->rq_route = rc;
+	hr->rq_subpath = hr->rq_path + (rc->rc_prefix_len > 0 &&
+	    rc->rc_prefix[rc->rc_prefix_len - 1] == '/' ?
+	    rc->rc_prefix_len - 1 : rc->rc_prefix_len);
+	if (*hr->rq_subpath != '/')
+		hr->rq_subpath = "/";
+	if (!(rc->rc_methods & HTTP_METHOD_BIT(p->rq_method))) {
+		http_fail(c, hr, 405);
+		return;
+	}
+	/* The body: consumed (and discarded) before the handler runs. */
+	if (p->rq_flags & (HTTP_RQ_LENGTH | HTTP_RQ_CHUNKED)) {
+		if ((p->rq_flags & HTTP_RQ_LENGTH) &&
+		    p->rq_content_length > rc->rc_max_body) {
+			http_fail(c, hr, 413);
+			return;
+		}
+		hr->rq_body_left = p->rq_content_length;
+		if (p->rq_flags & HTTP_RQ_CHUNKED)
+			http_chunked_init(&hr->rq_chunked);
+		if ((p->rq_flags & HTTP_RQ_CONTINUE) && p->rq_minor == 1 &&
+		    (hr->rq_body_left > 0 || (p->rq_flags &
+		    HTTP_RQ_CHUNKED)) && c->c_in_len == p->rq_head_len) {
+			static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+			struct iovec iov;
+
+			iov.iov_base = (void *)cont;
+			iov.iov_len = sizeof(cont) - 1;
+			/* 25 bytes on an idle socket: short means broken. */
+			if (http_tr(c)->tr_writev(c, &iov, 1) !=
+			    (ssize_t)iov.iov_len) {
+				conn_close(c, CONN_IO);
+				return;
+			}
+			conn_count_out(c, iov.iov_len);
+			hr->rq_flags |= HTTP_F_CONTINUE_SENT;
+		}
+		hr->rq_phase = HTTP_PH_BODY;
+		conn_set_state(c, TM_SLOT_READING);
+		conn_set_timeout(c, c->c_lc->lc_timeouts.to_body_ms);
+		return;
+	}
+	hr->rq_flags |= HTTP_F_BODY_DONE;
+	http_dispatch(c, hr);
+	return;
+respond:
+	hr->rq_flags |= HTTP_F_BODY_DONE;
+	if (http_resp_build_head(hr) == -1) {
+		conn_close(c, CONN_NOMEM);
+		return;
+	}
+	hr->rq_phase = HTTP_PH_WRITE;
+	conn_set_state(c, TM_SLOT_WRITING);
+}
+
+/*
+ * Consume the request body after the head: Content-Length bytes or the
+ * chunked encoding, to the last trailer.  The bytes are dropped in place,
+ * so what follows the body (a pipelined request) lands right after the
+ * head and is parsed from the right byte.
+ */
+static int
+http_read_body(struct conn *c, struct http_req *hr)
+{
+	const struct http_request *p = &hr->rq_p;
+	const struct transport *tr = http_tr(c);
+	uint32_t head = p->rq_head_len;
+	size_t avail, used, out, take;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		avail = c->c_in_len - head;
+		if (avail > 0) {
+			if (p->rq_flags & HTTP_RQ_CHUNKED) {
+				r = http_chunked_decode(&hr->rq_chunked,
+				    c->c_in + head, avail, &used, &out,
+				    &http_cf->cf_http_limits);
+				if (r == HTTP_PARSE_ERROR) {
+					http_fail(c, hr,
+					    hr->rq_chunked.ch_status);
+					return (HTTP_PARSE_ERROR);
+				}
+				hr->rq_body_total += out;
+				take = used;
+				if (hr->rq_body_total >
+				    hr->rq_route->rc_max_body) {
+					http_fail(c, hr, 413);
+					return (HTTP_PARSE_ERROR);
+				}
+			} else {
+				take = avail < hr->rq_body_left ? avail :
+				    (size_t)hr->rq_body_left;
+				hr->rq_body_left -= take;
+				hr->rq_body_total += take;
+				r = hr->rq_body_left == 0 ? HTTP_PARSE_OK :
+				    HTTP_PARSE_AGAIN;
+			}
+			memmove(c->c_in + head, c->c_in + head + take,
+			    avail - take);
+			c->c_in_len -= (uint32_t)take;
+			hr->rq_in_bytes += take;
+			if (r == HTTP_PARSE_OK)
+				break;
+		} else if (!(p->rq_flags & HTTP_RQ_CHUNKED) &&
+		    hr->rq_body_left == 0)
+			break;
+		if (!(c->c_flags & CONN_F_RD))
+			return (HTTP_PARSE_AGAIN);
+		if (c->c_in_len == c->c_in_size &&
+		    conn_in_reserve(c, (size_t)c->c_in_size + 4096) == -1) {
+			conn_close(c, CONN_NOMEM);
+			return (HTTP_PARSE_ERROR);
+		}
+		n = tr->tr_read(c, c->c_in + c->c_in_len,
+		    c->c_in_size - c->c_in_len);
+		if (n > 0) {
+			c->c_in_len += (uint32_t)n;
+			conn_count_in(c, (size_t)n);
+			/* The body deadline is between reads. */
+			conn_set_timeout(c, c->c_lc->lc_timeouts.to_body_ms);
+			continue;
+		}
+		if (n == -1 && errno == EAGAIN) {
+			c->c_flags &= ~CONN_F_RD;
+			return (HTTP_PARSE_AGAIN);
+		}
+		conn_close(c, CONN_IO);
+		return (HTTP_PARSE_ERROR);
+	}
+	hr->rq_flags |= HTTP_F_BODY_DONE;
+	conn_set_timeout(c, 0);
+	return (HTTP_PARSE_OK);
+}
+
+/* Run the route's handler and start writing what it produced. */
+static void
+http_dispatch(struct conn *c, struct http_req *hr)
+{
+	const struct route_conf *rc = hr->rq_route;
+
+	conn_set_state(c, TM_SLOT_WORKING);
+	if (rc->rc_handler->hd_handle(hr, rc->rc_data) == -1) {
+		conn_close(c, CONN_NOMEM);
+		return;
+	}
+	if (hr->rq_status == 0)
+		http_resp_error(hr, 500);
+	if (http_resp_build_head(hr) == -1) {
+		conn_close(c, CONN_NOMEM);
+		return;
+	}
+	hr->rq_phase = HTTP_PH_WRITE;
+	conn_set_state(c, TM_SLOT_WRITING);
+}
+
+/*
+ * Answer with an error status and close afterwards: after a malformed or
+ * refused request we cannot trust where the next one would start.
+ */
+static void
+http_fail(struct conn *c, struct http_req *hr, unsigned int status)
+{
+	hr->rq_flags &= ~HTTP_F_KEEPALIVE;
+	http_resp_reset(hr);
+	if (hr->rq_start_ms == 0)
+		hr->rq_start_ms = conn_now_ms();
+	if (status == 0)
+		status = 400;
+	/* The handler-facing call also applies the site's error pages. */
+	http_resp_error(hr, status);
+	if (status == 405 && hr->rq_route != NULL) {
+		char allow[128];
+		size_t len = 0;
+		unsigned int k;
+
+		allow[0] = '\0';
+		for (k = 1; k < HTTP_M__COUNT; k++)
+			if (hr->rq_route->rc_methods & HTTP_METHOD_BIT(k))
+				len += (size_t)snprintf(allow + len,
+				    sizeof(allow) - len, "%s%s", len ? ", " : "",
+				    http_method_name(k));
+		http_resp_header(hr, "Allow", allow);
+	} else if (status == 405)
+		http_resp_header(hr, "Allow", "GET, HEAD");
+	if (http_resp_build_head(hr) == -1) {
+		conn_close(c, CONN_NOMEM);
+		return;
+	}
+	hr->rq_phase = HTTP_PH_WRITE;
+	conn_set_state(c, TM_SLOT_WRITING);
+}
+
+/*
+ * Write the pending response.  0: all written; 1: waiting for the socket;
+ * -1: the connection was closed.
+ */
+static int
+http_write(struct conn *c, struct http_req *hr)
+{
+	const struct transport *tr = http_tr(c);
+	struct iovec iov[2];
+	ssize_t n;
+	int cnt;
+
+	for (;;) {
+		cnt = 0;
+		if (hr->rq_out_off < hr->rq_out_len) {
+			iov[cnt].iov_base = hr->rq_out + hr->rq_out_off;
+			iov[cnt++].iov_len = hr->rq_out_len - hr->rq_out_off;
+		}
+		if (hr->rq_body_kind == HTTP_BODY_MEM &&
+		    hr->rq_mem_off < hr->rq_mem_len) {
+			iov[cnt].iov_base = (char *)hr->rq_mem + hr->rq_mem_off;
+			iov[cnt++].iov_len = hr->rq_mem_len - hr->rq_mem_off;
+		}
+		if (cnt > 0) {
+			n = tr->tr_writev(c, iov, cnt);
+			if (n > 0) {
+				size_t k = (size_t)n, h;
+
+				conn_count_out(c, k);
+				h = hr->rq_out_len - hr->rq_out_off;
+				if (k <= h)
+					hr->rq_out_off += k;
+				else {
+					hr->rq_out_off = hr->rq_out_len;
+					hr->rq_mem_off += k - h;
+					hr->rq_sent += k - h;
+				}
+				continue;
+			}
+		} else if (hr->rq_body_kind == HTTP_BODY_FD &&
+		    hr->rq_fd_left > 0 && tr->tr_sendfile != NULL) {
+			size_t want = hr->rq_fd_left > (off_t)(1 << 30) ?
+			    (size_t)1 << 30 : (size_t)hr->rq_fd_left;
+
+			n = tr->tr_sendfile(c, hr->rq_fd, &hr->rq_fd_off, want);
+			if (n > 0) {
+				conn_count_out(c, (size_t)n);
+				hr->rq_fd_left -= n;
+				hr->rq_sent += (uint64_t)n;
+				continue;
+			}
+			if (n == 0) {
+				/* The file shrank under us: the length we
+				   promised cannot be kept. */
+				log_warnx("file truncated while sending");
+				conn_close(c, CONN_IO);
+				return (-1);
+			}
+		} else if ((hr->rq_body_kind == HTTP_BODY_FD &&
+		    hr->rq_fd_left > 0) || (hr->rq_body_kind ==
+		    HTTP_BODY_STREAM && !(hr->rq_flags & HTTP_F_STREAM_EOF))) {
+			/* Refill rq_out from the file or the stream. */
+			if (http_resp_refill(hr) == -1) {
+				conn_close(c, CONN_IO);
+				return (-1);
+			}
+			continue;
+		} else {
+			/* Everything is out. */
+			conn_set_timeout(c, 0);
+			return (0);
+		}
+		if (n == -1 && errno == EAGAIN) {
+			c->c_flags &= ~CONN_F_WR;
+			/* The send deadline measures a stall, not the total. */
+			conn_set_timeout(c, c->c_lc->lc_timeouts.to_send_ms);
+			return (1);
+		}
+		conn_close(c, CONN_IO);
+		return (-1);
+	}
+}
+
+/*
+ * The response is out: log it, then continue the connection with the next
+ * request, or close it.  0: continue; -1: closed or lingering.
+ */
+static int
+http_finish(struct conn *c, struct http_req *hr)
+{
+	const struct http_request *p = &hr->rq_p;
+	uint32_t head = p->rq_head_len;
+	struct shm_slot *sl = c->c_sl;
+
+	accesslog_write(hr);
+	conn_stat(TM_CTR_requests, 1);
+	conn_stat(hr->rq_status < 200 ? TM_CTR_resp_1xx :
+	    hr->rq_status < 300 ? TM_CTR_resp_2xx :
+	    hr->rq_status < 400 ? TM_CTR_resp_3xx :
+	    hr->rq_status < 500 ? TM_CTR_resp_4xx : TM_CTR_resp_5xx, 1);
+	if (!(hr->rq_flags & HTTP_F_KEEPALIVE) ||
+	    !(hr->rq_flags & HTTP_F_BODY_DONE) ||
+	    (c->c_flags & CONN_F_DRAIN)) {
+		/*
+		 * Unread input would make close() send a reset that can
+		 * destroy the response in flight: half-close and drain.
+		 */
+		if (c->c_in_len > head || !(hr->rq_flags & HTTP_F_BODY_DONE) ||
+		    (c->c_flags & CONN_F_RD)) {
+			http_resp_free_body(hr);
+			hr->rq_phase = HTTP_PH_LINGER;
+			c->c_in_len = 0;
+			(void)http_tr(c)->tr_shutdown(c);
+			conn_set_state(c, TM_SLOT_CLOSING);
+			conn_set_timeout(c, HTTP_LINGER_MS);
+			(void)http_linger(c);
+			return (-1);
+		}
+		(void)http_tr(c)->tr_shutdown(c);
+		conn_close(c, CONN_DONE);
+		return (-1);
+	}
+	/* Keep-alive: whatever follows the request starts the next one. */
+	if (c->c_in_len > head)
+		memmove(c->c_in, c->c_in + head, c->c_in_len - head);
+	c->c_in_len -= head;
+	c->c_data = NULL;
+	http_req_put(hr);
+	if (c->c_in_len == 0) {
+		conn_in_release(c);
+		c->c_flags |= CONN_F_KAIDLE;
+		conn_set_state(c, TM_SLOT_IDLE);
+		conn_set_timeout(c, c->c_lc->lc_timeouts.to_keepalive_ms);
+	} else {
+		conn_set_state(c, TM_SLOT_READING);
+		conn_set_timeout(c, c->c_lc->lc_timeouts.to_header_ms);
+	}
+	(void)sl;
+	if (http_cf->cf_keepalive_requests != 0 &&
+	    sl->sl_requests >= http_cf->cf_keepalive_requests) {
+		conn_close(c, CONN_DONE);
+		return (-1);
+	}
+	return (0);
+}
+
+/* After a final response that closes: read and drop until EOF. */
+static int
+http_linger(struct conn *c)
+{
+	const struct transport *tr = http_tr(c);
+	char buf[4096];
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		n = tr->tr_read(c, buf, sizeof(buf));
+		if (n > 0)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			c->c_flags &= ~CONN_F_RD;
+			return (1);
+		}
+		conn_close(c, CONN_DONE);
+		return (0);
+	}
+	/* A flood: it has had its chance. */
+	conn_close(c, CONN_DONE);
+	return (0);
+}
+
+static void
+http_timeout(struct conn *c)
+{
+	struct http_req *hr = c->c_data;
+
+	if (hr == NULL) {
+		/* Idle keep-alive, or a new connection that sent nothing. */
+		conn_close(c, CONN_TIMEOUT);
+		return;
+	}
+	switch (hr->rq_phase) {
+	case HTTP_PH_HEAD:
+	case HTTP_PH_BODY:
+		/* 408 where no response has started (RFC 9110 §15.5.9). */
+		if (hr->rq_out_len == 0) {
+			conn_stat(TM_CTR_err_timeout, 1);
+			http_fail(c, hr, 408);
+			conn_set_timeout(c, c->c_lc->lc_timeouts.to_send_ms);
+			c->c_flags |= CONN_F_WR;
+			http_run(c);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	conn_close(c, CONN_TIMEOUT);
+}
+
+static void
+http_drain(struct conn *c)
+{
+	/* Idle: close now; busy: http_finish() closes after the response. */
+	if (c->c_data == NULL && c->c_in_len == 0)
+		conn_close(c, CONN_DONE);
+}
+
+static void
+http_close(struct conn *c)
+{
+	struct http_req *hr = c->c_data;
+	const struct transport *tr = http_tr(c);
+
+	if (hr != NULL) {
+		/* A request cut short still gets its log line. */
+		if (hr->rq_p.rq_head_len > 0 && hr->rq_status != 0 &&
+		    !(hr->rq_flags & HTTP_F_LOGGED))
+			accesslog_write(hr);
+		http_req_put(hr);
+		c->c_data = NULL;
+	}
+	if (tr->tr_close != NULL)
+		tr->tr_close(c);
+}
+
+/* Publish the request in the slot, for tamarinctl. */
+static void
+http_slot_request(struct conn *c, struct http_req *hr)
+{
+	const struct http_request *p = &hr->rq_p;
+	struct shm_slot *sl = c->c_sl;
+	const char *buf = c->c_in;
+	size_t i, n;
+
+	slot_write_begin(sl);
+	sl->sl_requests++;
+	n = p->rq_method_span.sp_len;
+	if (n >= sizeof(sl->sl_method))
+		n = sizeof(sl->sl_method) - 1;
+	memcpy(sl->sl_method, buf + p->rq_method_span.sp_off, n);
+	sl->sl_method[n] = '\0';
+	n = p->rq_target.sp_len;
+	if (n >= sizeof(sl->sl_target))
+		n = sizeof(sl->sl_target) - 1;
+	/* The parser allowed only printable ASCII: nothing to sanitise. */
+	for (i = 0; i < n; i++)
+		sl->sl_target[i] = buf[p->rq_target.sp_off + i];
+	sl->sl_target[n] = '\0';
+	slot_write_end(sl);
+}

@@ -1,0 +1,150 @@
+/*
+ * HTTP/1.1 over a transport: the module's private interfaces.
+ *
+ * A connection holds a struct http_req only while a request is in flight;
+ * an idle keep-alive connection holds neither a request nor a buffer, so
+ * thousands of them cost little more than their slot.
+ */
+#ifndef TM_HTTP_H
+#define TM_HTTP_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/http/parser.h"
+#include "proto/proto.h"
+
+struct config;
+struct conn;
+struct http_req;
+struct route_conf;
+struct site_conf;
+
+extern const struct proto proto_http;
+extern const struct proto proto_https;
+
+int	http_worker_init(const struct config *);
+void	http_worker_fini(void);
+void	http_reopen_logs(void);
+void	http_tick(uint64_t now_ms);
+const struct sockaddr *http_req_peer_sa(const struct http_req *);
+
+/* Request phases. */
+enum http_phase {
+	HTTP_PH_HEAD = 0,	/* reading the request head */
+	HTTP_PH_BODY,		/* reading (and discarding) the body */
+	HTTP_PH_WRITE,		/* writing the response */
+	HTTP_PH_LINGER		/* response sent, draining input, closing */
+};
+
+enum http_body_kind {
+	HTTP_BODY_NONE = 0,
+	HTTP_BODY_MEM,
+	HTTP_BODY_FD,
+	HTTP_BODY_STREAM
+};
+
+/* rq_flags */
+#define HTTP_F_KEEPALIVE	0x0001	/* the connection may continue */
+#define HTTP_F_HEAD		0x0002	/* HEAD: headers only */
+#define HTTP_F_CHUNKED_OUT	0x0004	/* response body is chunked */
+#define HTTP_F_MEM_OWNED	0x0008	/* rb_mem is ours to free */
+#define HTTP_F_HEAD_BUILT	0x0010	/* response head serialised */
+#define HTTP_F_BODY_DONE	0x0020	/* request body fully consumed */
+#define HTTP_F_CONTINUE_SENT	0x0040	/* 100 Continue written */
+#define HTTP_F_STREAM_EOF	0x0080	/* stream callback returned 0 */
+#define HTTP_F_LOGGED		0x0100	/* access log line written */
+#define HTTP_F_ERROR_PAGE	0x0200	/* body is an error page */
+
+#define HTTP_PATH_MAX		8192	/* normalised path, bytes */
+#define HTTP_HBUF_SIZE		2048	/* handler-added response headers */
+#define HTTP_OUT_SIZE		16384	/* head, small bodies, TLS chunks */
+
+struct http_req {
+	struct conn	*rq_conn;
+	uint8_t		 rq_phase;	/* enum http_phase */
+	uint16_t	 rq_flags;	/* HTTP_F_* */
+	struct http_request rq_p;	/* parser state and results */
+	/* Request body consumption. */
+	uint64_t	 rq_body_left;	/* Content-Length bytes to go */
+	uint64_t	 rq_body_total;	/* decoded so far (limit checks) */
+	struct http_chunked rq_chunked;
+	/* Routing. */
+	const struct site_conf *rq_site;
+	const struct route_conf *rq_route;
+	size_t		 rq_path_len;
+	const char	*rq_subpath;
+	char		 rq_host[256];	/* lower-cased, no port */
+	char		 rq_peer[48];	/* text form of the peer address */
+	struct sockaddr_storage rq_peer_sa;
+	/* Response. */
+	unsigned int	 rq_status;
+	uint8_t		 rq_body_kind;	/* enum http_body_kind */
+	int64_t		 rq_clen;	/* Content-Length, -1 unknown */
+	const char	*rq_mem;
+	size_t		 rq_mem_len;
+	int		 rq_fd;
+	off_t		 rq_fd_off;
+	off_t		 rq_fd_left;
+	ssize_t		(*rq_fill)(void *, char *, size_t);
+	void		(*rq_fin)(void *);
+	void		*rq_arg;
+	size_t		 rq_hlen;	/* handler headers in rq_hbuf */
+	/* Output: rq_out[rq_out_off..rq_out_len) is pending. */
+	size_t		 rq_out_len;
+	size_t		 rq_out_off;
+	size_t		 rq_mem_off;
+	uint64_t	 rq_sent;	/* body bytes written (logs) */
+	uint64_t	 rq_start_ms;
+	uint64_t	 rq_in_bytes;	/* request bytes (logs) */
+	/* Buffers, allocated with the request. */
+	char		 rq_path[HTTP_PATH_MAX + 1];
+	char		 rq_hbuf[HTTP_HBUF_SIZE];
+	char		 rq_out[HTTP_OUT_SIZE];
+	/* Header array: rq_p.rq_maxheaders entries follow. */
+	struct http_header rq_hdrs[];
+};
+
+/* The request's raw bytes (head) live at the start of the connection's
+   input buffer while it is processed. */
+const char	*http_req_buf(const struct http_req *);
+
+/* response.c */
+void	http_resp_reset(struct http_req *);
+int	http_resp_build_head(struct http_req *);
+const char *http_status_text(unsigned int);
+int	http_resp_error_page(struct http_req *, unsigned int);
+void	http_resp_free_body(struct http_req *);
+int	http_resp_refill(struct http_req *);
+
+/* site.c */
+const struct site_conf *http_site_select(const struct config *,
+	    size_t listener, const char *host, size_t hostlen);
+const struct route_conf *http_route_select(const struct site_conf *,
+	    const char *path, size_t len);
+
+/* handler.c */
+void	http_handlers_init(void);
+
+/* accesslog.c */
+int	accesslog_init(const struct config *);
+void	accesslog_write(struct http_req *);
+void	accesslog_flush(int force);
+void	accesslog_reopen(void);
+void	accesslog_fini(void);
+void	accesslog_prepare(const struct config *);
+
+/* Built-in handlers. */
+extern const struct http_handler http_handler_static;
+extern const struct http_handler http_handler_redirect;
+
+/* The worker's configuration (inherited at fork). */
+extern const struct config *http_cf;
+/* The segment, for the status handler (set by the worker). */
+struct shm;
+extern struct shm *http_status_shm;
+
+#endif /* TM_HTTP_H */

@@ -1,0 +1,152 @@
+/*
+ * The read-only request calls of the handler API.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <strings.h>
+#include <string.h>
+
+#include "master/config.h"
+#include "proto/conn.h"
+#include "proto/http/handler.h"
+#include "proto/http/http.h"
+#include "shm/shm.h"
+
+int
+http_req_method(const struct http_req *hr)
+{
+	return (hr->rq_p.rq_method);
+}
+
+const char *
+http_req_method_name(const struct http_req *hr)
+{
+	return (http_method_name(hr->rq_p.rq_method));
+}
+
+const char *
+http_req_path(const struct http_req *hr)
+{
+	return (hr->rq_path);
+}
+
+const char *
+http_req_subpath(const struct http_req *hr)
+{
+	return (hr->rq_subpath != NULL ? hr->rq_subpath : hr->rq_path);
+}
+
+const char *
+http_req_query(const struct http_req *hr, size_t *len)
+{
+	const struct http_span *q = &hr->rq_p.rq_query;
+
+	if (len != NULL)
+		*len = q->sp_len;
+	return (q->sp_len == 0 ? "" : http_req_buf(hr) + q->sp_off);
+}
+
+const char *
+http_req_target(const struct http_req *hr, size_t *len)
+{
+	*len = hr->rq_p.rq_target.sp_len;
+	return (http_req_buf(hr) + hr->rq_p.rq_target.sp_off);
+}
+
+const char *
+http_req_header(const struct http_req *hr, const char *name, size_t *len)
+{
+	const struct http_request *p = &hr->rq_p;
+	const char *buf = http_req_buf(hr);
+	size_t nl = strlen(name);
+	unsigned int i;
+
+	for (i = 0; i < p->rq_nheaders; i++) {
+		const struct http_header *h = &p->rq_headers[i];
+
+		if (h->hh_name.sp_len == nl &&
+		    strncasecmp(buf + h->hh_name.sp_off, name, nl) == 0) {
+			if (len != NULL)
+				*len = h->hh_value.sp_len;
+			return (buf + h->hh_value.sp_off);
+		}
+	}
+	return (NULL);
+}
+
+const char *
+http_req_host(const struct http_req *hr, size_t *len)
+{
+	if (len != NULL)
+		*len = strlen(hr->rq_host);
+	return (hr->rq_host);
+}
+
+const char *
+http_req_peer(const struct http_req *hr)
+{
+	struct http_req *w = (struct http_req *)hr;
+	char *colon;
+
+	if (w->rq_peer[0] == '\0') {
+		shm_addr_format(&hr->rq_conn->c_sl->sl_peer, w->rq_peer,
+		    sizeof(w->rq_peer));
+		/* Drop the port: "192.0.2.1", "::1". */
+		if (w->rq_peer[0] == '[') {
+			if ((colon = strchr(w->rq_peer, ']')) != NULL) {
+				*colon = '\0';
+				memmove(w->rq_peer, w->rq_peer + 1,
+				    strlen(w->rq_peer));
+			}
+		} else if ((colon = strrchr(w->rq_peer, ':')) != NULL)
+			*colon = '\0';
+	}
+	return (hr->rq_peer);
+}
+
+const struct sockaddr *
+http_req_peer_sa(const struct http_req *hr)
+{
+	struct http_req *w = (struct http_req *)hr;
+	const struct shm_addr *a = &hr->rq_conn->c_sl->sl_peer;
+
+	memset(&w->rq_peer_sa, 0, sizeof(w->rq_peer_sa));
+	if (a->sa_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&w->rq_peer_sa;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(a->sa_port);
+		memcpy(&in->sin_addr, a->sa_addr, 4);
+	} else if (a->sa_family == AF_INET6) {
+		struct sockaddr_in6 *in6 =
+		    (struct sockaddr_in6 *)&w->rq_peer_sa;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(a->sa_port);
+		memcpy(&in6->sin6_addr, a->sa_addr, 16);
+	} else
+		w->rq_peer_sa.ss_family = a->sa_family;
+	return ((const struct sockaddr *)&w->rq_peer_sa);
+}
+
+int
+http_req_secure(const struct http_req *hr)
+{
+	return ((hr->rq_conn->c_sl->sl_flags & TM_SLF_TLS) != 0);
+}
+
+unsigned int
+http_req_local_port(const struct http_req *hr)
+{
+	const struct listener_conf *lc = hr->rq_conn->c_lc;
+
+	if (lc->lc_sa.ss_family == AF_INET)
+		return (ntohs(((const struct sockaddr_in *)
+		    &lc->lc_sa)->sin_port));
+	if (lc->lc_sa.ss_family == AF_INET6)
+		return (ntohs(((const struct sockaddr_in6 *)
+		    &lc->lc_sa)->sin6_port));
+	return (0);
+}

@@ -1,0 +1,499 @@
+/*
+ * Responses: the handler-facing http_resp_* calls, the serialised head,
+ * error pages, and refilling the output buffer from a file or a stream.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "master/config.h"
+#include "proto/conn.h"
+#include "proto/http/date.h"
+#include "proto/http/fspath.h"
+#include "proto/http/handler.h"
+#include "proto/http/http.h"
+#include "shm/shm.h"
+
+#ifndef TM_VERSION
+#define TM_VERSION	"0.1.0"
+#endif
+
+/* Date header, formatted once per second. */
+static char	date_buf[HTTP_DATE_LEN + 1];
+static int64_t	date_at = -1;
+
+static const char *
+http_date_now(void)
+{
+	int64_t now = conn_now_wall();
+
+	if (now != date_at) {
+		http_date_format((time_t)now, date_buf);
+		date_at = now;
+	}
+	return (date_buf);
+}
+
+const char *
+http_status_text(unsigned int s)
+{
+	switch (s) {
+	case 100: return ("Continue");
+	case 101: return ("Switching Protocols");
+	case 200: return ("OK");
+	case 201: return ("Created");
+	case 202: return ("Accepted");
+	case 204: return ("No Content");
+	case 206: return ("Partial Content");
+	case 301: return ("Moved Permanently");
+	case 302: return ("Found");
+	case 303: return ("See Other");
+	case 304: return ("Not Modified");
+	case 307: return ("Temporary Redirect");
+	case 308: return ("Permanent Redirect");
+	case 400: return ("Bad Request");
+	case 401: return ("Unauthorized");
+	case 403: return ("Forbidden");
+	case 404: return ("Not Found");
+	case 405: return ("Method Not Allowed");
+	case 406: return ("Not Acceptable");
+	case 408: return ("Request Timeout");
+	case 409: return ("Conflict");
+	case 410: return ("Gone");
+	case 411: return ("Length Required");
+	case 412: return ("Precondition Failed");
+	case 413: return ("Content Too Large");
+	case 414: return ("URI Too Long");
+	case 415: return ("Unsupported Media Type");
+	case 416: return ("Range Not Satisfiable");
+	case 417: return ("Expectation Failed");
+	case 421: return ("Misdirected Request");
+	case 426: return ("Upgrade Required");
+	case 429: return ("Too Many Requests");
+	case 431: return ("Request Header Fields Too Large");
+	case 500: return ("Internal Server Error");
+	case 501: return ("Not Implemented");
+	case 502: return ("Bad Gateway");
+	case 503: return ("Service Unavailable");
+	case 504: return ("Gateway Timeout");
+	case 505: return ("HTTP Version Not Supported");
+	default: break;
+	}
+	return (s < 200 ? "Informational" : s < 300 ? "Success" :
+	    s < 400 ? "Redirection" : s < 500 ? "Client Error" :
+	    "Server Error");
+}
+
+void
+http_resp_free_body(struct http_req *hr)
+{
+	if (hr->rq_body_kind == HTTP_BODY_FD && hr->rq_fd != -1)
+		close(hr->rq_fd);
+	if (hr->rq_body_kind == HTTP_BODY_MEM &&
+	    (hr->rq_flags & HTTP_F_MEM_OWNED))
+		free((void *)hr->rq_mem);
+	if (hr->rq_body_kind == HTTP_BODY_STREAM && hr->rq_fin != NULL)
+		hr->rq_fin(hr->rq_arg);
+	hr->rq_body_kind = HTTP_BODY_NONE;
+	hr->rq_flags &= ~HTTP_F_MEM_OWNED;
+	hr->rq_fd = -1;
+	hr->rq_fin = NULL;
+	hr->rq_mem = NULL;
+	hr->rq_mem_len = hr->rq_mem_off = 0;
+}
+
+/* Forget a response a handler started, to answer something else. */
+void
+http_resp_reset(struct http_req *hr)
+{
+	http_resp_free_body(hr);
+	hr->rq_status = 0;
+	hr->rq_hlen = 0;
+	hr->rq_clen = -1;
+	hr->rq_out_len = hr->rq_out_off = 0;
+	hr->rq_flags &= ~(HTTP_F_HEAD_BUILT | HTTP_F_CHUNKED_OUT |
+	    HTTP_F_STREAM_EOF | HTTP_F_ERROR_PAGE);
+}
+
+void
+http_resp_status(struct http_req *hr, unsigned int status)
+{
+	hr->rq_status = status;
+}
+
+int
+http_resp_header(struct http_req *hr, const char *name, const char *value)
+{
+	size_t nl = strlen(name), vl = strlen(value);
+
+	/* Never let a handler smuggle a line break into the head. */
+	if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
+		return (-1);
+	if (hr->rq_hlen + nl + vl + 4 > sizeof(hr->rq_hbuf))
+		return (-1);
+	memcpy(hr->rq_hbuf + hr->rq_hlen, name, nl);
+	hr->rq_hlen += nl;
+	memcpy(hr->rq_hbuf + hr->rq_hlen, ": ", 2);
+	hr->rq_hlen += 2;
+	memcpy(hr->rq_hbuf + hr->rq_hlen, value, vl);
+	hr->rq_hlen += vl;
+	memcpy(hr->rq_hbuf + hr->rq_hlen, "\r\n", 2);
+	hr->rq_hlen += 2;
+	return (0);
+}
+
+int
+http_resp_headerf(struct http_req *hr, const char *name, const char *fmt, ...)
+{
+	char v[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(v, sizeof(v), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(v))
+		return (-1);
+	return (http_resp_header(hr, name, v));
+}
+
+int
+http_resp_body_mem(struct http_req *hr, const void *p, size_t len, int copy)
+{
+	http_resp_free_body(hr);
+	if (copy && len > 0) {
+		void *q = malloc(len);
+
+		if (q == NULL)
+			return (-1);
+		memcpy(q, p, len);
+		p = q;
+		hr->rq_flags |= HTTP_F_MEM_OWNED;
+	}
+	hr->rq_body_kind = HTTP_BODY_MEM;
+	hr->rq_mem = p;
+	hr->rq_mem_len = len;
+	hr->rq_mem_off = 0;
+	hr->rq_clen = (int64_t)len;
+	return (0);
+}
+
+int
+http_resp_body_fd(struct http_req *hr, int fd, off_t off, off_t len)
+{
+	http_resp_free_body(hr);
+	hr->rq_body_kind = HTTP_BODY_FD;
+	hr->rq_fd = fd;
+	hr->rq_fd_off = off;
+	hr->rq_fd_left = len;
+	hr->rq_clen = (int64_t)len;
+	return (0);
+}
+
+int
+http_resp_body_stream(struct http_req *hr, off_t len,
+    ssize_t (*fill)(void *, char *, size_t), void *arg, void (*fin)(void *))
+{
+	http_resp_free_body(hr);
+	hr->rq_body_kind = HTTP_BODY_STREAM;
+	hr->rq_fill = fill;
+	hr->rq_fin = fin;
+	hr->rq_arg = arg;
+	hr->rq_clen = len;
+	return (0);
+}
+
+/* The site's own page for this status, if it has one and it opens. */
+static int
+http_resp_site_page(struct http_req *hr, unsigned int status)
+{
+	const struct site_conf *st = hr->rq_site;
+	struct stat sb;
+	size_t i;
+	int fd;
+
+	if (st == NULL || st->st_rootfd == -1)
+		return (-1);
+	for (i = 0; i < st->st_nerror_pages; i++) {
+		if (st->st_error_pages[i].ep_status != status ||
+		    st->st_error_pages[i].ep_path == NULL)
+			continue;
+		fd = fs_open_beneath(st->st_rootfd,
+		    st->st_error_pages[i].ep_path, O_RDONLY, FS_SYMLINKS_INSIDE);
+		if (fd == -1)
+			return (-1);
+		if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+			close(fd);
+			return (-1);
+		}
+		http_resp_body_fd(hr, fd, 0, sb.st_size);
+		http_resp_header(hr, "Content-Type", "text/html; charset=utf-8");
+		return (0);
+	}
+	return (-1);
+}
+
+int
+http_resp_error_page(struct http_req *hr, unsigned int status)
+{
+	char *page;
+	int n;
+
+	hr->rq_status = status;
+	hr->rq_flags |= HTTP_F_ERROR_PAGE;
+	if (http_resp_site_page(hr, status) == 0)
+		return (0);
+	n = asprintf(&page, "<!DOCTYPE html>\n<html><head><title>%u %s"
+	    "</title></head>\n<body><h1>%u %s</h1><hr><p>tamarin</p></body>"
+	    "</html>\n", status, http_status_text(status), status,
+	    http_status_text(status));
+	if (n == -1)
+		return (-1);
+	http_resp_free_body(hr);
+	hr->rq_body_kind = HTTP_BODY_MEM;
+	hr->rq_mem = page;
+	hr->rq_mem_len = (size_t)n;
+	hr->rq_mem_off = 0;
+	hr->rq_clen = n;
+	hr->rq_flags |= HTTP_F_MEM_OWNED;
+	http_resp_header(hr, "Content-Type", "text/html; charset=utf-8");
+	return (0);
+}
+
+int
+http_resp_error(struct http_req *hr, unsigned int status)
+{
+	hr->rq_hlen = 0;
+	(void)http_resp_error_page(hr, status);
+	/* After these the connection cannot be trusted to continue. */
+	if (status == 400 || status == 408 || status == 413 ||
+	    status == 414 || status == 431 || status >= 500)
+		hr->rq_flags &= ~HTTP_F_KEEPALIVE;
+	return (0);
+}
+
+int
+http_resp_redirect(struct http_req *hr, unsigned int status,
+    const char *location)
+{
+	char *page, *esc;
+	size_t i, n = 0, len = strlen(location);
+	int r;
+
+	hr->rq_status = status;
+	if (http_resp_header(hr, "Location", location) == -1) {
+		http_resp_error(hr, 500);
+		return (0);
+	}
+	/* The link in the body is HTML-escaped; the header is not. */
+	if ((esc = malloc(len * 6 + 1)) == NULL)
+		return (-1);
+	for (i = 0; i < len; i++) {
+		switch (location[i]) {
+		case '&': memcpy(esc + n, "&amp;", 5); n += 5; break;
+		case '<': memcpy(esc + n, "&lt;", 4); n += 4; break;
+		case '>': memcpy(esc + n, "&gt;", 4); n += 4; break;
+		case '"': memcpy(esc + n, "&quot;", 6); n += 6; break;
+		default: esc[n++] = location[i]; break;
+		}
+	}
+	esc[n] = '\0';
+	r = asprintf(&page, "<!DOCTYPE html>\n<html><head><title>%u %s"
+	    "</title></head>\n<body><h1>%u %s</h1><p><a href=\"%s\">%s</a>"
+	    "</p></body></html>\n", status, http_status_text(status), status,
+	    http_status_text(status), esc, esc);
+	free(esc);
+	if (r == -1)
+		return (-1);
+	http_resp_free_body(hr);
+	hr->rq_body_kind = HTTP_BODY_MEM;
+	hr->rq_mem = page;
+	hr->rq_mem_len = (size_t)r;
+	hr->rq_clen = r;
+	hr->rq_flags |= HTTP_F_MEM_OWNED;
+	http_resp_header(hr, "Content-Type", "text/html; charset=utf-8");
+	return (0);
+}
+
+static size_t
+put_headers(char *o, size_t off, size_t size, const struct header_conf *h,
+    size_t n)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < n && off < size; i++) {
+		r = snprintf(o + off, size - off, "%s: %s\r\n", h[i].hc_name,
+		    h[i].hc_value);
+		if (r < 0 || (size_t)r >= size - off)
+			return (size);
+		off += (size_t)r;
+	}
+	return (off);
+}
+
+/*
+ * Serialise the head into rq_out.  Small file bodies are read in right
+ * after it, so that head and body leave in one write (and one segment).
+ */
+int
+http_resp_build_head(struct http_req *hr)
+{
+	const struct http_request *p = &hr->rq_p;
+	struct conn *c = hr->rq_conn;
+	char *o = hr->rq_out;
+	size_t size = sizeof(hr->rq_out), off;
+	unsigned int st = hr->rq_status;
+	int nobody, r;
+
+	nobody = st < 200 || st == 204 || st == 304;
+	if (nobody)
+		http_resp_free_body(hr);
+	if ((hr->rq_flags & HTTP_F_KEEPALIVE) &&
+	    ((c->c_flags & CONN_F_DRAIN) || (http_cf->cf_keepalive_requests &&
+	    c->c_sl->sl_requests >= http_cf->cf_keepalive_requests)))
+		hr->rq_flags &= ~HTTP_F_KEEPALIVE;
+	if (hr->rq_body_kind == HTTP_BODY_STREAM && hr->rq_clen < 0) {
+		if (p->rq_minor >= 1 && p->rq_major == 1)
+			hr->rq_flags |= HTTP_F_CHUNKED_OUT;
+		else
+			hr->rq_flags &= ~HTTP_F_KEEPALIVE;	/* EOF ends it */
+	}
+	r = snprintf(o, size, "HTTP/1.1 %u %s\r\nServer: %s\r\nDate: %s\r\n",
+	    st, http_status_text(st), http_cf->cf_server_tokens ?
+	    "tamarin/" TM_VERSION : "tamarin", http_date_now());
+	if (r < 0 || (size_t)r >= size)
+		return (-1);
+	off = (size_t)r;
+	if (!nobody && hr->rq_clen >= 0) {
+		r = snprintf(o + off, size - off, "Content-Length: %lld\r\n",
+		    (long long)hr->rq_clen);
+		off += r > 0 ? (size_t)r : 0;
+	} else if (!nobody && (hr->rq_flags & HTTP_F_CHUNKED_OUT)) {
+		r = snprintf(o + off, size - off,
+		    "Transfer-Encoding: chunked\r\n");
+		off += r > 0 ? (size_t)r : 0;
+	}
+	if (!(hr->rq_flags & HTTP_F_KEEPALIVE)) {
+		r = snprintf(o + off, size - off, "Connection: close\r\n");
+		off += r > 0 ? (size_t)r : 0;
+	} else if (p->rq_minor == 0) {
+		r = snprintf(o + off, size - off, "Connection: keep-alive\r\n");
+		off += r > 0 ? (size_t)r : 0;
+	}
+	if (hr->rq_site != NULL)
+		off = put_headers(o, off, size, hr->rq_site->st_headers,
+		    hr->rq_site->st_nheaders);
+	if (hr->rq_route != NULL && off < size)
+		off = put_headers(o, off, size, hr->rq_route->rc_headers,
+		    hr->rq_route->rc_nheaders);
+	if (off + hr->rq_hlen + 2 > size)
+		return (-1);
+	memcpy(o + off, hr->rq_hbuf, hr->rq_hlen);
+	off += hr->rq_hlen;
+	memcpy(o + off, "\r\n", 2);
+	off += 2;
+	hr->rq_out_len = off;
+	hr->rq_out_off = 0;
+	hr->rq_flags |= HTTP_F_HEAD_BUILT;
+
+	if (hr->rq_flags & HTTP_F_HEAD) {
+		/* HEAD: the same head, no body. */
+		http_resp_free_body(hr);
+	} else if (hr->rq_body_kind == HTTP_BODY_FD &&
+	    hr->rq_fd_left <= (off_t)(size - off)) {
+		ssize_t n = 0;
+		off_t left = hr->rq_fd_left;
+
+		while (left > 0) {
+			n = pread(hr->rq_fd, o + hr->rq_out_len, (size_t)left,
+			    hr->rq_fd_off);
+			if (n <= 0)
+				break;
+			hr->rq_out_len += (size_t)n;
+			hr->rq_fd_off += n;
+			left -= n;
+		}
+		if (left > 0) {
+			/* Shorter than it was a moment ago: cannot comply. */
+			log_warn("reading a file for a response failed");
+			return (-1);
+		}
+		hr->rq_sent = (uint64_t)hr->rq_fd_left;
+		hr->rq_fd_left = 0;
+		http_resp_free_body(hr);
+	}
+	slot_write_begin(c->c_sl);
+	c->c_sl->sl_status = (uint16_t)st;
+	slot_write_end(c->c_sl);
+	return (0);
+}
+
+/*
+ * Put the next piece of body into rq_out: from the file when the transport
+ * cannot send from it, or from a stream callback (chunk-framed if needed).
+ */
+int
+http_resp_refill(struct http_req *hr)
+{
+	char *o = hr->rq_out;
+	size_t size = sizeof(hr->rq_out);
+	ssize_t n;
+
+	hr->rq_out_off = hr->rq_out_len = 0;
+	if (hr->rq_body_kind == HTTP_BODY_FD) {
+		size_t want = hr->rq_fd_left > (off_t)size ? size :
+		    (size_t)hr->rq_fd_left;
+
+		n = pread(hr->rq_fd, o, want, hr->rq_fd_off);
+		if (n <= 0) {
+			log_warnx("file truncated or unreadable while "
+			    "sending");
+			return (-1);
+		}
+		hr->rq_out_len = (size_t)n;
+		hr->rq_fd_off += n;
+		hr->rq_fd_left -= n;
+		hr->rq_sent += (uint64_t)n;
+		return (0);
+	}
+	if (hr->rq_flags & HTTP_F_CHUNKED_OUT) {
+		/* "xxxxxxxx\r\n" data "\r\n", or the last chunk. */
+		n = hr->rq_fill(hr->rq_arg, o + 10, size - 10 - 2 - 5);
+		if (n < 0)
+			return (-1);
+		if (n == 0) {
+			memcpy(o, "0\r\n\r\n", 5);
+			hr->rq_out_len = 5;
+			hr->rq_flags |= HTTP_F_STREAM_EOF;
+			return (0);
+		}
+		/* n < HTTP_OUT_SIZE: eight hex digits always suffice. */
+		snprintf(o, 11, "%08x\r", (unsigned int)n);
+		o[9] = '\n';
+		memcpy(o + 10 + n, "\r\n", 2);
+		hr->rq_out_len = 10 + (size_t)n + 2;
+		hr->rq_sent += (uint64_t)n;
+		return (0);
+	}
+	n = hr->rq_fill(hr->rq_arg, o, size);
+	if (n < 0)
+		return (-1);
+	if (n == 0) {
+		hr->rq_flags |= HTTP_F_STREAM_EOF;
+		if (hr->rq_clen >= 0 && hr->rq_sent != (uint64_t)hr->rq_clen)
+			return (-1);	/* promised length not met */
+		return (0);
+	}
+	hr->rq_out_len = (size_t)n;
+	hr->rq_sent += (uint64_t)n;
+	return (0);
+}

@@ -1,0 +1,677 @@
+/*
+ * The static file handler: GET and HEAD of files under the site's root,
+ * with index files, directory redirects, optional listings, validators and
+ * conditional requests, byte ranges and precompressed variants.
+ *
+ * Paths are opened beneath the root with fs_open_beneath(), so neither a
+ * crafted path nor a symlink (unless the operator allows it) nor a rename
+ * race can reach a file outside the root.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cfg.h"
+#include "lib/log.h"
+#include "master/config.h"
+#include "proto/http/cond.h"
+#include "proto/http/date.h"
+#include "proto/http/fspath.h"
+#include "proto/http/handler.h"
+#include "proto/http/http.h"
+#include "proto/http/mime.h"
+#include "proto/http/range.h"
+#include "proto/http/uri.h"
+
+#define STATIC_MAX_RANGES	16
+#define STATIC_BOUNDARY		"tamarin-byteranges-7d3a9c1f"
+
+struct static_conf {
+	char		*sc_root;	/* route's own root, or NULL */
+	int		 sc_rootfd;
+	char		**sc_index;
+	size_t		 sc_nindex;
+	int		 sc_autoindex;
+	enum fs_symlinks sc_symlinks;
+	int		 sc_gzip_static;
+	char		*sc_default_type;
+	unsigned int	 sc_max_ranges;
+	int		 sc_etag;
+};
+
+static int	static_init(struct cfg_ctx *, const config_setting_t *,
+		    const struct http_route_info *, void **);
+static int	static_handle(struct http_req *, void *);
+static void	static_free(void *);
+static int	static_errno(struct http_req *, int);
+static int	static_file(struct http_req *, const struct static_conf *,
+		    int, const char *, const struct stat *);
+static int	static_dir(struct http_req *, const struct static_conf *,
+		    int, int, const char *);
+static int	static_listing(struct http_req *, int, const char *);
+static int	static_ranges(struct http_req *, const struct static_conf *,
+		    int, const struct stat *, const char *, const char *);
+
+const struct http_handler http_handler_static = {
+	.hd_name = "static",
+	.hd_init = static_init,
+	.hd_handle = static_handle,
+	.hd_free = static_free,
+	.hd_methods = HTTP_METHOD_BIT(HTTP_M_GET) | HTTP_METHOD_BIT(HTTP_M_HEAD),
+};
+
+static int
+static_init(struct cfg_ctx *c, const config_setting_t *route,
+    const struct http_route_info *ri, void **data)
+{
+	struct static_conf *sc;
+	config_setting_t *s;
+	char *sym = NULL;
+	long long v;
+	int errs = c->cc_errors;
+
+	if ((sc = calloc(1, sizeof(*sc))) == NULL)
+		return (-1);
+	sc->sc_rootfd = -1;
+	sc->sc_max_ranges = STATIC_MAX_RANGES;
+	sc->sc_etag = 1;
+	if (route != NULL) {
+		if ((s = config_setting_get_member(route, "root")) != NULL) {
+			cfg_mark(route, "root");
+			if (config_setting_type(s) != CONFIG_TYPE_STRING ||
+			    config_setting_get_string(s)[0] != '/')
+				cfg_error(c, s, "root: expected an absolute "
+				    "path");
+			else {
+				sc->sc_root = strdup(
+				    config_setting_get_string(s));
+				sc->sc_rootfd = open(sc->sc_root, O_PATH |
+				    O_DIRECTORY | O_CLOEXEC);
+				if (sc->sc_rootfd == -1)
+					cfg_error(c, s, "root: %s: %s",
+					    sc->sc_root, strerror(errno));
+			}
+		}
+		cfg_strv(c, route, "index", &sc->sc_index, &sc->sc_nindex);
+		cfg_bool(c, route, "autoindex", &sc->sc_autoindex);
+		cfg_bool(c, route, "gzip_static", &sc->sc_gzip_static);
+		cfg_bool(c, route, "etag", &sc->sc_etag);
+		cfg_strdup(c, route, "default_type", &sc->sc_default_type);
+		if (cfg_int(c, route, "max_ranges", 0, 1024, &v) == 1)
+			sc->sc_max_ranges = (unsigned int)v;
+		if (cfg_strdup(c, route, "follow_symlinks", &sym) == 1) {
+			if (strcmp(sym, "inside") == 0)
+				sc->sc_symlinks = FS_SYMLINKS_INSIDE;
+			else if (strcmp(sym, "off") == 0)
+				sc->sc_symlinks = FS_SYMLINKS_OFF;
+			else if (strcmp(sym, "on") == 0)
+				sc->sc_symlinks = FS_SYMLINKS_ON;
+			else
+				cfg_error(c, config_setting_get_member(route,
+				    "follow_symlinks"), "follow_symlinks: "
+				    "\"inside\", \"off\" or \"on\"");
+			free(sym);
+		}
+	}
+	if (sc->sc_index == NULL) {
+		sc->sc_index = calloc(2, sizeof(char *));
+		if (sc->sc_index != NULL)
+			sc->sc_index[0] = strdup("index.html");
+		sc->sc_nindex = 1;
+	}
+	for (size_t i = 0; i < sc->sc_nindex; i++)
+		if (strchr(sc->sc_index[i], '/') != NULL ||
+		    sc->sc_index[i][0] == '\0' ||
+		    strcmp(sc->sc_index[i], "..") == 0)
+			cfg_error(c, route != NULL ?
+			    config_setting_get_member(route, "index") : NULL,
+			    "index: '%s' must be a plain file name",
+			    sc->sc_index[i]);
+	if (sc->sc_root == NULL && ri->ri_root == NULL)
+		cfg_error(c, route, "static: needs the site's root or its "
+		    "own root");
+	*data = sc;
+	return (c->cc_errors == errs ? 0 : -1);
+}
+
+static void
+static_free(void *p)
+{
+	struct static_conf *sc = p;
+
+	if (sc == NULL)
+		return;
+	if (sc->sc_rootfd != -1)
+		close(sc->sc_rootfd);
+	free(sc->sc_root);
+	cfg_strv_free(sc->sc_index);
+	free(sc->sc_default_type);
+	free(sc);
+}
+
+/* nginx's mapping, as fspath.h documents it. */
+static int
+static_errno(struct http_req *hr, int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+	case ENAMETOOLONG:
+	case EXDEV:
+		return (http_resp_error(hr, 404));
+	case EACCES:
+	case EPERM:
+	case ELOOP:
+		return (http_resp_error(hr, 403));
+	default:
+		log_warnx("static: %s: %s", http_req_path(hr), strerror(e));
+		return (http_resp_error(hr, 500));
+	}
+}
+
+static int
+static_handle(struct http_req *hr, void *data)
+{
+	const struct static_conf *sc = data;
+	const char *path = http_req_path(hr);
+	struct stat st;
+	int rootfd, fd;
+
+	rootfd = sc->sc_rootfd != -1 ? sc->sc_rootfd :
+	    hr->rq_site != NULL ? hr->rq_site->st_rootfd : -1;
+	if (rootfd == -1)
+		return (http_resp_error(hr, 404));
+	fd = fs_open_beneath(rootfd, path, O_RDONLY | O_NONBLOCK,
+	    sc->sc_symlinks);
+	if (fd == -1)
+		return (static_errno(hr, errno));
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return (static_errno(hr, errno));
+	}
+	if (S_ISDIR(st.st_mode))
+		return (static_dir(hr, sc, rootfd, fd, path));
+	if (!S_ISREG(st.st_mode)) {
+		/* Devices, sockets, fifos: never served. */
+		close(fd);
+		return (http_resp_error(hr, 403));
+	}
+	if (hr->rq_path_len > 0 && path[hr->rq_path_len - 1] == '/') {
+		/* "/file.txt/": a file is not a directory. */
+		close(fd);
+		return (http_resp_error(hr, 404));
+	}
+	return (static_file(hr, sc, fd, path, &st));
+}
+
+static int
+static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
+    int dirfd, const char *path)
+{
+	char ipath[HTTP_PATH_MAX + 256], loc[HTTP_PATH_MAX * 3 + 256];
+	const char *q;
+	struct stat st;
+	size_t plen = strlen(path), qlen, i;
+	int fd, n;
+
+	if (plen == 0 || path[plen - 1] != '/') {
+		/* The slash form, so relative links resolve (nginx does). */
+		close(dirfd);
+		n = http_path_encode(path, plen, loc, sizeof(loc) - 2);
+		if (n < 0)
+			return (http_resp_error(hr, 414));
+		loc[n++] = '/';
+		loc[n] = '\0';
+		q = http_req_query(hr, &qlen);
+		if (qlen > 0 && (size_t)n + qlen + 2 < sizeof(loc))
+			snprintf(loc + n, sizeof(loc) - (size_t)n, "?%.*s",
+			    (int)qlen, q);
+		return (http_resp_redirect(hr, 301, loc));
+	}
+	for (i = 0; i < sc->sc_nindex; i++) {
+		if ((size_t)snprintf(ipath, sizeof(ipath), "%s%s", path,
+		    sc->sc_index[i]) >= sizeof(ipath))
+			continue;
+		fd = fs_open_beneath(rootfd, ipath, O_RDONLY | O_NONBLOCK,
+		    sc->sc_symlinks);
+		if (fd == -1) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				continue;
+			close(dirfd);
+			return (static_errno(hr, errno));
+		}
+		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			continue;
+		}
+		close(dirfd);
+		return (static_file(hr, sc, fd, ipath, &st));
+	}
+	if (sc->sc_autoindex)
+		return (static_listing(hr, dirfd, path));
+	close(dirfd);
+	/* A directory without index and without listing: forbidden. */
+	return (http_resp_error(hr, 403));
+}
+
+static int
+static_file(struct http_req *hr, const struct static_conf *sc, int fd,
+    const char *path, const struct stat *st)
+{
+	char etag[HTTP_ETAG_MAX], lm[HTTP_DATE_LEN + 1];
+	const char *ctype, *v, *range;
+	struct http_cond hc;
+	struct stat gst;
+	size_t vlen, rlen, elen = 0;
+	int gz = 0, status, m = http_req_method(hr);
+
+	ctype = mime_lookup(http_cf->cf_mime, path, strlen(path));
+	if (ctype == NULL)
+		ctype = sc->sc_default_type != NULL ? sc->sc_default_type :
+		    http_cf->cf_default_type;
+
+	/* A precompressed sibling, when present, newer and welcome. */
+	if (sc->sc_gzip_static) {
+		char gpath[HTTP_PATH_MAX + 8];
+		int gfd;
+
+		if ((size_t)snprintf(gpath, sizeof(gpath), "%s.gz", path) <
+		    sizeof(gpath) && (gfd = fs_open_beneath(
+		    sc->sc_rootfd != -1 ? sc->sc_rootfd :
+		    hr->rq_site->st_rootfd, gpath, O_RDONLY | O_NONBLOCK,
+		    sc->sc_symlinks)) != -1) {
+			/* Caches must know the answer depends on it. */
+			http_resp_header(hr, "Vary", "Accept-Encoding");
+			v = http_req_header(hr, "Accept-Encoding", &vlen);
+			if (v != NULL && http_accepts_gzip(v, vlen) &&
+			    fstat(gfd, &gst) == 0 && S_ISREG(gst.st_mode) &&
+			    gst.st_mtime >= st->st_mtime) {
+				close(fd);
+				fd = gfd;
+				st = &gst;
+				gz = 1;
+				http_resp_header(hr, "Content-Encoding",
+				    "gzip");
+			} else
+				close(gfd);
+		}
+	}
+
+	if (sc->sc_etag)
+		elen = http_etag_make(etag, (uint64_t)st->st_ino,
+		    (uint64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+		    st->st_mtim.tv_nsec, gz);
+	http_date_format(st->st_mtime, lm);
+
+	memset(&hc, 0, sizeof(hc));
+	hc.hc_etag = elen > 0 ? etag : NULL;
+	hc.hc_etag_len = elen;
+	hc.hc_mtime = st->st_mtime;
+	hc.hc_get_or_head = m == HTTP_M_GET || m == HTTP_M_HEAD;
+	hc.hc_if_match = http_req_header(hr, "If-Match", &hc.hc_if_match_len);
+	hc.hc_if_none_match = http_req_header(hr, "If-None-Match",
+	    &hc.hc_if_none_match_len);
+	hc.hc_if_modified_since = http_req_header(hr, "If-Modified-Since",
+	    &hc.hc_if_modified_since_len);
+	hc.hc_if_unmodified_since = http_req_header(hr,
+	    "If-Unmodified-Since", &hc.hc_if_unmodified_since_len);
+	status = http_cond_evaluate(&hc);
+	if (status == 304) {
+		/* 304 carries the validators, no body (RFC 9110 §15.4.5). */
+		close(fd);
+		http_resp_status(hr, 304);
+		if (elen > 0)
+			http_resp_header(hr, "ETag", etag);
+		http_resp_header(hr, "Last-Modified", lm);
+		return (0);
+	}
+	if (status == 412) {
+		close(fd);
+		return (http_resp_error(hr, 412));
+	}
+
+	http_resp_header(hr, "Last-Modified", lm);
+	if (elen > 0)
+		http_resp_header(hr, "ETag", etag);
+	http_resp_header(hr, "Accept-Ranges", "bytes");
+
+	range = http_req_header(hr, "Range", &rlen);
+	if (range != NULL && m == HTTP_M_GET) {
+		v = http_req_header(hr, "If-Range", &vlen);
+		if (v == NULL || http_cond_if_range(v, vlen, elen > 0 ? etag :
+		    NULL, elen, st->st_mtime))
+			return (static_ranges(hr, sc, fd, st, ctype, range));
+	}
+	http_resp_status(hr, 200);
+	http_resp_header(hr, "Content-Type", ctype);
+	return (http_resp_body_fd(hr, fd, 0, st->st_size));
+}
+
+/* multipart/byteranges, produced part by part as the socket drains. */
+struct byteranges {
+	int		 br_fd;
+	uint64_t	 br_size;
+	const char	*br_ctype;
+	unsigned int	 br_n;
+	unsigned int	 br_i;		/* current part */
+	int		 br_phase;	/* 0 part head, 1 data, 2 CRLF, 3 end */
+	uint64_t	 br_pos;	/* within the part's data */
+	size_t		 br_off;	/* within the current fixed text */
+	struct http_range br_r[];
+};
+
+static size_t
+br_head(const struct byteranges *br, unsigned int i, char *buf, size_t sz)
+{
+	int n;
+
+	n = snprintf(buf, sz, "--" STATIC_BOUNDARY "\r\nContent-Type: %s\r\n"
+	    "Content-Range: bytes %llu-%llu/%llu\r\n\r\n", br->br_ctype,
+	    (unsigned long long)br->br_r[i].hr_first,
+	    (unsigned long long)br->br_r[i].hr_last,
+	    (unsigned long long)br->br_size);
+	return (n < 0 ? 0 : (size_t)n);
+}
+
+static ssize_t
+br_fill(void *arg, char *buf, size_t size)
+{
+	struct byteranges *br = arg;
+	static const char end[] = "--" STATIC_BOUNDARY "--\r\n";
+	char head[512];
+	size_t out = 0, hl, k;
+	ssize_t n;
+
+	while (out < size && br->br_phase != 4) {
+		switch (br->br_phase) {
+		case 0:
+			hl = br_head(br, br->br_i, head, sizeof(head));
+			k = hl - br->br_off < size - out ? hl - br->br_off :
+			    size - out;
+			memcpy(buf + out, head + br->br_off, k);
+			out += k;
+			br->br_off += k;
+			if (br->br_off == hl) {
+				br->br_phase = 1;
+				br->br_off = 0;
+				br->br_pos = 0;
+			}
+			break;
+		case 1: {
+			uint64_t len = br->br_r[br->br_i].hr_last -
+			    br->br_r[br->br_i].hr_first + 1 - br->br_pos;
+
+			k = len < size - out ? (size_t)len : size - out;
+			n = pread(br->br_fd, buf + out, k,
+			    (off_t)(br->br_r[br->br_i].hr_first + br->br_pos));
+			if (n <= 0)
+				return (-1);
+			out += (size_t)n;
+			br->br_pos += (uint64_t)n;
+			if ((uint64_t)n == len)
+				br->br_phase = 2;
+			break;
+		}
+		case 2:
+			k = 2 - br->br_off < size - out ? 2 - br->br_off :
+			    size - out;
+			memcpy(buf + out, "\r\n" + br->br_off, k);
+			out += k;
+			br->br_off += k;
+			if (br->br_off == 2) {
+				br->br_off = 0;
+				br->br_phase = ++br->br_i < br->br_n ? 0 : 3;
+			}
+			break;
+		case 3:
+			hl = sizeof(end) - 1;
+			k = hl - br->br_off < size - out ? hl - br->br_off :
+			    size - out;
+			memcpy(buf + out, end + br->br_off, k);
+			out += k;
+			br->br_off += k;
+			if (br->br_off == hl)
+				br->br_phase = 4;
+			break;
+		}
+	}
+	return ((ssize_t)out);
+}
+
+static void
+br_fin(void *arg)
+{
+	struct byteranges *br = arg;
+
+	close(br->br_fd);
+	free(br);
+}
+
+static int
+static_ranges(struct http_req *hr, const struct static_conf *sc, int fd,
+    const struct stat *st, const char *ctype, const char *range)
+{
+	struct http_range r[STATIC_MAX_RANGES > 1024 ? 1 : 1024];
+	char cr[HTTP_CONTENT_RANGE_MAX + 8], head[512];
+	struct byteranges *br;
+	unsigned int n = 0, i, max;
+	size_t rlen;
+	uint64_t total;
+	int res;
+
+	(void)http_req_header(hr, "Range", &rlen);
+	max = sc->sc_max_ranges == 0 ? 1 : sc->sc_max_ranges;
+	if (max > sizeof(r) / sizeof(r[0]))
+		max = sizeof(r) / sizeof(r[0]);
+	res = http_range_parse(range, rlen, (uint64_t)st->st_size, r, max, &n);
+	if (res == HTTP_RANGE_NONE || (sc->sc_max_ranges == 0)) {
+		http_resp_status(hr, 200);
+		http_resp_header(hr, "Content-Type", ctype);
+		return (http_resp_body_fd(hr, fd, 0, st->st_size));
+	}
+	if (res == HTTP_RANGE_UNSATISFIABLE) {
+		close(fd);
+		http_range_content_range(cr, sizeof(cr), NULL,
+		    (uint64_t)st->st_size);
+		http_resp_error(hr, 416);
+		http_resp_header(hr, "Content-Range", cr);
+		return (0);
+	}
+	http_resp_status(hr, 206);
+	if (n == 1) {
+		http_range_content_range(cr, sizeof(cr), &r[0],
+		    (uint64_t)st->st_size);
+		http_resp_header(hr, "Content-Type", ctype);
+		http_resp_header(hr, "Content-Range", cr);
+		return (http_resp_body_fd(hr, fd, (off_t)r[0].hr_first,
+		    (off_t)(r[0].hr_last - r[0].hr_first + 1)));
+	}
+	br = malloc(sizeof(*br) + n * sizeof(struct http_range));
+	if (br == NULL) {
+		close(fd);
+		return (-1);
+	}
+	br->br_fd = fd;
+	br->br_size = (uint64_t)st->st_size;
+	br->br_ctype = ctype;	/* lives as long as the mime table */
+	br->br_n = n;
+	br->br_i = 0;
+	br->br_phase = 0;
+	br->br_pos = 0;
+	br->br_off = 0;
+	memcpy(br->br_r, r, n * sizeof(struct http_range));
+	total = sizeof("--" STATIC_BOUNDARY "--\r\n") - 1;
+	for (i = 0; i < n; i++)
+		total += br_head(br, i, head, sizeof(head)) +
+		    (r[i].hr_last - r[i].hr_first + 1) + 2;
+	http_resp_header(hr, "Content-Type",
+	    "multipart/byteranges; boundary=" STATIC_BOUNDARY);
+	return (http_resp_body_stream(hr, (off_t)total, br_fill, br,
+	    br_fin));
+}
+
+/* ---- autoindex --------------------------------------------------------- */
+
+/* A literal's length is counted by the compiler, never by hand. */
+#define LI_LIT(l, s)	li_append((l), (s), sizeof(s) - 1)
+
+struct listing {
+	char		*li_buf;
+	size_t		 li_len;
+	size_t		 li_size;
+};
+
+static int
+li_append(struct listing *l, const char *s, size_t n)
+{
+	char *p;
+	size_t sz;
+
+	if (l->li_len + n + 1 > l->li_size) {
+		for (sz = l->li_size ? l->li_size : 4096; sz < l->li_len + n + 1;
+		    sz *= 2)
+			;
+		if ((p = realloc(l->li_buf, sz)) == NULL)
+			return (-1);
+		l->li_buf = p;
+		l->li_size = sz;
+	}
+	memcpy(l->li_buf + l->li_len, s, n);
+	l->li_len += n;
+	l->li_buf[l->li_len] = '\0';
+	return (0);
+}
+
+/* Text for HTML: the five characters that matter are escaped. */
+static int
+li_html(struct listing *l, const char *s)
+{
+	const char *e;
+
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&': e = "&amp;"; break;
+		case '<': e = "&lt;"; break;
+		case '>': e = "&gt;"; break;
+		case '"': e = "&quot;"; break;
+		case '\'': e = "&#39;"; break;
+		default:
+			if (li_append(l, s, 1) == -1)
+				return (-1);
+			continue;
+		}
+		if (li_append(l, e, strlen(e)) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+static int
+static_listing(struct http_req *hr, int dirfd, const char *path)
+{
+	struct listing l = { NULL, 0, 0 };
+	char **names = NULL, **nn, enc[NAME_MAX * 3 + 8], line[512];
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	struct stat st;
+	struct tm tm;
+	DIR *d;
+	int fd, ok = 0;
+
+	/* O_PATH fds cannot be read: reopen the directory itself. */
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(dirfd);
+	if (fd == -1)
+		return (static_errno(hr, errno));
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return (static_errno(hr, errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		/* Hidden files stay hidden, as with nginx's autoindex. */
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nn = reallocarray(names, cap, sizeof(*nn))) == NULL)
+				goto out;
+			names = nn;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			goto out;
+		n++;
+	}
+	qsort(names, n, sizeof(*names), name_cmp);
+	if (LI_LIT(&l, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	    "<title>Index of ") == -1 || li_html(&l, path) == -1 ||
+	    LI_LIT(&l, "</title></head>\n<body><h1>Index of ") == -1 ||
+	    li_html(&l, path) == -1 ||
+	    LI_LIT(&l, "</h1><hr><pre>\n<a href=\"../\">../</a>\n") == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		int isdir = 0, en;
+		long long size = -1;
+		char when[32] = "-";
+
+		if (fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			isdir = S_ISDIR(st.st_mode);
+			size = S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
+			gmtime_r(&st.st_mtime, &tm);
+			strftime(when, sizeof(when), "%d-%b-%Y %H:%M", &tm);
+		}
+		en = http_path_encode(names[i], strlen(names[i]), enc,
+		    sizeof(enc) - 2);
+		if (en < 0)
+			continue;
+		if (isdir) {
+			enc[en++] = '/';
+			enc[en] = '\0';
+		}
+		if (LI_LIT(&l, "<a href=\"") == -1 ||
+		    li_html(&l, enc) == -1 || LI_LIT(&l, "\">") == -1 ||
+		    li_html(&l, names[i]) == -1 ||
+		    (isdir && LI_LIT(&l, "/") == -1) ||
+		    LI_LIT(&l, "</a>") == -1)
+			goto out;
+		if (size >= 0)
+			snprintf(line, sizeof(line), "  %s  %lld\n", when, size);
+		else
+			snprintf(line, sizeof(line), "  %s  -\n", when);
+		if (li_append(&l, line, strlen(line)) == -1)
+			goto out;
+	}
+	if (LI_LIT(&l, "</pre><hr></body></html>\n") == -1)
+		goto out;
+	ok = 1;
+out:
+	closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (!ok) {
+		free(l.li_buf);
+		return (-1);
+	}
+	http_resp_status(hr, 200);
+	http_resp_header(hr, "Content-Type", "text/html; charset=utf-8");
+	if (http_resp_body_mem(hr, l.li_buf, l.li_len, 1) == -1) {
+		free(l.li_buf);
+		return (-1);
+	}
+	free(l.li_buf);
+	return (0);
+}

@@ -1,0 +1,71 @@
+/*
+ * The plain-socket transport: read(2), writev(2), sendfile(2).
+ */
+#include <sys/types.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <unistd.h>
+
+#include "proto/conn.h"
+#include "proto/proto.h"
+
+static ssize_t	plain_read(struct conn *, void *, size_t);
+static ssize_t	plain_writev(struct conn *, const struct iovec *, int);
+static ssize_t	plain_sendfile(struct conn *, int, off_t *, size_t);
+static int	plain_shutdown(struct conn *);
+
+const struct transport transport_plain = {
+	.tr_name = "plain",
+	.tr_open = NULL,
+	.tr_handshake = NULL,
+	.tr_read = plain_read,
+	.tr_writev = plain_writev,
+	.tr_sendfile = plain_sendfile,
+	.tr_shutdown = plain_shutdown,
+	.tr_close = NULL,
+};
+
+static ssize_t
+plain_read(struct conn *c, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = read(c->c_fd, buf, len);
+	} while (n == -1 && errno == EINTR);
+	return (n);
+}
+
+static ssize_t
+plain_writev(struct conn *c, const struct iovec *iov, int iovcnt)
+{
+	ssize_t n;
+
+	do {
+		n = writev(c->c_fd, iov, iovcnt);
+	} while (n == -1 && errno == EINTR);
+	return (n);
+}
+
+static ssize_t
+plain_sendfile(struct conn *c, int fd, off_t *off, size_t count)
+{
+	ssize_t n;
+
+	do {
+		n = sendfile(c->c_fd, fd, off, count);
+	} while (n == -1 && errno == EINTR);
+	return (n);
+}
+
+/* Half-close: the peer reads our last bytes, then sees EOF. */
+static int
+plain_shutdown(struct conn *c)
+{
+	if (shutdown(c->c_fd, SHUT_WR) == -1 && errno != ENOTCONN)
+		return (-1);
+	return (0);
+}

@@ -1,0 +1,69 @@
+/*
+ * The protocol table.  IDs are what travels in a slot; names are what the
+ * configuration says.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "master/config.h"
+#include "proto/http/http.h"
+#include "proto/proto.h"
+
+static const struct proto *const protos[TM_PROTO_MAX] = {
+	[TM_PROTO_HTTP] = &proto_http,
+};
+
+const struct proto *
+proto_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < TM_PROTO_MAX; i++)
+		if (protos[i] != NULL && strcmp(protos[i]->pr_name, name) == 0)
+			return (protos[i]);
+	return (NULL);
+}
+
+const struct proto *
+proto_get(unsigned int id)
+{
+	return (id < TM_PROTO_MAX ? protos[id] : NULL);
+}
+
+const char *
+proto_name(unsigned int id)
+{
+	const struct proto *pr = proto_get(id);
+
+	return (pr != NULL ? pr->pr_name : "?");
+}
+
+int
+proto_worker_init(const struct config *cf)
+{
+	return (http_worker_init(cf));
+}
+
+void
+proto_worker_fini(void)
+{
+	http_worker_fini();
+}
+
+void
+proto_reopen_logs(void)
+{
+	http_reopen_logs();
+}
+
+void
+proto_tick(uint64_t now_ms)
+{
+	http_tick(now_ms);
+}
+
+void
+proto_prepare_logs(const struct config *cf)
+{
+	accesslog_prepare(cf);
+}

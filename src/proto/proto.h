@@ -1,0 +1,87 @@
+/*
+ * Protocols and transports.
+ *
+ * The master maps a listener's `protocol = "name"` to an ID and sends the
+ * ID with every fd (in the slot); the worker dispatches on it through this
+ * table.  A protocol drives a connection through its hooks; beneath it a
+ * transport moves bytes (plain socket or TLS), so HTTP never knows which
+ * one it runs on.
+ */
+#ifndef TM_PROTO_H
+#define TM_PROTO_H
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <stdint.h>
+
+#define TM_PROTO_HTTP		1
+#define TM_PROTO_HTTPS		2
+#define TM_PROTO_MAX		4
+
+struct conn;
+struct config;
+
+struct transport {
+	const char	*tr_name;
+	/* Set up per-connection state (TLS: the SSL object).  0 / -1. */
+	int		(*tr_open)(struct conn *);
+	/*
+	 * Complete the handshake: 0 done, 1 again (wait for the events the
+	 * transport asked for with conn_want()), -1 failed.  NULL: none.
+	 */
+	int		(*tr_handshake)(struct conn *);
+	/* n > 0, 0 at EOF, -1 with errno (EAGAIN: nothing now). */
+	ssize_t		(*tr_read)(struct conn *, void *, size_t);
+	ssize_t		(*tr_writev)(struct conn *, const struct iovec *, int);
+	/* NULL when the transport cannot send from a file (TLS w/o kTLS). */
+	ssize_t		(*tr_sendfile)(struct conn *, int fd, off_t *off,
+			    size_t count);
+	/* Orderly shutdown before close: 0 done, 1 again, -1 give up. */
+	int		(*tr_shutdown)(struct conn *);
+	void		(*tr_close)(struct conn *);
+};
+
+extern const struct transport transport_plain;
+
+struct proto {
+	const char	*pr_name;
+	uint8_t		 pr_id;
+	const struct transport *pr_transport;
+	/* A new connection handed over by the master: 0, or -1 to close. */
+	int		(*pr_open)(struct conn *);
+	/* epoll events (EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLERR...). */
+	void		(*pr_event)(struct conn *, uint32_t);
+	/* The connection's deadline passed. */
+	void		(*pr_timeout)(struct conn *);
+	/* The worker drains: close now if idle, else after this request. */
+	void		(*pr_drain)(struct conn *);
+	/* Free protocol state; called by conn_close() only. */
+	void		(*pr_close)(struct conn *);
+};
+
+/* The protocol for a config name ("http", "https"), or NULL. */
+const struct proto *proto_find(const char *);
+/* By ID (from a slot), or NULL. */
+const struct proto *proto_get(unsigned int);
+const char	*proto_name(unsigned int);
+
+/*
+ * Worker-side set-up once per process after fork (per-protocol state such
+ * as buffers, TLS contexts): 0 / -1.
+ */
+int		 proto_worker_init(const struct config *);
+/* Worker exit: flush what protocols buffer (access logs). */
+void		 proto_worker_fini(void);
+/* SIGUSR1 in a worker: reopen the protocols' log files. */
+void		 proto_reopen_logs(void);
+/* Once per worker loop turn: periodic work (log flushes). */
+void		 proto_tick(uint64_t now_ms);
+/*
+ * In the master, at start and before a reopen: create the protocols' log
+ * files and give them to the workers' user, so unprivileged workers can
+ * open them again after logrotate moved them.
+ */
+void		 proto_prepare_logs(const struct config *);
+
+#endif /* TM_PROTO_H */

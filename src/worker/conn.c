@@ -1,0 +1,290 @@
+/*
+ * Connection life in a worker: from the fd the master handed over (slot
+ * CLAIMED) to conn_close(), the one path that ends every connection and
+ * releases its slot as its very last step.
+ */
+#include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/fdpass.h"
+#include "lib/log.h"
+#include "master/config.h"
+#include "proto/conn.h"
+#include "proto/proto.h"
+#include "worker/wstate.h"
+
+static const char *const conn_reasons[] = {
+	"done", "timeout", "I/O error", "protocol error", "TLS failure",
+	"shutdown", "out of memory"
+};
+
+void
+conn_open(int fd, uint32_t slot)
+{
+	struct wstate *ws = &tm_ws;
+	struct epoll_event ev;
+	struct shm_slot *sl;
+	struct conn *c;
+	uint32_t w;
+
+	if (slot >= ws->ws_nconns) {
+		log_warnx("conn_open: slot %u out of range; closing fd", slot);
+		close(fd);
+		return;
+	}
+	c = &ws->ws_conns[slot];
+	sl = shm_slot(ws->ws_shm, ws->ws_sb, slot);
+	/* acquire: pairs with the master's release before the hand-off. */
+	w = atomic_load_explicit(&sl->sl_word, memory_order_acquire);
+	if ((c->c_flags & CONN_F_ACTIVE) ||
+	    TM_SW_STATE(w) != TM_SLOT_CLAIMED) {
+		/* Two owners for one slot would corrupt everything after. */
+		log_error("conn_open: slot %u is %s, state %u: dropping the "
+		    "connection", slot, (c->c_flags & CONN_F_ACTIVE) ?
+		    "in use" : "not claimed", TM_SW_STATE(w));
+		close(fd);
+		return;
+	}
+	c->c_fd = fd;
+	c->c_slot = slot;
+	c->c_flags = CONN_F_ACTIVE;
+	c->c_sl = sl;
+	c->c_listener = sl->sl_listener;
+	c->c_proto = sl->sl_proto;
+	c->c_pr = proto_get(sl->sl_proto);
+	c->c_lc = c->c_listener < TM_MAX_LISTENERS ?
+	    ws->ws_lmap[c->c_listener] : NULL;
+	c->c_tls = NULL;
+	c->c_data = NULL;
+	c->c_in = NULL;
+	c->c_in_len = c->c_in_size = 0;
+	ws->ws_nactive++;
+	conn_stat(TM_CTR_accepted, 1);
+
+	if (c->c_pr == NULL || c->c_lc == NULL) {
+		log_warnx("conn_open: slot %u: unknown protocol %u or "
+		    "listener %u", slot, c->c_proto, c->c_listener);
+		conn_close(c, CONN_PROTO);
+		return;
+	}
+	/* Edge-triggered, both directions, registered once for its life. */
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+	ev.data.u64 = (uint64_t)c->c_incarn << 32 | slot;
+	if (epoll_ctl(ws->ws_ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		log_warn("conn_open: epoll_ctl() failed");
+		conn_close(c, CONN_IO);
+		return;
+	}
+	if (c->c_pr->pr_open(c) == -1)
+		conn_close(c, CONN_PROTO);
+}
+
+void
+conn_close(struct conn *c, enum conn_reason why)
+{
+	struct wstate *ws = &tm_ws;
+
+	if (!(c->c_flags & CONN_F_ACTIVE) || (c->c_flags & CONN_F_CLOSING))
+		return;
+	c->c_flags |= CONN_F_CLOSING;
+	if (why != CONN_DONE && why != CONN_SHUTDOWN)
+		log_debug("connection %u closed: %s", c->c_slot,
+		    conn_reasons[why]);
+	switch (why) {
+	case CONN_TIMEOUT:
+		conn_stat(TM_CTR_err_timeout, 1);
+		break;
+	case CONN_IO:
+		conn_stat(TM_CTR_err_io, 1);
+		break;
+	case CONN_PROTO:
+		conn_stat(TM_CTR_err_proto, 1);
+		break;
+	case CONN_TLS:
+		conn_stat(TM_CTR_err_tls, 1);
+		break;
+	default:
+		break;
+	}
+	if (c->c_pr != NULL && c->c_pr->pr_close != NULL)
+		c->c_pr->pr_close(c);
+	conn_set_timeout(c, 0);
+	c->c_in_len = 0;
+	conn_in_release(c);
+	/*
+	 * close() drops the epoll registration with the last reference; a
+	 * late event for this slot carries the old incarnation and is
+	 * ignored by the loop.
+	 */
+	if (close(c->c_fd) == -1 && errno != EINTR)
+		log_warn("conn_close: close() failed");
+	c->c_fd = -1;
+	c->c_flags = 0;
+	c->c_incarn++;
+	c->c_data = NULL;
+	c->c_tls = NULL;
+	ws->ws_nactive--;
+	conn_stat(TM_CTR_closed, 1);
+	/* Last: from here the master may hand the slot to someone else. */
+	slot_release(ws->ws_shm, ws->ws_block, c->c_slot);
+	if (atomic_load_explicit(&shm_header(ws->ws_shm)->sh_master_waiting,
+	    memory_order_relaxed)) {
+		struct chan_msg m;
+
+		memset(&m, 0, sizeof(m));
+		m.cm_type = CHAN_SLOTFREE;
+		/* EAGAIN: the master has other wake-ups queued already. */
+		(void)chan_send(ws->ws_chan, &m, NULL);
+	}
+}
+
+void
+conn_close_all(enum conn_reason why)
+{
+	struct wstate *ws = &tm_ws;
+	uint32_t i;
+
+	for (i = 0; i < ws->ws_nconns && ws->ws_nactive > 0; i++)
+		if (ws->ws_conns[i].c_flags & CONN_F_ACTIVE)
+			conn_close(&ws->ws_conns[i], why);
+}
+
+void
+conn_drain_all(void)
+{
+	struct wstate *ws = &tm_ws;
+	struct conn *c;
+	uint32_t i;
+
+	for (i = 0; i < ws->ws_nconns; i++) {
+		c = &ws->ws_conns[i];
+		if (!(c->c_flags & CONN_F_ACTIVE))
+			continue;
+		c->c_flags |= CONN_F_DRAIN;
+		if (c->c_pr != NULL && c->c_pr->pr_drain != NULL)
+			c->c_pr->pr_drain(c);
+	}
+}
+
+void
+conn_set_state(struct conn *c, enum tm_slot_state st)
+{
+	slot_set_state(c->c_sl, st);
+}
+
+void
+conn_count_in(struct conn *c, size_t n)
+{
+	struct shm_slot *sl = c->c_sl;
+
+	slot_write_begin(sl);
+	sl->sl_bytes_in += n;
+	sl->sl_active_ms = tm_ws.ws_now_ms;
+	slot_write_end(sl);
+	conn_stat(TM_CTR_bytes_in, n);
+}
+
+void
+conn_count_out(struct conn *c, size_t n)
+{
+	struct shm_slot *sl = c->c_sl;
+
+	slot_write_begin(sl);
+	sl->sl_bytes_out += n;
+	sl->sl_active_ms = tm_ws.ws_now_ms;
+	slot_write_end(sl);
+	conn_stat(TM_CTR_bytes_out, n);
+}
+
+void
+conn_stat(enum tm_counter k, uint64_t n)
+{
+	TM_STAT_ADD(tm_ws.ws_sb->wb_counters[k], n);
+}
+
+int
+conn_in_reserve(struct conn *c, size_t want)
+{
+	struct wstate *ws = &tm_ws;
+	size_t size;
+	char *p;
+
+	if (c->c_in != NULL && c->c_in_size >= want)
+		return (0);
+	if (c->c_in == NULL && want <= CONN_BUF_SIZE) {
+		if (ws->ws_nbufs > 0)
+			c->c_in = ws->ws_bufs[--ws->ws_nbufs];
+		else if ((c->c_in = malloc(CONN_BUF_SIZE)) == NULL)
+			return (-1);
+		c->c_in_size = CONN_BUF_SIZE;
+		return (0);
+	}
+	for (size = CONN_BUF_SIZE; size < want; size *= 2)
+		;
+	if ((p = realloc(c->c_in, size)) == NULL)
+		return (-1);
+	c->c_in = p;
+	c->c_in_size = (uint32_t)size;
+	return (0);
+}
+
+void
+conn_in_release(struct conn *c)
+{
+	struct wstate *ws = &tm_ws;
+
+	if (c->c_in == NULL || c->c_in_len != 0)
+		return;
+	if (c->c_in_size == CONN_BUF_SIZE && ws->ws_nbufs < CONN_BUF_CACHE)
+		ws->ws_bufs[ws->ws_nbufs++] = c->c_in;
+	else
+		free(c->c_in);
+	c->c_in = NULL;
+	c->c_in_size = 0;
+}
+
+void
+conn_resume(struct conn *c)
+{
+	struct wstate *ws = &tm_ws;
+
+	/* Bounded by the connection count: each is queued at most once. */
+	if (c->c_flags & CONN_F_RESUME)
+		return;
+	c->c_flags |= CONN_F_RESUME;
+	ws->ws_resume[ws->ws_nresume++] = c->c_slot;
+}
+
+uint64_t
+conn_now_ms(void)
+{
+	return (tm_ws.ws_now_ms);
+}
+
+int64_t
+conn_now_wall(void)
+{
+	return (tm_ws.ws_now_wall);
+}
+
+void
+conn_set_timeout(struct conn *c, uint32_t ms)
+{
+	struct wheel *wh = &tm_ws.ws_wheel;
+	struct shm_slot *sl = c->c_sl;
+
+	/* O(1) either way; inside the row's rewrite for tamarinctl. */
+	slot_write_begin(sl);
+	if (ms == 0)
+		wheel_cancel(wh, c->c_slot);
+	else
+		wheel_arm(wh, c->c_slot, tm_ws.ws_now_ms + ms);
+	slot_write_end(sl);
+}

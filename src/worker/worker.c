@@ -1,0 +1,371 @@
+/*
+ * A worker: one epoll loop over its channel from the master, its signals
+ * and its connections.  It never holds a listening socket; connections
+ * arrive over the channel with the slot the master claimed for each.
+ */
+#include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/clock.h"
+#include "lib/fdpass.h"
+#include "lib/log.h"
+#include "master/config.h"
+#include "proto/conn.h"
+#include "proto/http/http.h"
+#include "proto/proto.h"
+#include "worker/worker.h"
+#include "worker/wstate.h"
+
+#define WORKER_EVENTS		256
+/* Wake at least this often when idle, to publish the heartbeat. */
+#define HEARTBEAT_MS		1000
+/* Channel messages per loop turn: connections already held come first. */
+#define CHAN_BURST		16
+
+struct wstate	tm_ws;
+
+static void	worker_signals(struct wstate *);
+static void	worker_privileges(const struct config *);
+static void	worker_chan(struct wstate *);
+static void	worker_sig(struct wstate *);
+static void	worker_exit(struct wstate *, int) __attribute__((noreturn));
+static void	worker_clock(struct wstate *);
+static void	worker_expire(void *, uint32_t);
+
+static void
+worker_clock(struct wstate *ws)
+{
+	struct timespec ts;
+
+	ws->ws_now_ms = clock_ms();
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	ws->ws_now_wall = ts.tv_sec;
+	/* relaxed: a liveness hint for the master's watchdog. */
+	atomic_store_explicit(&ws->ws_sb->wb_heartbeat_ms, ws->ws_now_ms,
+	    memory_order_relaxed);
+}
+
+static void
+worker_signals(struct wstate *ws)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);	/* reloads are the master's */
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_SETMASK, &set, NULL) == -1)
+		fatal("sigprocmask() failed");
+	if ((ws->ws_sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) ==
+	    -1)
+		fatal("signalfd() failed");
+	/* An orphaned worker must not serve on: stop with the master. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/*
+ * Run as the configured user: group list first, then the group, then the
+ * user, each checked, so a failure can never leave a half-privileged
+ * worker.  Exit status 2: the master must not respawn into the same wall.
+ */
+static void
+worker_privileges(const struct config *cf)
+{
+	struct passwd *pw;
+	struct group *gr;
+	gid_t gid;
+
+	if (cf->cf_user == NULL || geteuid() != 0)
+		return;
+	if ((pw = getpwnam(cf->cf_user)) == NULL) {
+		log_error("user %s: no such user", cf->cf_user);
+		exit(2);
+	}
+	gid = pw->pw_gid;
+	if (cf->cf_group != NULL) {
+		if ((gr = getgrnam(cf->cf_group)) == NULL) {
+			log_error("group %s: no such group", cf->cf_group);
+			exit(2);
+		}
+		gid = gr->gr_gid;
+	}
+	if (setgroups(1, &gid) == -1 || setgid(gid) == -1 ||
+	    setuid(pw->pw_uid) == -1) {
+		log_warn("dropping privileges to %s failed", cf->cf_user);
+		exit(2);
+	}
+	if (setuid(0) != -1) {
+		log_error("privileges could be regained after setuid()");
+		exit(2);
+	}
+	/* Allow core dumps again for a debugger, as setuid() disabled them. */
+	(void)prctl(PR_SET_DUMPABLE, 1);
+}
+
+_Noreturn void
+worker_main(const struct worker_init *wi)
+{
+	struct wstate *ws = &tm_ws;
+	struct epoll_event evs[WORKER_EVENTS], ev;
+	char title[64];
+	size_t i;
+	int n, k, timeout;
+
+	memset(ws, 0, sizeof(*ws));
+	ws->ws_shm = wi->wi_shm;
+	ws->ws_block = wi->wi_block;
+	ws->ws_sb = shm_block(ws->ws_shm, wi->wi_block);
+	ws->ws_cf = wi->wi_cf;
+	ws->ws_chan = wi->wi_chan;
+	/* The status handler reads the segment through our mapping. */
+	http_status_shm = wi->wi_shm;
+	snprintf(title, sizeof(title), "worker %u gen %u", wi->wi_number,
+	    wi->wi_gen);
+	log_set_procname(title);
+	setproctitle("%s", title);
+	worker_signals(ws);
+	worker_clock(ws);
+
+	ws->ws_nconns = atomic_load_explicit(&ws->ws_sb->wb_slot_count,
+	    memory_order_relaxed);
+	/* calloc: untouched connection records cost no memory. */
+	ws->ws_conns = calloc(ws->ws_nconns, sizeof(struct conn));
+	ws->ws_resume = calloc(ws->ws_nconns, sizeof(uint32_t));
+	ws->ws_bufs = calloc(CONN_BUF_CACHE, sizeof(char *));
+	if (ws->ws_conns == NULL || ws->ws_resume == NULL ||
+	    ws->ws_bufs == NULL)
+		fatal("worker: calloc() failed");
+	for (i = 0; i < ws->ws_cf->cf_nlisteners; i++) {
+		const struct listener_conf *lc = &ws->ws_cf->cf_listeners[i];
+
+		if (lc->lc_index >= 0 && lc->lc_index < TM_MAX_LISTENERS)
+			ws->ws_lmap[lc->lc_index] = lc;
+	}
+	/* Several heartbeats per watchdog period, even when idle. */
+	ws->ws_hb_ms = ws->ws_cf->cf_heartbeat_timeout_ms / 4;
+	if (ws->ws_hb_ms > HEARTBEAT_MS)
+		ws->ws_hb_ms = HEARTBEAT_MS;
+	wheel_init(&ws->ws_wheel, shm_wheel(ws->ws_shm, wi->wi_block),
+	    shm_slot(ws->ws_shm, ws->ws_sb, 0), ws->ws_nconns,
+	    ws->ws_cf->cf_tick_ms, ws->ws_now_ms);
+	if ((ws->ws_ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1() failed");
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = WS_EV_CHAN;
+	if (epoll_ctl(ws->ws_ep, EPOLL_CTL_ADD, ws->ws_chan, &ev) == -1)
+		fatal("epoll_ctl(channel) failed");
+	ev.data.u64 = WS_EV_SIG;
+	if (epoll_ctl(ws->ws_ep, EPOLL_CTL_ADD, ws->ws_sigfd, &ev) == -1)
+		fatal("epoll_ctl(signalfd) failed");
+	if (proto_worker_init(ws->ws_cf) == -1) {
+		log_error("protocol set-up failed");
+		exit(2);
+	}
+	worker_privileges(ws->ws_cf);
+	/* release: everything above is done before "running" is seen. */
+	atomic_store_explicit(&ws->ws_sb->wb_state, TM_WORKER_RUNNING,
+	    memory_order_release);
+
+	for (;;) {
+		int64_t next;
+
+		/*
+		 * Sleep until the next tick that has a deadline in it (never
+		 * every tick), or the heartbeat.
+		 */
+		timeout = ws->ws_hb_ms;
+		next = wheel_next_ms(&ws->ws_wheel, clock_ms());
+		if (next >= 0 && next < timeout)
+			timeout = (int)next;
+		if (ws->ws_nresume > 0)
+			timeout = 0;
+		n = epoll_wait(ws->ws_ep, evs, WORKER_EVENTS, timeout);
+		if (n == -1) {
+			if (errno != EINTR)
+				fatal("epoll_wait() failed");
+			n = 0;
+		}
+		worker_clock(ws);
+		for (k = 0; k < n; k++) {
+			uint64_t d = evs[k].data.u64;
+			uint32_t slot = (uint32_t)d;
+			struct conn *c;
+
+			if (d == WS_EV_CHAN) {
+				worker_chan(ws);
+				continue;
+			}
+			if (d == WS_EV_SIG) {
+				worker_sig(ws);
+				continue;
+			}
+			if (slot >= ws->ws_nconns)
+				continue;
+			c = &ws->ws_conns[slot];
+			/* A closed connection's late event: not this one. */
+			if (!(c->c_flags & CONN_F_ACTIVE) ||
+			    (uint32_t)(d >> 32) != c->c_incarn)
+				continue;
+			c->c_pr->pr_event(c, evs[k].events);
+		}
+		/* Work that stopped early for fairness, in FIFO order. */
+		if (ws->ws_nresume > 0) {
+			uint32_t nr = ws->ws_nresume, j;
+			uint32_t *q = ws->ws_resume;
+
+			ws->ws_nresume = 0;
+			for (j = 0; j < nr; j++) {
+				struct conn *c = &ws->ws_conns[q[j]];
+
+				if (!(c->c_flags & CONN_F_RESUME))
+					continue;
+				c->c_flags &= ~CONN_F_RESUME;
+				if (c->c_flags & CONN_F_ACTIVE)
+					c->c_pr->pr_event(c, 0);
+			}
+		}
+		/* Deadlines: only the due bucket is touched. */
+		(void)wheel_advance(&ws->ws_wheel, ws->ws_now_ms,
+		    worker_expire, ws);
+		proto_tick(ws->ws_now_ms);
+		if (ws->ws_stopping)
+			worker_exit(ws, 0);
+		if (ws->ws_draining && ws->ws_nactive == 0)
+			worker_exit(ws, 0);
+	}
+}
+
+static void
+worker_expire(void *arg, uint32_t slot)
+{
+	struct wstate *ws = arg;
+	struct conn *c = &ws->ws_conns[slot];
+
+	if (!(c->c_flags & CONN_F_ACTIVE))
+		return;
+	c->c_pr->pr_timeout(c);
+}
+
+static void
+worker_chan(struct wstate *ws)
+{
+	struct chan_msg m;
+	int fds[CHAN_MAX_FDS], r, i, burst;
+
+	for (burst = 0; burst < CHAN_BURST; burst++) {
+		r = chan_recv(ws->ws_chan, &m, fds);
+		if (r == -1) {
+			if (errno == EAGAIN)
+				return;
+			if (errno == EPROTO) {
+				/* Its fds are closed; their slots are lost
+				   until the master reaps us: say so loudly. */
+				log_error("channel: malformed message");
+				continue;
+			}
+			log_warn("channel: recvmsg() failed");
+			r = 0;
+		}
+		if (r == 0) {
+			/* The master is gone: finish what we hold, then go. */
+			log_warnx("channel closed by the master; draining");
+			epoll_ctl(ws->ws_ep, EPOLL_CTL_DEL, ws->ws_chan, NULL);
+			ws->ws_draining = 1;
+			conn_drain_all();
+			return;
+		}
+		switch (m.cm_type) {
+		case CHAN_CONNS:
+			/*
+			 * Even while draining: these were sent before the
+			 * drain order, and nobody else will serve them.
+			 */
+			for (i = 0; i < m.cm_count; i++)
+				conn_open(fds[i], m.cm_slot[i]);
+			if (ws->ws_draining)
+				conn_drain_all();
+			break;
+		case CHAN_DRAIN:
+			if (!ws->ws_draining) {
+				log_info("draining");
+				ws->ws_draining = 1;
+				atomic_store_explicit(&ws->ws_sb->wb_state,
+				    TM_WORKER_DRAINING, memory_order_release);
+				conn_drain_all();
+			}
+			break;
+		case CHAN_STOP:
+			ws->ws_stopping = 1;
+			break;
+		case CHAN_REOPEN:
+			if (log_reopen() == -1)
+				log_warn("reopening the error log failed");
+			proto_reopen_logs();
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+worker_sig(struct wstate *ws)
+{
+	struct signalfd_siginfo si;
+
+	while (read(ws->ws_sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			ws->ws_stopping = 1;
+			break;
+		case SIGQUIT:
+			if (!ws->ws_draining) {
+				ws->ws_draining = 1;
+				atomic_store_explicit(&ws->ws_sb->wb_state,
+				    TM_WORKER_DRAINING, memory_order_release);
+				conn_drain_all();
+			}
+			break;
+		case SIGUSR1:
+			if (log_reopen() == -1)
+				log_warn("reopening the error log failed");
+			proto_reopen_logs();
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+worker_exit(struct wstate *ws, int status)
+{
+	conn_close_all(CONN_SHUTDOWN);
+	proto_worker_fini();
+	atomic_store_explicit(&ws->ws_sb->wb_state, TM_WORKER_EXITED,
+	    memory_order_release);
+	exit(status);
+}

@@ -1,0 +1,206 @@
+#! /usr/bin/atf-sh
+# The foundation end to end: master, workers, slots, fd passing, two
+# listeners, crash replacement, config checks.
+
+atf_test_case config_check
+config_check_head() {
+	atf_set descr "tamarind -t: 'configuration OK', or every error with its line"
+}
+config_check_body() {
+	tm_site
+	tm_conf
+	atf_check -s exit:0 -o inline:'configuration OK\n' -e empty \
+	    "$TAMARIND" -t -c tamarin.conf
+	cat > bad.conf <<'CONF'
+version = 1;
+workers = { count = "many"; };
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 99999; } );
+sites = ( { root = "www"; bogus = 1; } );
+CONF
+	atf_check -s exit:1 -o empty -e save:err "$TAMARIND" -t -c bad.conf
+	atf_check -o inline:"bad.conf:2: count: expected a number or \"auto\"
+bad.conf:3: port: 99999 is out of range (0 to 65535)
+bad.conf:4: unknown key 'bogus' in site
+bad.conf: configuration test failed (3 errors)
+" cat err
+	atf_check -s exit:1 -o empty -e inline:"missing.conf: cannot read: No such file or directory
+missing.conf: configuration test failed (1 error)
+" "$TAMARIND" -t -c missing.conf
+}
+
+atf_test_case two_listeners cleanup
+two_listeners_head() {
+	atf_set descr "both listeners serve the site, byte for byte"
+}
+two_listeners_body() {
+	tm_site
+	tm_conf 2
+	start_daemon tamarin.conf 2
+	for p in "$PORT" "$PORT2"; do
+		atf_check -o save:got.html curl -sf "http://127.0.0.1:$p/"
+		atf_check cmp got.html www/index.html
+		atf_check -o save:got.bin curl -sf "http://127.0.0.1:$p/big.bin"
+		atf_check cmp got.bin www/big.bin
+		atf_check -o save:got.txt curl -sf "http://127.0.0.1:$p/sub/file.txt"
+		atf_check cmp got.txt www/sub/file.txt
+		atf_check -o inline:'404\n' curl -s -o /dev/null -w '%{http_code}\n' \
+		    "http://127.0.0.1:$p/missing"
+	done
+	# HEAD: the same length, no body.
+	atf_check -o match:'^Content-Length: 19' -o not-match:'hello' \
+	    sh -c "curl -sI http://127.0.0.1:$PORT/ | tr -d '\r'"
+	# Each listener counted its connections.
+	atf_check -o match:'^[1-9]' tmq eval listeners \
+	    "[l['accepted'] for l in d['listeners'] if l['name']=='alt'][0]"
+}
+two_listeners_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case keepalive_spread cleanup
+keepalive_spread_head() {
+	atf_set descr "200 keep-alive clients spread over both workers; all slots FREE after"
+}
+keepalive_spread_body() {
+	tm_site
+	tm_conf 2
+	start_daemon tamarin.conf 2
+	python3 "$TMCLIENT" --timeout 60 hold "$PORT" 200 --ports held.ports \
+	    --until release &
+	holder=$!
+	wait_for 200 sh -c 'test $(wc -l < held.ports) -eq 200' ||
+	    atf_fail "the clients did not all connect"
+	atf_check -o inline:'200\n' tmq slots keepalive
+	# Each worker holds some of them (least busy first).
+	atf_check -o inline:'yes\n' tmq eval workers \
+	    "len([w for w in d['workers'] if w['slots_active'] >= 50]) == 2"
+	# The slots name the clients' own ports.
+	tmq eval slots "'\\n'.join(sorted(s['peer'].rsplit(':',1)[1] for s in d['slots']))" > slot.ports
+	sort held.ports > want.ports
+	atf_check cmp slot.ports want.ports
+	touch release
+	wait $holder
+	wait_for 50 sh -c 'test "$(tmq slots)" = 0' ||
+	    atf_fail "slots still used: $(tmq slots)"
+	atf_check -o inline:'yes\n' tmq eval workers \
+	    "all(w['slots_active'] == 0 for w in d['workers'])"
+}
+keepalive_spread_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	touch release
+	stop_daemon
+}
+
+atf_test_case worker_killed cleanup
+worker_killed_head() {
+	atf_set descr "kill -9 of a worker: replaced, its slots FREE, still serving"
+}
+worker_killed_body() {
+	tm_site
+	tm_conf 2
+	start_daemon tamarin.conf 2
+	python3 "$TMCLIENT" --timeout 60 hold "$PORT" 40 --ports held.ports \
+	    --until release &
+	wait_for 100 sh -c 'test $(wc -l < held.ports 2>/dev/null || echo 0) -eq 40' ||
+	    atf_fail "clients did not connect"
+	victim=$(tmq worker-pids | cut -d' ' -f1)
+	kill -9 "$victim"
+	# A replacement with a new pid, and the victim's slots all FREE.
+	wait_for 50 sh -c "tmq worker-pids | grep -qw $victim && exit 1; test \$(tmq worker-pids | wc -w) -eq 2" ||
+	    atf_fail "worker $victim was not replaced"
+	tm_record_pids
+	atf_check -o inline:'0\n' tmq eval slots \
+	    "len([s for s in d['slots'] if s['pid']==$victim])"
+	atf_check -o match:'killed by signal 9' cat daemon.log
+	for i in 1 2 3 4 5; do
+		atf_check -o save:got.html curl -sf "http://127.0.0.1:$PORT/"
+		atf_check cmp got.html www/index.html
+	done
+	touch release
+}
+worker_killed_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	touch release
+	stop_daemon
+}
+
+atf_test_case no_listener_in_workers cleanup
+no_listener_in_workers_head() {
+	atf_set descr "workers hold no listening socket; processes are named"
+}
+no_listener_in_workers_body() {
+	tm_site
+	tm_conf 2
+	start_daemon tamarin.conf 2
+	master=$(cat tamarind.pid)
+	# Inodes of every listening TCP socket on the box.
+	listening=$(awk 'NR > 1 && $4 == "0A" { print $10 }' /proc/net/tcp /proc/net/tcp6 | sort -u)
+	held() {
+		for fd in /proc/$1/fd/*; do
+			readlink "$fd"
+		done 2>/dev/null | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p' | sort -u
+	}
+	n=$(held "$master" | grep -cxF "$listening")
+	atf_check test "$n" -eq 2
+	for w in $(tmq worker-pids); do
+		n=$(held "$w" | grep -cxF "$listening" || true)
+		atf_check -o inline:'0\n' echo "$n"
+		atf_check -o match:'^tamarind: worker [12] gen 1' \
+		    tr '\0' ' ' < /proc/$w/cmdline
+	done
+	atf_check -o match:'^tamarind: master' tr '\0' ' ' < /proc/$master/cmdline
+}
+no_listener_in_workers_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case term_stops_all cleanup
+term_stops_all_head() {
+	atf_set descr "TERM: every process exits, pidfile and segment removed"
+}
+term_stops_all_body() {
+	tm_site
+	tm_conf 2
+	start_daemon tamarin.conf 2
+	pids=$(sort -u tm.pids | tr '\n' ' ')
+	kill -TERM "$(cat master.pid)"
+	wait_for 50 sh -c "for p in $pids; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0" ||
+	    atf_fail "processes left: $(for p in $pids; do kill -0 $p 2>/dev/null && echo $p; done)"
+	atf_check test ! -e tamarind.pid
+	atf_check test ! -e tamarind.shm
+	atf_check -o match:'exiting' cat daemon.log
+}
+term_stops_all_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case second_instance_refused cleanup
+second_instance_refused_head() {
+	atf_set descr "a second master with the same pidfile exits 1"
+}
+second_instance_refused_body() {
+	tm_site
+	tm_conf 1
+	start_daemon tamarin.conf 1
+	atf_check -s exit:1 -e match:"already running as pid $(cat master.pid)" \
+	    "$TAMARIND" -d -c tamarin.conf
+	atf_check -o save:got.html curl -sf "http://127.0.0.1:$PORT/"
+}
+second_instance_refused_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_init_test_cases() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	atf_add_test_case config_check
+	atf_add_test_case two_listeners
+	atf_add_test_case keepalive_spread
+	atf_add_test_case worker_killed
+	atf_add_test_case no_listener_in_workers
+	atf_add_test_case term_stops_all
+	atf_add_test_case second_instance_refused
+}

@@ -1,0 +1,216 @@
+#! /usr/bin/atf-sh
+# Deadlines from the timing wheel: header (408), keep-alive idle, send
+# stalls, slow clients, and the master's watchdog.
+
+# tm_timeout_conf HEADER KEEPALIVE SEND [WORKERS] [HEARTBEAT]
+tm_timeout_conf() {
+	cat > tamarin.conf <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm"; };
+workers = { count = ${4:-1}; slots_per_worker = 2048;
+	    heartbeat_timeout_sec = ${5:-10}; };
+timeouts = { tick_ms = 100;
+	     http = { header_sec = $1; keepalive_sec = $2; send_stall_sec = $3;
+		      body_sec = 2; }; };
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; } );
+sites = ( { root = "www"; } );
+CONF
+}
+
+# elapsed CMD...: run CMD, print its wall time in ms on fd 3.
+ms_now() {
+	python3 -c 'import time; print(int(time.monotonic() * 1000))'
+}
+
+atf_test_case header_timeout cleanup
+header_timeout_head() {
+	atf_set descr "a head not finished in header_sec gets 408 and a close, within one tick"
+}
+header_timeout_body() {
+	tm_site
+	tm_timeout_conf 1 5 5
+	start_daemon
+	t0=$(ms_now)
+	python3 "$TMCLIENT" --timeout 5 raw "$PORT" 'GET / HTTP/1.1\r\nHost: x\r\n' > out
+	t1=$(ms_now)
+	atf_check -o inline:'HTTP/1.1 408 Request Timeout\r\n' head -n 1 out
+	atf_check -o match:'^Connection: close' tr -d '\r' < out
+	# 1 s plus at most one 100 ms tick (and scheduling slack).
+	d=$((t1 - t0))
+	[ "$d" -ge 1000 ] && [ "$d" -le 1600 ] || atf_fail "closed after $d ms"
+	# A connection that sends nothing is closed silently at the deadline.
+	python3 "$TMCLIENT" --timeout 5 raw "$PORT" '' > out2
+	atf_check -s exit:0 test ! -s out2
+}
+header_timeout_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case keepalive_idle cleanup
+keepalive_idle_head() {
+	atf_set descr "an idle keep-alive connection closes at keepalive_sec, no response"
+}
+keepalive_idle_body() {
+	tm_site
+	tm_timeout_conf 10 1 5
+	start_daemon
+	t0=$(ms_now)
+	python3 "$TMCLIENT" --timeout 5 raw "$PORT" 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' > out
+	t1=$(ms_now)
+	atf_check -o inline:'HTTP/1.1 200 OK\r\n' head -n 1 out
+	# Exactly one response: nothing after the body.
+	atf_check -o inline:'1\n' grep -c '^HTTP/1.1' out
+	d=$((t1 - t0))
+	[ "$d" -ge 1000 ] && [ "$d" -le 1600 ] || atf_fail "closed after $d ms"
+	wait_for 20 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slot not freed"
+}
+keepalive_idle_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case deadline_shown cleanup
+deadline_shown_head() {
+	atf_set descr "tamarinctl shows each idle slot's remaining deadline"
+}
+deadline_shown_body() {
+	tm_site
+	tm_timeout_conf 10 30 5
+	start_daemon
+	python3 "$TMCLIENT" --timeout 20 hold "$PORT" 3 --ports held.ports --until release &
+	wait_for 50 sh -c 'test $(wc -l < held.ports 2>/dev/null || echo 0) -eq 3' ||
+	    atf_fail "clients did not connect"
+	atf_check -o inline:'yes\n' tmq eval slots \
+	    "len(d['slots']) == 3 and all(s['state'] == 'keepalive' and 25000 <= s['deadline_ms'] <= 30000 for s in d['slots'])"
+	atf_check -o match:'keepalive|K ' "$TAMARINCTL" -s tamarind.shm show slots
+	touch release
+}
+deadline_shown_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	touch release
+	stop_daemon
+}
+
+atf_test_case slowloris cleanup
+slowloris_head() {
+	atf_set descr "200 slowloris clients are cut at the header deadline while a normal client is served"
+}
+slowloris_body() {
+	tm_site
+	tm_timeout_conf 3 5 5
+	start_daemon
+	python3 "$TMCLIENT" --timeout 10 slowloris "$PORT" 200 --interval 1 \
+	    --duration 6 > loris.out &
+	loris=$!
+	sleep 1
+	# The normal client: every request answered, promptly.
+	i=0
+	while [ $i -lt 20 ]; do
+		t0=$(ms_now)
+		atf_check -o inline:'200\n' curl -s -o /dev/null -m 2 \
+		    -w '%{http_code}\n' "http://127.0.0.1:$PORT/"
+		t1=$(ms_now)
+		[ $((t1 - t0)) -le 500 ] || atf_fail "request $i took $((t1 - t0)) ms"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	wait $loris
+	# Every trickling client was cut, each with a 408.
+	atf_check -o inline:'200 200\nHTTP/1.1 408 Request Timeout\n' cat loris.out
+	wait_for 30 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slots left: $(tmq slots)"
+}
+slowloris_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case slow_reader cleanup
+slow_reader_head() {
+	atf_set descr "a slow reader that keeps reading gets the whole file past send_stall_sec"
+}
+slow_reader_body() {
+	tm_site
+	tm_timeout_conf 10 5 1
+	start_daemon
+	want=$(sha256sum < www/big.bin | cut -d' ' -f1)
+	# 1 MiB through a 4 KiB window, a few seconds in all, never a
+	# 1 s stall.
+	python3 "$TMCLIENT" slowread "$PORT" /big.bin --rate 1000000 > got
+	atf_check -o inline:"HTTP/1.1 200 OK\n$want\n" cat got
+}
+slow_reader_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case stalled_reader cleanup
+stalled_reader_head() {
+	atf_set descr "a reader that stops reading is cut at send_stall_sec"
+}
+stalled_reader_body() {
+	tm_site
+	head -c 16777216 /dev/zero > www/huge.bin
+	tm_timeout_conf 10 5 1
+	start_daemon
+	python3 - "$PORT" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.sendall(b"GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+s.recv(100)
+time.sleep(8)
+PY
+	reader=$!
+	wait_for 20 sh -c 'test "$(tmq slots writing)" = 1' || atf_fail "no writing slot"
+	# Cut within the stall deadline plus a tick, well before the reader ends.
+	wait_for 30 sh -c 'test "$(tmq slots)" = 0' || atf_fail "the stalled reader was not cut"
+	atf_check -o match:'^[1-9]' tmq eval summary "d['totals']['errors']['timeout']"
+	kill $reader 2>/dev/null
+	true
+}
+stalled_reader_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case watchdog cleanup
+watchdog_head() {
+	atf_set descr "a SIGSTOPped worker is replaced within heartbeat_timeout + 1 s"
+}
+watchdog_body() {
+	tm_site
+	tm_timeout_conf 10 5 5 2 2
+	start_daemon tamarin.conf 2
+	victim=$(tmq worker-pids | cut -d' ' -f1)
+	kill -STOP "$victim"
+	t0=$(ms_now)
+	wait_for 40 sh -c "! kill -0 $victim 2>/dev/null || grep -q 'State:.*Z' /proc/$victim/status 2>/dev/null" ||
+	    atf_fail "worker $victim was not killed"
+	t1=$(ms_now)
+	[ $((t1 - t0)) -le 3200 ] || atf_fail "replaced after $((t1 - t0)) ms"
+	wait_for 20 sh -c "tmq worker-pids | grep -qw $victim && exit 1; test \$(tmq worker-pids | wc -w) -eq 2" ||
+	    atf_fail "no replacement"
+	tm_record_pids
+	atf_check -o match:'no heartbeat for [0-9]+ ms' cat daemon.log
+	for i in 1 2 3 4; do
+		atf_check -o inline:'200\n' curl -s -o /dev/null -m 2 \
+		    -w '%{http_code}\n' "http://127.0.0.1:$PORT/"
+	done
+}
+watchdog_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	for p in $(cat tm.pids 2>/dev/null); do kill -CONT "$p" 2>/dev/null; done
+	stop_daemon
+}
+
+atf_init_test_cases() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	atf_add_test_case header_timeout
+	atf_add_test_case keepalive_idle
+	atf_add_test_case deadline_shown
+	atf_add_test_case slowloris
+	atf_add_test_case slow_reader
+	atf_add_test_case stalled_reader
+	atf_add_test_case watchdog
+}

@@ -1,0 +1,311 @@
+/*
+ * Configuration loading: defaults, the documented schema, and errors
+ * reported with file and line — all of them, not just the first.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <atf-c.h>
+
+#include "lib/cfg.h"
+#include "lib/log.h"
+#include "master/config.h"
+#include "proto/proto.h"
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f;
+
+	ATF_REQUIRE_MSG((f = fopen(path, "w")) != NULL, "%s: %s", path,
+	    strerror(errno));
+	ATF_REQUIRE(fputs(text, f) >= 0);
+	ATF_REQUIRE(fclose(f) == 0);
+}
+
+static struct config *
+load(const char *text, struct cfg_ctx *c)
+{
+	mkdir("www", 0755);
+	write_file("t.conf", text);
+	cfg_ctx_init(c, "t.conf");
+	return (config_load("t.conf", c));
+}
+
+/* Every expected message, in order, and nothing else. */
+static void
+expect_errors(const struct cfg_ctx *c, const char *const *want)
+{
+	size_t i, n = 0;
+
+	while (want[n] != NULL)
+		n++;
+	for (i = 0; i < c->cc_nmsgs && i < n; i++)
+		ATF_CHECK_STREQ_MSG(c->cc_msgs[i], want[i], "error %zu", i);
+	for (; i < c->cc_nmsgs; i++)
+		ATF_CHECK_MSG(0, "unexpected error: %s", c->cc_msgs[i]);
+	for (; i < n; i++)
+		ATF_CHECK_MSG(0, "missing error: %s", want[i]);
+	ATF_CHECK_EQ((size_t)c->cc_errors, n);
+}
+
+#define MINIMAL								\
+	"listeners = ( { address = \"127.0.0.1\"; port = 8080; } );\n"	\
+	"sites = ( { root = \"www\"; } );\n"
+
+ATF_TC_WITHOUT_HEAD(config__defaults);
+ATF_TC_BODY(config__defaults, tc)
+{
+	struct cfg_ctx c;
+	struct config *cf;
+	char cwd[PATH_MAX], want[PATH_MAX + 8];
+
+	cf = load(MINIMAL, &c);
+	ATF_REQUIRE_MSG(cf != NULL, "%s", c.cc_nmsgs ? c.cc_msgs[0] : "?");
+	ATF_CHECK_EQ(cf->cf_workers, 1);
+	ATF_CHECK_EQ(cf->cf_slots_per_worker, 1024);
+	ATF_CHECK_EQ(cf->cf_shutdown_timeout_ms, 30000);
+	ATF_CHECK_EQ(cf->cf_heartbeat_timeout_ms, 10000);
+	ATF_CHECK_EQ(cf->cf_tick_ms, 100);
+	ATF_CHECK_EQ(cf->cf_timeouts.to_header_ms, 10000);
+	ATF_CHECK_EQ(cf->cf_timeouts.to_keepalive_ms, 5000);
+	ATF_CHECK_EQ(cf->cf_http_limits.hl_request_line, 8192);
+	ATF_CHECK_EQ(cf->cf_http_limits.hl_header_bytes, 32768);
+	ATF_CHECK_EQ(cf->cf_http_limits.hl_header_count, 100);
+	ATF_REQUIRE_EQ(cf->cf_nlisteners, 1);
+	ATF_CHECK_STREQ(cf->cf_listeners[0].lc_name, "127.0.0.1:8080");
+	ATF_CHECK_EQ(cf->cf_listeners[0].lc_proto, TM_PROTO_HTTP);
+	ATF_CHECK_EQ(cf->cf_listeners[0].lc_backlog, 511);
+	ATF_REQUIRE_EQ(cf->cf_nsites, 1);
+	/* A relative root is relative to the file's directory. */
+	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
+	snprintf(want, sizeof(want), "%s/www", cwd);
+	ATF_CHECK_STREQ(cf->cf_sites[0].st_root, want);
+	ATF_CHECK(cf->cf_sites[0].st_rootfd != -1);
+	/* No routes: the root is served statically from "/". */
+	ATF_REQUIRE_EQ(cf->cf_sites[0].st_nroutes, 1);
+	ATF_CHECK_STREQ(cf->cf_sites[0].st_routes[0].rc_prefix, "/");
+	config_free(cf);
+	cfg_ctx_fini(&c);
+}
+
+ATF_TC_WITHOUT_HEAD(config__documented_schema);
+ATF_TC_BODY(config__documented_schema, tc)
+{
+	struct cfg_ctx c;
+	struct config *cf;
+
+	cf = load(
+	    "version = 1;\n"
+	    "daemon = { log_level = \"debug\"; pidfile = \"run/t.pid\";\n"
+	    "  segment = \"run/t.shm\"; error_log = \"stderr\"; };\n"
+	    "workers = { count = \"auto\"; slots_per_worker = 4096;\n"
+	    "  shutdown_timeout_sec = 5; heartbeat_timeout_sec = 2.5; };\n"
+	    "timeouts = { tick_ms = 50;\n"
+	    "  http = { header_sec = 3; body_sec = 4; keepalive_sec = 6;\n"
+	    "    send_stall_sec = 7; };\n"
+	    "  tls = { handshake_sec = 8; }; };\n"
+	    "listeners = (\n"
+	    "  { name = \"web\"; address = \"127.0.0.1\"; port = 0;\n"
+	    "    protocol = \"http\"; backlog = 100; },\n"
+	    "  { name = \"web6\"; address = \"::1\"; port = 0;\n"
+	    "    timeouts = { http = { keepalive_sec = 15; }; }; } );\n"
+	    "sites = (\n"
+	    "  { names = [ \"example.org\", \"*.example.org\" ];\n"
+	    "    listeners = [ \"web\" ]; root = \"www\";\n"
+	    "    routes = (\n"
+	    "      { prefix = \"/old/\"; handler = \"redirect\";\n"
+	    "        to = \"https://example.org/new/\"; code = 301; },\n"
+	    "      { prefix = \"/\"; handler = \"static\";\n"
+	    "        index = [ \"index.html\" ]; } ); },\n"
+	    "  { names = [ \"localhost\" ]; listeners = [ \"web\", \"web6\" ];\n"
+	    "    routes = ( { prefix = \"/status\"; handler = \"status\"; }"
+	    " ); } );\n", &c);
+	ATF_REQUIRE_MSG(cf != NULL, "%s", c.cc_nmsgs ? c.cc_msgs[0] : "?");
+	ATF_CHECK_EQ(cf->cf_log_level, LOG_LVL_DEBUG);
+	ATF_CHECK(cf->cf_workers >= 1 &&
+	    cf->cf_workers == (unsigned int)sysconf(_SC_NPROCESSORS_ONLN));
+	ATF_CHECK_EQ(cf->cf_slots_per_worker, 4096);
+	ATF_CHECK_EQ(cf->cf_shutdown_timeout_ms, 5000);
+	ATF_CHECK_EQ(cf->cf_heartbeat_timeout_ms, 2500);
+	ATF_CHECK_EQ(cf->cf_tick_ms, 50);
+	ATF_CHECK_EQ(cf->cf_timeouts.to_header_ms, 3000);
+	ATF_CHECK_EQ(cf->cf_timeouts.to_handshake_ms, 8000);
+	ATF_REQUIRE_EQ(cf->cf_nlisteners, 2);
+	ATF_CHECK_EQ(cf->cf_listeners[0].lc_backlog, 100);
+	/* Overrides apply per listener; the rest is inherited. */
+	ATF_CHECK_EQ(cf->cf_listeners[1].lc_timeouts.to_keepalive_ms, 15000);
+	ATF_CHECK_EQ(cf->cf_listeners[1].lc_timeouts.to_header_ms, 3000);
+	ATF_CHECK_EQ(cf->cf_listeners[0].lc_timeouts.to_keepalive_ms, 6000);
+	ATF_REQUIRE_EQ(cf->cf_nsites, 2);
+	ATF_CHECK_EQ(cf->cf_sites[0].st_nroutes, 2);
+	ATF_CHECK_EQ(cf->cf_sites[0].st_listeners[0], 1);
+	ATF_CHECK_EQ(cf->cf_sites[0].st_listeners[1], 0);
+	ATF_CHECK_EQ(cf->cf_sites[1].st_listeners[1], 1);
+	ATF_CHECK(strstr(cf->cf_pidfile, "/run/t.pid") != NULL &&
+	    cf->cf_pidfile[0] == '/');
+	config_free(cf);
+	cfg_ctx_fini(&c);
+}
+
+ATF_TC_WITHOUT_HEAD(config__every_error_with_its_line);
+ATF_TC_BODY(config__every_error_with_its_line, tc)
+{
+	static const char *const want[] = {
+		"t.conf:2: unknown key 'colour' in daemon",
+		"t.conf:3: count: 0 is out of range (1 to 256)",
+		"t.conf:4: unknown key 'idle_sec' in timeouts.http",
+		"t.conf:6: protocol: unknown protocol 'gopher' (known: http, "
+		    "https)",
+		"t.conf:6: listener: port is required",
+		"t.conf:7: port: 70000 is out of range (0 to 65535)",
+		"t.conf:9: listeners: no listener named 'nope'",
+		"t.conf:10: handler: no handler named 'cgi'",
+		"t.conf:11: unknown key 'extra' in the top level",
+		"t.conf:6: listener 'a' serves no site (name it in a site's "
+		    "listeners, or set redirect_https)",
+		"t.conf:7: listener 'b' serves no site (name it in a site's "
+		    "listeners, or set redirect_https)",
+		NULL
+	};
+	struct cfg_ctx c;
+
+	ATF_CHECK(load(
+	    "version = 1;\n"
+	    "daemon = { colour = \"blue\"; };\n"
+	    "workers = { count = 0; };\n"
+	    "timeouts = { http = { idle_sec = 3; }; };\n"
+	    "listeners = (\n"
+	    "  { name = \"a\"; protocol = \"gopher\"; },\n"
+	    "  { name = \"b\"; address = \"127.0.0.1\"; port = 70000; } );\n"
+	    "sites = (\n"
+	    "  { root = \"www\"; listeners = [ \"nope\" ]; routes = (\n"
+	    "    { prefix = \"/\"; handler = \"cgi\"; } ); } );\n"
+	    "extra = 1;\n", &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
+ATF_TC_WITHOUT_HEAD(config__syntax_error);
+ATF_TC_BODY(config__syntax_error, tc)
+{
+	struct cfg_ctx c;
+
+	ATF_CHECK(load("version = 1;\nworkers = { count = 2; };\n"
+	    "listeners = ( { port = = 80; } );\n", &c) == NULL);
+	ATF_REQUIRE_EQ(c.cc_nmsgs, 1);
+	ATF_CHECK_MATCH("^t\\.conf:3: syntax error", c.cc_msgs[0]);
+	cfg_ctx_fini(&c);
+}
+
+ATF_TC_WITHOUT_HEAD(config__io_errors);
+ATF_TC_BODY(config__io_errors, tc)
+{
+	struct cfg_ctx c;
+
+	cfg_ctx_init(&c, "missing.conf");
+	ATF_CHECK(config_load("missing.conf", &c) == NULL);
+	ATF_REQUIRE_EQ(c.cc_nmsgs, 1);
+	ATF_CHECK_STREQ(c.cc_msgs[0],
+	    "missing.conf: cannot read: No such file or directory");
+	cfg_ctx_fini(&c);
+
+	ATF_REQUIRE(mkdir("adir", 0755) == 0);
+	cfg_ctx_init(&c, "adir");
+	ATF_CHECK(config_load("adir", &c) == NULL);
+	ATF_REQUIRE_EQ(c.cc_nmsgs, 1);
+	ATF_CHECK_STREQ(c.cc_msgs[0], "adir: cannot read: Is a directory");
+	cfg_ctx_fini(&c);
+}
+
+ATF_TC_WITHOUT_HEAD(config__semantic_errors);
+ATF_TC_BODY(config__semantic_errors, tc)
+{
+	static const char *const want[] = {
+		"t.conf:2: listener: tls is only for protocol https",
+		"t.conf:4: listener: name 'a' is already used on line 2",
+		"t.conf:5: root: (cwd)/none: No such file or directory",
+		"t.conf:6: redirect: to = \"...\" is required",
+		"t.conf:4: listener 'a' serves no site (name it in a site's "
+		    "listeners, or set redirect_https)",
+		NULL
+	};
+	struct cfg_ctx c;
+	char cwd[PATH_MAX], w2[PATH_MAX + 100];
+	const char *w[6];
+
+	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
+	snprintf(w2, sizeof(w2), "t.conf:5: root: %s/none: No such file or "
+	    "directory", cwd);
+	memcpy(w, want, sizeof(w));
+	w[2] = w2;
+	ATF_CHECK(load(
+	    "listeners = (\n"
+	    "  { name = \"a\"; address = \"127.0.0.1\"; port = 1;\n"
+	    "    tls = { certificate = \"c\"; key = \"k\"; }; },\n"
+	    "  { name = \"a\"; address = \"127.0.0.1\"; port = 2; } );\n"
+	    "sites = ( { listeners = [ \"a\" ]; root = \"none\"; routes = (\n"
+	    "    { prefix = \"/\"; handler = \"redirect\"; } ); } );\n", &c) ==
+	    NULL);
+	expect_errors(&c, w);
+	cfg_ctx_fini(&c);
+}
+
+ATF_TC_WITHOUT_HEAD(config__plugin_errors);
+ATF_TC_BODY(config__plugin_errors, tc)
+{
+	struct cfg_ctx c;
+
+	write_file("bogus.so", "not an ELF file\n");
+	ATF_CHECK(load("plugins = ( { path = \"bogus.so\"; } );\n" MINIMAL,
+	    &c) == NULL);
+	ATF_REQUIRE_EQ(c.cc_nmsgs, 1);
+	ATF_CHECK_MATCH("^t\\.conf:1: plugin .*/bogus\\.so: ", c.cc_msgs[0]);
+	cfg_ctx_fini(&c);
+}
+
+ATF_TC_WITHOUT_HEAD(config__listener_identity);
+ATF_TC_BODY(config__listener_identity, tc)
+{
+	struct listener_conf a, b;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.lc_proto = b.lc_proto = TM_PROTO_HTTP;
+	a.lc_name = "x";
+	b.lc_name = "x";
+	a.lc_address = b.lc_address = "127.0.0.1";
+	a.lc_salen = b.lc_salen = sizeof(struct sockaddr_in);
+	a.lc_sa.ss_family = b.lc_sa.ss_family = AF_INET;
+	a.lc_port = b.lc_port = 80;
+	ATF_CHECK(config_listener_same(&a, &b));
+	b.lc_proto = TM_PROTO_HTTPS;
+	ATF_CHECK(!config_listener_same(&a, &b));
+	b.lc_proto = TM_PROTO_HTTP;
+	/* Port 0: identified by name and address, keeps its port. */
+	a.lc_port = b.lc_port = 0;
+	ATF_CHECK(config_listener_same(&a, &b));
+	b.lc_name = "y";
+	ATF_CHECK(!config_listener_same(&a, &b));
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, config__defaults);
+	ATF_TP_ADD_TC(tp, config__documented_schema);
+	ATF_TP_ADD_TC(tp, config__every_error_with_its_line);
+	ATF_TP_ADD_TC(tp, config__syntax_error);
+	ATF_TP_ADD_TC(tp, config__io_errors);
+	ATF_TP_ADD_TC(tp, config__semantic_errors);
+	ATF_TP_ADD_TC(tp, config__plugin_errors);
+	ATF_TP_ADD_TC(tp, config__listener_identity);
+	return (atf_no_error());
+}
