@@ -26,6 +26,7 @@ static int		 log_filefd = -1;
 static char		 log_path[4096];
 static int		 log_lvl = LOG_LVL_INFO;
 static char		 log_proc[48] = "main";
+static int		 log_tee;
 
 static const char *const log_names[] = {
 	"error", "warn", "notice", "info", "debug"
@@ -124,6 +125,12 @@ log_level_parse(const char *s)
 }
 
 void
+log_tee_stderr(int on)
+{
+	log_tee = on;
+}
+
+void
 log_set_procname(const char *name)
 {
 	strlcpy(log_proc, name, sizeof(log_proc));
@@ -163,6 +170,8 @@ log_vmsg(int lvl, int with_errno, const char *fmt, va_list ap)
 	}
 	if (log_dest == LOG_DEST_SYSLOG) {
 		syslog(log_prio[lvl], "%s: %s", log_proc, line);
+		if (log_tee && lvl <= LOG_LVL_WARN)
+			dprintf(STDERR_FILENO, "tamarind: %s\n", line);
 		errno = saved;
 		return;
 	}
@@ -171,7 +180,8 @@ log_vmsg(int lvl, int with_errno, const char *fmt, va_list ap)
 	line[n++] = '\n';
 	fd = log_dest == LOG_DEST_FILE ? log_filefd : STDERR_FILENO;
 	/* One write per line; a short write to a log is not worth a retry. */
-	if (write(fd, line, n) == -1 && log_dest == LOG_DEST_FILE)
+	if ((write(fd, line, n) == -1 && log_dest == LOG_DEST_FILE) ||
+	    (log_tee && lvl <= LOG_LVL_WARN && log_dest == LOG_DEST_FILE))
 		(void)write(STDERR_FILENO, line, n);
 	errno = saved;
 }

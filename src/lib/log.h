@@ -23,6 +23,11 @@ int	log_fd(void);			/* the file's fd, or -1 */
 void	log_set_level(int);
 int	log_level(void);
 int	log_level_parse(const char *);	/* name -> level, -1 if unknown */
+/*
+ * While a daemon still has its terminal: warnings and errors also go to
+ * stderr, so a failed start is seen by whoever typed the command.
+ */
+void	log_tee_stderr(int);
 /* "master", "worker 1 gen 2": shown in every line. */
 void	log_set_procname(const char *);
 

@@ -13,9 +13,11 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libgen.h>
 #include <limits.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +278,13 @@ load_daemon(struct loader *ld, const config_setting_t *g)
 	if (cf->cf_group != NULL && cf->cf_user == NULL)
 		cfg_error(c, config_setting_get_member(g, "group"),
 		    "group: set only together with user");
+	/* Found now, not by a worker that would exit 2 at start. */
+	if (cf->cf_user != NULL && getpwnam(cf->cf_user) == NULL)
+		cfg_error(c, config_setting_get_member(g, "user"),
+		    "user: no such user '%s'", cf->cf_user);
+	if (cf->cf_group != NULL && getgrnam(cf->cf_group) == NULL)
+		cfg_error(c, config_setting_get_member(g, "group"),
+		    "group: no such group '%s'", cf->cf_group);
 }
 
 static void

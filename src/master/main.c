@@ -121,6 +121,20 @@ main(int argc, char *argv[], char *envp[])
 	}
 	cfg_ctx_fini(&c);
 	log_set_level(m->m_cf->cf_log_level);
+	if (!foreground) {
+		/*
+		 * A daemon logs to its error log from the start; until it
+		 * detaches, warnings and errors are shown on the terminal too.
+		 */
+		if (m->m_cf->cf_error_log != NULL &&
+		    strcmp(m->m_cf->cf_error_log, "stderr") != 0) {
+			if (log_open(m->m_cf->cf_error_log) == -1)
+				fatal("cannot open error_log %s",
+				    m->m_cf->cf_error_log);
+		} else if (m->m_cf->cf_error_log == NULL)
+			(void)log_open("syslog");
+		log_tee_stderr(1);
+	}
 
 	/* Another master with this pidfile is an error before anything. */
 	if (m->m_cf->cf_pidfile != NULL) {
@@ -142,13 +156,9 @@ main(int argc, char *argv[], char *envp[])
 	}
 	if (!foreground) {
 		daemonize();
+		log_tee_stderr(0);
 		atomic_store_explicit(&shm_header(m->m_shm)->sh_master_pid,
 		    (int32_t)getpid(), memory_order_relaxed);
-		if (m->m_cf->cf_error_log != NULL &&
-		    log_open(m->m_cf->cf_error_log) == -1)
-			fatal("cannot open error_log %s", m->m_cf->cf_error_log);
-		else if (m->m_cf->cf_error_log == NULL)
-			(void)log_open("syslog");
 	}
 	if (m->m_pfh != NULL && pidfile_write(m->m_pfh) == -1)
 		log_warn("pidfile_write() failed");
@@ -169,7 +179,7 @@ main(int argc, char *argv[], char *envp[])
 	log_notice("tamarind %s started: %u worker%s, %u listener%s",
 	    TM_VERSION, m->m_cf->cf_workers, m->m_cf->cf_workers == 1 ? "" :
 	    "s", m->m_nls, m->m_nls == 1 ? "" : "s");
-	notify_ready();
+	m->m_notify_ready = 1;
 	return (master_loop(m));
 }
 

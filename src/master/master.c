@@ -31,6 +31,7 @@
 struct master	*tm_master;
 
 static void	master_rate(struct master *, uint64_t);
+static int	master_generation_running(const struct master *);
 
 void
 master_report_errors(const struct cfg_ctx *c, int to_log)
@@ -167,9 +168,13 @@ master_reload(struct master *m)
 	if (proc_start_generation(m, cf) == -1)
 		log_error("reload: not every worker of generation %u "
 		    "started", m->m_gen);
+	/* Starting workers may have grown (and moved) the segment. */
+	h = shm_header(m->m_shm);
 	proc_send_all(m, CHAN_DRAIN, m->m_gen - 1);
 	log_notice("reloaded %s: generation %u, %u worker%s", cf->cf_path,
 	    m->m_gen, cf->cf_workers, cf->cf_workers == 1 ? "" : "s");
+	/* READY=1 comes when the new generation runs. */
+	m->m_notify_ready = 1;
 	/* Freed now if no old worker runs with it, else at its last exit. */
 	{
 		int used = 0;
@@ -183,7 +188,8 @@ master_reload(struct master *m)
 done:
 	atomic_store_explicit(&h->sh_state, TM_MASTER_RUNNING,
 	    memory_order_relaxed);
-	notify_ready();
+	if (!m->m_notify_ready)
+		notify_ready();		/* the old generation still serves */
 }
 
 void
@@ -230,6 +236,23 @@ master_reopen(struct master *m)
 	if (log_reopen() == -1)
 		log_warn("reopening the error log failed");
 	proc_send_all(m, CHAN_REOPEN, UINT32_MAX);
+}
+
+/* Every worker of the current generation has reached RUNNING. */
+static int
+master_generation_running(const struct master *m)
+{
+	unsigned int b, n = 0;
+
+	for (b = 0; b < TM_MAX_BLOCKS; b++) {
+		if (m->m_wk[b].wk_pid == 0 || m->m_wk[b].wk_gen != m->m_gen)
+			continue;
+		if (atomic_load_explicit(&shm_block(m->m_shm, b)->wb_state,
+		    memory_order_acquire) != TM_WORKER_RUNNING)
+			return (0);
+		n++;
+	}
+	return (n > 0);
 }
 
 /* Requests per second over the last interval, for tamarinctl. */
@@ -341,6 +364,11 @@ master_loop(struct master *m)
 		dispatch_flush(m);
 		proc_tick(m, now);
 		master_rate(m, now);
+		if (m->m_notify_ready && !m->m_stopping &&
+		    master_generation_running(m)) {
+			m->m_notify_ready = 0;
+			notify_ready();
+		}
 		if (m->m_stopping && m->m_stopping != SIGQUIT &&
 		    now >= m->m_stop_next && proc_live(m) > 0) {
 			/* Resend with a doubling delay (nginx's rhythm). */

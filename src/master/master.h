@@ -69,6 +69,8 @@ struct master {
 	uint64_t	 m_last_rate;	/* ms */
 	uint64_t	 m_last_requests;
 	unsigned int	 m_rr;		/* round robin among equals */
+	/* Tell systemd READY=1 once this generation's workers run. */
+	int		 m_notify_ready;
 };
 
 extern struct master	*tm_master;

@@ -62,6 +62,12 @@ proto_tick(uint64_t now_ms)
 	http_tick(now_ms);
 }
 
+int64_t
+proto_next_ms(uint64_t now_ms)
+{
+	return (http_next_ms(now_ms));
+}
+
 void
 proto_prepare_logs(const struct config *cf)
 {

@@ -77,6 +77,8 @@ void		 proto_worker_fini(void);
 void		 proto_reopen_logs(void);
 /* Once per worker loop turn: periodic work (log flushes). */
 void		 proto_tick(uint64_t now_ms);
+/* Milliseconds until proto_tick() has work, or -1 for none. */
+int64_t		 proto_next_ms(uint64_t now_ms);
 /*
  * In the master, at start and before a reopen: create the protocols' log
  * files and give them to the workers' user, so unprivileged workers can

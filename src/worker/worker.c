@@ -190,13 +190,18 @@ worker_main(const struct worker_init *wi)
 
 	for (;;) {
 		int64_t next;
+		uint64_t now;
 
 		/*
 		 * Sleep until the next tick that has a deadline in it (never
 		 * every tick), or the heartbeat.
 		 */
 		timeout = ws->ws_hb_ms;
-		next = wheel_next_ms(&ws->ws_wheel, clock_ms());
+		now = clock_ms();
+		next = wheel_next_ms(&ws->ws_wheel, now);
+		if (next >= 0 && next < timeout)
+			timeout = (int)next;
+		next = proto_next_ms(now);
 		if (next >= 0 && next < timeout)
 			timeout = (int)next;
 		if (ws->ws_nresume > 0)

@@ -29,6 +29,8 @@
 #define ALOG_BUF	65536
 #define ALOG_FLUSH_AT	(ALOG_BUF / 2)
 #define ALOG_LINE_MAX	8192
+/* No line waits longer than this in a worker's buffer. */
+#define ALOG_FLUSH_MS	1000
 
 struct alog_file {
 	char		*af_path;
@@ -44,7 +46,8 @@ static size_t		 alog_nsites;
 static int64_t		 alog_time_at = -1;
 static char		 alog_clf_time[40];
 static char		 alog_iso_time[40];
-static uint64_t		 alog_last_flush;
+/* When the oldest unwritten line was buffered; 0: none. */
+static uint64_t		 alog_pending_since;
 
 static int	alog_open(struct alog_file *);
 void		accesslog_prepare(const struct config *);
@@ -130,9 +133,10 @@ accesslog_flush(int force)
 	uint64_t now = conn_now_ms();
 	size_t i;
 
-	if (!force && now - alog_last_flush < 1000)
+	if (alog_pending_since == 0 ||
+	    (!force && now < alog_pending_since + ALOG_FLUSH_MS))
 		return;
-	alog_last_flush = now;
+	alog_pending_since = 0;
 	for (i = 0; i < alog_nfiles; i++)
 		alog_flush_file(&alog_files[i]);
 }
@@ -142,6 +146,15 @@ http_tick(uint64_t now_ms)
 {
 	(void)now_ms;
 	accesslog_flush(0);
+}
+
+int64_t
+http_next_ms(uint64_t now_ms)
+{
+	if (alog_pending_since == 0)
+		return (-1);
+	return (alog_pending_since + ALOG_FLUSH_MS > now_ms ?
+	    (int64_t)(alog_pending_since + ALOG_FLUSH_MS - now_ms) : 0);
 }
 
 void
@@ -291,6 +304,8 @@ accesslog_write(struct http_req *hr)
 		alog_flush_file(af);
 	memcpy(af->af_buf + af->af_len, line, n);
 	af->af_len += n;
+	if (alog_pending_since == 0)
+		alog_pending_since = conn_now_ms();
 	if (af->af_len >= ALOG_FLUSH_AT)
 		alog_flush_file(af);
 }

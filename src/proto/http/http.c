@@ -31,6 +31,8 @@
 /* Lingering close: how long we read and discard after a final error. */
 #define HTTP_LINGER_MS		2000
 #define HTTP_REQ_CACHE		64
+/* A draining worker keeps an idle keep-alive connection this long. */
+#define HTTP_DRAIN_GRACE_MS	1000
 
 const struct config *http_cf;
 
@@ -820,9 +822,19 @@ http_timeout(struct conn *c)
 static void
 http_drain(struct conn *c)
 {
-	/* Idle: close now; busy: http_finish() closes after the response. */
-	if (c->c_data == NULL && c->c_in_len == 0)
-		conn_close(c, CONN_DONE);
+	uint32_t ka = c->c_lc->lc_timeouts.to_keepalive_ms;
+
+	/*
+	 * Busy: http_finish() closes after this response, which says
+	 * "Connection: close".  Idle: closing now would race a request the
+	 * client may be sending this instant (and reset it), so give it a
+	 * short grace instead; a request that comes is answered with
+	 * "Connection: close", silence ends at the deadline.
+	 */
+	if (c->c_data == NULL && c->c_in_len == 0 &&
+	    (c->c_flags & CONN_F_KAIDLE))
+		conn_set_timeout(c, ka != 0 && ka < HTTP_DRAIN_GRACE_MS ? ka :
+		    HTTP_DRAIN_GRACE_MS);
 }
 
 static void

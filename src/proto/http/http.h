@@ -30,6 +30,7 @@ int	http_worker_init(const struct config *);
 void	http_worker_fini(void);
 void	http_reopen_logs(void);
 void	http_tick(uint64_t now_ms);
+int64_t	http_next_ms(uint64_t now_ms);
 const struct sockaddr *http_req_peer_sa(const struct http_req *);
 
 /* Request phases. */

@@ -1,0 +1,391 @@
+#! /usr/bin/atf-sh
+# Operations: reload under load, bad reloads, graceful and fast stops,
+# crash recovery, log reopening, privileges, daemon mode, systemd
+# readiness.
+
+# ops_conf WORKERS ROOT [EXTRA]: listener web always, listener extra when
+# EXTRA is set; the site serves ROOT.
+ops_conf() {
+	{
+		cat <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm";
+	   error_log = "error.log"; log_level = "info"; };
+workers = { count = $1; slots_per_worker = 256; shutdown_timeout_sec = 10; };
+timeouts = { http = { keepalive_sec = 5; }; };
+plugins = ( { path = "$(atf_config_get builddir)/tests/plugins/crash.so"; } );
+listeners = (
+	{ name = "web"; address = "127.0.0.1"; port = 0; }
+CONF
+		[ -n "${3:-}" ] && cat <<CONF
+	, { name = "extra"; address = "127.0.0.1"; port = 0; }
+CONF
+		cat <<CONF
+);
+sites = ( { root = "$2";
+	    access_log = { path = "access.log"; format = "combined"; };
+	    routes = ( { prefix = "/crash/"; handler = "crash"; },
+		       { prefix = "/"; handler = "static"; } ); } );
+CONF
+	} > tamarin.conf
+}
+
+# gen_running GEN N: generation GEN has N running workers.
+gen_running() {
+	tmq eval workers "len([w for w in d['workers'] if w['generation'] == $1 and w['state'] == 'running']) == $2" | grep -qx yes
+}
+
+# only_gen GEN: no worker of another generation is left.
+only_gen() {
+	tmq eval workers "all(w['generation'] == $1 for w in d['workers'] if w['state'] != 'exited')" | grep -qx yes
+}
+
+atf_test_case reload_under_load cleanup
+reload_under_load_head() {
+	atf_set descr "20 HUPs under keep-alive and per-connection load, some changing listeners, workers and root: zero failed requests"
+	atf_set timeout 300
+}
+reload_under_load_body() {
+	tm_site
+	mkdir -p www2
+	printf 'the other root\n' > www2/index.html
+	ops_conf 2 www
+	start_daemon tamarin.conf 2
+	python3 "$(atf_get_srcdir)/tmload.py" "$PORT" /index.html \
+	    www/index.html,www2/index.html --ka 6 --close 3 --seconds 240 \
+	    --until stop.load > load.out &
+	load=$!
+	sleep 1
+	gen=1
+	workers=2
+	root=www
+	extra=
+	for i in $(seq 1 20); do
+		case $i in
+		3)	extra=1 ;;		# add a listener
+		6)	extra= ;;		# remove it
+		9)	workers=3 ;;		# more workers
+		12)	root=www2 ;;		# another site root
+		15)	workers=1 ;;		# fewer workers
+		18)	root=www ;;
+		esac
+		ops_conf $workers $root $extra
+		kill -HUP "$(cat tamarind.pid)"
+		gen=$((gen + 1))
+		wait_for 100 gen_running $gen $workers ||
+		    atf_fail "HUP $i: generation $gen did not start $workers workers"
+		tm_record_pids
+		case $i in
+		3)
+			xp=$(tmq port extra)
+			atf_check -o inline:'200\n' curl -s -o /dev/null \
+			    -w '%{http_code}\n' "http://127.0.0.1:$xp/"
+			;;
+		6)
+			atf_check -s not-exit:0 -o ignore -e ignore curl -s \
+			    -m 2 "http://127.0.0.1:$xp/"
+			;;
+		12|13)
+			atf_check -o inline:'the other root\n' curl -s \
+			    "http://127.0.0.1:$PORT/"
+			;;
+		esac
+		sleep 0.3
+	done
+	touch stop.load
+	wait $load
+	cat load.out
+	atf_check -o match:'^ok [0-9]+ failed 0$' head -n 1 load.out
+	atf_check -o match:'^ok ([1-9][0-9]{2,}) ' head -n 1 load.out
+	# The old generations drain and leave; only the last one remains.
+	wait_for 150 only_gen $gen || atf_fail "old workers still running"
+	atf_check -o inline:"$gen\n" tmq eval summary "d['generation']"
+	atf_check -o inline:'20\n' tmq eval summary "d['reloads']"
+	atf_check -o inline:'1\n' tmq eval listeners \
+	    "len([l for l in d['listeners'] if l['state'] == 'active'])"
+}
+reload_under_load_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	touch stop.load
+	stop_daemon
+}
+
+atf_test_case reload_bad_config cleanup
+reload_bad_config_head() {
+	atf_set descr "bad config on HUP: generation 1 keeps serving, the error has its line"
+}
+reload_bad_config_body() {
+	tm_site
+	ops_conf 2 www
+	start_daemon tamarin.conf 2
+	cat > tamarin.conf <<'CONF'
+version = 1;
+workers = { count = 2; colour = "red"; };
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; } );
+sites = ( { root = "www"; } );
+CONF
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 50 grep -q 'reload failed' daemon.log ||
+	    atf_fail "the reload did not run"
+	atf_check -o match:"tamarin.conf:2: unknown key 'colour' in workers" \
+	    cat daemon.log
+	atf_check -o match:'reload failed: 1 configuration error; still serving generation 1' \
+	    cat daemon.log
+	atf_check -o inline:'1\n' tmq eval summary "d['generation']"
+	atf_check -o save:got curl -sf "http://127.0.0.1:$PORT/"
+	atf_check cmp got www/index.html
+}
+reload_bad_config_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case quit_graceful cleanup
+quit_graceful_head() {
+	atf_set descr "QUIT during a slow 8 MiB download: it completes, then the daemon exits and cleans up"
+}
+quit_graceful_body() {
+	tm_site
+	head -c 8388608 /dev/urandom > www/eight.bin
+	ops_conf 2 www
+	start_daemon tamarin.conf 2
+	pids=$(sort -u tm.pids | tr '\n' ' ')
+	curl -sf --limit-rate 2M -o got.bin "http://127.0.0.1:$PORT/eight.bin" &
+	dl=$!
+	sleep 1
+	kill -QUIT "$(cat tamarind.pid)"
+	# New connections are refused at once...
+	sleep 0.3
+	atf_check -s not-exit:0 -o ignore -e ignore curl -s -m 2 \
+	    "http://127.0.0.1:$PORT/"
+	# ...the download in flight completes, byte for byte.
+	wait $dl || atf_fail "the download failed"
+	atf_check cmp got.bin www/eight.bin
+	wait_for 100 sh -c "for p in $pids; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0" ||
+	    atf_fail "processes left after QUIT"
+	atf_check test ! -e tamarind.pid
+	atf_check test ! -e tamarind.shm
+	atf_check -o match:'graceful stop' cat daemon.log
+}
+quit_graceful_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case kill_worker_under_load cleanup
+kill_worker_under_load_head() {
+	atf_set descr "kill -9 of a worker under load: only its connections fail, the replacement serves within a second"
+}
+kill_worker_under_load_body() {
+	tm_site
+	ops_conf 2 www
+	start_daemon tamarin.conf 2
+	python3 "$(atf_get_srcdir)/tmload.py" "$PORT" /index.html \
+	    www/index.html --ka 6 --close 2 --seconds 60 --until stop.load \
+	    > load.out &
+	load=$!
+	sleep 1
+	victim=$(tmq worker-pids | cut -d' ' -f1)
+	held=$(tmq eval slots "len([s for s in d['slots'] if s['pid'] == $victim])")
+	kill -9 "$victim"
+	wait_for 10 sh -c "tmq worker-pids | grep -qw $victim && exit 1; test \$(tmq worker-pids | wc -w) -eq 2" ||
+	    atf_fail "no replacement within a second"
+	tm_record_pids
+	atf_check -o inline:'0\n' tmq eval slots \
+	    "len([s for s in d['slots'] if s['pid'] == $victim])"
+	sleep 1
+	touch stop.load
+	wait $load
+	cat load.out
+	failed=$(head -n 1 load.out | sed 's/.* failed //')
+	# At most the connections the victim held, plus one in flight each
+	# for the per-connection clients.
+	[ "$failed" -le $((held + 2)) ] ||
+	    atf_fail "$failed failures, the victim held $held connections"
+	atf_check -o match:'^ok [1-9]' head -n 1 load.out
+}
+kill_worker_under_load_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	touch stop.load
+	stop_daemon
+}
+
+atf_test_case crash_backoff cleanup
+crash_backoff_head() {
+	atf_set descr "a worker dying again and again is respawned with growing backoff; exit 2 is not respawned"
+}
+crash_backoff_body() {
+	tm_site
+	ops_conf 1 www
+	start_daemon tamarin.conf 1
+	for i in 1 2 3 4; do
+		curl -s -m 2 -o /dev/null "http://127.0.0.1:$PORT/crash/abort"
+		wait_for 50 tmq running 1 || atf_fail "crash $i: no respawn"
+		tm_record_pids
+	done
+	atf_check -o match:'killed by signal 6' cat daemon.log
+	atf_check -o match:'worker 1 died 2 times in a row; respawning in 100 ms' cat daemon.log
+	atf_check -o match:'worker 1 died 3 times in a row; respawning in 200 ms' cat daemon.log
+	atf_check -o match:'worker 1 died 4 times in a row; respawning in 400 ms' cat daemon.log
+	curl -s -m 2 -o /dev/null "http://127.0.0.1:$PORT/crash/exit2"
+	wait_for 30 grep -q 'not respawning' daemon.log ||
+	    atf_fail "exit 2 was respawned"
+	atf_check -o match:'exited with status 2 \(fatal configuration problem\): not respawning' \
+	    cat daemon.log
+	sleep 1
+	atf_check -o inline:'0\n' tmq eval workers \
+	    "len([w for w in d['workers'] if w['state'] in ('running', 'starting')])"
+}
+crash_backoff_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case usr1_reopen cleanup
+usr1_reopen_head() {
+	atf_set descr "USR1 after renaming the access log: new lines go to a new file, none lost"
+}
+usr1_reopen_body() {
+	tm_site
+	ops_conf 2 www
+	TM_DETACH=1 start_daemon tamarin.conf 2
+	for i in $(seq 1 10); do
+		curl -sf -o /dev/null "http://127.0.0.1:$PORT/?before=$i"
+	done
+	mv access.log access.log.1
+	mv error.log error.log.1
+	kill -USR1 "$(cat tamarind.pid)"
+	wait_for 30 test -e access.log || atf_fail "access.log not re-created"
+	atf_check test -e error.log
+	for i in $(seq 1 10); do
+		curl -sf -o /dev/null "http://127.0.0.1:$PORT/?after=$i"
+	done
+	# Lines are flushed within a second.
+	wait_for 30 sh -c 'test $(wc -l < access.log) -eq 10' ||
+	    atf_fail "new lines: $(wc -l < access.log)"
+	# (atf-check re-splits its arguments: patterns without spaces.)
+	atf_check -o inline:'10\n' grep -c '/?before=' access.log.1
+	atf_check -s exit:1 -o inline:'0\n' grep -c '/?after=' access.log.1
+	atf_check -o inline:'10\n' grep -c '/?after=' access.log
+	atf_check -o match:'signal 10 .* received' cat error.log.1
+}
+usr1_reopen_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case privileges cleanup
+privileges_head() {
+	atf_set descr "started as root with user/group set: workers run unprivileged, no supplementary groups"
+	atf_set require.user root
+}
+privileges_body() {
+	tm_site
+	chmod 755 .
+	ops_conf 2 www
+	sed -i 's/^daemon = {/daemon = { user = "nobody"; group = "nogroup";/' tamarin.conf
+	start_daemon tamarin.conf 2
+	uid=$(id -u nobody)
+	gid=$(getent group nogroup | cut -d: -f3)
+	for w in $(tmq worker-pids); do
+		atf_check -o inline:"Uid:\t$uid\t$uid\t$uid\t$uid\nGid:\t$gid\t$gid\t$gid\t$gid\nGroups:\t$gid \n" \
+		    grep -E '^(Uid|Gid|Groups):' /proc/$w/status
+	done
+	m=$(cat tamarind.pid)
+	atf_check -o match:'^Uid:	0	0	0	0' grep '^Uid:' /proc/$m/status
+	# tamarinctl run by the group may read the segment.
+	atf_check -o inline:"640 root nogroup\n" stat -c '%a %U %G' tamarind.shm
+	atf_check -o save:got curl -sf "http://127.0.0.1:$PORT/"
+	atf_check cmp got www/index.html
+}
+privileges_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case daemon_mode cleanup
+daemon_mode_head() {
+	atf_set descr "without -d tamarind detaches: own session, stdio on /dev/null, logs to error_log"
+}
+daemon_mode_body() {
+	tm_site
+	ops_conf 1 www
+	atf_check -s exit:0 -o empty -e empty "$TAMARIND" -c tamarin.conf
+	wait_for 50 test -s tamarind.pid || atf_fail "no pidfile"
+	cp tamarind.pid master.pid
+	cat master.pid >> tm.pids
+	m=$(cat tamarind.pid)
+	wait_for 50 tmq running 1 || atf_fail "workers did not start"
+	tm_record_pids
+	# Another session than ours, and no controlling terminal.
+	mysid=$(ps -o sid= -p $$ | tr -d ' ')
+	atf_check -o not-inline:"$mysid\n" sh -c "ps -o sid= -p $m | tr -d ' '"
+	atf_check -o inline:'?\n' sh -c "ps -o tty= -p $m | tr -d ' '"
+	atf_check -o inline:'/dev/null\n/dev/null\n/dev/null\n' \
+	    sh -c "readlink /proc/$m/fd/0 /proc/$m/fd/1 /proc/$m/fd/2"
+	atf_check -o match:'tamarind .* started' cat error.log
+	PORT=$(tmq port web)
+	atf_check -o save:got curl -sf "http://127.0.0.1:$PORT/"
+	atf_check cmp got www/index.html
+}
+daemon_mode_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case systemd_notify cleanup
+systemd_notify_head() {
+	atf_set descr "READY=1 once workers run, RELOADING=1 + MONOTONIC_USEC then READY=1 around a reload, STOPPING=1"
+}
+systemd_notify_body() {
+	tm_site
+	ops_conf 2 www
+	python3 - notify.sock > notify.out <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+try:
+    while True:
+        m = s.recv(4096).decode()
+        print(m.replace("\n", " "), flush=True)
+        if "STOPPING=1" in m:
+            break
+except socket.timeout:
+    pass
+PY
+	listener=$!
+	wait_for 30 test -S notify.sock || atf_fail "no notify socket"
+	NOTIFY_SOCKET=$PWD/notify.sock
+	export NOTIFY_SOCKET
+	start_daemon tamarin.conf 2
+	wait_for 30 grep -q 'READY=1' notify.out || atf_fail "no READY=1"
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 50 sh -c 'test $(grep -c READY=1 notify.out) -eq 2' ||
+	    atf_fail "no READY=1 after the reload"
+	kill -TERM "$(cat tamarind.pid)"
+	wait $listener
+	m=$(cat master.pid)
+	atf_check -o inline:"READY=1 MAINPID=$m
+RELOADING=1 MONOTONIC_USEC=N
+READY=1 MAINPID=$m
+STOPPING=1
+" sed -E 's/MONOTONIC_USEC=[0-9]+/MONOTONIC_USEC=N/' notify.out
+}
+systemd_notify_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_init_test_cases() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	atf_add_test_case reload_under_load
+	atf_add_test_case reload_bad_config
+	atf_add_test_case quit_graceful
+	atf_add_test_case kill_worker_under_load
+	atf_add_test_case crash_backoff
+	atf_add_test_case usr1_reopen
+	atf_add_test_case privileges
+	atf_add_test_case daemon_mode
+	atf_add_test_case systemd_notify
+}
