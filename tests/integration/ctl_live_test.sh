@@ -1,0 +1,297 @@
+#! /usr/bin/atf-sh
+# tamarinctl and the status handler against a running daemon: every slot,
+# live, consistent, for humans and machines.
+
+live_conf() {
+	cat > tamarin.conf <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm"; };
+workers = { count = 2; slots_per_worker = 512; };
+timeouts = { http = { keepalive_sec = 30; send_stall_sec = 30; }; };
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; },
+	      { name = "alt"; address = "127.0.0.1"; port = 0; } );
+sites = ( { root = "www"; routes = (
+	{ prefix = "/status"; handler = "status"; },
+	{ prefix = "/closed"; handler = "status"; allow = [ "10.0.0.0/8" ]; },
+	{ prefix = "/"; handler = "static"; } ); } );
+CONF
+}
+
+atf_test_case idle_slots_listed cleanup
+idle_slots_listed_head() {
+	atf_set descr "K idle keep-alive connections: exactly K keepalive slots with those peers and deadlines; none after"
+}
+idle_slots_listed_body() {
+	tm_site
+	live_conf
+	start_daemon tamarin.conf 2
+	python3 "$TMCLIENT" --timeout 60 hold "$PORT" 25 --ports held.ports \
+	    --until release &
+	wait_for 100 sh -c 'test $(wc -l < held.ports 2>/dev/null || echo 0) -eq 25' ||
+	    atf_fail "clients did not connect"
+	sort -n held.ports > want.ports
+	ctl -j show slots > slots.json
+	atf_check -o inline:'25\n' tmq eval slots "len(d['slots'])"
+	python3 - want.ports slots.json <<'PY' || atf_fail "slot rows do not match the clients"
+import json, sys
+want = [int(l) for l in open(sys.argv[1])]
+d = json.load(open(sys.argv[2]))
+ports = sorted(int(s["peer"].rsplit(":", 1)[1]) for s in d["slots"])
+assert ports == want, (ports, want)
+for s in d["slots"]:
+    assert s["state"] == "keepalive" and s["state_letter"] == "K", s
+    assert s["peer"].startswith("127.0.0.1:"), s
+    assert s["listener"] == "web" and s["protocol"] == "http", s
+    assert s["requests"] == 1 and s["method"] == "GET" and s["path"] == "/", s
+    assert 25000 <= s["deadline_ms"] <= 30000, s
+    assert s["bytes_in"] > 0 and s["bytes_out"] > 0, s
+PY
+	# The filters find them too.
+	p=$(head -n 1 want.ports)
+	atf_check -o inline:'1\n' sh -c "$TAMARINCTL -s tamarind.shm -j show slots --peer 127.0.0.1:$p | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"slots\"]))'"
+	atf_check -o inline:'25\n' sh -c "$TAMARINCTL -s tamarind.shm -j show slots --state K --listener web | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"slots\"]))'"
+	atf_check -o inline:'0\n' sh -c "$TAMARINCTL -s tamarind.shm -j show slots --state reading | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"slots\"]))'"
+	# The human table: one row per slot, the legend.
+	atf_check -o match:'^states: \.=free' "$TAMARINCTL" -s tamarind.shm show slots
+	atf_check -o match:"127\.0\.0\.1:$p " "$TAMARINCTL" -s tamarind.shm show slots
+	touch release
+	wait_for 50 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slots left: $(tmq slots)"
+}
+idle_slots_listed_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	touch release
+	stop_daemon
+}
+
+atf_test_case download_writing cleanup
+download_writing_head() {
+	atf_set descr "a slow download shows as writing, its bytes growing between two reads"
+}
+download_writing_body() {
+	tm_site
+	head -c 33554432 /dev/zero > www/big32.bin
+	live_conf
+	start_daemon tamarin.conf 2
+	curl -s --limit-rate 1M -o /dev/null "http://127.0.0.1:$PORT/big32.bin" &
+	dl=$!
+	wait_for 50 sh -c 'test "$(tmq slots writing)" = 1' || atf_fail "no writing slot"
+	b1=$(tmq eval slots "[s['bytes_out'] for s in d['slots'] if s['state'] == 'writing'][0]")
+	# The socket buffers take megabytes at once: wait for the next write.
+	wait_for 80 sh -c "test \$(tmq eval slots \"[s['bytes_out'] for s in d['slots'] if s['state'] == 'writing'][0]\") -gt $b1" ||
+	    atf_fail "bytes did not grow past $b1"
+	atf_check -o inline:'/big32.bin\n' tmq eval slots \
+	    "[s['path'] for s in d['slots'] if s['state'] == 'writing'][0]"
+	atf_check -o match:' W ' "$TAMARINCTL" -s tamarind.shm show slots --state writing
+	kill $dl
+}
+download_writing_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case json_schema cleanup
+json_schema_head() {
+	atf_set descr "every -j view parses and has the documented keys and types"
+}
+json_schema_body() {
+	tm_site
+	live_conf
+	start_daemon tamarin.conf 2
+	curl -s -o /dev/null "http://127.0.0.1:$PORT/"
+	for v in summary workers slots listeners; do
+		ctl -j show $v > $v.json || atf_fail "show $v failed"
+	done
+	curl -sf "http://127.0.0.1:$PORT/status" > status.json
+	python3 - <<'PY' || atf_fail "schema mismatch"
+import json
+num = (int, float)
+s = json.load(open("summary.json"))
+assert list(s)[0] == "version" and s["version"] == 1
+for k, t in [("master_pid", int), ("start_time", int), ("uptime_sec", int),
+             ("generation", int), ("generations", list), ("state", str),
+             ("config", str), ("reloads", int), ("listeners", int),
+             ("workers", int), ("slots_used", int), ("slots_total", int),
+             ("totals", dict), ("requests_per_sec", num),
+             ("worker_list", list)]:
+    assert isinstance(s[k], t), (k, s[k])
+assert s["workers"] == 2 and s["listeners"] == 2 and s["slots_total"] == 1024
+assert s["state"] == "running" and s["generation"] == 1
+for k in ["accepted", "closed", "requests", "bytes_in", "bytes_out"]:
+    assert isinstance(s["totals"][k], int)
+assert s["totals"]["requests"] >= 1
+assert sorted(s["totals"]["responses"]) == ["1xx", "2xx", "3xx", "4xx", "5xx"]
+assert sorted(s["totals"]["errors"]) == ["io", "protocol", "timeout", "tls"]
+w = json.load(open("workers.json"))
+assert list(w)[0] == "version" and len(w["workers"]) == 2
+for x in w["workers"]:
+    for k in ["pid", "generation", "state", "heartbeat_age_ms",
+              "slots_active", "slots_total", "accepted", "requests",
+              "bytes_in", "bytes_out", "errors_total"]:
+        assert k in x, k
+    assert x["state"] == "running" and x["slots_total"] == 512
+l = json.load(open("listeners.json"))
+assert sorted(x["name"] for x in l["listeners"]) == ["alt", "web"]
+for x in l["listeners"]:
+    assert x["protocol"] == "http" and x["state"] == "active"
+    assert 0 < x["port"] < 65536 and x["address"] == "127.0.0.1"
+sl = json.load(open("slots.json"))
+assert list(sl)[0] == "version" and isinstance(sl["slots"], list)
+st = json.load(open("status.json"))
+# The status page is the same document as show summary.
+assert set(st) == set(s), set(st) ^ set(s)
+assert st["master_pid"] == s["master_pid"]
+PY
+}
+json_schema_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case status_handler cleanup
+status_handler_head() {
+	atf_set descr "status: JSON, slots, Prometheus text (promtool-clean when available), allow-list"
+}
+status_handler_body() {
+	tm_site
+	live_conf
+	start_daemon tamarin.conf 2
+	for i in 1 2 3; do curl -s -o /dev/null "http://127.0.0.1:$PORT/"; done
+	atf_check -o match:'^Content-Type: application/json' -o match:'^Cache-Control: no-store' \
+	    sh -c "curl -sI http://127.0.0.1:$PORT/status | tr -d '\r'"
+	curl -sf "http://127.0.0.1:$PORT/status/metrics" > metrics.txt
+	atf_check -o match:'^# TYPE tamarin_requests_total counter$' cat metrics.txt
+	atf_check -o match:'^tamarin_requests_total\{worker="[12]",generation="1",pid="[0-9]+"\} [0-9]+$' cat metrics.txt
+	atf_check -o match:'^tamarin_listener_accepted_total\{listener="web",protocol="http"\} [1-9][0-9]*$' cat metrics.txt
+	atf_check -o match:'^tamarin_workers 2$' cat metrics.txt
+	if command -v promtool >/dev/null 2>&1; then
+		atf_check -o ignore -e ignore promtool check metrics < metrics.txt
+	fi
+	atf_check -o match:'"slots"' curl -sf "http://127.0.0.1:$PORT/status/slots"
+	atf_check -o inline:'404\n' curl -s -o /dev/null -w '%{http_code}\n' \
+	    "http://127.0.0.1:$PORT/status/nothing"
+	# A route that allows only 10.0.0.0/8: loopback is refused.
+	atf_check -o inline:'403\n' curl -s -o /dev/null -w '%{http_code}\n' \
+	    "http://127.0.0.1:$PORT/closed"
+	atf_check -o inline:'405\n' curl -s -o /dev/null -w '%{http_code}\n' \
+	    -X POST "http://127.0.0.1:$PORT/status"
+}
+status_handler_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case consistent_under_load cleanup
+consistent_under_load_head() {
+	atf_set descr "show slots in a tight loop under load never prints an impossible row"
+}
+consistent_under_load_body() {
+	tm_site
+	live_conf
+	start_daemon tamarin.conf 2
+	python3 "$(atf_get_srcdir)/tmload.py" "$PORT" /index.html \
+	    www/index.html --ka 4 --close 4 --seconds 30 --until stop.load > load.out &
+	load=$!
+	python3 - "$TAMARINCTL" <<'PY' || atf_fail "an impossible row was printed"
+import json, re, subprocess, sys, time
+states = {"claimed", "handshake", "proxy_header", "reading", "working",
+          "writing", "keepalive", "closing"}
+end = time.time() + 5
+n = rows = 0
+while time.time() < end:
+    out = subprocess.run([sys.argv[1], "-s", "tamarind.shm", "-j", "show",
+                          "slots"], capture_output=True, check=True).stdout
+    d = json.loads(out)
+    n += 1
+    for s in d["slots"]:
+        rows += 1
+        assert s["state"] in states, s
+        assert re.fullmatch(r"127\.0\.0\.1:\d+", s["peer"]), s
+        assert s["listener"] == "web" and s["protocol"] == "http", s
+        assert s["age_ms"] >= 0 and s["idle_ms"] >= 0, s
+        assert s["bytes_in"] >= 0 and s["bytes_out"] >= 0, s
+        # A row with a request has read it; an idle one has answered.
+        if s["requests"] > 0:
+            assert s["bytes_in"] > 0 and s["method"] == "GET", s
+        if s["state"] == "keepalive":
+            assert s["requests"] > 0 and s["bytes_out"] > 0, s
+            assert s["deadline_ms"] is not None and s["status"] == 200, s
+print(n, rows)
+assert n > 50 and rows > 50
+PY
+	touch stop.load
+	wait $load
+	atf_check -o match:'^ok [1-9][0-9]* failed 0$' head -n 1 load.out
+}
+consistent_under_load_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	touch stop.load
+	stop_daemon
+}
+
+atf_test_case control_commands cleanup
+control_commands_head() {
+	atf_set descr "reload, reopen, graceful and stop through tamarinctl; a pidfile naming another process is refused"
+}
+control_commands_body() {
+	tm_site
+	live_conf
+	start_daemon tamarin.conf 2
+	atf_check -o ignore -e ignore "$TAMARINCTL" -c tamarin.conf reload
+	wait_for 50 sh -c 'test "$(tmq eval summary "d[\"generation\"]")" = 2' ||
+	    atf_fail "reload through tamarinctl did not happen"
+	tm_record_pids
+	atf_check -o ignore -e ignore "$TAMARINCTL" -c tamarin.conf reopen
+	wait_for 30 grep -q 'signal 10' daemon.log || atf_fail "no reopen"
+	# A pidfile pointing at something else: refused, exit 3.
+	cp tamarin.conf other.conf
+	sleep 60 &
+	other=$!
+	sed -i "s/tamarind.pid/other.pid/" other.conf
+	echo $other > other.pid
+	atf_check -s exit:3 -o ignore -e match:'not|refus' \
+	    "$TAMARINCTL" -c other.conf stop
+	kill -0 $other || atf_fail "the other process was signalled"
+	kill $other
+	m=$(cat tamarind.pid)
+	atf_check -o ignore -e ignore "$TAMARINCTL" -c tamarin.conf stop
+	wait_for 100 sh -c "! kill -0 $m 2>/dev/null" || atf_fail "stop did not stop"
+	atf_check test ! -e tamarind.shm
+}
+control_commands_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case top_view cleanup
+top_view_head() {
+	atf_set descr "top draws the summary and slots in a terminal and quits on q"
+	atf_set require.progs script
+}
+top_view_body() {
+	tm_site
+	live_conf
+	start_daemon tamarin.conf 2
+	python3 "$TMCLIENT" --timeout 30 hold "$PORT" 3 --ports held.ports --until release &
+	wait_for 50 sh -c 'test $(wc -l < held.ports 2>/dev/null || echo 0) -eq 3' ||
+	    atf_fail "clients did not connect"
+	( sleep 2; printf q ) | TERM=xterm COLUMNS=100 LINES=30 timeout 20 \
+	    script -qfec "$TAMARINCTL -s $PWD/tamarind.shm top" /dev/null > top.out
+	atf_check -o match:'generation' -o match:'keepalive|K' cat top.out
+	touch release
+}
+top_view_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	touch release
+	stop_daemon
+}
+
+atf_init_test_cases() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	atf_add_test_case idle_slots_listed
+	atf_add_test_case download_writing
+	atf_add_test_case json_schema
+	atf_add_test_case status_handler
+	atf_add_test_case consistent_under_load
+	atf_add_test_case control_commands
+	atf_add_test_case top_view
+}
