@@ -15,8 +15,11 @@ trickle bytes; this can.  Standard library only.
   slowread PORT PATH     read a response at --rate bytes/s, print the
                          body's sha256
   get PORT PATH          one request on a fresh connection; print status
+  req PORT TARGET        one request with Connection: close (-X METHOD,
+                         --vhost HOST, -H "Name: value"...), printed as
+                         with --mask-date --eof, for exact comparisons
   steps PORT DATA...     send each DATA in turn; after each, print
-                         "[step N]" and what arrived until --gap s of
+                         "[step N]" and what arrived until --gap s (1) of
                          silence (after the last: until EOF or --timeout)
 
 Options for raw, split and steps:
@@ -125,6 +128,17 @@ def cmd_split(a):
     for i in range(0, len(data), a.n):
         s.sendall(data[i:i + a.n])
         time.sleep(a.delay)
+    emit(a, *read_until(s, a.timeout))
+    s.close()
+
+
+def cmd_req(a):
+    a.mask_date = a.eof = True
+    lines = ["%s %s HTTP/1.1" % (a.method, a.target), "Host: " + a.vhost]
+    lines += a.header
+    lines += ["Connection: close", "", ""]
+    s = connect(a.port, a.host)
+    s.sendall("\r\n".join(lines).encode("latin-1"))
     emit(a, *read_until(s, a.timeout))
     s.close()
 
@@ -270,7 +284,13 @@ def main():
     r = sub.add_parser("steps")
     r.add_argument("port", type=int)
     r.add_argument("data", nargs="+")
-    r.add_argument("--gap", type=float, default=0.5)
+    r.add_argument("--gap", type=float, default=1.0)
+    r = sub.add_parser("req")
+    r.add_argument("port", type=int)
+    r.add_argument("target")
+    r.add_argument("-X", dest="method", default="GET")
+    r.add_argument("--vhost", default="localhost")
+    r.add_argument("-H", dest="header", action="append", default=[])
     r = sub.add_parser("get")
     r.add_argument("port", type=int)
     r.add_argument("path")

@@ -1,0 +1,524 @@
+#! /usr/bin/atf-sh
+# HTTP/1.1 over raw sockets: the strict parser's refusals (each with its
+# exact status line and a close), limits, request bodies read and dropped
+# at the right byte, Expect, HTTP/1.0, absolute-form, pipelining.
+#
+# Every response is compared whole: tmclient.py --mask-date prints the
+# Date header as "Date: (date)" (only when it is a well-formed HTTP date)
+# and --eof says how the connection ended: "[closed]" by the server,
+# "[reset]", or "[open]" after --timeout seconds of silence.
+
+# The files served; whole-second mtimes so ETags are predictable.
+http_site() {
+	mkdir -p www/upload www/sub other
+	printf 'hello from tamarin\n' > www/index.html
+	printf '0123456789abcdefghij' > www/r.txt
+	printf 'second file\n' > www/sub/file.txt
+	printf 'uploaded\n' > www/upload/index.html
+	printf 'other site\n' > other/index.html
+	head -c 1048576 /dev/urandom > www/big.bin
+	find www other -type f -exec touch -d '2024-01-02 03:04:05 UTC' {} +
+}
+
+# Small limits, so each is easy to pass; /upload/ takes bodies.
+http_conf() {
+	cat > tamarin.conf <<'CONF'
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm"; };
+workers = { count = 1; slots_per_worker = 64; shutdown_timeout_sec = 5;
+	    heartbeat_timeout_sec = 10; };
+http = { max_request_line_bytes = 128; max_header_bytes = 512;
+	 max_headers = 8; server_tokens = false; };
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; } );
+sites = (
+	{ names = [ "main.test" ]; root = "www";
+	  routes = ( { prefix = "/upload/"; handler = "static";
+		       methods = [ "GET", "POST", "PUT" ];
+		       max_body_bytes = 64; },
+		     { prefix = "/"; handler = "static"; } ); },
+	{ names = [ "other.test" ]; root = "other"; }
+);
+CONF
+}
+
+http_start() {
+	http_site
+	http_conf
+	start_daemon
+}
+
+TXT='text/plain; charset=utf-8'
+HTML='text/html; charset=utf-8'
+
+# refused CODE REASON REQUEST: REQUEST gets exactly the error page and a
+# close.  A function, so each case reads as a table.
+refused() {
+	tm_error_resp "$1" "$2" > want
+	printf '[closed]\n' >> want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof \
+	    raw "$PORT" "$3"
+}
+
+atf_test_case parser__bad_head cleanup
+parser__bad_head_head() {
+	atf_set descr "malformed request lines and fields: 400 and a close"
+}
+parser__bad_head_body() {
+	http_start
+	H='Host: main.test\r\n'
+	# Host: required in 1.1, once, well-formed.
+	refused 400 'Bad Request' 'GET / HTTP/1.1\r\n\r\n'
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}Host: b.test\r\n\r\n"
+	refused 400 'Bad Request' 'GET / HTTP/1.1\r\nHost: a b\r\n\r\n'
+	# Request lines: single spaces, a version, nothing around them.
+	refused 400 'Bad Request' "GET  / HTTP/1.1\r\n$H\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1 \r\n$H\r\n"
+	refused 400 'Bad Request' "GET /\r\n$H\r\n"
+	refused 400 'Bad Request' "GET / http/1.1\r\n$H\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.10\r\n$H\r\n"
+	refused 400 'Bad Request' "GET /a#frag HTTP/1.1\r\n$H\r\n"
+	refused 400 'Bad Request' "GET * HTTP/1.1\r\n$H\r\n"
+	# NUL, bare CR and other control bytes, in the line or a field.
+	refused 400 'Bad Request' "GET /\\x00 HTTP/1.1\r\n$H\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}X: a\\x00b\r\n\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}X: a\rb\r\n\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\nHost: main.test\r\r\n\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}X: a\\x01b\r\n\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}X: a\\x7fb\r\n\r\n"
+	# Whitespace before the colon, obs-fold, lines that are no field.
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}X : a\r\n\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}X\t: a\r\n\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}X: a\r\n b\r\n\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}X: a\r\n\tb\r\n\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}Foo\r\n\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\n$H: a\r\n\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}X(Y: a\r\n\r\n"
+}
+parser__bad_head_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case parser__bad_framing cleanup
+parser__bad_framing_head() {
+	atf_set descr "Content-Length and Transfer-Encoding nobody could misread: 400 and a close"
+}
+parser__bad_framing_body() {
+	http_start
+	P='POST /upload/ HTTP/1.1\r\nHost: main.test\r\n'
+	# Lengths: digits only, one value.
+	refused 400 'Bad Request' "${P}Content-Length: abc\r\n\r\n"
+	refused 400 'Bad Request' "${P}Content-Length: -1\r\n\r\n"
+	refused 400 'Bad Request' "${P}Content-Length: +1\r\n\r\n"
+	refused 400 'Bad Request' "${P}Content-Length: \r\n\r\n"
+	refused 400 'Bad Request' "${P}Content-Length: 99999999999999999999\r\n\r\n"
+	refused 400 'Bad Request' "${P}Content-Length: 1, 2\r\n\r\nab"
+	refused 400 'Bad Request' "${P}Content-Length: 1\r\nContent-Length: 2\r\n\r\nab"
+	# Both framings, or a transfer coding that is not chunked last.
+	refused 400 'Bad Request' "${P}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+	refused 400 'Bad Request' "${P}Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n"
+	refused 400 'Bad Request' "${P}Transfer-Encoding: gzip\r\n\r\n"
+	refused 400 'Bad Request' "${P}Transfer-Encoding: chunked, gzip\r\n\r\n"
+	refused 400 'Bad Request' "${P}Transfer-Encoding: chunked, chunked\r\n\r\n"
+	refused 400 'Bad Request' "${P}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+	refused 400 'Bad Request' 'POST /upload/ HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'
+	# Chunked framing that does not parse.
+	C="${P}Transfer-Encoding: chunked\r\n\r\n"
+	refused 400 'Bad Request' "${C}zz\r\n"
+	refused 400 'Bad Request' "${C}-1\r\n"
+	refused 400 'Bad Request' "${C}fffffffffffffffffff\r\n"
+	refused 400 'Bad Request' "${C}5\r\nhelloXX\r\n0\r\n\r\n"
+	refused 400 'Bad Request' "${C}5;=x\r\nhello\r\n0\r\n\r\n"
+	refused 400 'Bad Request' "${C}5\r\nhello\r\n0\r\nBad Trailer: x\r\n\r\n"
+	refused 400 'Bad Request' "${C}5\rhello\r\n0\r\n\r\n"
+	# A coding we do not know, even chunked after it (RFC 9112 §6.1).
+	refused 501 'Not Implemented' "${P}Transfer-Encoding: gzip, chunked\r\n\r\n"
+}
+parser__bad_framing_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case parser__limits cleanup
+parser__limits_head() {
+	atf_set descr "request line, header section, field count, body: 414, 431, 413, then a close"
+}
+parser__limits_body() {
+	http_start
+	long=$(printf '%0120d' 0)
+	# 128 bytes of request line, CRLF included, pass; 129 do not.
+	ok=$(printf '%0111d' 0)
+	mkdir -p "www/$ok"
+	cp www/index.html "www/$ok/"
+	touch -d '2024-01-02 03:04:05 UTC' "www/$ok/index.html"
+	tm_file_resp -c close "www/$ok/index.html" "$HTML" > want
+	printf '[closed]\n' >> want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "GET /$ok/ HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
+	refused 414 'URI Too Long' "GET /${ok}x/ HTTP/1.1\r\nHost: main.test\r\n\r\n"
+	# Refused as soon as the limit is passed, not at the line's end.
+	refused 414 'URI Too Long' "GET /$long$long"
+	# The header section: bytes, then fields.
+	refused 431 'Request Header Fields Too Large' \
+	    "GET / HTTP/1.1\r\nHost: main.test\r\nX: $long$long$long$long$long\r\n\r\n"
+	refused 431 'Request Header Fields Too Large' \
+	    "GET / HTTP/1.1\r\nHost: main.test\r\nX: $long$long$long$long$long"
+	eight='Host: main.test\r\nA: 1\r\nB: 1\r\nC: 1\r\nD: 1\r\nE: 1\r\nF: 1\r\n'
+	tm_file_resp -c close www/index.html "$HTML" > want
+	printf '[closed]\n' >> want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "GET / HTTP/1.1\r\n${eight}Connection: close\r\n\r\n"
+	refused 431 'Request Header Fields Too Large' \
+	    "GET / HTTP/1.1\r\n${eight}G: 1\r\nConnection: close\r\n\r\n"
+	# The route's max_body_bytes (64): by length before reading it, by
+	# the decoded size of a chunked one.
+	refused 413 'Content Too Large' \
+	    "POST /upload/ HTTP/1.1\r\nHost: main.test\r\nContent-Length: 65\r\n\r\n$long"
+	refused 413 'Content Too Large' \
+	    "POST /upload/ HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n$(printf '%064d' 0)\r\n1\r\nx\r\n0\r\n\r\n"
+	# 64 bytes exactly are fine.
+	tm_file_resp -c close www/upload/index.html "$HTML" > want
+	printf '[closed]\n' >> want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "POST /upload/ HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n40\r\n$(printf '%064d' 0)\r\n0\r\n\r\n"
+}
+parser__limits_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case parser__versions_methods cleanup
+parser__versions_methods_head() {
+	atf_set descr "HTTP/2 and others: 505; unknown methods: 501; methods a route refuses: 405 with Allow"
+}
+parser__versions_methods_body() {
+	http_start
+	H='Host: main.test\r\n'
+	refused 505 'HTTP Version Not Supported' "GET / HTTP/2.0\r\n$H\r\n"
+	refused 505 'HTTP Version Not Supported' 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'
+	refused 505 'HTTP Version Not Supported' "GET / HTTP/3.0\r\n$H\r\n"
+	refused 505 'HTTP Version Not Supported' "GET / HTTP/0.9\r\n$H\r\n"
+	# Method names are case-sensitive (RFC 9110 §9.1).
+	refused 501 'Not Implemented' "FOO / HTTP/1.1\r\n$H\r\n"
+	refused 501 'Not Implemented' "get / HTTP/1.1\r\n$H\r\n"
+	# Known methods the route does not take: 405 and what it takes.
+	tm_error_resp -a 'Allow: GET, HEAD' 405 'Method Not Allowed' > want
+	printf '[closed]\n' >> want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "POST / HTTP/1.1\r\n${H}Content-Length: 0\r\n\r\n"
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "DELETE /sub/file.txt HTTP/1.1\r\n$H\r\n"
+	tm_error_resp -a 'Allow: GET, HEAD, POST, PUT' 405 'Method Not Allowed' \
+	    > want
+	printf '[closed]\n' >> want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "DELETE /upload/ HTTP/1.1\r\n$H\r\n"
+	# 1.x for x > 1 is answered as 1.1 (RFC 9110 §2.5).
+	tm_file_resp -c close www/r.txt "$TXT" > want
+	printf '[closed]\n' >> want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "GET /r.txt HTTP/1.2\r\n${H}Connection: close\r\n\r\n"
+}
+parser__versions_methods_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case target__normalisation cleanup
+target__normalisation_head() {
+	atf_set descr "targets are decoded once and normalised; %00, bad escapes and .. above the root: 400"
+}
+target__normalisation_body() {
+	http_start
+	tm_file_resp -c close www/sub/file.txt "$TXT" > want
+	printf '[closed]\n' >> want
+	for t in /sub/file.txt /%73ub/file.txt /sub%2Ffile.txt /sub/./file.txt \
+	    //sub//file.txt /sub/x/../file.txt /x/y/../../sub/file.txt; do
+		atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof \
+		    raw "$PORT" "GET $t HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
+	done
+	for t in /%00 /sub/file.txt%00.html /%zz /%4 /../etc/passwd \
+	    /sub/../../etc/passwd /%2e%2e/etc/passwd /sub/%2E%2E/%2e%2e/x \
+	    /..%2fetc/passwd; do
+		refused 400 'Bad Request' "GET $t HTTP/1.1\r\nHost: main.test\r\n\r\n"
+	done
+	# Decoded once: %2500 is the file "%00", which does not exist.
+	tm_error_resp 404 'Not Found' > want
+	printf '[closed]\n' >> want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "GET /%2500 HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
+}
+target__normalisation_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case pipelining__in_order cleanup
+pipelining__in_order_head() {
+	atf_set descr "requests in one write: responses whole and in order, a big one first"
+}
+pipelining__in_order_body() {
+	http_start
+	H='Host: main.test\r\n'
+	{
+		tm_file_resp www/r.txt "$TXT"
+		tm_file_resp www/sub/file.txt "$TXT"
+		tm_file_resp -c close www/index.html "$HTML"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "GET /r.txt HTTP/1.1\r\n$H\r\nGET /sub/file.txt HTTP/1.1\r\n$H\r\nGET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+	# A megabyte first does not let the small ones overtake it; HEAD
+	# in between has the same head and no body.
+	{
+		tm_file_resp www/big.bin application/octet-stream
+		tm_file_resp -n www/r.txt "$TXT"
+		tm_file_resp www/r.txt "$TXT"
+		tm_error_resp -k 404 'Not Found'
+		tm_file_resp -c close www/sub/file.txt "$TXT"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof \
+	    --timeout 10 raw "$PORT" "GET /big.bin HTTP/1.1\r\n$H\r\nHEAD /r.txt HTTP/1.1\r\n$H\r\nGET /r.txt HTTP/1.1\r\n$H\r\nGET /nothing HTTP/1.1\r\n$H\r\nGET /sub/file.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+	# After Connection: close nothing more is answered.
+	{
+		tm_file_resp -c close www/r.txt "$TXT"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "GET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\nGET / HTTP/1.1\r\n$H\r\n"
+	# A bad request in the middle: what came before is answered, then
+	# the 400, and nothing after it.
+	{
+		tm_file_resp www/r.txt "$TXT"
+		tm_error_resp 400 'Bad Request'
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "GET /r.txt HTTP/1.1\r\n$H\r\nGET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n$H\r\n"
+}
+pipelining__in_order_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case body__content_length cleanup
+body__content_length_head() {
+	atf_set descr "a Content-Length body is read and dropped; the next request starts right after it"
+}
+body__content_length_body() {
+	http_start
+	H='Host: main.test\r\n'
+	# The body looks like a request: it must never be taken for one.
+	smuggled="GET /r.txt HTTP/1.1\r\n$H\r\n"
+	len=$(printf "$smuggled" | wc -c)
+	{
+		tm_file_resp www/upload/index.html "$HTML"
+		tm_file_resp -c close www/sub/file.txt "$TXT"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "POST /upload/ HTTP/1.1\r\n${H}Content-Length: $len\r\n\r\n${smuggled}GET /sub/file.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+	# The same byte by byte, and with an empty body and a repeated,
+	# equal length (RFC 9110 §8.6).
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof split \
+	    "$PORT" "POST /upload/ HTTP/1.1\r\n${H}Content-Length: $len\r\n\r\n${smuggled}GET /sub/file.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n" 1 --delay 0.001
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "PUT /upload/ HTTP/1.1\r\n${H}Content-Length: 0\r\n\r\nGET /sub/file.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "POST /upload/ HTTP/1.1\r\n${H}Content-Length: 3, 3\r\n\r\nabcGET /sub/file.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+	# A body in two writes: no response before its last byte.
+	{
+		printf '[step 1]\n[step 2]\n'
+		tm_file_resp -c close www/upload/index.html "$HTML"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof steps \
+	    "$PORT" "POST /upload/ HTTP/1.1\r\n${H}Content-Length: 10\r\nConnection: close\r\n\r\nabcde" "fghij"
+}
+body__content_length_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case body__chunked cleanup
+body__chunked_head() {
+	atf_set descr "a chunked body with extensions and trailers is read and dropped; the next request starts right after it"
+}
+body__chunked_body() {
+	http_start
+	H='Host: main.test\r\n'
+	# Chunk data that looks like a request, an extension, trailers.
+	body='5;name=value;q="a b"\r\nGET /\r\n15\r\nr.txt HTTP/1.1\r\nHost:\r\n0\r\nX-Trailer: yes\r\nY: 1\r\n\r\n'
+	req="POST /upload/ HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n$body"
+	next="GET /sub/file.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+	{
+		tm_file_resp www/upload/index.html "$HTML"
+		tm_file_resp -c close www/sub/file.txt "$TXT"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "$req$next"
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof split \
+	    "$PORT" "$req$next" 1 --delay 0.001
+	# No trailers, upper-case hex, a lone LF where a CRLF goes (RFC 9112
+	# §2.2 lets a recipient take it).
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "POST /upload/ HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n$next"
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "POST /upload/ HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n3\nabc\n0\n\n$next"
+}
+body__chunked_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case expect__continue cleanup
+expect__continue_head() {
+	atf_set descr "Expect: 100-continue gets 100 before the body is sent; refused bodies get no 100"
+}
+expect__continue_body() {
+	http_start
+	H='Host: main.test\r\n'
+	{
+		printf '[step 1]\nHTTP/1.1 100 Continue\r\n\r\n[step 2]\n'
+		tm_file_resp -c close www/upload/index.html "$HTML"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof steps \
+	    "$PORT" "POST /upload/ HTTP/1.1\r\n${H}Content-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n" "hello"
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof steps \
+	    "$PORT" "POST /upload/ HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nExpect: 100-Continue\r\nConnection: close\r\n\r\n" "5\r\nhello\r\n0\r\n\r\n"
+	# Too big: the final answer at once, and no 100.
+	{
+		printf '[step 1]\n'
+		tm_error_resp 413 'Content Too Large'
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof steps \
+	    "$PORT" "POST /upload/ HTTP/1.1\r\n${H}Content-Length: 1000\r\nExpect: 100-continue\r\n\r\n" "hello"
+	# A 1.0 client cannot know 100 (RFC 9110 §10.1.1): it is ignored.
+	{
+		printf '[step 1]\n[step 2]\n'
+		tm_file_resp -c close www/upload/index.html "$HTML"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof steps \
+	    "$PORT" "POST /upload/ HTTP/1.0\r\n${H}Content-Length: 5\r\nExpect: 100-continue\r\n\r\n" "hello"
+	# Any other expectation: 417.
+	refused 417 'Expectation Failed' \
+	    "POST /upload/ HTTP/1.1\r\n${H}Content-Length: 5\r\nExpect: 200-ok\r\n\r\nhello"
+}
+expect__continue_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case http10__keepalive cleanup
+http10__keepalive_head() {
+	atf_set descr "HTTP/1.0 closes after each response unless it asked for keep-alive"
+}
+http10__keepalive_body() {
+	http_start
+	{
+		tm_file_resp -c close www/r.txt "$TXT"
+		printf '[closed]\n'
+	} > want
+	# Host is optional in 1.0; what follows the first request is not
+	# answered.
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" 'GET /r.txt HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\n\r\n'
+	{
+		tm_file_resp -c keep-alive www/r.txt "$TXT"
+		tm_file_resp -c keep-alive www/sub/file.txt "$TXT"
+		tm_file_resp -c close www/index.html "$HTML"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" 'GET /r.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /sub/file.txt HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\nGET / HTTP/1.0\r\n\r\n'
+	# keep-alive and close together: close wins.
+	{
+		tm_file_resp -c close www/r.txt "$TXT"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" 'GET /r.txt HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\nGET / HTTP/1.0\r\n\r\n'
+	# 1.1 stays open without asking: nothing closes this one.
+	{
+		tm_file_resp www/r.txt "$TXT"
+		printf '[open]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof \
+	    raw "$PORT" 'GET /r.txt HTTP/1.1\r\nHost: main.test\r\n\r\n'
+}
+http10__keepalive_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case absolute_form cleanup
+absolute_form_head() {
+	atf_set descr "absolute-form targets: the authority picks the site, Host is ignored"
+}
+absolute_form_body() {
+	http_start
+	{
+		tm_file_resp other/index.html "$HTML"
+		tm_file_resp other/index.html "$HTML"
+		tm_file_resp www/r.txt "$TXT"
+		tm_file_resp -c close www/sub/file.txt "$TXT"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" 'GET http://other.test/ HTTP/1.1\r\nHost: main.test\r\n\r\nGET HTTP://OTHER.TEST:8080 HTTP/1.1\r\nHost: main.test\r\n\r\nGET http://main.test/r.txt?a=b HTTP/1.1\r\nHost: other.test\r\n\r\nGET https://main.test/sub/file.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n'
+	# A Host is still required, and the authority must be one.
+	refused 400 'Bad Request' 'GET http://main.test/ HTTP/1.1\r\n\r\n'
+	refused 400 'Bad Request' 'GET http:///r.txt HTTP/1.1\r\nHost: main.test\r\n\r\n'
+	refused 400 'Bad Request' 'GET http://user@main.test/ HTTP/1.1\r\nHost: main.test\r\n\r\n'
+	refused 400 'Bad Request' 'GET ftp://main.test/ HTTP/1.1\r\nHost: main.test\r\n\r\n'
+}
+absolute_form_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case byte_at_a_time cleanup
+byte_at_a_time_head() {
+	atf_set descr "a pipeline trickled one byte per write parses exactly as one write"
+}
+byte_at_a_time_body() {
+	http_start
+	H='Host: main.test\r\n'
+	{
+		tm_file_resp www/r.txt "$TXT"
+		tm_file_resp www/upload/index.html "$HTML"
+		tm_file_resp -c close www/sub/file.txt "$TXT"
+		printf '[closed]\n'
+	} > want
+	req="GET /r.txt HTTP/1.1\r\n${H}User-Agent: trickle\r\n\r\nPOST /upload/ HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n0\r\nT: 1\r\n\r\nGET /sub/file.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof split \
+	    "$PORT" "$req" 1 --delay 0.002
+	# Bare LF line ends, split too.
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof split \
+	    "$PORT" "GET /r.txt HTTP/1.1\nHost: main.test\n\nPOST /upload/ HTTP/1.1\nHost: main.test\nContent-Length: 2\n\nxyGET /sub/file.txt HTTP/1.1\nHost: main.test\nConnection: close\n\n" 1 --delay 0.002
+}
+byte_at_a_time_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_init_test_cases() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	atf_add_test_case parser__bad_head
+	atf_add_test_case parser__bad_framing
+	atf_add_test_case parser__limits
+	atf_add_test_case parser__versions_methods
+	atf_add_test_case target__normalisation
+	atf_add_test_case pipelining__in_order
+	atf_add_test_case body__content_length
+	atf_add_test_case body__chunked
+	atf_add_test_case expect__continue
+	atf_add_test_case http10__keepalive
+	atf_add_test_case absolute_form
+	atf_add_test_case byte_at_a_time
+}

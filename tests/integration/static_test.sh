@@ -1,0 +1,950 @@
+#! /usr/bin/atf-sh
+# The static handler, sites, routes, redirects, headers, plugins and access
+# logs, end to end.  Responses are compared whole with `tmclient.py req`
+# (one request with Connection: close; Date shown as "Date: (date)" when
+# well-formed; "[closed]" when the server closed the connection).
+
+TXT='text/plain; charset=utf-8'
+HTML='text/html; charset=utf-8'
+T0='2024-01-02 03:04:05 UTC'
+
+# st_conf: the common part of every config here; the caller gives its
+# sites (and anything else) on stdin.
+st_conf() {
+	cat > tamarin.conf <<'CONF'
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm"; };
+workers = { count = 1; slots_per_worker = 64; shutdown_timeout_sec = 5;
+	    heartbeat_timeout_sec = 10; };
+http = { server_tokens = false; };
+listeners = (
+	{ name = "web"; address = "127.0.0.1"; port = 0; },
+	{ name = "alt"; address = "127.0.0.1"; port = 0; }
+);
+CONF
+	cat >> tamarin.conf
+}
+
+# stamp DIR...: whole-second mtimes, so ETags and dates are known.
+stamp() {
+	find "$@" -exec touch -h -d "$T0" {} +
+}
+
+# want_req FILE ARGS...: the response to `tmclient.py req PORT ARGS` (on
+# the web listener) is exactly FILE.
+want_req() {
+	_want=$1
+	shift
+	atf_check -o "file:$_want" python3 "$TMCLIENT" req "$PORT" "$@"
+}
+
+# closed CMD...: CMD's output (a tm_*_resp) and the close marker, into
+# want.
+closed() {
+	"$@" > want
+	printf '[closed]\n' >> want
+}
+
+# redirect_resp CODE REASON LOCATION [PRE]: a redirect with its small page
+# (the link HTML-escaped); PRE: header lines before Location.
+redirect_resp() {
+	_esc=$(printf '%s' "$3" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' \
+	    -e 's/>/\&gt;/g' -e 's/"/\&quot;/g')
+	printf '<!DOCTYPE html>\n<html><head><title>%s %s</title></head>\n<body><h1>%s %s</h1><p><a href="%s">%s</a></p></body></html>\n' \
+	    "$1" "$2" "$1" "$2" "$_esc" "$_esc" > redirect.body
+	printf 'HTTP/1.1 %s %s\r\nServer: tamarin\r\nDate: (date)\r\n' "$1" "$2"
+	printf 'Content-Length: %d\r\nConnection: close\r\n%b' \
+	    "$(wc -c < redirect.body)" "${4:-}"
+	printf 'Location: %s\r\nContent-Type: %s\r\n\r\n' "$3" "$HTML"
+	cat redirect.body
+	printf '[closed]\n'
+}
+
+atf_test_case static__get_head_types cleanup
+static__get_head_types_head() {
+	atf_set descr "GET and HEAD give the same head, HEAD no body; MIME types, charset for text, default_type"
+}
+static__get_head_types_body() {
+	mkdir -p www/typed
+	printf '0123456789abcdefghij' > www/r.txt
+	printf '<p>home</p>\n' > www/index.html
+	printf '{"a":1}\n' > www/data.json
+	printf 'body{}\n' > www/s.css
+	printf '\211PNG\r\n' > www/i.png
+	printf 'tm\n' > www/f.tmx
+	printf 'raw\n' > www/noext
+	cp www/noext www/typed/noext
+	stamp www
+	st_conf <<'CONF'
+mime = { default_type = "application/x-unknown";
+	 types = { tmx = "text/x-tm"; png = "image/png"; }; };
+sites = ( { root = "www";
+	    routes = ( { prefix = "/typed/"; handler = "static";
+			 default_type = "text/x-default"; },
+		       { prefix = "/"; handler = "static"; } ); } );
+CONF
+	start_daemon
+	closed tm_file_resp -c close www/r.txt "$TXT"
+	want_req want /r.txt
+	closed tm_file_resp -n -c close www/r.txt "$TXT"
+	want_req want /r.txt -X HEAD
+	closed tm_file_resp -c close www/index.html "$HTML"
+	want_req want /
+	want_req want /index.html
+	closed tm_file_resp -n -c close www/index.html "$HTML"
+	want_req want / -X HEAD
+	# The type follows the name; text/* and JSON get charset=utf-8.
+	for f in 'data.json application/json; charset=utf-8' \
+	    's.css text/css; charset=utf-8' 'i.png image/png' \
+	    'f.tmx text/x-tm; charset=utf-8' 'noext application/x-unknown' \
+	    'typed/noext text/x-default'; do
+		closed tm_file_resp -c close "www/${f%% *}" "${f#* }"
+		want_req want "/${f%% *}"
+	done
+	# A body that is not the whole file in one piece: sendfile(2).
+	head -c 3000000 /dev/urandom > www/big.bin
+	atf_check -o save:got curl -sf "http://127.0.0.1:$PORT/big.bin"
+	atf_check cmp got www/big.bin
+	atf_check -o inline:'200 3000000 0\n' curl -s -I -o /dev/null \
+	    -w '%{http_code} %header{content-length} %{size_download}\n' \
+	    "http://127.0.0.1:$PORT/big.bin"
+}
+static__get_head_types_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case static__index_dirs cleanup
+static__index_dirs_head() {
+	atf_set descr "index files in order; a directory without its slash: 301 keeping the query; 403, 404"
+}
+static__index_dirs_body() {
+	mkdir -p www/docs/both www/noindex 'www/sp ace'
+	printf 'docs htm\n' > www/docs/index.htm
+	printf 'both html\n' > www/docs/both/index.html
+	printf 'both htm\n' > www/docs/both/index.htm
+	printf 'space\n' > 'www/sp ace/index.html'
+	printf 'file\n' > www/f.txt
+	stamp www
+	st_conf <<'CONF'
+sites = ( { root = "www";
+	    routes = ( { prefix = "/docs/"; handler = "static";
+			 index = [ "index.html", "index.htm" ]; },
+		       { prefix = "/"; handler = "static"; } ); } );
+CONF
+	start_daemon
+	# The first index that exists, in the order given.
+	closed tm_file_resp -c close www/docs/index.htm "$HTML"
+	want_req want /docs/
+	closed tm_file_resp -c close www/docs/both/index.html "$HTML"
+	want_req want /docs/both/
+	# Without the slash: to the slash form, query and all.
+	redirect_resp 301 'Moved Permanently' /docs/ > want
+	want_req want /docs
+	redirect_resp 301 'Moved Permanently' '/docs/both/?a=1&b=%20' > want
+	want_req want '/docs/both?a=1&b=%20'
+	redirect_resp 301 'Moved Permanently' '/sp%20ace/' > want
+	want_req want '/sp%20ace'
+	closed tm_file_resp -c close 'www/sp ace/index.html' "$HTML"
+	want_req want '/sp%20ace/'
+	# No index and no listing: forbidden.  Nothing there: not found.
+	closed tm_error_resp 403 Forbidden
+	want_req want /noindex/
+	closed tm_error_resp 404 'Not Found'
+	want_req want /missing
+	want_req want /missing/
+	want_req want /f.txt/
+	# HEAD of an error: the same head.
+	tm_error_resp 404 'Not Found' | sed -n '1,/^\r$/p' > want
+	printf '[closed]\n' >> want
+	want_req want /missing -X HEAD
+}
+static__index_dirs_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case static__autoindex cleanup
+static__autoindex_head() {
+	atf_set descr "autoindex: sorted HTML listing, names escaped, hidden files hidden; off by default"
+}
+static__autoindex_body() {
+	mkdir -p www/list/sub www/list/.hiddendir www/plain www/withindex
+	printf 'a' > 'www/list/a&b<c>.txt'
+	printf 'hidden' > www/list/.hidden
+	printf 'xyz' > 'www/list/q"t'\''.txt'
+	printf '12345' > 'www/list/sp ace.txt'
+	printf 'x' > www/list/sub/in.txt
+	printf 'x' > www/plain/x.txt
+	printf 'index\n' > www/withindex/index.html
+	stamp www
+	st_conf <<'CONF'
+sites = ( { root = "www";
+	    routes = ( { prefix = "/list/"; handler = "static";
+			 autoindex = true; },
+		       { prefix = "/withindex/"; handler = "static";
+			 autoindex = true; },
+		       { prefix = "/"; handler = "static"; } ); } );
+CONF
+	start_daemon
+	cat > page <<'PAGE'
+<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Index of /list/</title></head>
+<body><h1>Index of /list/</h1><hr><pre>
+<a href="../">../</a>
+<a href="a&amp;b%3Cc%3E.txt">a&amp;b&lt;c&gt;.txt</a>  02-Jan-2024 03:04  1
+<a href="q%22t&#39;.txt">q&quot;t&#39;.txt</a>  02-Jan-2024 03:04  3
+<a href="sp%20ace.txt">sp ace.txt</a>  02-Jan-2024 03:04  5
+<a href="sub/">sub/</a>  02-Jan-2024 03:04  -
+</pre><hr></body></html>
+PAGE
+	{
+		printf 'HTTP/1.1 200 OK\r\nServer: tamarin\r\nDate: (date)\r\n'
+		printf 'Content-Length: %d\r\nConnection: close\r\n' \
+		    "$(wc -c < page)"
+		printf 'Content-Type: %s\r\n\r\n' "$HTML"
+		cat page
+		printf '[closed]\n'
+	} > want
+	want_req want /list/
+	# HEAD: the same head, no body.
+	sed -n '1,/^\r$/p' want > want.head
+	printf '[closed]\n' >> want.head
+	want_req want.head /list/ -X HEAD
+	# The links work.
+	atf_check -o inline:'a' curl -sf "http://127.0.0.1:$PORT/list/a&b%3Cc%3E.txt"
+	atf_check -o inline:'x' curl -sf "http://127.0.0.1:$PORT/list/sub/in.txt"
+	# An index file still wins; without autoindex: 403.
+	closed tm_file_resp -c close www/withindex/index.html "$HTML"
+	want_req want /withindex/
+	closed tm_error_resp 403 Forbidden
+	want_req want /plain/
+}
+static__autoindex_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case static__symlinks cleanup
+static__symlinks_head() {
+	atf_set descr "follow_symlinks: inside (default) stays under the root, off refuses links, on follows all"
+}
+static__symlinks_body() {
+	mkdir -p www/ln www/sub outside
+	printf 'target\n' > www/ln/target.txt
+	printf 'sub file\n' > www/sub/file.txt
+	printf 'outside\n' > outside/secret.txt
+	ln -s target.txt www/ln/in.txt
+	ln -s ../sub/file.txt www/ln/up.txt
+	ln -s ../../outside/secret.txt www/ln/out.txt
+	ln -s "$(pwd)/www/ln/target.txt" www/ln/abs.txt
+	ln -s ../sub www/ln/dir
+	ln -s ../../outside www/ln/outdir
+	stamp www outside
+	st_conf <<'CONF'
+sites = (
+	{ names = [ "inside.test" ]; root = "www"; },
+	{ names = [ "off.test" ]; root = "www";
+	  routes = ( { prefix = "/"; handler = "static";
+		       follow_symlinks = "off"; } ); },
+	{ names = [ "on.test" ]; root = "www";
+	  routes = ( { prefix = "/"; handler = "static";
+		       follow_symlinks = "on"; } ); }
+);
+CONF
+	start_daemon
+	u="http://127.0.0.1:$PORT/ln"
+	# inside: links that stay beneath the root; anything leading out,
+	# or absolute, is as if it did not exist.
+	for t in 'target.txt 200' 'in.txt 200' 'up.txt 200' 'dir/file.txt 200' \
+	    'out.txt 404' 'abs.txt 404' 'outdir/secret.txt 404'; do
+		atf_check -o inline:"${t#* } \n" \
+		    curl -s -o /dev/null -w '%{http_code} %header{location}\n' \
+		    -H 'Host: inside.test' "$u/${t%% *}"
+	done
+	closed tm_file_resp -c close www/ln/target.txt "$TXT"
+	want_req want /ln/in.txt --vhost inside.test
+	closed tm_error_resp 404 'Not Found'
+	want_req want /ln/out.txt --vhost inside.test
+	# off: any link on the way is refused.
+	for t in 'target.txt 200' 'in.txt 403' 'up.txt 403' 'dir/file.txt 403' \
+	    'out.txt 403' 'abs.txt 403' 'outdir/secret.txt 403'; do
+		atf_check -o inline:"${t#* } \n" \
+		    curl -s -o /dev/null -w '%{http_code} %header{location}\n' \
+		    -H 'Host: off.test' "$u/${t%% *}"
+	done
+	closed tm_error_resp 403 Forbidden
+	want_req want /ln/in.txt --vhost off.test
+	# on: followed wherever they go.
+	for t in 'target.txt 200' 'in.txt 200' 'up.txt 200' 'dir/file.txt 200' \
+	    'out.txt 200' 'abs.txt 200' 'outdir/secret.txt 200'; do
+		atf_check -o inline:"${t#* } \n" \
+		    curl -s -o /dev/null -w '%{http_code} %header{location}\n' \
+		    -H 'Host: on.test' "$u/${t%% *}"
+	done
+	atf_check -o inline:'outside\n' curl -s -H 'Host: on.test' "$u/out.txt"
+}
+static__symlinks_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case static__unreadable cleanup
+static__unreadable_head() {
+	atf_set descr "a file or directory the workers may not read: 403 (workers run as nobody)"
+}
+static__unreadable_body() {
+	[ "$(id -u)" = 0 ] ||
+	    atf_skip "needs root: the workers must run as another user"
+	id nobody >/dev/null 2>&1 || atf_skip "no user nobody"
+	mkdir -p www/private
+	printf 'public\n' > www/public.txt
+	printf 'secret\n' > www/secret.txt
+	printf 'secret\n' > www/private/x.txt
+	stamp www
+	chmod 755 www
+	chmod 644 www/public.txt www/private/x.txt
+	chmod 600 www/secret.txt
+	chmod 700 www/private
+	grp=$(id -gn nobody)
+	cat > tamarin.conf <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm";
+	   user = "nobody"; group = "$grp"; };
+workers = { count = 1; slots_per_worker = 64; shutdown_timeout_sec = 5;
+	    heartbeat_timeout_sec = 10; };
+http = { server_tokens = false; };
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; } );
+sites = ( { root = "www"; } );
+CONF
+	start_daemon
+	atf_check -o inline:'nobody\n' ps -o user= -p "$(tmq worker-pids)"
+	closed tm_file_resp -c close www/public.txt "$TXT"
+	want_req want /public.txt
+	closed tm_error_resp 403 Forbidden
+	want_req want /secret.txt
+	want_req want /private/x.txt
+	want_req want /private/
+}
+static__unreadable_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case static__conditionals cleanup
+static__conditionals_head() {
+	atf_set descr "ETag and Last-Modified; If-None-Match and If-Modified-Since: 304; If-Match and If-Unmodified-Since: 412"
+}
+static__conditionals_body() {
+	mkdir -p www
+	printf '0123456789abcdefghij' > www/r.txt
+	stamp www
+	st_conf <<'CONF'
+sites = ( { root = "www"; } );
+CONF
+	start_daemon
+	et=$(tm_etag www/r.txt)
+	lm=$(tm_lastmod www/r.txt)
+	atf_check -o inline:"Tue, 02 Jan 2024 03:04:05 GMT" printf '%s' "$lm"
+	# 304: the validators, no body, no length (RFC 9110 §15.4.5).
+	printf 'HTTP/1.1 304 Not Modified\r\nServer: tamarin\r\nDate: (date)\r\nConnection: close\r\nETag: %s\r\nLast-Modified: %s\r\n\r\n[closed]\n' \
+	    "$et" "$lm" > want.304
+	closed tm_file_resp -c close www/r.txt "$TXT"
+	mv want want.200
+	closed tm_error_resp 412 'Precondition Failed'
+	mv want want.412
+	old='Mon, 01 Jan 2001 00:00:00 GMT'
+	later='Tue, 02 Jan 2024 03:04:06 GMT'
+	while read -r w h; do
+		want_req "want.$w" /r.txt -H "$h"
+	done <<EOF
+304 If-None-Match: $et
+304 If-None-Match: "x", $et
+304 If-None-Match: W/$et
+304 If-None-Match: *
+200 If-None-Match: "x"
+304 If-Modified-Since: $lm
+304 If-Modified-Since: $later
+200 If-Modified-Since: $old
+200 If-Modified-Since: not a date
+304 If-Modified-Since: Tuesday, 02-Jan-24 03:04:05 GMT
+304 If-Modified-Since: Tue Jan  2 03:04:05 2024
+200 If-Match: $et
+200 If-Match: *
+200 If-Match: "x", $et
+412 If-Match: "x"
+412 If-Match: W/$et
+200 If-Unmodified-Since: $lm
+412 If-Unmodified-Since: $old
+EOF
+	# If-None-Match decides alone when present (RFC 9110 §13.2.2).
+	want_req want.200 /r.txt -H 'If-None-Match: "x"' -H "If-Modified-Since: $lm"
+	# If-Match first: its 412 wins over a 304.
+	want_req want.412 /r.txt -H 'If-Match: "x"' -H "If-None-Match: $et"
+	want_req want.200 /r.txt -H "If-Match: $et" -H "If-Unmodified-Since: $old"
+	# HEAD: the same 304.
+	want_req want.304 /r.txt -X HEAD -H "If-None-Match: $et"
+	# A new version: a new ETag, and the old one no longer matches.
+	printf '0123456789ABCDEFGHIJ' > www/r.txt
+	touch -d '2024-02-03 04:05:06 UTC' www/r.txt
+	closed tm_file_resp -c close www/r.txt "$TXT"
+	want_req want /r.txt -H "If-None-Match: $et"
+	[ "$(tm_etag www/r.txt)" != "$et" ] || atf_fail "the ETag did not change"
+}
+static__conditionals_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case static__ranges cleanup
+static__ranges_head() {
+	atf_set descr "Range: single, suffix, open, 416 with bytes */size, multipart/byteranges, If-Range"
+}
+static__ranges_body() {
+	mkdir -p www
+	printf '0123456789abcdefghij' > www/r.txt
+	stamp www
+	st_conf <<'CONF'
+sites = ( { root = "www"; } );
+CONF
+	start_daemon
+	et=$(tm_etag www/r.txt)
+	lm=$(tm_lastmod www/r.txt)
+	# part FIRST LAST BODY: a 206 of one range of r.txt.
+	part() {
+		printf 'HTTP/1.1 206 Partial Content\r\nServer: tamarin\r\nDate: (date)\r\n'
+		printf 'Content-Length: %d\r\nConnection: close\r\n' "${#3}"
+		printf 'Last-Modified: %s\r\nETag: %s\r\n' "$lm" "$et"
+		printf 'Accept-Ranges: bytes\r\nContent-Type: %s\r\n' "$TXT"
+		printf 'Content-Range: bytes %s-%s/20\r\n\r\n%s[closed]\n' \
+		    "$1" "$2" "$3"
+	}
+	while read -r first last body range; do
+		part "$first" "$last" "$body" > want
+		want_req want /r.txt -H "Range: $range"
+	done <<'EOF'
+2 5 2345 bytes=2-5
+0 0 0 bytes=0-0
+17 19 hij bytes=-3
+15 19 fghij bytes=15-
+19 19 j bytes=19-
+5 19 56789abcdefghij bytes=5-100
+0 19 0123456789abcdefghij bytes=-50
+0 2 012 bytes=0-1,1-2
+EOF
+	# Nothing of it exists: 416 and the size.
+	closed tm_error_resp -a 'Content-Range: bytes */20' 416 \
+	    'Range Not Satisfiable'
+	for r in bytes=20- bytes=20-30 bytes=-0; do
+		want_req want /r.txt -H "Range: $r"
+	done
+	# Not a byte range we can honour: the whole file.
+	closed tm_file_resp -c close www/r.txt "$TXT"
+	for r in items=1-2 bytes=5-2 bytes=x-; do
+		want_req want /r.txt -H "Range: $r"
+	done
+	# HEAD and other methods ignore Range (RFC 9110 §14.2).
+	closed tm_file_resp -n -c close www/r.txt "$TXT"
+	want_req want /r.txt -X HEAD -H 'Range: bytes=2-5'
+	# Several: multipart/byteranges.  (Asked in ascending order: the
+	# parser sorts and coalesces, range.h says why.)
+	b=tamarin-byteranges-7d3a9c1f
+	printf -- '--%s\r\nContent-Type: %s\r\nContent-Range: bytes 0-1/20\r\n\r\n01\r\n--%s\r\nContent-Type: %s\r\nContent-Range: bytes 5-6/20\r\n\r\n56\r\n--%s\r\nContent-Type: %s\r\nContent-Range: bytes 15-19/20\r\n\r\nfghij\r\n--%s--\r\n' \
+	    "$b" "$TXT" "$b" "$TXT" "$b" "$TXT" "$b" > multi
+	{
+		printf 'HTTP/1.1 206 Partial Content\r\nServer: tamarin\r\nDate: (date)\r\n'
+		printf 'Content-Length: %d\r\nConnection: close\r\n' "$(wc -c < multi)"
+		printf 'Last-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n' "$lm" "$et"
+		printf 'Content-Type: multipart/byteranges; boundary=%s\r\n\r\n' "$b"
+		cat multi
+		printf '[closed]\n'
+	} > want
+	want_req want /r.txt -H 'Range: bytes=0-1,5-6,-5'
+	want_req want /r.txt -H 'Range: bytes=0-1, 5-5, 6-6, 15-'
+	# If-Range: the range only while the validator still matches, and
+	# only a strong ETag or the exact date does.
+	part 2 5 2345 > want
+	want_req want /r.txt -H 'Range: bytes=2-5' -H "If-Range: $et"
+	want_req want /r.txt -H 'Range: bytes=2-5' -H "If-Range: $lm"
+	closed tm_file_resp -c close www/r.txt "$TXT"
+	want_req want /r.txt -H 'Range: bytes=2-5' -H 'If-Range: "old"'
+	want_req want /r.txt -H 'Range: bytes=2-5' -H "If-Range: W/$et"
+	want_req want /r.txt -H 'Range: bytes=2-5' \
+	    -H 'If-Range: Tue, 02 Jan 2024 03:04:06 GMT'
+	# curl agrees on the bytes of a big one.
+	head -c 300000 /dev/urandom > www/big.bin
+	atf_check -o save:got curl -sf -r 1000-199999 "http://127.0.0.1:$PORT/big.bin"
+	atf_check -o save:exp dd if=www/big.bin bs=1000 skip=1 count=199 status=none
+	atf_check cmp got exp
+}
+static__ranges_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case static__gzip_static cleanup
+static__gzip_static_head() {
+	atf_set descr "gzip_static: file.gz with Content-Encoding and Vary when present, newer and accepted"
+}
+static__gzip_static_body() {
+	mkdir -p www/gz
+	printf 'plain text body, plain text body\n' > www/gz/t.txt
+	gzip -n -c www/gz/t.txt > www/gz/t.txt.gz
+	printf 'older gz\n' > www/gz/old.txt
+	gzip -n -c www/gz/old.txt > www/gz/old.txt.gz
+	printf 'no gz\n' > www/gz/plain.txt
+	stamp www
+	touch -d '2024-01-02 04:00:00 UTC' www/gz/t.txt.gz
+	touch -d '2023-01-01 00:00:00 UTC' www/gz/old.txt.gz
+	cp -p www/gz/t.txt www/t.txt
+	cp -p www/gz/t.txt.gz www/t.txt.gz
+	st_conf <<'CONF'
+sites = ( { root = "www";
+	    routes = ( { prefix = "/gz/"; handler = "static";
+			 gzip_static = true; },
+		       { prefix = "/"; handler = "static"; } ); } );
+CONF
+	start_daemon
+	# Served compressed: its own length, date and ETag (a variant).
+	ge=$(tm_etag www/gz/t.txt.gz | sed 's/"$/-1"/')
+	{
+		printf 'HTTP/1.1 200 OK\r\nServer: tamarin\r\nDate: (date)\r\n'
+		printf 'Content-Length: %d\r\nConnection: close\r\n' \
+		    "$(wc -c < www/gz/t.txt.gz)"
+		printf 'Vary: Accept-Encoding\r\nContent-Encoding: gzip\r\n'
+		printf 'Last-Modified: %s\r\nETag: %s\r\n' \
+		    "$(tm_lastmod www/gz/t.txt.gz)" "$ge"
+		printf 'Accept-Ranges: bytes\r\nContent-Type: %s\r\n\r\n' "$TXT"
+		cat www/gz/t.txt.gz
+		printf '[closed]\n'
+	} > want
+	for ae in gzip 'deflate, gzip' 'GZIP' 'gzip;q=0.5' '*' 'br;q=1, *;q=0.1'; do
+		want_req want /gz/t.txt -H "Accept-Encoding: $ae"
+	done
+	atf_check -o save:got curl -sf --compressed "http://127.0.0.1:$PORT/gz/t.txt"
+	atf_check cmp got www/gz/t.txt
+	# Not accepted: the plain file, still with Vary.
+	closed tm_file_resp -c close -h 'Vary: Accept-Encoding' www/gz/t.txt "$TXT"
+	want_req want /gz/t.txt
+	for ae in 'gzip;q=0' 'br, deflate' identity '*;q=0' 'gzip;q=0, *'; do
+		want_req want /gz/t.txt -H "Accept-Encoding: $ae"
+	done
+	# Older than the file: not used.
+	closed tm_file_resp -c close -h 'Vary: Accept-Encoding' www/gz/old.txt "$TXT"
+	want_req want /gz/old.txt -H 'Accept-Encoding: gzip'
+	# No .gz beside it: nothing varies.
+	closed tm_file_resp -c close www/gz/plain.txt "$TXT"
+	want_req want /gz/plain.txt -H 'Accept-Encoding: gzip'
+	# gzip_static off (the default): the .gz is just another file.
+	closed tm_file_resp -c close www/t.txt "$TXT"
+	want_req want /t.txt -H 'Accept-Encoding: gzip'
+}
+static__gzip_static_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case static__error_pages cleanup
+static__error_pages_head() {
+	atf_set descr "per-site error_pages for the statuses named; small built-in pages otherwise"
+}
+static__error_pages_body() {
+	mkdir -p www/errors www/noindex other
+	printf '<h1>not here</h1>\n' > www/errors/40x.html
+	printf 'other\n' > other/index.html
+	stamp www other
+	st_conf <<'CONF'
+sites = (
+	{ names = [ "main.test" ]; root = "www";
+	  error_pages = ( { codes = [ 404, 403 ]; page = "/errors/40x.html"; },
+			  { codes = [ 416 ]; page = "/errors/missing.html"; } ); },
+	{ names = [ "other.test" ]; root = "other"; }
+);
+CONF
+	start_daemon
+	# errpage CODE REASON: the site's page with that status.
+	errpage() {
+		printf 'HTTP/1.1 %s %s\r\nServer: tamarin\r\nDate: (date)\r\n' \
+		    "$1" "$2"
+		printf 'Content-Length: %d\r\nConnection: close\r\n' \
+		    "$(wc -c < www/errors/40x.html)"
+		printf 'Content-Type: %s\r\n\r\n' "$HTML"
+		cat www/errors/40x.html
+		printf '[closed]\n'
+	}
+	errpage 404 'Not Found' > want
+	want_req want /missing --vhost main.test
+	errpage 403 Forbidden > want
+	want_req want /noindex/ --vhost main.test
+	# Not listed: built in.  A page that is missing: built in too.
+	closed tm_error_resp -a 'Allow: GET, HEAD' 405 'Method Not Allowed'
+	want_req want / -X DELETE --vhost main.test
+	closed tm_error_resp -a 'Content-Range: bytes */18' 416 \
+	    'Range Not Satisfiable'
+	want_req want /errors/40x.html -H 'Range: bytes=100-' --vhost main.test
+	# Another site: its own (built-in) pages.
+	closed tm_error_resp 404 'Not Found'
+	want_req want /missing --vhost other.test
+}
+static__error_pages_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case sites__vhosts cleanup
+sites__vhosts_head() {
+	atf_set descr "sites by Host: exact, longest *.suffix, then the listener's default"
+}
+sites__vhosts_body() {
+	for s in a wild deep b; do
+		mkdir -p "$s"
+		printf 'site %s\n' "$s" > "$s/index.html"
+	done
+	st_conf <<'CONF'
+sites = (
+	{ names = [ "a.test", "www.a.test" ]; root = "a";
+	  listeners = [ "web", "alt" ]; },
+	{ names = [ "*.example.org" ]; root = "wild"; listeners = [ "web" ]; },
+	{ names = [ "*.deep.example.org" ]; root = "deep";
+	  listeners = [ "web" ]; },
+	{ names = [ "b.test" ]; root = "b"; listeners = [ "alt" ];
+	  default = true; }
+);
+CONF
+	start_daemon
+	while read -r port host site; do
+		atf_check -o inline:"site $site\n" \
+		    curl -sf -H "Host: $host" "http://127.0.0.1:$port/"
+	done <<EOF
+$PORT a.test a
+$PORT www.a.test a
+$PORT WWW.A.Test:8080 a
+$PORT a.test. a
+$PORT x.example.org wild
+$PORT x.y.example.org wild
+$PORT z.deep.example.org deep
+$PORT example.org a
+$PORT deep.example.org wild
+$PORT unknown.test a
+$PORT b.test a
+$PORT2 b.test b
+$PORT2 unknown.test b
+$PORT2 a.test a
+$PORT2 x.example.org b
+EOF
+	# HTTP/1.0 without Host: the default.
+	atf_check -o match:'^site b$' python3 "$TMCLIENT" raw "$PORT2" \
+	    'GET / HTTP/1.0\r\n\r\n'
+	# Two defaults for one listener: a config error.
+	sed 's/listeners = \[ "web" \]; },/listeners = [ "alt" ]; default = true; },/' \
+	    tamarin.conf > two.conf
+	atf_check -s exit:1 -o empty \
+	    -e match:'more than one default site for listener .alt.' \
+	    "$TAMARIND" -t -c two.conf
+}
+sites__vhosts_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case sites__routes_redirect cleanup
+sites__routes_redirect_head() {
+	atf_set descr "routes in order; the redirect handler: codes and \$request_uri \$uri \$subpath \$args \$host \$scheme"
+}
+sites__routes_redirect_body() {
+	mkdir -p www/s www/r
+	printf 'static s\n' > www/s/index.html
+	printf 'never\n' > www/r/index.html
+	stamp www
+	st_conf <<'CONF'
+sites = ( { names = [ "main.test" ]; root = "www";
+	    routes = (
+		{ prefix = "/r/"; handler = "redirect";
+		  to = "https://$host/new/$subpath?$args"; },
+		{ prefix = "/r/special/"; handler = "static"; },
+		{ prefix = "/v/"; handler = "redirect"; code = 302;
+		  to = "$scheme://v.test/x?r=$request_uri&u=$uri&s=$subpath&a=$args&h=$host"; },
+		{ prefix = "/c303"; handler = "redirect"; code = 303; to = "/s/"; },
+		{ prefix = "/c307"; handler = "redirect"; code = 307; to = "/s/"; },
+		{ prefix = "/c308"; handler = "redirect"; code = 308; to = "/s/"; },
+		{ prefix = "/s/"; handler = "static"; },
+		{ prefix = "/"; handler = "redirect"; to = "/s/"; code = 302; }
+	    ); } );
+CONF
+	start_daemon
+	u="http://127.0.0.1:$PORT"
+	while read -r path want; do
+		atf_check -o inline:"$want\n" curl -s -o /dev/null \
+		    -w '%{http_code} [%header{location}]\n' \
+		    -H 'Host: Main.Test:99' "$u$path"
+	done <<'EOF'
+/r/a/b?x=1 301 [https://main.test/new/a/b?x=1]
+/r/special/ 301 [https://main.test/new/special/?]
+/r 301 [https://main.test/new/?]
+/v/a%20b/c?q=1&z 302 [http://v.test/x?r=/v/a%20b/c?q=1&z&u=/v/a%20b/c&s=a%20b/c&a=q=1&z&h=main.test]
+/v/%3f%0d%0a 302 [http://v.test/x?r=/v/%3f%0d%0a&u=/v/%3F%0D%0A&s=%3F%0D%0A&a=&h=main.test]
+/c303 303 [/s/]
+/c307 307 [/s/]
+/c308 308 [/s/]
+/s/ 200 []
+/anything 302 [/s/]
+EOF
+	# The whole response: the Location as given, the link escaped.
+	redirect_resp 302 Found 'http://v.test/x?r=/v/?a=<b>&u=/v/&s=&a=a=<b>&h=main.test' > want
+	want_req want '/v/?a=<b>' --vhost main.test
+	# Bad redirect routes are config errors, each with its line.
+	st_conf <<'CONF'
+sites = ( { root = "www";
+	    routes = (
+		{ prefix = "/a/"; handler = "redirect"; to = "/x/$nope"; },
+		{ prefix = "/b/"; handler = "redirect"; to = "/x/"; code = 305; },
+		{ prefix = "/c/"; handler = "redirect"; }
+	    ); } );
+CONF
+	atf_check -s exit:1 -o empty -e save:err "$TAMARIND" -t -c tamarin.conf
+	atf_check -o inline:"tamarin.conf:12: to: unknown variable at '\$nope' (known: \$request_uri \$uri \$subpath \$args \$host \$scheme)
+tamarin.conf:13: code: 305 is not 301, 302, 303, 307 or 308
+tamarin.conf:14: redirect: to = \"...\" is required
+tamarin.conf: configuration test failed (3 errors)
+" cat err
+}
+sites__routes_redirect_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case sites__headers cleanup
+sites__headers_head() {
+	atf_set descr "headers = { ... } per site and per route, on every response of theirs"
+}
+sites__headers_body() {
+	mkdir -p www/api other
+	printf 'r\n' > www/r.txt
+	printf 'api\n' > www/api/a.txt
+	printf 'other\n' > other/index.html
+	stamp www other
+	st_conf <<'CONF'
+sites = (
+	{ names = [ "main.test" ]; root = "www";
+	  headers = { X-Site = "main"; Cache-Control = "no-cache"; };
+	  routes = ( { prefix = "/api/"; handler = "static";
+		       headers = { X-Route = "api; v=1"; }; },
+		     { prefix = "/"; handler = "static"; } ); },
+	{ names = [ "other.test" ]; root = "other"; }
+);
+CONF
+	start_daemon
+	closed tm_file_resp -c close -h 'X-Site: main' -h 'Cache-Control: no-cache' \
+	    www/r.txt "$TXT"
+	want_req want /r.txt --vhost main.test
+	closed tm_file_resp -c close -h 'X-Site: main' -h 'Cache-Control: no-cache' \
+	    -h 'X-Route: api; v=1' www/api/a.txt "$TXT"
+	want_req want /api/a.txt --vhost main.test
+	closed tm_error_resp -h 'X-Site: main' -h 'Cache-Control: no-cache' \
+	    -h 'X-Route: api; v=1' 404 'Not Found'
+	want_req want /api/missing --vhost main.test
+	redirect_resp 301 'Moved Permanently' /api/ \
+	    'X-Site: main\r\nCache-Control: no-cache\r\nX-Route: api; v=1\r\n' > want
+	want_req want /api --vhost main.test
+	closed tm_file_resp -c close other/index.html "$HTML"
+	want_req want / --vhost other.test
+	# A value with a line break never gets that far.
+	printf 'sites = ( { root = "www"; headers = { X-Bad = "a\\r\\nb"; }; } );\n' |
+	    st_conf
+	atf_check -s exit:1 -o empty \
+	    -e inline:'tamarin.conf:10: headers.X-Bad: line breaks are not allowed\ntamarin.conf: configuration test failed (1 error)\n' \
+	    "$TAMARIND" -t -c tamarin.conf
+}
+sites__headers_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case plugin__hello cleanup
+plugin__hello_head() {
+	atf_set descr "the hello plugin serves its route; bad plugins are config errors, never a crash"
+}
+plugin__hello_body() {
+	mkdir -p www
+	st_conf <<CONF
+plugins = ( { path = "$TM_BUILD/plugins/hello.so"; } );
+sites = ( { root = "www";
+	    routes = ( { prefix = "/hello"; handler = "hello"; greeting = "Hi";
+			 headers = { X-Route = "hello"; }; } ); } );
+CONF
+	atf_check -o inline:'configuration OK\n' "$TAMARIND" -t -c tamarin.conf
+	start_daemon
+	hello() {
+		printf 'HTTP/1.1 200 OK\r\nServer: tamarin\r\nDate: (date)\r\n'
+		printf 'Content-Length: %d\r\nConnection: close\r\n' "${#1}"
+		printf 'X-Route: hello\r\nContent-Type: %s\r\n\r\n' "$TXT"
+	}
+	{ hello 'Hi: /world.'; printf 'Hi: /world\n[closed]\n'; } > want
+	want_req want /hello/world
+	{ hello 'Hi: /world.'; printf '[closed]\n'; } > want
+	want_req want /hello/world -X HEAD
+	{ hello 'Hi: /a b/.'; printf 'Hi: /a b/\n[closed]\n'; } > want
+	want_req want /hello/a%20b/
+	closed tm_error_resp -h 'X-Route: hello' -a 'Allow: GET, HEAD' 405 \
+	    'Method Not Allowed'
+	want_req want /hello/world -X POST -H 'Content-Length: 0'
+	# Another ABI, or no tamarin_plugin: refused with the reason, by
+	# -t and at start alike.
+	for p in badabi nosym; do
+		sed "s|$TM_BUILD/plugins/hello.so|$TM_BUILD/tests/plugins/$p.so|" \
+		    tamarin.conf > $p.conf
+	done
+	cat > badabi.err <<EOF
+badabi.conf:10: plugin $TM_BUILD/tests/plugins/badabi.so: ABI version 42, this tamarind needs 1
+badabi.conf:12: handler: no handler named 'hello'
+badabi.conf:12: unknown key 'greeting' in route
+badabi.conf: configuration test failed (3 errors)
+EOF
+	cat > nosym.err <<EOF
+nosym.conf:10: plugin $TM_BUILD/tests/plugins/nosym.so: no tamarin_plugin symbol
+nosym.conf:12: handler: no handler named 'hello'
+nosym.conf:12: unknown key 'greeting' in route
+nosym.conf: configuration test failed (3 errors)
+EOF
+	for p in badabi nosym; do
+		atf_check -s exit:1 -o empty -e file:$p.err \
+		    "$TAMARIND" -t -c $p.conf
+		atf_check -s exit:1 -o empty -e save:start.err \
+		    "$TAMARIND" -d -c $p.conf
+		atf_check -o match:"^$p.conf:10: plugin " cat start.err
+	done
+}
+plugin__hello_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+# The access log's variable parts, checked then fixed: a CLF time becomes
+# [TIME]; a JSON time "TIME" and request_time 0.000 (3 decimals) stays.
+CLF_TIME='\[[0-3][0-9]/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)/[0-9]{4}:[0-2][0-9]:[0-5][0-9]:[0-6][0-9] [+-][0-9]{4}\]'
+ISO_TIME='"time":"[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9][+-][0-9]{4}"'
+
+atf_test_case accesslog__formats cleanup
+accesslog__formats_head() {
+	atf_set descr "access logs per site: Combined Log Format by default, JSON lines, off"
+}
+accesslog__formats_body() {
+	mkdir -p www
+	printf '0123456789abcdefghij' > www/r.txt
+	stamp www
+	st_conf <<'CONF'
+sites = (
+	{ names = [ "main.test" ]; root = "www"; access_log = "access.log"; },
+	{ names = [ "json.test" ]; root = "www";
+	  access_log = { path = "json.log"; format = "json"; }; },
+	{ names = [ "quiet.test" ]; root = "www"; access_log = "off"; },
+	{ names = [ "combined.test" ]; root = "www";
+	  access_log = { path = "access.log"; format = "combined"; }; }
+);
+CONF
+	start_daemon
+	for h in main.test json.test quiet.test combined.test; do
+		# tmclient takes \\ for one backslash.
+		python3 "$TMCLIENT" raw "$PORT" "GET /r.txt?a=1 HTTP/1.1\r\nHost: $h\r\nUser-Agent: curl/7.88.1\r\n\r\nHEAD /r.txt HTTP/1.1\r\nHost: $h\r\nReferer: http://ref.test/a?b\r\nUser-Agent: a \"quoted\" \\\\ ua\r\n\r\nGET /missing HTTP/1.0\r\nHost: $h\r\n\r\n" > /dev/null
+	done
+	wait_for 30 sh -c 'test "$(wc -l < access.log)" -ge 6' ||
+	    atf_fail "access.log: $(cat access.log)"
+	wait_for 30 sh -c 'test "$(wc -l < json.log)" -ge 3' ||
+	    atf_fail "json.log: $(cat json.log)"
+	cat > want.clf <<'EOF'
+127.0.0.1 - - [TIME] "GET /r.txt?a=1 HTTP/1.1" 200 20 "-" "curl/7.88.1"
+127.0.0.1 - - [TIME] "HEAD /r.txt HTTP/1.1" 200 0 "http://ref.test/a?b" "a \x22quoted\x22 \x5C ua"
+127.0.0.1 - - [TIME] "GET /missing HTTP/1.0" 404 125 "-" "-"
+127.0.0.1 - - [TIME] "GET /r.txt?a=1 HTTP/1.1" 200 20 "-" "curl/7.88.1"
+127.0.0.1 - - [TIME] "HEAD /r.txt HTTP/1.1" 200 0 "http://ref.test/a?b" "a \x22quoted\x22 \x5C ua"
+127.0.0.1 - - [TIME] "GET /missing HTTP/1.0" 404 125 "-" "-"
+EOF
+	atf_check -o file:want.clf \
+	    sed -E "s#^(127\\.0\\.0\\.1 - - )$CLF_TIME #\\1[TIME] #" access.log
+	cat > want.json <<'EOF'
+{"time":"TIME","remote_addr":"127.0.0.1","host":"json.test","method":"GET","uri":"/r.txt?a=1","protocol":"HTTP/1.1","status":200,"bytes_sent":20,"request_time":0.000,"referer":"","user_agent":"curl/7.88.1","tls_version":null,"tls_cipher":null}
+{"time":"TIME","remote_addr":"127.0.0.1","host":"json.test","method":"HEAD","uri":"/r.txt","protocol":"HTTP/1.1","status":200,"bytes_sent":0,"request_time":0.000,"referer":"http://ref.test/a?b","user_agent":"a \"quoted\" \\ ua","tls_version":null,"tls_cipher":null}
+{"time":"TIME","remote_addr":"127.0.0.1","host":"json.test","method":"GET","uri":"/missing","protocol":"HTTP/1.0","status":404,"bytes_sent":125,"request_time":0.000,"referer":"","user_agent":"","tls_version":null,"tls_cipher":null}
+EOF
+	atf_check -o file:want.json sed -E -e "s#^\\{$ISO_TIME,#{\"time\":\"TIME\",#" \
+	    -e 's#"request_time":0\.00[0-9],#"request_time":0.000,#' json.log
+	# Each line is valid JSON.
+	atf_check -o inline:'3\n' python3 -c 'import json, sys
+print(len([json.loads(l) for l in open("json.log")]))'
+	# The CLF time is the local time of the request, as nginx logs it.
+	atf_check -o match:"^127\\.0\\.0\\.1 - - $CLF_TIME \"GET " head -n 1 access.log
+}
+accesslog__formats_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case accesslog__flush_reopen cleanup
+accesslog__flush_reopen_head() {
+	atf_set descr "access log lines are flushed within a second and at exit; SIGUSR1 reopens without losing any"
+}
+accesslog__flush_reopen_body() {
+	mkdir -p www
+	printf 'r\n' > www/r.txt
+	st_conf <<'CONF'
+sites = ( { root = "www"; access_log = "access.log"; } );
+CONF
+	start_daemon
+	# One request and silence: its line is out within the second (the
+	# wait allows 2 s for a loaded machine).
+	atf_check -o inline:'r\n' curl -sf "http://127.0.0.1:$PORT/r.txt?n=1"
+	wait_for 20 grep -q 'n=1 ' access.log ||
+	    atf_fail "not flushed within 2 s"
+	# Rename, USR1: the next lines go to a new file.  Until the worker
+	# has reopened, a line may still reach the old one; after the first
+	# line in the new file, every line is there.
+	mv access.log access.log.1
+	kill -USR1 "$(cat master.pid)"
+	wait_for 50 test -e access.log || atf_fail "access.log not created"
+	n=1
+	while ! grep -q "n=$n " access.log; do
+		n=$((n + 1))
+		[ $n -le 20 ] || atf_fail "no line reached the new file"
+		curl -sf -o /dev/null "http://127.0.0.1:$PORT/r.txt?n=$n"
+		wait_for 20 sh -c "grep -q 'n=$n ' access.log access.log.1" ||
+		    atf_fail "line $n lost"
+	done
+	first=$n
+	for i in 1 2 3 4 5; do
+		n=$((n + 1))
+		curl -sf -o /dev/null "http://127.0.0.1:$PORT/r.txt?n=$n"
+	done
+	# At exit, whatever is buffered is written.
+	kill -TERM "$(cat master.pid)"
+	wait_for 50 sh -c "! kill -0 $(cat master.pid) 2>/dev/null" ||
+	    atf_fail "tamarind did not stop"
+	seq 1 $n > want
+	cat access.log.1 access.log | sed -n 's/.*?n=\([0-9]*\) .*/\1/p' > got
+	atf_check cmp want got
+	seq "$first" $n > want.new
+	sed -n 's/.*?n=\([0-9]*\) .*/\1/p' access.log > got.new
+	atf_check cmp want.new got.new
+}
+accesslog__flush_reopen_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_init_test_cases() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	atf_add_test_case static__get_head_types
+	atf_add_test_case static__index_dirs
+	atf_add_test_case static__autoindex
+	atf_add_test_case static__symlinks
+	atf_add_test_case static__unreadable
+	atf_add_test_case static__conditionals
+	atf_add_test_case static__ranges
+	atf_add_test_case static__gzip_static
+	atf_add_test_case static__error_pages
+	atf_add_test_case sites__vhosts
+	atf_add_test_case sites__routes_redirect
+	atf_add_test_case sites__headers
+	atf_add_test_case plugin__hello
+	atf_add_test_case accesslog__formats
+	atf_add_test_case accesslog__flush_reopen
+}
