@@ -25,6 +25,7 @@ static int	cmp_bytes(const void *, const void *);
 static int	cmp_requests(const void *, const void *);
 static int	cmp_activity(const void *, const void *);
 static void	workers_table(FILE *, const struct shm_snap *);
+static void	slot_tls(char *, size_t, const struct snap_slot *);
 
 void
 show_legend(FILE *fp)
@@ -95,6 +96,9 @@ show_summary(FILE *fp, const struct shm_snap *sn)
 	    (unsigned long long)t[TM_CTR_err_io],
 	    (unsigned long long)t[TM_CTR_err_proto],
 	    (unsigned long long)t[TM_CTR_err_tls]);
+	fprintf(fp, "%-13s handshakes %llu  resumed %llu\n", "tls",
+	    (unsigned long long)t[TM_CTR_tls_handshakes],
+	    (unsigned long long)t[TM_CTR_tls_resumed]);
 	fputc('\n', fp);
 	workers_table(fp, sn);
 }
@@ -273,6 +277,23 @@ show_select(const struct shm_snap *sn, const struct ctl_filter *f,
 	return (v);
 }
 
+/* "1.3/TLS_AES_128_GCM_SHA256"; "-" before the handshake or for plain. */
+static void
+slot_tls(char *buf, size_t sz, const struct snap_slot *ss)
+{
+	const char *v = shm_tls_version(ss->ss_tls_version);
+	char cipher[TM_SLOT_CIPHER_LEN];
+
+	if (v == NULL) {
+		(void)snprintf(buf, sz, "-");
+		return;
+	}
+	if (strncmp(v, "TLSv", 4) == 0)
+		v += 4;
+	report_sanitize(cipher, sizeof(cipher), ss->ss_tls_cipher);
+	(void)snprintf(buf, sz, "%s/%s", v, cipher[0] != '\0' ? cipher : "-");
+}
+
 void
 show_slots(FILE *fp, const struct shm_snap *sn, const struct ctl_filter *f)
 {
@@ -280,14 +301,21 @@ show_slots(FILE *fp, const struct shm_snap *sn, const struct ctl_filter *f)
 	const struct snap_slot **v, *ss;
 	char age[16], idle[16], dl[16], pbuf[16];
 	char lname[TM_LISTENER_NAME_LEN], method[TM_SLOT_METHOD_LEN];
-	char path[SHOW_PATH_WIDTH + 1];
+	char path[SHOW_PATH_WIDTH + 1], tls[TM_SLOT_CIPHER_LEN + 16];
 	size_t i, n;
+	int tw = 3;
 
 	v = show_select(sn, f, &n);
-	fprintf(fp, "%3s %4s %6s %1s %-5s %-10s %-22s %6s %6s %6s %6s %10s "
-	    "%10s %-7s %s\n", "WK", "GEN", "SLOT", "S", "PROTO", "LISTENER",
-	    "PEER", "AGE", "IDLE", "DEADLN", "REQS", "BYTES_IN", "BYTES_OUT",
-	    "METHOD", "PATH");
+	/* The TLS column is as wide as its longest value, "-" when none. */
+	for (i = 0; i < n; i++) {
+		slot_tls(tls, sizeof(tls), v[i]);
+		if ((int)strlen(tls) > tw)
+			tw = (int)strlen(tls);
+	}
+	fprintf(fp, "%3s %4s %6s %1s %-5s %-10s %-22s %6s %6s %6s %-*s %6s "
+	    "%10s %10s %-7s %s\n", "WK", "GEN", "SLOT", "S", "PROTO",
+	    "LISTENER", "PEER", "AGE", "IDLE", "DEADLN", tw, "TLS", "REQS",
+	    "BYTES_IN", "BYTES_OUT", "METHOD", "PATH");
 	for (i = 0; i < n; i++) {
 		ss = v[i];
 		ln = report_snap_listener(sn, ss->ss_listener);
@@ -304,12 +332,13 @@ show_slots(FILE *fp, const struct shm_snap *sn, const struct ctl_filter *f)
 		else
 			report_age(dl, sizeof(dl),
 			    (uint64_t)ss->ss_deadline_ms);
-		fprintf(fp, "%3u %4u %6u %c %-5s %-10s %-22s %6s %6s %6s %6u "
-		    "%10llu %10llu %-7s %s\n", ss->ss_number,
+		slot_tls(tls, sizeof(tls), ss);
+		fprintf(fp, "%3u %4u %6u %c %-5s %-10s %-22s %6s %6s %6s %-*s "
+		    "%6u %10llu %10llu %-7s %s\n", ss->ss_number,
 		    ss->ss_generation, ss->ss_index,
 		    report_slot_letter(ss->ss_state),
 		    report_proto(ss->ss_proto, pbuf, sizeof(pbuf)), lname,
-		    ss->ss_peer, age, idle, dl, ss->ss_requests,
+		    ss->ss_peer, age, idle, dl, tw, tls, ss->ss_requests,
 		    (unsigned long long)ss->ss_bytes_in,
 		    (unsigned long long)ss->ss_bytes_out, method, path);
 	}

@@ -28,11 +28,12 @@
 #include <unistd.h>
 
 #include "ctl/ctl.h"
+#include "paths.h"
 #include "lib/sbuf.h"
 #include "shm/report.h"
 #include "shm/shm.h"
 
-#define CTL_DEFAULT_SEGMENT	"/run/tamarin/tamarind.shm"
+#define CTL_DEFAULT_SEGMENT	TM_RUNDIR "/tamarind.shm"
 #define CTL_DAEMON_NAME		"tamarind"
 /*
  * How far the master's start (from /proc) may lie from the segment's

@@ -17,6 +17,8 @@
 static char	cfg_seen;
 
 static config_setting_t *cfg_lookup(const config_setting_t *, const char *);
+static void	cfg_add(struct cfg_ctx *, const char *, unsigned int,
+		    const char *);
 
 void
 cfg_ctx_init(struct cfg_ctx *c, const char *file)
@@ -40,7 +42,7 @@ cfg_ctx_fini(struct cfg_ctx *c)
 void
 cfg_error(struct cfg_ctx *c, const config_setting_t *s, const char *fmt, ...)
 {
-	char msg[1024], *line = NULL, **v;
+	char msg[1024];
 	const char *file = NULL;
 	unsigned int lineno = 0;
 	va_list ap;
@@ -52,6 +54,29 @@ cfg_error(struct cfg_ctx *c, const config_setting_t *s, const char *fmt, ...)
 		file = config_setting_source_file(s);
 		lineno = config_setting_source_line(s);
 	}
+	cfg_add(c, file, lineno, msg);
+}
+
+void
+cfg_error_at(struct cfg_ctx *c, const char *file, int line, const char *fmt,
+    ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cfg_add(c, file, line > 0 ? (unsigned int)line : 0, msg);
+}
+
+/* Count one error and keep its line: "file:line: msg" or "file: msg". */
+static void
+cfg_add(struct cfg_ctx *c, const char *file, unsigned int lineno,
+    const char *msg)
+{
+	char *line = NULL, **v;
+
 	if (file == NULL)
 		file = c->cc_file;
 	if (lineno > 0) {

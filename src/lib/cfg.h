@@ -24,6 +24,12 @@ void	cfg_ctx_init(struct cfg_ctx *, const char *file);
 void	cfg_ctx_fini(struct cfg_ctx *);
 void	cfg_error(struct cfg_ctx *, const config_setting_t *,
 	    const char *, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * The same for checks made after the tree is gone (certificates, keys):
+ * "file:line: message" from a position kept at parse time.
+ */
+void	cfg_error_at(struct cfg_ctx *, const char *file, int line,
+	    const char *, ...) __attribute__((format(printf, 4, 5)));
 
 /*
  * Typed lookups of key in group (or record) g.  Return 1 when present and

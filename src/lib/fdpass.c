@@ -13,6 +13,17 @@
 
 #include "lib/fdpass.h"
 
+static size_t	chan_payload(const struct chan_msg *);
+
+/* Bytes after the header: slots for CHAN_CONNS, data for the others. */
+static size_t
+chan_payload(const struct chan_msg *m)
+{
+	if (m->cm_type == CHAN_CONNS)
+		return (m->cm_count * sizeof(m->cm_slot[0]));
+	return (m->cm_arg);
+}
+
 int
 chan_pair(int sv[2])
 {
@@ -32,13 +43,15 @@ chan_send(int sock, const struct chan_msg *m, const int *fds)
 	struct cmsghdr *cm;
 	ssize_t n;
 
-	if (m->cm_count > CHAN_MAX_FDS) {
+	if (m->cm_count > CHAN_MAX_FDS ||
+	    (m->cm_type != CHAN_CONNS && (m->cm_count != 0 ||
+	    m->cm_arg > CHAN_MAX_DATA))) {
 		errno = EINVAL;
 		return (-1);
 	}
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = (void *)m;
-	iov.iov_len = CHAN_HDR_LEN + m->cm_count * sizeof(m->cm_slot[0]);
+	iov.iov_len = CHAN_HDR_LEN + chan_payload(m);
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	if (m->cm_count > 0) {
@@ -126,7 +139,9 @@ chan_recv(int sock, struct chan_msg *m, int *fds)
 	if ((msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) != 0 ||
 	    (size_t)n < CHAN_HDR_LEN || m->cm_type == 0 ||
 	    m->cm_type >= CHAN__MAX || m->cm_count > CHAN_MAX_FDS ||
-	    (size_t)n != CHAN_HDR_LEN + m->cm_count * sizeof(m->cm_slot[0]) ||
+	    (m->cm_type != CHAN_CONNS && (m->cm_count != 0 ||
+	    m->cm_arg > CHAN_MAX_DATA)) ||
+	    (size_t)n != CHAN_HDR_LEN + chan_payload(m) ||
 	    m->cm_count != nfds || bad) {
 		chan_close_all(fds, nfds);
 		errno = EPROTO;

@@ -1,7 +1,9 @@
 /*
  * The master-worker channel: a SOCK_SEQPACKET socketpair carrying small
  * fixed messages, and with CHAN_CONNS a batch of accepted sockets as
- * SCM_RIGHTS, each paired with the slot the master claimed for it.
+ * SCM_RIGHTS, each paired with the slot the master claimed for it.  Other
+ * messages carry no fds, and may carry cm_arg bytes of data (CHAN_TICKETS:
+ * the session ticket keys, which thus never touch the segment).
  */
 #ifndef TM_FDPASS_H
 #define TM_FDPASS_H
@@ -19,15 +21,22 @@ enum chan_type {
 	CHAN_STOP,		/* m->w: close everything now and exit */
 	CHAN_REOPEN,		/* m->w: reopen log files */
 	CHAN_SLOTFREE,		/* w->m: a slot freed while the master waited */
-	CHAN_TICKETS,		/* m->w: session ticket keys rotated */
+	CHAN_TICKETS,		/* m->w: session ticket keys rotated,
+				   cm_arg bytes of them in cm_data */
 	CHAN__MAX
 };
 
+/* Data bytes a message other than CHAN_CONNS may carry. */
+#define CHAN_MAX_DATA	(CHAN_MAX_FDS * sizeof(uint32_t))
+
 struct chan_msg {
 	uint16_t	cm_type;
-	uint16_t	cm_count;
-	uint32_t	cm_arg;
-	uint32_t	cm_slot[CHAN_MAX_FDS];
+	uint16_t	cm_count;	/* fds (CHAN_CONNS only) */
+	uint32_t	cm_arg;		/* other types: bytes in cm_data */
+	union {
+		uint32_t cm_slot[CHAN_MAX_FDS];	/* CHAN_CONNS: one per fd */
+		uint8_t	 cm_data[CHAN_MAX_DATA];
+	};
 };
 
 #define CHAN_HDR_LEN	offsetof(struct chan_msg, cm_slot)

@@ -25,6 +25,7 @@
 
 #include <libconfig.h>
 
+#include "paths.h"
 #include "lib/cfg.h"
 #include "lib/cidr.h"
 #include "lib/log.h"
@@ -33,10 +34,10 @@
 #include "proto/http/http.h"
 #include "proto/http/mime.h"
 #include "proto/proto.h"
+#include "proto/tls.h"
 #include "shm/shm_layout.h"
 
-#define DEFAULT_PIDFILE		"/run/tamarin/tamarind.pid"
-#define DEFAULT_SEGMENT		"/run/tamarin/tamarind.shm"
+#define DEFAULT_PIDFILE		TM_RUNDIR "/tamarind.pid"
 #define DEFAULT_BACKLOG		511
 #define DEFAULT_SLOTS		1024
 #define DEFAULT_MAX_BODY	(1024 * 1024)
@@ -64,6 +65,8 @@ static int	load_route(struct loader *, const config_setting_t *,
 		    struct site_conf *, struct route_conf *);
 static int	load_headers(struct loader *, const config_setting_t *,
 		    const char *, struct header_conf **, size_t *);
+static void	header_block(const struct header_conf *, size_t, char **,
+		    size_t *);
 static struct tls_conf *load_tls(struct loader *, const config_setting_t *);
 static int	load_methods(struct loader *, const config_setting_t *,
 		    unsigned int *);
@@ -177,6 +180,10 @@ config_load(const char *path, struct cfg_ctx *c)
 		load_plugins(&ld, g);
 	if (cfg_group(c, root, "daemon", &g) == 1)
 		load_daemon(&ld, g);
+	/* tamarinctl and the rc.d script find the daemon through it. */
+	if (cf->cf_pidfile == NULL &&
+	    (cf->cf_pidfile = strdup(DEFAULT_PIDFILE)) == NULL)
+		cfg_error(c, NULL, "out of memory");
 	if (cfg_group(c, root, "workers", &g) == 1)
 		load_workers(&ld, g);
 	if (cfg_group(c, root, "timeouts", &g) == 1) {
@@ -225,6 +232,12 @@ config_load(const char *path, struct cfg_ctx *c)
 			}
 		}
 	}
+
+	/*
+	 * TLS contexts last, once sites are known (SNI): certificates and
+	 * keys are read now, so -t and a reload report them as errors.
+	 */
+	(void)tls_config_build(cf, c);
 
 	config_destroy(&lc);
 	free(ld.ld_dir);
@@ -638,14 +651,21 @@ resolve_address(struct loader *ld, const config_setting_t *e,
 	if (strncmp(a, "unix:", 5) == 0) {
 		struct sockaddr_un *un = (struct sockaddr_un *)&lc->lc_sa;
 
-		if (strlen(a + 5) == 0 ||
-		    strlen(a + 5) >= sizeof(un->sun_path)) {
+		char upath[sizeof(un->sun_path) + 1];
+
+		/* Relative to the config's directory, like every path. */
+		if (a[5] == '/')
+			strlcpy(upath, a + 5, sizeof(upath));
+		else
+			snprintf(upath, sizeof(upath), "%s/%s", ld->ld_dir,
+			    a + 5);
+		if (strlen(a + 5) == 0 || strlen(upath) >= sizeof(un->sun_path)) {
 			cfg_error(ld->ld_c, e, "address: bad UNIX socket path "
 			    "'%s'", a + 5);
 			return (-1);
 		}
 		un->sun_family = AF_UNIX;
-		strlcpy(un->sun_path, a + 5, sizeof(un->sun_path));
+		strlcpy(un->sun_path, upath, sizeof(un->sun_path));
 		lc->lc_salen = sizeof(*un);
 		return (0);
 	}
@@ -692,6 +712,8 @@ load_tls(struct loader *ld, const config_setting_t *g)
 		return (NULL);
 	}
 	tc->tc_line = (int)config_setting_source_line(g);
+	tc->tc_file = strdup(config_setting_source_file(g) != NULL ?
+	    config_setting_source_file(g) : c->cc_file);
 	if ((s = config_setting_get_member(g, "certificate")) != NULL) {
 		cfg_mark(g, "certificate");
 		resolve_path(ld, s, &tc->tc_certificate);
@@ -834,6 +856,8 @@ load_site(struct loader *ld, const config_setting_t *e, struct site_conf *st)
 		}
 	}
 	load_headers(ld, e, "headers", &st->st_headers, &st->st_nheaders);
+	header_block(st->st_headers, st->st_nheaders, &st->st_hblock,
+	    &st->st_hblock_len);
 	if ((s = config_setting_get_member(e, "access_log")) != NULL) {
 		cfg_mark(e, "access_log");
 		st->st_alog_format = TM_ALOG_COMBINED;
@@ -924,11 +948,18 @@ load_site(struct loader *ld, const config_setting_t *e, struct site_conf *st)
 	if (cfg_list(c, e, "routes", &routes) == 1) {
 		n = config_setting_length(routes);
 		st->st_routes = calloc((size_t)n + 1, sizeof(struct route_conf));
-		for (k = 0; k < n && st->st_routes != NULL; k++)
-			if (load_route(ld, config_setting_get_elem(routes,
+		/*
+		 * A route that failed still counts: what it allocated
+		 * before the error (prefix, headers, handler data) is
+		 * freed by config_free() with the rest, and a failed route
+		 * fails the whole config, so none is ever served.
+		 */
+		for (k = 0; k < n && st->st_routes != NULL; k++) {
+			(void)load_route(ld, config_setting_get_elem(routes,
 			    (unsigned int)k), st,
-			    &st->st_routes[st->st_nroutes]) == 0)
-				st->st_nroutes++;
+			    &st->st_routes[st->st_nroutes]);
+			st->st_nroutes++;
+		}
 	} else if (st->st_root != NULL) {
 		/* A root and no routes: serve the root statically. */
 		struct route_conf *rc;
@@ -946,6 +977,7 @@ load_site(struct loader *ld, const config_setting_t *e, struct site_conf *st)
 			ri.ri_site = st->st_names[0];
 			ri.ri_prefix = "/";
 			ri.ri_root = st->st_root;
+			ri.ri_confdir = ld->ld_dir;
 			if (rc->rc_handler->hd_init != NULL &&
 			    rc->rc_handler->hd_init(c, NULL, &ri,
 			    &rc->rc_data) == -1)
@@ -994,11 +1026,14 @@ load_route(struct loader *ld, const config_setting_t *e,
 		rc->rc_methods = rc->rc_handler->hd_methods;
 	load_methods(ld, e, &rc->rc_methods);
 	load_headers(ld, e, "headers", &rc->rc_headers, &rc->rc_nheaders);
+	header_block(rc->rc_headers, rc->rc_nheaders, &rc->rc_hblock,
+	    &rc->rc_hblock_len);
 	if (rc->rc_handler != NULL && rc->rc_prefix != NULL &&
 	    rc->rc_handler->hd_init != NULL) {
 		ri.ri_site = st->st_names != NULL ? st->st_names[0] : "*";
 		ri.ri_prefix = rc->rc_prefix;
 		ri.ri_root = st->st_root;
+		ri.ri_confdir = ld->ld_dir;
 		if (rc->rc_handler->hd_init(c, e, &ri, &rc->rc_data) == -1 &&
 		    c->cc_errors == errs)
 			cfg_error(c, e, "route: handler %s refused its "
@@ -1074,6 +1109,29 @@ load_headers(struct loader *ld, const config_setting_t *e, const char *key,
 	return (1);
 }
 
+/* Configured headers, formatted once for every response. */
+static void
+header_block(const struct header_conf *h, size_t n, char **out, size_t *len)
+{
+	size_t i, total = 0, off = 0;
+	char *b;
+
+	*out = NULL;
+	*len = 0;
+	for (i = 0; i < n; i++)
+		if (h[i].hc_name != NULL && h[i].hc_value != NULL)
+			total += strlen(h[i].hc_name) + strlen(h[i].hc_value) +
+			    4;
+	if (total == 0 || (b = malloc(total + 1)) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		if (h[i].hc_name != NULL && h[i].hc_value != NULL)
+			off += (size_t)snprintf(b + off, total + 1 - off,
+			    "%s: %s\r\n", h[i].hc_name, h[i].hc_value);
+	*out = b;
+	*len = off;
+}
+
 /* A string path setting, made absolute against the config's directory. */
 static int
 resolve_path(struct loader *ld, const config_setting_t *s, char **out)
@@ -1117,6 +1175,7 @@ free_tls(struct tls_conf *tc)
 	free(tc->tc_ciphersuites);
 	free(tc->tc_curves);
 	free(tc->tc_ocsp_response);
+	free(tc->tc_file);
 	free(tc);
 }
 
@@ -1153,6 +1212,7 @@ config_free(struct config *cf)
 				rc->rc_handler->hd_free(rc->rc_data);
 			free(rc->rc_prefix);
 			free_headers(rc->rc_headers, rc->rc_nheaders);
+			free(rc->rc_hblock);
 		}
 		free(st->st_routes);
 		cfg_strv_free(st->st_names);
@@ -1161,6 +1221,7 @@ config_free(struct config *cf)
 			close(st->st_rootfd);
 		free(st->st_listeners);
 		free_headers(st->st_headers, st->st_nheaders);
+		free(st->st_hblock);
 		for (j = 0; j < st->st_nerror_pages; j++)
 			free(st->st_error_pages[j].ep_path);
 		free(st->st_error_pages);
@@ -1174,6 +1235,7 @@ config_free(struct config *cf)
 		free(lc->lc_name);
 		free(lc->lc_address);
 		free(lc->lc_proxy_trusted);
+		tls_ctx_free(lc->lc_tls_ctx);
 		free_tls(lc->lc_tls);
 		free((char *)lc->lc_file);
 	}

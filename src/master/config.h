@@ -41,7 +41,8 @@ struct tls_conf {
 	char		*tc_ciphersuites;	/* TLS 1.3 suites */
 	char		*tc_curves;		/* "X25519:P-256" */
 	char		*tc_ocsp_response;	/* DER file, optional */
-	int		 tc_line;
+	char		*tc_file;	/* where the block is, for errors */
+	int		 tc_line;	/* found when the files are read */
 };
 
 struct listener_conf {
@@ -80,6 +81,8 @@ struct route_conf {
 	uint64_t	 rc_max_body;	/* bytes; 413 above */
 	struct header_conf *rc_headers;
 	size_t		 rc_nheaders;
+	char		*rc_hblock;	/* the same as "Name: value\r\n"... */
+	size_t		 rc_hblock_len;
 };
 
 #define TM_ALOG_OFF		0
@@ -102,6 +105,8 @@ struct site_conf {
 	size_t		 st_nroutes;
 	struct header_conf *st_headers;
 	size_t		 st_nheaders;
+	char		*st_hblock;	/* the same as "Name: value\r\n"... */
+	size_t		 st_hblock_len;
 	struct error_page *st_error_pages;
 	size_t		 st_nerror_pages;
 	int		 st_alog_format;	/* TM_ALOG_* */

@@ -44,11 +44,12 @@ int
 dispatch_capacity(struct master *m)
 {
 	const struct shm_block *sb;
-	unsigned int b;
+	unsigned int i, b;
 	uint32_t n, act;
 	int cap = 0;
 
-	for (b = 0; b < TM_MAX_BLOCKS; b++) {
+	for (i = 0; i < m->m_nlive; i++) {
+		b = m->m_live[i];
 		if (!worker_eligible(m, b))
 			continue;
 		sb = shm_block(m->m_shm, b);
@@ -74,8 +75,10 @@ dispatch_pick(struct master *m, int except)
 	uint32_t act, n, least = UINT32_MAX;
 	int found = -1;
 
-	for (i = 0; i < TM_MAX_BLOCKS; i++) {
-		b = (m->m_rr + i) % TM_MAX_BLOCKS;
+	if (m->m_nlive == 0)
+		return (-1);
+	for (i = 0; i < m->m_nlive; i++) {
+		b = m->m_live[(m->m_rr + i) % m->m_nlive];
 		if ((int)b == except || !worker_eligible(m, b))
 			continue;
 		sb = shm_block(m->m_shm, b);
@@ -88,12 +91,12 @@ dispatch_pick(struct master *m, int except)
 		if (act < least) {
 			least = act;
 			best = b;
-			found = 1;
+			found = (int)i;
 		}
 	}
 	if (found == -1)
 		return (-1);
-	m->m_rr = best + 1;
+	m->m_rr = (m->m_rr + (unsigned int)found + 1) % m->m_nlive;
 	return ((int)best);
 }
 
@@ -264,15 +267,17 @@ dispatch_send(struct master *m, unsigned int b)
 void
 dispatch_flush(struct master *m)
 {
-	unsigned int b;
+	unsigned int i, b;
 	int again = 1, rounds = 0;
 
 	/* A requeue can fill another batch: loop until all are empty. */
 	while (again && rounds++ < 4) {
 		again = 0;
-		for (b = 0; b < TM_MAX_BLOCKS; b++)
+		for (i = 0; i < m->m_nlive; i++) {
+			b = m->m_live[i];
 			if (m->m_wk[b].wk_nbatch > 0 &&
 			    dispatch_send(m, b) == -1)
 				again = 1;
+		}
 	}
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "lib/cfg.h"
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -30,7 +31,8 @@
 #ifndef TM_VERSION
 #define TM_VERSION	"0.1.0"
 #endif
-#define DEFAULT_CONFIG	"etc/tamarin.conf"
+/* Where make install puts it (paths.h); `make run` passes -c. */
+#define DEFAULT_CONFIG	TM_CONFIG_PATH
 
 static void	usage(void) __attribute__((noreturn));
 static int	config_test(const char *);
@@ -165,6 +167,7 @@ main(int argc, char *argv[], char *envp[])
 	if ((m->m_sigfd = signal_setup()) == -1)
 		fatal("signalfd() failed");
 	proto_prepare_logs(m->m_cf);
+	master_prepare_error_log(m->m_cf);
 	setproctitle("master (%s)", m->m_cf->cf_path);
 
 	m->m_gen = 1;
@@ -197,16 +200,27 @@ raise_nofile(const struct config *cf)
 	want = cf->cf_max_open_files > 0 ? (rlim_t)cf->cf_max_open_files :
 	    (rlim_t)cf->cf_slots_per_worker + 2 * CHAN_MAX_FDS + 64 +
 	    cf->cf_nlisteners;
+	struct rlimit old;
+
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
 	if (rl.rlim_cur >= want)
 		return;
-	if (want > rl.rlim_max && getuid() == 0)
-		rl.rlim_max = want;
-	rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-		log_warn("setrlimit(RLIMIT_NOFILE, %llu) failed",
-		    (unsigned long long)rl.rlim_cur);
+	old = rl;
+	/* Raising the hard limit needs CAP_SYS_RESOURCE: try, then settle. */
+	if (want > rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			rl = old;
+	}
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			log_warn("setrlimit(RLIMIT_NOFILE, %llu) failed",
+			    (unsigned long long)rl.rlim_cur);
+			rl = old;
+		}
+	}
 	if (rl.rlim_cur < want)
 		log_warnx("only %llu file descriptors per process; "
 		    "slots_per_worker %u may not all be usable",

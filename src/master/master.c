@@ -10,12 +10,14 @@
 #include <grp.h>
 #include <libutil.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "lib/cfg.h"
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -65,7 +67,7 @@ master_segment_setup(struct master *m)
 			else
 				(void)asprintf(&dflt, "%s.shm", cf->cf_pidfile);
 		} else
-			dflt = strdup("/run/tamarin/tamarind.shm");
+			dflt = strdup(TM_RUNDIR "/tamarind.shm");
 		if (dflt == NULL)
 			fatal("segment path");
 		cf->cf_segment = dflt;
@@ -77,11 +79,15 @@ master_segment_setup(struct master *m)
 		log_warn("cannot create the segment %s", path);
 		return (-1);
 	}
-	if (cf->cf_group != NULL && getuid() == 0) {
-		struct group *gr = getgrnam(cf->cf_group);
+	if (cf->cf_user != NULL && getuid() == 0) {
+		struct group *gr = cf->cf_group != NULL ?
+		    getgrnam(cf->cf_group) : NULL;
+		struct passwd *pw = getpwnam(cf->cf_user);
+		gid_t gid = gr != NULL ? gr->gr_gid : pw != NULL ?
+		    pw->pw_gid : 0;
 
-		/* tamarinctl run by that group may read it. */
-		if (gr != NULL && fchown(m->m_shm->sm_fd, 0, gr->gr_gid) == -1)
+		/* tamarinctl run by the workers' group may read it. */
+		if (gid != 0 && fchown(m->m_shm->sm_fd, 0, gid) == -1)
 			log_warn("fchown(%s) failed", path);
 	}
 	h = shm_header(m->m_shm);
@@ -160,6 +166,7 @@ master_reload(struct master *m)
 	for (b = 0; b < TM_MAX_BLOCKS; b++)
 		if (m->m_wk[b].wk_respawn && m->m_wk[b].wk_pid == 0) {
 			m->m_wk[b].wk_respawn = 0;
+			m->m_nrespawn--;
 			atomic_store_explicit(&shm_block(m->m_shm,
 			    b)->wb_state, TM_WORKER_UNUSED,
 			    memory_order_release);
@@ -233,18 +240,48 @@ void
 master_reopen(struct master *m)
 {
 	proto_prepare_logs(m->m_cf);
+	master_prepare_error_log(m->m_cf);
 	if (log_reopen() == -1)
 		log_warn("reopening the error log failed");
 	proc_send_all(m, CHAN_REOPEN, UINT32_MAX);
+}
+
+/*
+ * Create the error log for the workers' user before they reopen it: after
+ * logrotate moved it, unprivileged workers could not create it themselves.
+ */
+void
+master_prepare_error_log(const struct config *cf)
+{
+	struct passwd *pw;
+	struct group *gr = NULL;
+	int fd;
+
+	if (log_fd() == -1 || cf->cf_error_log == NULL ||
+	    cf->cf_error_log[0] != '/' || cf->cf_user == NULL ||
+	    geteuid() != 0 || (pw = getpwnam(cf->cf_user)) == NULL)
+		return;
+	if (cf->cf_group != NULL)
+		gr = getgrnam(cf->cf_group);
+	fd = open(cf->cf_error_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0640);
+	if (fd == -1) {
+		log_warn("error log %s: open() failed", cf->cf_error_log);
+		return;
+	}
+	if (fchown(fd, pw->pw_uid, gr != NULL ? gr->gr_gid : pw->pw_gid) == -1)
+		log_warn("error log %s: fchown() failed", cf->cf_error_log);
+	close(fd);
 }
 
 /* Every worker of the current generation has reached RUNNING. */
 static int
 master_generation_running(const struct master *m)
 {
-	unsigned int b, n = 0;
+	unsigned int i, b, n = 0;
 
-	for (b = 0; b < TM_MAX_BLOCKS; b++) {
+	for (i = 0; i < m->m_nlive; i++) {
+		b = m->m_live[i];
 		if (m->m_wk[b].wk_pid == 0 || m->m_wk[b].wk_gen != m->m_gen)
 			continue;
 		if (atomic_load_explicit(&shm_block(m->m_shm, b)->wb_state,
@@ -312,7 +349,8 @@ master_loop(struct master *m)
 		pfd[npfd].fd = m->m_sigfd;
 		pfd[npfd++].events = POLLIN;
 		nwk = 0;
-		for (b = 0; b < TM_MAX_BLOCKS; b++) {
+		for (i = 0; i < m->m_nlive; i++) {
+			b = m->m_live[i];
 			if (m->m_wk[b].wk_chan == -1)
 				continue;
 			pwk[nwk++] = (int)b;
@@ -331,7 +369,7 @@ master_loop(struct master *m)
 		if (m->m_stopping && m->m_stopping != SIGQUIT)
 			timeout = m->m_stop_next > now ?
 			    (int)(m->m_stop_next - now) : 0;
-		for (b = 0; b < TM_MAX_BLOCKS; b++)
+		for (b = 0; m->m_nrespawn > 0 && b < TM_MAX_BLOCKS; b++)
 			if (m->m_wk[b].wk_respawn && !m->m_stopping) {
 				uint64_t at = m->m_wk[b].wk_respawn_at;
 				int t = at > now ? (int)(at - now) : 0;
@@ -378,5 +416,14 @@ master_loop(struct master *m)
 		}
 		if (m->m_stopping && proc_live(m) == 0)
 			master_exit(m, 0);
+		if (!m->m_stopping && proc_live(m) == 0 && m->m_nrespawn == 0) {
+			/*
+			 * Every worker exited "fatal, do not respawn": a master
+			 * without workers would hold the ports and serve
+			 * nobody.  Exit, so the supervisor sees the failure.
+			 */
+			log_error("no workers left; exiting");
+			master_exit(m, 1);
+		}
 	}
 }

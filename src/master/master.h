@@ -71,6 +71,13 @@ struct master {
 	unsigned int	 m_rr;		/* round robin among equals */
 	/* Tell systemd READY=1 once this generation's workers run. */
 	int		 m_notify_ready;
+	/*
+	 * Blocks with a live process, so that per-connection work visits
+	 * the workers there are, not every possible position.
+	 */
+	unsigned int	 m_live[TM_MAX_BLOCKS];
+	unsigned int	 m_nlive;
+	unsigned int	 m_nrespawn;	/* positions waiting for a respawn */
 };
 
 extern struct master	*tm_master;
@@ -97,6 +104,9 @@ void	proc_send_all(struct master *, enum chan_type, uint32_t gen_upto);
 unsigned int proc_live(const struct master *);
 void	proc_chan_event(struct master *, unsigned int, short);
 
+/* tickets.c (TLS session ticket keys: rotation, hand-out to workers) */
+void	tickets_tick(struct master *, uint64_t now);
+
 /* signal.c */
 int	signal_setup(void);
 void	signal_handle(struct master *);
@@ -108,6 +118,7 @@ void	master_exit(struct master *, int) __attribute__((noreturn));
 void	master_reload(struct master *);
 void	master_stop(struct master *, int);
 void	master_reopen(struct master *);
+void	master_prepare_error_log(const struct config *);
 struct cfg_ctx;
 void	master_report_errors(const struct cfg_ctx *, int);
 

@@ -28,8 +28,28 @@
 #define STOP_KILL_MS	3000
 
 static void	proc_child_cleanup(struct master *, unsigned int);
+static void	proc_live_add(struct master *, unsigned int);
+static void	proc_live_del(struct master *, unsigned int);
 static void	proc_release_block(struct master *, unsigned int);
 static void	proc_config_unref(struct master *, struct config *);
+
+static void
+proc_live_add(struct master *m, unsigned int b)
+{
+	m->m_live[m->m_nlive++] = b;
+}
+
+static void
+proc_live_del(struct master *m, unsigned int b)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->m_nlive; i++)
+		if (m->m_live[i] == b) {
+			m->m_live[i] = m->m_live[--m->m_nlive];
+			return;
+		}
+}
 
 /* In the child: drop everything of the master's that a worker must not hold. */
 static void
@@ -132,6 +152,7 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 	close(sv[1]);
 	atomic_store_explicit(&sb->wb_pid, (int32_t)pid, memory_order_relaxed);
 	w->wk_pid = pid;
+	proc_live_add(m, b);
 	w->wk_chan = sv[0];
 	w->wk_gen = gen;
 	w->wk_number = number;
@@ -172,12 +193,7 @@ proc_start_generation(struct master *m, struct config *cf)
 unsigned int
 proc_live(const struct master *m)
 {
-	unsigned int b, n = 0;
-
-	for (b = 0; b < TM_MAX_BLOCKS; b++)
-		if (m->m_wk[b].wk_pid != 0)
-			n++;
-	return (n);
+	return (m->m_nlive);
 }
 
 /* A block nobody will use again: its slot range goes back to the pool. */
@@ -191,6 +207,8 @@ proc_release_block(struct master *m, unsigned int b)
 	atomic_store_explicit(&sb->wb_state, TM_WORKER_UNUSED,
 	    memory_order_release);
 	w->wk_cf = NULL;
+	if (w->wk_respawn)
+		m->m_nrespawn--;
 	w->wk_respawn = 0;
 	w->wk_fails = 0;
 	proc_config_unref(m, cf);
@@ -250,6 +268,7 @@ proc_reap(struct master *m)
 			w->wk_chan = -1;
 		}
 		w->wk_pid = 0;
+		proc_live_del(m, b);
 		atomic_store_explicit(&sb->wb_pid, 0, memory_order_relaxed);
 		freed = slot_release_all(m->m_shm, b);
 		atomic_store_explicit(&sb->wb_state, TM_WORKER_EXITED,
@@ -286,6 +305,7 @@ proc_reap(struct master *m)
 		}
 		w->wk_fails = lived < QUICK_DEATH_MS ? w->wk_fails + 1 : 0;
 		w->wk_respawn = 1;
+		m->m_nrespawn++;
 		if (w->wk_fails <= 1)
 			w->wk_respawn_at = now;
 		else {
@@ -305,13 +325,15 @@ proc_reap(struct master *m)
 void
 proc_signal_all(struct master *m, int sig)
 {
-	unsigned int b;
+	unsigned int i, b;
 
-	for (b = 0; b < TM_MAX_BLOCKS; b++)
+	for (i = 0; i < m->m_nlive; i++) {
+		b = m->m_live[i];
 		if (m->m_wk[b].wk_pid > 0 && kill(m->m_wk[b].wk_pid, sig) ==
 		    -1 && errno != ESRCH)
 			log_warn("kill(%d, %d) failed",
 			    (int)m->m_wk[b].wk_pid, sig);
+	}
 }
 
 /*
@@ -322,15 +344,15 @@ void
 proc_send_all(struct master *m, enum chan_type type, uint32_t gen_upto)
 {
 	struct chan_msg msg;
-	unsigned int b;
+	unsigned int i, b;
 	int sig;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.cm_type = (uint16_t)type;
 	sig = type == CHAN_STOP ? SIGTERM : type == CHAN_DRAIN ? SIGQUIT :
 	    type == CHAN_REOPEN ? SIGUSR1 : 0;
-	for (b = 0; b < TM_MAX_BLOCKS; b++) {
-		struct worker *w = &m->m_wk[b];
+	for (i = 0; i < m->m_nlive; i++) {
+		struct worker *w = &m->m_wk[b = m->m_live[i]];
 
 		if (w->wk_pid == 0 || w->wk_gen > gen_upto)
 			continue;
@@ -378,10 +400,12 @@ void
 proc_tick(struct master *m, uint64_t now)
 {
 	struct chan_msg msg;
-	unsigned int b;
+	unsigned int i, b;
 
-	for (b = 0; b < TM_MAX_BLOCKS; b++) {
-		struct worker *w = &m->m_wk[b];
+	/* TLS: rotate the session ticket keys when due (tickets.c). */
+	tickets_tick(m, now);
+	for (i = 0; i < m->m_nlive; i++) {
+		struct worker *w = &m->m_wk[b = m->m_live[i]];
 		uint64_t hb;
 
 		/*
@@ -399,7 +423,9 @@ proc_tick(struct master *m, uint64_t now)
 				    w->wk_number, w->wk_gen, (int)w->wk_pid,
 				    (unsigned long long)(now - hb),
 				    w->wk_cf->cf_heartbeat_timeout_ms / 1000.0);
-				(void)kill(w->wk_pid, SIGKILL);
+				if (kill(w->wk_pid, SIGKILL) == -1)
+					log_warn("kill(%d, SIGKILL) failed",
+					    (int)w->wk_pid);
 				w->wk_killed_at = now;
 				/* Replaced at once: not a crash loop. */
 				w->wk_fails = 0;
@@ -414,9 +440,11 @@ proc_tick(struct master *m, uint64_t now)
 			    w->wk_number, w->wk_gen, (int)w->wk_pid);
 			memset(&msg, 0, sizeof(msg));
 			msg.cm_type = CHAN_STOP;
-			if (w->wk_chan == -1 ||
-			    chan_send(w->wk_chan, &msg, NULL) == -1)
-				(void)kill(w->wk_pid, SIGTERM);
+			if ((w->wk_chan == -1 ||
+			    chan_send(w->wk_chan, &msg, NULL) == -1) &&
+			    kill(w->wk_pid, SIGTERM) == -1)
+				log_warn("kill(%d, SIGTERM) failed",
+				    (int)w->wk_pid);
 			w->wk_stop_at = now;
 		}
 		if (w->wk_pid != 0 && w->wk_stop_at != 0 &&
@@ -425,18 +453,25 @@ proc_tick(struct master *m, uint64_t now)
 			log_warnx("worker %u (pid %d) did not stop within %d "
 			    "ms; SIGKILL", w->wk_number, (int)w->wk_pid,
 			    STOP_KILL_MS);
-			(void)kill(w->wk_pid, SIGKILL);
+			if (kill(w->wk_pid, SIGKILL) == -1)
+				log_warn("kill(%d, SIGKILL) failed",
+				    (int)w->wk_pid);
 			w->wk_killed_at = now;
 		}
+	}
+	if (m->m_nrespawn == 0 || m->m_stopping)
+		return;
+	for (b = 0; b < TM_MAX_BLOCKS; b++) {
+		struct worker *w = &m->m_wk[b];
 
-		if (w->wk_respawn && w->wk_pid == 0 && now >= w->wk_respawn_at &&
-		    !m->m_stopping) {
-			w->wk_respawn = 0;
-			if (proc_spawn(m, b, m->m_cf, m->m_gen, w->wk_number) ==
-			    -1) {
-				w->wk_respawn = 1;
-				w->wk_respawn_at = now + 1000;
-			}
+		if (!w->wk_respawn || w->wk_pid != 0 || now < w->wk_respawn_at)
+			continue;
+		w->wk_respawn = 0;
+		m->m_nrespawn--;
+		if (proc_spawn(m, b, m->m_cf, m->m_gen, w->wk_number) == -1) {
+			w->wk_respawn = 1;
+			m->m_nrespawn++;
+			w->wk_respawn_at = now + 1000;
 		}
 	}
 }

@@ -28,6 +28,8 @@ struct site_conf;
 #define CONN_F_LINGER	0x0100	/* closing: discard input, then close */
 #define CONN_F_KAIDLE	0x0200	/* waiting for the next request */
 #define CONN_F_RESUME	0x0400	/* queued for another turn */
+#define CONN_F_HANDSHAKE 0x0800	/* transport handshake not done yet */
+#define CONN_F_NOSENDFILE 0x1000	/* no tr_sendfile (TLS without kTLS) */
 
 struct conn {
 	int		 c_fd;

@@ -26,6 +26,7 @@ const struct transport transport_plain = {
 	.tr_sendfile = plain_sendfile,
 	.tr_shutdown = plain_shutdown,
 	.tr_close = NULL,
+	.tr_events = NULL,
 };
 
 static ssize_t
@@ -36,6 +37,12 @@ plain_read(struct conn *c, void *buf, size_t len)
 	do {
 		n = read(c->c_fd, buf, len);
 	} while (n == -1 && errno == EINTR);
+	/*
+	 * A short read emptied the socket: the next byte brings a new edge,
+	 * so there is no need to read again only to hear EAGAIN.
+	 */
+	if (n >= 0 && (size_t)n < len)
+		c->c_flags &= ~CONN_F_RD;
 	return (n);
 }
 

@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "master/config.h"
+#include "proto/http/filecache.h"
 #include "proto/http/http.h"
 #include "proto/proto.h"
 
 static const struct proto *const protos[TM_PROTO_MAX] = {
 	[TM_PROTO_HTTP] = &proto_http,
+	[TM_PROTO_HTTPS] = &proto_https,
 };
 
 const struct proto *
@@ -60,6 +62,18 @@ void
 proto_tick(uint64_t now_ms)
 {
 	http_tick(now_ms);
+}
+
+int
+proto_watch_fd(void)
+{
+	return (fc_watch_fd());
+}
+
+void
+proto_watch_event(void)
+{
+	fc_events();
 }
 
 int64_t

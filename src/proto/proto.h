@@ -37,12 +37,24 @@ struct transport {
 	/* NULL when the transport cannot send from a file (TLS w/o kTLS). */
 	ssize_t		(*tr_sendfile)(struct conn *, int fd, off_t *off,
 			    size_t count);
-	/* Orderly shutdown before close: 0 done, 1 again, -1 give up. */
+	/*
+	 * Say goodbye and half-close (TLS: close_notify), before a lingering
+	 * close or a close: 0 done, 1 again, -1 give up.
+	 */
 	int		(*tr_shutdown)(struct conn *);
+	/* 1 when the peer should get tr_shutdown() before any close. */
+	int		 tr_close_notify;
 	void		(*tr_close)(struct conn *);
+	/*
+	 * Socket readiness (epoll bits) to the directions the protocol may
+	 * now make progress in: TLS turns "writable" into "readable" for a
+	 * read that had to write first.  NULL: as they came.
+	 */
+	uint32_t	(*tr_events)(struct conn *, uint32_t);
 };
 
 extern const struct transport transport_plain;
+extern const struct transport transport_tls;
 
 struct proto {
 	const char	*pr_name;
@@ -59,6 +71,13 @@ struct proto {
 	/* Free protocol state; called by conn_close() only. */
 	void		(*pr_close)(struct conn *);
 };
+
+/*
+ * Start a connection the master handed over: the PROXY header first when
+ * its listener asks for one (proto/proxy_conn.c), then c_pr->pr_open().
+ * 0, or -1: close it.
+ */
+int		 proto_open(struct conn *);
 
 /* The protocol for a config name ("http", "https"), or NULL. */
 const struct proto *proto_find(const char *);
@@ -79,6 +98,12 @@ void		 proto_reopen_logs(void);
 void		 proto_tick(uint64_t now_ms);
 /* Milliseconds until proto_tick() has work, or -1 for none. */
 int64_t		 proto_next_ms(uint64_t now_ms);
+/*
+ * A descriptor the worker's loop must watch for the protocols (file
+ * change notifications), or -1; proto_watch_event() when it is readable.
+ */
+int		 proto_watch_fd(void);
+void		 proto_watch_event(void);
 /*
  * In the master, at start and before a reopen: create the protocols' log
  * files and give them to the workers' user, so unprivileged workers can

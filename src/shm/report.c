@@ -127,6 +127,10 @@ static const struct ctr_meta ctr_meta[TM_CTR__COUNT] = {
 	[TM_CTR_err_io] = { CG_ERRORS, "io", NULL },
 	[TM_CTR_err_proto] = { CG_ERRORS, "protocol", NULL },
 	[TM_CTR_err_tls] = { CG_ERRORS, "tls", NULL },
+	[TM_CTR_tls_handshakes] = { CG_TOP, "tls_handshakes",
+	    "tamarin_tls_handshakes_total" },
+	[TM_CTR_tls_resumed] = { CG_TOP, "tls_resumed",
+	    "tamarin_tls_resumed_total" },
 };
 
 /*
@@ -361,6 +365,10 @@ snap_slot_fill(struct snap_slot *ss, const struct snap_worker *w,
 	ss->ss_method[sizeof(ss->ss_method) - 1] = '\0';
 	memcpy(ss->ss_target, c->sl_target, sizeof(ss->ss_target));
 	ss->ss_target[sizeof(ss->ss_target) - 1] = '\0';
+	ss->ss_tls_version = c->sl_tls_version;
+	memcpy(ss->ss_tls_cipher, c->sl_tls_cipher_name,
+	    sizeof(ss->ss_tls_cipher));
+	ss->ss_tls_cipher[sizeof(ss->ss_tls_cipher) - 1] = '\0';
 }
 
 static int
@@ -917,6 +925,14 @@ report_json_slots(struct sbuf *sb, const struct shm_snap *sn)
 		jw_u64(&j, "status", ss->ss_status);
 		jw_str(&j, "method", ss->ss_method);
 		jw_str(&j, "path", ss->ss_target);
+		if (ss->ss_tls_version != 0) {
+			jw_str(&j, "tls_version",
+			    shm_tls_version(ss->ss_tls_version));
+			jw_str(&j, "tls_cipher", ss->ss_tls_cipher);
+		} else {
+			jw_null(&j, "tls_version");
+			jw_null(&j, "tls_cipher");
+		}
 		jw_close(&j, '}');
 	}
 	jw_close(&j, ']');

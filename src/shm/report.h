@@ -27,7 +27,8 @@
  *     "totals": {			sums over every worker block in
  *					use, exited ones included
  *       "accepted": 0, "closed": 0, "requests": 0,
- *       "bytes_in": 0, "bytes_out": 0,
+ *       "bytes_in": 0, "bytes_out": 0, "tls_handshakes": 0,
+ *       "tls_resumed": 0,
  *       "responses": { "1xx": 0, "2xx": 0, "3xx": 0, "4xx": 0,
  *         "5xx": 0 },
  *       "errors": { "timeout": 0, "io": 0, "protocol": 0, "tls": 0 } },
@@ -41,7 +42,8 @@
  *     "uptime_sec": 60, "heartbeat_age_ms": 120,
  *     "slots_active": 3, "slots_total": 1024,
  *     "accepted": 0, "closed": 0, "requests": 0, "bytes_in": 0,
- *     "bytes_out": 0, "responses": { ... }, "errors": { ... },
+ *     "bytes_out": 0, "tls_handshakes": 0, "tls_resumed": 0,
+ *     "responses": { ... }, "errors": { ... },
  *     "errors_total": 0 }
  *
  * listeners (show listeners; { "version": 1, "listeners": [ ... ] }):
@@ -60,7 +62,9 @@
  *     "age_ms": 1200, "idle_ms": 10,
  *     "deadline_ms": 8800,		remaining; null when none is armed
  *     "requests": 3, "bytes_in": 512, "bytes_out": 20480,
- *     "status": 200, "method": "GET", "path": "/index.html" }
+ *     "status": 200, "method": "GET", "path": "/index.html",
+ *     "tls_version": "TLSv1.3",	null before the handshake or plain
+ *     "tls_cipher": "TLS_AES_128_GCM_SHA256" }	null likewise
  *
  * Strings are valid UTF-8: control characters are written \u00XX and
  * bytes that are not UTF-8 become U+FFFD.
@@ -68,7 +72,8 @@
  * Prometheus text (exposition format 0.0.4): per worker counters
  * tamarin_connections_accepted_total, tamarin_connections_closed_total,
  * tamarin_requests_total, tamarin_received_bytes_total,
- * tamarin_sent_bytes_total, tamarin_responses_total{code="2xx"},
+ * tamarin_sent_bytes_total, tamarin_tls_handshakes_total,
+ * tamarin_tls_resumed_total, tamarin_responses_total{code="2xx"},
  * tamarin_connection_errors_total{kind="timeout"}, each labelled
  * worker="N",generation="G",pid="P"; per worker gauges
  * tamarin_slots_active and tamarin_slots_capacity; per listener
@@ -135,6 +140,8 @@ struct snap_slot {
 	char		 ss_peer[REPORT_PEER_LEN];
 	char		 ss_method[TM_SLOT_METHOD_LEN];
 	char		 ss_target[TM_SLOT_TARGET_LEN];
+	uint16_t	 ss_tls_version;	/* wire code, 0: none */
+	char		 ss_tls_cipher[TM_SLOT_CIPHER_LEN];
 };
 
 struct shm_snap {

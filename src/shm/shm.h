@@ -123,6 +123,8 @@ int		 slot_read(const struct shm_slot *, struct shm_slot *copy);
 void		 shm_addr_set(struct shm_addr *, const struct sockaddr *);
 /* "1.2.3.4:80", "[::1]:8080", "unix" */
 int		 shm_addr_format(const struct shm_addr *, char *, size_t);
+/* sl_tls_version as OpenSSL names it ("TLSv1.3"), or NULL for 0. */
+const char	*shm_tls_version(uint16_t);
 
 /* Relaxed statistics: a single writer per counter, so no RMW needed. */
 #define TM_STAT_ADD(var, n) atomic_store_explicit(&(var),		\

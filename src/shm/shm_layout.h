@@ -29,7 +29,7 @@
 #include "shm/slot_states.h"
 
 #define TM_SHM_MAGIC		0x4e52414du	/* "MARN" little-endian */
-#define TM_SHM_VERSION		2	/* 2: timing wheel */
+#define TM_SHM_VERSION		3	/* 2: timing wheel; 3: TLS in slots */
 
 #define TM_MAX_WORKERS		256
 #define TM_MAX_BLOCKS		(2 * TM_MAX_WORKERS)
@@ -61,6 +61,8 @@ struct shm_addr {
 
 #define TM_SLOT_METHOD_LEN	8
 #define TM_SLOT_TARGET_LEN	36
+/* OpenSSL's cipher names are at most 29 bytes, IANA's 50. */
+#define TM_SLOT_CIPHER_LEN	48
 
 struct shm_slot {
 	_Atomic uint32_t sl_word;	/* TM_SW_MAKE(state, seq) */
@@ -81,12 +83,22 @@ struct shm_slot {
 	uint32_t	sl_wheel_prev;
 	char		sl_method[TM_SLOT_METHOD_LEN];
 	char		sl_target[TM_SLOT_TARGET_LEN];	/* truncated */
+	/*
+	 * TLS, published once the handshake is done (zero before, and for
+	 * plain connections).  Names only: key material never comes here.
+	 */
+	uint16_t	sl_tls_version;	/* wire code: 0x0304 is TLS 1.3 */
+	uint16_t	sl_tls_cipher;	/* IANA cipher suite number */
+	char		sl_tls_cipher_name[TM_SLOT_CIPHER_LEN];	/* OpenSSL's */
+	uint8_t		sl_pad2[12];	/* reserved (ALPN for h2) */
 } __attribute__((aligned(64)));
 
 #define TM_SLF_TLS		0x01	/* connection runs over TLS */
 #define TM_SLF_PROXIED		0x02	/* sl_peer came from a PROXY header */
+#define TM_SLF_RESUMED		0x04	/* TLS session resumed (ticket) */
 
-_Static_assert(sizeof(struct shm_slot) == 128, "slot record is 128 bytes");
+/* 128 bytes until version 3; the TLS fields took a second cache line. */
+_Static_assert(sizeof(struct shm_slot) == 192, "slot record is 192 bytes");
 _Static_assert(offsetof(struct shm_slot, sl_word) == 0, "word first");
 
 /* Per-worker counters, relaxed: X(name, description). */
@@ -104,7 +116,9 @@ _Static_assert(offsetof(struct shm_slot, sl_word) == 0, "word first");
 	X(err_timeout,	"connections closed by a timeout")		\
 	X(err_io,	"connections lost to reset or I/O errors")	\
 	X(err_proto,	"connections closed for protocol errors")	\
-	X(err_tls,	"failed TLS handshakes")
+	X(err_tls,	"failed TLS handshakes")			\
+	X(tls_handshakes, "completed TLS handshakes")			\
+	X(tls_resumed,	"TLS handshakes that resumed a session")
 
 enum tm_counter {
 #define X(name, descr) TM_CTR_##name,

@@ -169,6 +169,8 @@ slot_read(const struct shm_slot *sl, struct shm_slot *copy)
 			/* Never trust the writer's terminators. */
 			copy->sl_method[sizeof(copy->sl_method) - 1] = '\0';
 			copy->sl_target[sizeof(copy->sl_target) - 1] = '\0';
+			copy->sl_tls_cipher_name[
+			    sizeof(copy->sl_tls_cipher_name) - 1] = '\0';
 			return (0);
 		}
 	}
@@ -227,4 +229,24 @@ shm_addr_format(const struct shm_addr *a, char *buf, size_t sz)
 		break;
 	}
 	return (snprintf(buf, sz, "-"));
+}
+
+const char *
+shm_tls_version(uint16_t v)
+{
+	/* The wire codes (RFC 8446 4.2.1), so no OpenSSL header is needed. */
+	switch (v) {
+	case 0:
+		return (NULL);
+	case 0x0301:
+		return ("TLSv1");
+	case 0x0302:
+		return ("TLSv1.1");
+	case 0x0303:
+		return ("TLSv1.2");
+	case 0x0304:
+		return ("TLSv1.3");
+	default:
+		return ("TLS?");
+	}
 }

@@ -82,7 +82,8 @@ conn_open(int fd, uint32_t slot)
 		conn_close(c, CONN_IO);
 		return;
 	}
-	if (c->c_pr->pr_open(c) == -1)
+	/* The protocol, or first the PROXY header its listener expects. */
+	if (proto_open(c) == -1)
 		conn_close(c, CONN_PROTO);
 }
 

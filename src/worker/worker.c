@@ -25,6 +25,7 @@
 #include "proto/conn.h"
 #include "proto/http/http.h"
 #include "proto/proto.h"
+#include "proto/tls.h"
 #include "worker/worker.h"
 #include "worker/wstate.h"
 
@@ -80,8 +81,6 @@ worker_signals(struct wstate *ws)
 	if ((ws->ws_sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) ==
 	    -1)
 		fatal("signalfd() failed");
-	/* An orphaned worker must not serve on: stop with the master. */
-	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
 
 /*
@@ -183,7 +182,20 @@ worker_main(const struct worker_init *wi)
 		log_error("protocol set-up failed");
 		exit(2);
 	}
+	if (proto_watch_fd() != -1) {
+		ev.data.u64 = WS_EV_PROTO;
+		if (epoll_ctl(ws->ws_ep, EPOLL_CTL_ADD, proto_watch_fd(),
+		    &ev) == -1)
+			fatal("epoll_ctl(file watch) failed");
+	}
 	worker_privileges(ws->ws_cf);
+	/*
+	 * An orphaned worker must not serve on: stop with the master.  Set
+	 * after setuid(), which clears it; a master already gone shows as a
+	 * closed channel.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		log_warn("prctl(PR_SET_PDEATHSIG) failed");
 	/* release: everything above is done before "running" is seen. */
 	atomic_store_explicit(&ws->ws_sb->wb_state, TM_WORKER_RUNNING,
 	    memory_order_release);
@@ -213,6 +225,15 @@ worker_main(const struct worker_init *wi)
 			n = 0;
 		}
 		worker_clock(ws);
+		/*
+		 * File changes first: a request that arrived after a file
+		 * changed must not be answered from the stale cache.
+		 */
+		for (k = 0; k < n; k++)
+			if (evs[k].data.u64 == WS_EV_PROTO) {
+				proto_watch_event();
+				evs[k].data.u64 = WS_EV_NONE;
+			}
 		for (k = 0; k < n; k++) {
 			uint64_t d = evs[k].data.u64;
 			uint32_t slot = (uint32_t)d;
@@ -226,6 +247,8 @@ worker_main(const struct worker_init *wi)
 				worker_sig(ws);
 				continue;
 			}
+			if (d == WS_EV_NONE)
+				continue;
 			if (slot >= ws->ws_nconns)
 				continue;
 			c = &ws->ws_conns[slot];
@@ -328,6 +351,12 @@ worker_chan(struct wstate *ws)
 			if (log_reopen() == -1)
 				log_warn("reopening the error log failed");
 			proto_reopen_logs();
+			break;
+		case CHAN_TICKETS:
+			/* New session ticket keys; the copy dies here. */
+			if (tls_tickets_set(m.cm_data, m.cm_arg) == -1)
+				log_warnx("channel: bad session ticket keys");
+			explicit_bzero(&m, sizeof(m));
 			break;
 		default:
 			break;

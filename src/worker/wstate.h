@@ -50,6 +50,8 @@ extern struct wstate	tm_ws;
 /* epoll data: incarnation << 32 | slot; these slots are not connections. */
 #define WS_EV_CHAN	0xffffffffu
 #define WS_EV_SIG	0xfffffffeu
+#define WS_EV_PROTO	0xfffffffdu
+#define WS_EV_NONE	0xfffffffcu	/* an event already handled */
 
 void	conn_open(int fd, uint32_t slot);
 void	conn_close_all(enum conn_reason);

@@ -344,6 +344,8 @@ watch_body() {
 	setup_bins
 	start_fake_master
 	atf_check "${MKSEG}" -f -p "${FAKE_PID}" seg
+	# Created here: the background shell may not have opened it yet.
+	: > out
 	"${CTL}" -s seg -w 1 show listeners >out 2>err &
 	watcher=$!
 	i=0

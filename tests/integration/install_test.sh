@@ -17,7 +17,12 @@ tm_install() {
 	# be out of date and rebuilt there.
 	_san=
 	case ${_bld##*/} in
-	build-*)	_san=$(echo "${_bld##*/build-}" | tr - ,) ;;
+	build-*)
+		_san=$(echo "${_bld##*/build-}" | tr - ,)
+		# Only a list of sanitizers names such a tree.
+		echo "$_san" | grep -Eqx '(address|undefined|leak|thread|memory)(,(address|undefined|leak|thread|memory))*' ||
+		    _san=
+		;;
 	esac
 	# Not the calling make's jobserver: its descriptors are not ours.
 	unset MAKEFLAGS MFLAGS MAKELEVEL

@@ -227,14 +227,17 @@ crash_backoff_body() {
 	atf_check -o match:'worker 1 died 2 times in a row; respawning in 100 ms' cat daemon.log
 	atf_check -o match:'worker 1 died 3 times in a row; respawning in 200 ms' cat daemon.log
 	atf_check -o match:'worker 1 died 4 times in a row; respawning in 400 ms' cat daemon.log
+	m=$(cat master.pid)
 	curl -s -m 2 -o /dev/null "http://127.0.0.1:$PORT/crash/exit2"
 	wait_for 30 grep -q 'not respawning' daemon.log ||
 	    atf_fail "exit 2 was respawned"
 	atf_check -o match:'exited with status 2 \(fatal configuration problem\): not respawning' \
 	    cat daemon.log
-	sleep 1
-	atf_check -o inline:'0\n' tmq eval workers \
-	    "len([w for w in d['workers'] if w['state'] in ('running', 'starting')])"
+	# Its last worker gone for good, the master leaves too.
+	wait_for 30 sh -c "! kill -0 $m 2>/dev/null" ||
+	    atf_fail "the master stayed without workers"
+	atf_check -o match:'no workers left; exiting' cat daemon.log
+	atf_check test ! -e tamarind.pid
 }
 crash_backoff_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

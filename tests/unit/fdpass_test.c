@@ -249,11 +249,65 @@ ATF_TC_BODY(chan__full_queue_keeps_fds, tc)
 	close(sv[1]);
 }
 
+/*
+ * A message with data and no fds (CHAN_TICKETS): the bytes arrive as sent;
+ * a length that disagrees with cm_arg, data past CHAN_MAX_DATA or an fd
+ * riding along are refused, the fd closed.
+ */
+ATF_TC_WITHOUT_HEAD(chan__data_message);
+ATF_TC_BODY(chan__data_message, tc)
+{
+	struct chan_msg m, r;
+	int sv[2], got[CHAN_MAX_FDS], fd, before;
+	unsigned int i;
+
+	ATF_REQUIRE(chan_pair(sv) == 0);
+	memset(&m, 0, sizeof(m));
+	m.cm_type = CHAN_TICKETS;
+	m.cm_arg = 168;
+	for (i = 0; i < m.cm_arg; i++)
+		m.cm_data[i] = (uint8_t)(i * 7);
+	ATF_REQUIRE_EQ(chan_send(sv[0], &m, NULL), 0);
+	memset(&r, 0, sizeof(r));
+	ATF_REQUIRE_EQ(chan_recv(sv[1], &r, got), 1);
+	ATF_CHECK_EQ(r.cm_type, CHAN_TICKETS);
+	ATF_CHECK_EQ(r.cm_count, 0);
+	ATF_REQUIRE_EQ(r.cm_arg, 168);
+	ATF_CHECK(memcmp(r.cm_data, m.cm_data, 168) == 0);
+
+	/* chan_send() refuses what chan_recv() would. */
+	m.cm_arg = CHAN_MAX_DATA + 1;
+	ATF_CHECK_EQ(chan_send(sv[0], &m, NULL), -1);
+	ATF_CHECK_EQ(errno, EINVAL);
+	m.cm_arg = 8;
+	m.cm_count = 1;
+	ATF_CHECK_EQ(chan_send(sv[0], &m, NULL), -1);
+	ATF_CHECK_EQ(errno, EINVAL);
+
+	/* Short of what cm_arg says. */
+	m.cm_count = 0;
+	m.cm_arg = 100;
+	ATF_REQUIRE(raw_send(sv[0], &m, CHAN_HDR_LEN + 99, NULL, 0) > 0);
+	ATF_CHECK_EQ(chan_recv(sv[1], &r, got), -1);
+	ATF_CHECK_EQ(errno, EPROTO);
+	/* An fd with a data message: closed, message refused. */
+	before = count_fds();
+	ATF_REQUIRE((fd = open("/dev/null", O_RDONLY)) != -1);
+	ATF_REQUIRE(raw_send(sv[0], &m, CHAN_HDR_LEN + 100, &fd, 1) > 0);
+	close(fd);
+	ATF_CHECK_EQ(chan_recv(sv[1], &r, got), -1);
+	ATF_CHECK_EQ(errno, EPROTO);
+	ATF_CHECK_EQ(count_fds(), before);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, chan__batch_arrives_whole);
 	ATF_TP_ADD_TC(tp, chan__count_mismatch_closes_all);
 	ATF_TP_ADD_TC(tp, chan__ctrunc_refused);
 	ATF_TP_ADD_TC(tp, chan__full_queue_keeps_fds);
+	ATF_TP_ADD_TC(tp, chan__data_message);
 	return (atf_no_error());
 }

@@ -25,6 +25,7 @@
 #include "proto/conn.h"
 #include "proto/http/handler.h"
 #include "proto/http/http.h"
+#include "shm/shm.h"
 
 #define ALOG_BUF	65536
 #define ALOG_FLUSH_AT	(ALOG_BUF / 2)
@@ -268,6 +269,10 @@ accesslog_write(struct http_req *hr)
 	ref = http_req_header(hr, "Referer", &refl);
 	if (hr->rq_site->st_alog_format == TM_ALOG_JSON) {
 		double rt = (double)(conn_now_ms() - hr->rq_start_ms) / 1000.0;
+		const struct shm_slot *sl = hr->rq_conn->c_sl;
+		const char *tv = shm_tls_version(sl->sl_tls_version);
+		char tls[TM_SLOT_CIPHER_LEN * 6 + 64];
+		char cipher[TM_SLOT_CIPHER_LEN * 6];
 
 		alog_esc(tgt, sizeof(tgt), buf + p->rq_target.sp_off,
 		    p->rq_target.sp_len, 1);
@@ -275,14 +280,25 @@ accesslog_write(struct http_req *hr)
 		alog_esc(eref, sizeof(eref), ref != NULL ? ref : "", refl, 1);
 		alog_esc(host, sizeof(host), hr->rq_host, strlen(hr->rq_host),
 		    1);
+		/* What TLS agreed on (the slot has it); null: plain. */
+		if (tv != NULL) {
+			alog_esc(cipher, sizeof(cipher), sl->sl_tls_cipher_name,
+			    strnlen(sl->sl_tls_cipher_name,
+			    sizeof(sl->sl_tls_cipher_name)), 1);
+			(void)snprintf(tls, sizeof(tls),
+			    "\"tls_version\":\"%s\",\"tls_cipher\":\"%s\"", tv,
+			    cipher);
+		} else
+			(void)snprintf(tls, sizeof(tls), "\"tls_version\":null,"
+			    "\"tls_cipher\":null");
 		r = snprintf(line, sizeof(line), "{\"time\":\"%s\","
 		    "\"remote_addr\":\"%s\",\"host\":\"%s\",\"method\":\"%s\","
 		    "\"uri\":\"%s\",\"protocol\":\"HTTP/%u.%u\","
 		    "\"status\":%u,\"bytes_sent\":%llu,\"request_time\":%.3f,"
-		    "\"referer\":\"%s\",\"user_agent\":\"%s\"}\n",
+		    "\"referer\":\"%s\",\"user_agent\":\"%s\",%s}\n",
 		    alog_iso_time, http_req_peer(hr), host, m, tgt,
 		    p->rq_major, p->rq_minor, hr->rq_status,
-		    (unsigned long long)hr->rq_sent, rt, eref, eua);
+		    (unsigned long long)hr->rq_sent, rt, eref, eua, tls);
 	} else {
 		alog_esc(tgt, sizeof(tgt), buf + p->rq_target.sp_off,
 		    p->rq_target.sp_len, 0);

@@ -36,6 +36,7 @@ struct http_route_info {
 	const char	*ri_site;	/* first name of the site */
 	const char	*ri_prefix;	/* the route's path prefix */
 	const char	*ri_root;	/* the site's root, or NULL */
+	const char	*ri_confdir;	/* relative paths start here */
 };
 
 struct http_handler {

@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "master/config.h"
 #include "proto/conn.h"
+#include "proto/http/filecache.h"
 #include "proto/http/handler.h"
 #include "proto/http/http.h"
 #include "proto/http/uri.h"
@@ -31,6 +32,9 @@
 /* Lingering close: how long we read and discard after a final error. */
 #define HTTP_LINGER_MS		2000
 #define HTTP_REQ_CACHE		64
+/* The worker's open-file cache: entries and bytes at most. */
+#define HTTP_FC_ENTRIES		8192
+#define HTTP_FC_BYTES		(32 * 1024 * 1024)
 /* A draining worker keeps an idle keep-alive connection this long. */
 #define HTTP_DRAIN_GRACE_MS	1000
 
@@ -50,6 +54,7 @@ static int	http_read_head(struct conn *, struct http_req *);
 static int	http_read_body(struct conn *, struct http_req *);
 static int	http_write(struct conn *, struct http_req *);
 static int	http_linger(struct conn *);
+static int	http_input_pending(struct conn *);
 static void	http_process(struct conn *, struct http_req *);
 static void	http_dispatch(struct conn *, struct http_req *);
 static void	http_fail(struct conn *, struct http_req *, unsigned int);
@@ -69,6 +74,18 @@ const struct proto proto_http = {
 	.pr_close = http_close,
 };
 
+/* The same HTTP over TLS: only the transport differs. */
+const struct proto proto_https = {
+	.pr_name = "https",
+	.pr_id = TM_PROTO_HTTPS,
+	.pr_transport = &transport_tls,
+	.pr_open = http_open,
+	.pr_event = http_event,
+	.pr_timeout = http_timeout,
+	.pr_drain = http_drain,
+	.pr_close = http_close,
+};
+
 int
 http_worker_init(const struct config *cf)
 {
@@ -77,12 +94,15 @@ http_worker_init(const struct config *cf)
 	    cf->cf_http_limits.hl_header_count * sizeof(struct http_header);
 	if ((req_cache = calloc(HTTP_REQ_CACHE, sizeof(*req_cache))) == NULL)
 		return (-1);
+	/* No cache (no inotify) only costs speed, never correctness. */
+	(void)fc_init(HTTP_FC_ENTRIES, HTTP_FC_BYTES);
 	return (accesslog_init(cf));
 }
 
 void
 http_worker_fini(void)
 {
+	fc_fini();
 	accesslog_fini();
 }
 
@@ -141,6 +161,13 @@ http_open(struct conn *c)
 
 	if (tr->tr_open != NULL && tr->tr_open(c) == -1)
 		return (-1);
+	if (tr->tr_handshake != NULL) {
+		/* The transport's handshake first, under its own deadline. */
+		c->c_flags |= CONN_F_HANDSHAKE;
+		conn_set_state(c, TM_SLOT_HANDSHAKE);
+		conn_set_timeout(c, c->c_lc->lc_timeouts.to_handshake_ms);
+		return (0);
+	}
 	conn_set_state(c, TM_SLOT_READING);
 	/* A new connection has the header deadline from its first moment. */
 	conn_set_timeout(c, c->c_lc->lc_timeouts.to_header_ms);
@@ -150,6 +177,10 @@ http_open(struct conn *c)
 static void
 http_event(struct conn *c, uint32_t ev)
 {
+	const struct transport *tr = http_tr(c);
+
+	if (tr->tr_events != NULL)
+		ev = tr->tr_events(c, ev);
 	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		c->c_flags |= CONN_F_RD;
 	if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
@@ -168,6 +199,20 @@ http_run(struct conn *c)
 	struct http_req *hr;
 	int served = 0, r;
 
+	if (c->c_flags & CONN_F_HANDSHAKE) {
+		r = http_tr(c)->tr_handshake(c);
+		if (r == 1)
+			return;		/* waiting for the socket */
+		if (r == -1) {
+			conn_close(c, CONN_TLS);
+			return;
+		}
+		c->c_flags &= ~CONN_F_HANDSHAKE;
+		/* The last flight may have brought a request: read now. */
+		c->c_flags |= CONN_F_RD;
+		conn_set_state(c, TM_SLOT_READING);
+		conn_set_timeout(c, c->c_lc->lc_timeouts.to_header_ms);
+	}
 	for (;;) {
 		hr = c->c_data;
 		if (hr == NULL || hr->rq_phase == HTTP_PH_HEAD) {
@@ -659,7 +704,8 @@ http_write(struct conn *c, struct http_req *hr)
 				continue;
 			}
 		} else if (hr->rq_body_kind == HTTP_BODY_FD &&
-		    hr->rq_fd_left > 0 && tr->tr_sendfile != NULL) {
+		    hr->rq_fd_left > 0 && tr->tr_sendfile != NULL &&
+		    !(c->c_flags & CONN_F_NOSENDFILE)) {
 			size_t want = hr->rq_fd_left > (off_t)(1 << 30) ?
 			    (size_t)1 << 30 : (size_t)hr->rq_fd_left;
 
@@ -725,9 +771,10 @@ http_finish(struct conn *c, struct http_req *hr)
 		/*
 		 * Unread input would make close() send a reset that can
 		 * destroy the response in flight: half-close and drain.
+		 * Whether any is waiting, one read tells when we do not know.
 		 */
 		if (c->c_in_len > head || !(hr->rq_flags & HTTP_F_BODY_DONE) ||
-		    (c->c_flags & CONN_F_RD)) {
+		    ((c->c_flags & CONN_F_RD) && http_input_pending(c))) {
 			http_resp_free_body(hr);
 			hr->rq_phase = HTTP_PH_LINGER;
 			c->c_in_len = 0;
@@ -737,7 +784,8 @@ http_finish(struct conn *c, struct http_req *hr)
 			(void)http_linger(c);
 			return (-1);
 		}
-		(void)http_tr(c)->tr_shutdown(c);
+		if (http_tr(c)->tr_close_notify)
+			(void)http_tr(c)->tr_shutdown(c);
 		conn_close(c, CONN_DONE);
 		return (-1);
 	}
@@ -762,6 +810,20 @@ http_finish(struct conn *c, struct http_req *hr)
 		conn_close(c, CONN_DONE);
 		return (-1);
 	}
+	return (0);
+}
+
+/* Is input waiting?  One read answers, and drops what it got. */
+static int
+http_input_pending(struct conn *c)
+{
+	char buf[512];
+	ssize_t n;
+
+	n = http_tr(c)->tr_read(c, buf, sizeof(buf));
+	if (n > 0)
+		return (1);
+	c->c_flags &= ~CONN_F_RD;
 	return (0);
 }
 

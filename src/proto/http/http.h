@@ -120,6 +120,9 @@ const char *http_status_text(unsigned int);
 int	http_resp_error_page(struct http_req *, unsigned int);
 void	http_resp_free_body(struct http_req *);
 int	http_resp_refill(struct http_req *);
+int	http_resp_header_raw(struct http_req *, const char *, size_t);
+int	http_resp_body_ref(struct http_req *, const void *, size_t,
+	    void (*)(void *), void *);
 
 /* site.c */
 const struct site_conf *http_site_select(const struct config *,

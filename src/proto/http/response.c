@@ -26,20 +26,56 @@
 #define TM_VERSION	"0.1.0"
 #endif
 
-/* Date header, formatted once per second. */
-static char	date_buf[HTTP_DATE_LEN + 1];
-static int64_t	date_at = -1;
+/*
+ * "Server: ...\r\nDate: ...\r\n", formatted once per second: every
+ * response starts with it.
+ */
+static char	head_common[128];
+static size_t	head_common_len;
+static int64_t	head_common_at = -1;
 
 static const char *
-http_date_now(void)
+http_head_common(size_t *len)
 {
+	char date[HTTP_DATE_LEN + 1];
 	int64_t now = conn_now_wall();
+	int n;
 
-	if (now != date_at) {
-		http_date_format((time_t)now, date_buf);
-		date_at = now;
+	if (now != head_common_at) {
+		http_date_format((time_t)now, date);
+		n = snprintf(head_common, sizeof(head_common),
+		    "Server: %s\r\nDate: %s\r\n", http_cf->cf_server_tokens ?
+		    "tamarin/" TM_VERSION : "tamarin", date);
+		head_common_len = n > 0 ? (size_t)n : 0;
+		head_common_at = now;
 	}
-	return (date_buf);
+	*len = head_common_len;
+	return (head_common);
+}
+
+static char *
+put(char *o, const char *s, size_t n)
+{
+	memcpy(o, s, n);
+	return (o + n);
+}
+
+#define PUTS(o, lit)	put((o), (lit), sizeof(lit) - 1)
+
+/* Decimal without printf: a Content-Length per response. */
+static char *
+put_u64(char *o, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (n > 0)
+		*o++ = tmp[--n];
+	return (o);
 }
 
 const char *
@@ -100,7 +136,9 @@ http_resp_free_body(struct http_req *hr)
 	if (hr->rq_body_kind == HTTP_BODY_MEM &&
 	    (hr->rq_flags & HTTP_F_MEM_OWNED))
 		free((void *)hr->rq_mem);
-	if (hr->rq_body_kind == HTTP_BODY_STREAM && hr->rq_fin != NULL)
+	/* A stream's end, or a borrowed body's owner let go. */
+	if ((hr->rq_body_kind == HTTP_BODY_STREAM ||
+	    hr->rq_body_kind == HTTP_BODY_MEM) && hr->rq_fin != NULL)
 		hr->rq_fin(hr->rq_arg);
 	hr->rq_body_kind = HTTP_BODY_NONE;
 	hr->rq_flags &= ~HTTP_F_MEM_OWNED;
@@ -183,6 +221,33 @@ http_resp_body_mem(struct http_req *hr, const void *p, size_t len, int copy)
 	hr->rq_mem_len = len;
 	hr->rq_mem_off = 0;
 	hr->rq_clen = (int64_t)len;
+	return (0);
+}
+
+/* Header lines already formatted ("Name: value\r\n"...), copied. */
+int
+http_resp_header_raw(struct http_req *hr, const char *lines, size_t len)
+{
+	if (hr->rq_hlen + len > sizeof(hr->rq_hbuf))
+		return (-1);
+	memcpy(hr->rq_hbuf + hr->rq_hlen, lines, len);
+	hr->rq_hlen += len;
+	return (0);
+}
+
+/* A body owned elsewhere, kept alive until fin(arg) is called. */
+int
+http_resp_body_ref(struct http_req *hr, const void *p, size_t len,
+    void (*fin)(void *), void *arg)
+{
+	http_resp_free_body(hr);
+	hr->rq_body_kind = HTTP_BODY_MEM;
+	hr->rq_mem = p;
+	hr->rq_mem_len = len;
+	hr->rq_mem_off = 0;
+	hr->rq_clen = (int64_t)len;
+	hr->rq_fin = fin;
+	hr->rq_arg = arg;
 	return (0);
 }
 
@@ -323,23 +388,6 @@ http_resp_redirect(struct http_req *hr, unsigned int status,
 	return (0);
 }
 
-static size_t
-put_headers(char *o, size_t off, size_t size, const struct header_conf *h,
-    size_t n)
-{
-	size_t i;
-	int r;
-
-	for (i = 0; i < n && off < size; i++) {
-		r = snprintf(o + off, size - off, "%s: %s\r\n", h[i].hc_name,
-		    h[i].hc_value);
-		if (r < 0 || (size_t)r >= size - off)
-			return (size);
-		off += (size_t)r;
-	}
-	return (off);
-}
-
 /*
  * Serialise the head into rq_out.  Small file bodies are read in right
  * after it, so that head and body leave in one write (and one segment).
@@ -352,7 +400,7 @@ http_resp_build_head(struct http_req *hr)
 	char *o = hr->rq_out;
 	size_t size = sizeof(hr->rq_out), off;
 	unsigned int st = hr->rq_status;
-	int nobody, r;
+	int nobody;
 
 	nobody = st < 200 || st == 204 || st == 304;
 	if (nobody)
@@ -367,34 +415,42 @@ http_resp_build_head(struct http_req *hr)
 		else
 			hr->rq_flags &= ~HTTP_F_KEEPALIVE;	/* EOF ends it */
 	}
-	r = snprintf(o, size, "HTTP/1.1 %u %s\r\nServer: %s\r\nDate: %s\r\n",
-	    st, http_status_text(st), http_cf->cf_server_tokens ?
-	    "tamarin/" TM_VERSION : "tamarin", http_date_now());
-	if (r < 0 || (size_t)r >= size)
-		return (-1);
-	off = (size_t)r;
-	if (!nobody && hr->rq_clen >= 0) {
-		r = snprintf(o + off, size - off, "Content-Length: %lld\r\n",
-		    (long long)hr->rq_clen);
-		off += r > 0 ? (size_t)r : 0;
-	} else if (!nobody && (hr->rq_flags & HTTP_F_CHUNKED_OUT)) {
-		r = snprintf(o + off, size - off,
-		    "Transfer-Encoding: chunked\r\n");
-		off += r > 0 ? (size_t)r : 0;
+	{
+		const char *text = http_status_text(st), *common;
+		size_t tlen = strlen(text), clen;
+		const struct site_conf *site = hr->rq_site;
+		const struct route_conf *rc = hr->rq_route;
+		char *w = o;
+
+		common = http_head_common(&clen);
+		/* The fixed lines, bounded: all fit with room to spare. */
+		if (tlen + clen + 128 + (site != NULL ? site->st_hblock_len :
+		    0) + (rc != NULL ? rc->rc_hblock_len : 0) > size)
+			return (-1);
+		w = PUTS(w, "HTTP/1.1 ");
+		*w++ = (char)('0' + st / 100 % 10);
+		*w++ = (char)('0' + st / 10 % 10);
+		*w++ = (char)('0' + st % 10);
+		*w++ = ' ';
+		w = put(w, text, tlen);
+		w = PUTS(w, "\r\n");
+		w = put(w, common, clen);
+		if (!nobody && hr->rq_clen >= 0) {
+			w = PUTS(w, "Content-Length: ");
+			w = put_u64(w, (uint64_t)hr->rq_clen);
+			w = PUTS(w, "\r\n");
+		} else if (!nobody && (hr->rq_flags & HTTP_F_CHUNKED_OUT))
+			w = PUTS(w, "Transfer-Encoding: chunked\r\n");
+		if (!(hr->rq_flags & HTTP_F_KEEPALIVE))
+			w = PUTS(w, "Connection: close\r\n");
+		else if (p->rq_minor == 0)
+			w = PUTS(w, "Connection: keep-alive\r\n");
+		if (site != NULL && site->st_hblock_len > 0)
+			w = put(w, site->st_hblock, site->st_hblock_len);
+		if (rc != NULL && rc->rc_hblock_len > 0)
+			w = put(w, rc->rc_hblock, rc->rc_hblock_len);
+		off = (size_t)(w - o);
 	}
-	if (!(hr->rq_flags & HTTP_F_KEEPALIVE)) {
-		r = snprintf(o + off, size - off, "Connection: close\r\n");
-		off += r > 0 ? (size_t)r : 0;
-	} else if (p->rq_minor == 0) {
-		r = snprintf(o + off, size - off, "Connection: keep-alive\r\n");
-		off += r > 0 ? (size_t)r : 0;
-	}
-	if (hr->rq_site != NULL)
-		off = put_headers(o, off, size, hr->rq_site->st_headers,
-		    hr->rq_site->st_nheaders);
-	if (hr->rq_route != NULL && off < size)
-		off = put_headers(o, off, size, hr->rq_route->rc_headers,
-		    hr->rq_route->rc_nheaders);
 	if (off + hr->rq_hlen + 2 > size)
 		return (-1);
 	memcpy(o + off, hr->rq_hbuf, hr->rq_hlen);

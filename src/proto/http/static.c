@@ -24,6 +24,7 @@
 #include "master/config.h"
 #include "proto/http/cond.h"
 #include "proto/http/date.h"
+#include "proto/http/filecache.h"
 #include "proto/http/fspath.h"
 #include "proto/http/handler.h"
 #include "proto/http/http.h"
@@ -57,6 +58,10 @@ static int	static_file(struct http_req *, const struct static_conf *,
 static int	static_dir(struct http_req *, const struct static_conf *,
 		    int, int, const char *);
 static int	static_listing(struct http_req *, int, const char *);
+static int	static_open(const struct static_conf *, int, const char *,
+		    int, struct fc_entry **);
+static int	static_cached(struct http_req *, const struct static_conf *,
+		    struct fc_entry *, const char *);
 static int	static_ranges(struct http_req *, const struct static_conf *,
 		    int, const struct stat *, const char *, const char *);
 
@@ -74,6 +79,7 @@ static_init(struct cfg_ctx *c, const config_setting_t *route,
 {
 	struct static_conf *sc;
 	config_setting_t *s;
+	const char *r;
 	char *sym = NULL;
 	long long v;
 	int errs = c->cc_errors;
@@ -87,12 +93,19 @@ static_init(struct cfg_ctx *c, const config_setting_t *route,
 		if ((s = config_setting_get_member(route, "root")) != NULL) {
 			cfg_mark(route, "root");
 			if (config_setting_type(s) != CONFIG_TYPE_STRING ||
-			    config_setting_get_string(s)[0] != '/')
-				cfg_error(c, s, "root: expected an absolute "
-				    "path");
+			    *(r = config_setting_get_string(s)) == '\0')
+				cfg_error(c, s, "root: expected a path");
 			else {
-				sc->sc_root = strdup(
-				    config_setting_get_string(s));
+				/* Relative to the config's directory. */
+				if (r[0] == '/' || ri->ri_confdir == NULL)
+					sc->sc_root = strdup(r);
+				else if (asprintf(&sc->sc_root, "%s/%s",
+				    ri->ri_confdir, r) == -1)
+					sc->sc_root = NULL;
+				if (sc->sc_root == NULL) {
+					free(sc);
+					return (-1);
+				}
 				sc->sc_rootfd = open(sc->sc_root, O_PATH |
 				    O_DIRECTORY | O_CLOEXEC);
 				if (sc->sc_rootfd == -1)
@@ -177,20 +190,60 @@ static_errno(struct http_req *hr, int e)
 	}
 }
 
+/*
+ * Open path the way this route serves it: through the worker's file
+ * cache when the request can be answered from it.  Returns a descriptor
+ * (or -1 with errno) and sets *fep to a cache entry with a reference when
+ * the answer is cached; then the descriptor may be -1.
+ */
+static int
+static_open(const struct static_conf *sc, int rootfd, const char *path,
+    int cacheable, struct fc_entry **fep)
+{
+	size_t len = strlen(path);
+
+	*fep = NULL;
+	if (!cacheable)
+		return (fs_open_beneath(rootfd, path, O_RDONLY | O_NONBLOCK,
+		    sc->sc_symlinks));
+	if ((*fep = fc_lookup(sc, path, len)) != NULL)
+		return (-1);
+	return (fc_open(sc, rootfd, path, len, sc->sc_symlinks, sc->sc_etag,
+	    fep));
+}
+
 static int
 static_handle(struct http_req *hr, void *data)
 {
 	const struct static_conf *sc = data;
 	const char *path = http_req_path(hr);
+	struct fc_entry *fe;
 	struct stat st;
-	int rootfd, fd;
+	int rootfd, fd, cacheable;
 
 	rootfd = sc->sc_rootfd != -1 ? sc->sc_rootfd :
 	    hr->rq_site != NULL ? hr->rq_site->st_rootfd : -1;
 	if (rootfd == -1)
 		return (http_resp_error(hr, 404));
-	fd = fs_open_beneath(rootfd, path, O_RDONLY | O_NONBLOCK,
-	    sc->sc_symlinks);
+	/* Ranges and precompressed variants need the file itself. */
+	cacheable = !sc->sc_gzip_static &&
+	    http_req_header(hr, "Range", NULL) == NULL;
+	fd = static_open(sc, rootfd, path, cacheable, &fe);
+	if (fe != NULL) {
+		if (fd != -1 && fe->fe_kind == FC_FILE) {
+			close(fd);
+			fd = -1;
+		}
+		if (fe->fe_kind == FC_DIR) {
+			fc_unref(fe);
+			return (static_dir(hr, sc, rootfd, fd, path));
+		}
+		if (hr->rq_path_len > 0 && path[hr->rq_path_len - 1] == '/') {
+			fc_unref(fe);
+			return (http_resp_error(hr, 404));
+		}
+		return (static_cached(hr, sc, fe, path));
+	}
 	if (fd == -1)
 		return (static_errno(hr, errno));
 	if (fstat(fd, &st) == -1) {
@@ -212,19 +265,69 @@ static_handle(struct http_req *hr, void *data)
 	return (static_file(hr, sc, fd, path, &st));
 }
 
+/* A small file from the cache: validators and bytes are ready. */
+static int
+static_cached(struct http_req *hr, const struct static_conf *sc,
+    struct fc_entry *fe, const char *path)
+{
+	const char *ctype;
+	struct http_cond hc;
+	int status, m = http_req_method(hr);
+
+	ctype = mime_lookup(http_cf->cf_mime, path, strlen(path));
+	if (ctype == NULL)
+		ctype = sc->sc_default_type != NULL ? sc->sc_default_type :
+		    http_cf->cf_default_type;
+	memset(&hc, 0, sizeof(hc));
+	hc.hc_etag = fe->fe_etag_len > 0 ? fe->fe_etag : NULL;
+	hc.hc_etag_len = fe->fe_etag_len;
+	hc.hc_mtime = fe->fe_mtime;
+	hc.hc_get_or_head = m == HTTP_M_GET || m == HTTP_M_HEAD;
+	hc.hc_if_match = http_req_header(hr, "If-Match", &hc.hc_if_match_len);
+	hc.hc_if_none_match = http_req_header(hr, "If-None-Match",
+	    &hc.hc_if_none_match_len);
+	hc.hc_if_modified_since = http_req_header(hr, "If-Modified-Since",
+	    &hc.hc_if_modified_since_len);
+	hc.hc_if_unmodified_since = http_req_header(hr,
+	    "If-Unmodified-Since", &hc.hc_if_unmodified_since_len);
+	status = hc.hc_if_match == NULL && hc.hc_if_none_match == NULL &&
+	    hc.hc_if_modified_since == NULL &&
+	    hc.hc_if_unmodified_since == NULL ? 0 : http_cond_evaluate(&hc);
+	if (status == 304) {
+		http_resp_status(hr, 304);
+		if (fe->fe_etag_len > 0)
+			http_resp_header(hr, "ETag", fe->fe_etag);
+		http_resp_header(hr, "Last-Modified", fe->fe_lm);
+		fc_unref(fe);
+		return (0);
+	}
+	if (status == 412) {
+		fc_unref(fe);
+		return (http_resp_error(hr, 412));
+	}
+	http_resp_status(hr, 200);
+	(void)http_resp_header_raw(hr, fe->fe_hdrs, fe->fe_hdrs_len);
+	http_resp_header(hr, "Content-Type", ctype);
+	return (http_resp_body_ref(hr, fe->fe_body, (size_t)fe->fe_size,
+	    fc_unref_cb, fe));
+}
+
 static int
 static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
     int dirfd, const char *path)
 {
 	char ipath[HTTP_PATH_MAX + 256], loc[HTTP_PATH_MAX * 3 + 256];
+	struct fc_entry *fe;
 	const char *q;
 	struct stat st;
 	size_t plen = strlen(path), qlen, i;
-	int fd, n;
+	int fd, n, cacheable = !sc->sc_gzip_static &&
+	    http_req_header(hr, "Range", NULL) == NULL;
 
 	if (plen == 0 || path[plen - 1] != '/') {
 		/* The slash form, so relative links resolve (nginx does). */
-		close(dirfd);
+		if (dirfd != -1)
+			close(dirfd);
 		n = http_path_encode(path, plen, loc, sizeof(loc) - 2);
 		if (n < 0)
 			return (http_resp_error(hr, 414));
@@ -240,24 +343,41 @@ static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
 		if ((size_t)snprintf(ipath, sizeof(ipath), "%s%s", path,
 		    sc->sc_index[i]) >= sizeof(ipath))
 			continue;
-		fd = fs_open_beneath(rootfd, ipath, O_RDONLY | O_NONBLOCK,
-		    sc->sc_symlinks);
+		fd = static_open(sc, rootfd, ipath, cacheable, &fe);
+		if (fe != NULL) {
+			if (fd != -1)
+				close(fd);
+			if (fe->fe_kind != FC_FILE) {
+				fc_unref(fe);
+				continue;
+			}
+			if (dirfd != -1)
+				close(dirfd);
+			return (static_cached(hr, sc, fe, ipath));
+		}
 		if (fd == -1) {
 			if (errno == ENOENT || errno == ENOTDIR)
 				continue;
-			close(dirfd);
+			if (dirfd != -1)
+				close(dirfd);
 			return (static_errno(hr, errno));
 		}
 		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 			close(fd);
 			continue;
 		}
-		close(dirfd);
+		if (dirfd != -1)
+			close(dirfd);
 		return (static_file(hr, sc, fd, ipath, &st));
 	}
-	if (sc->sc_autoindex)
+	if (sc->sc_autoindex) {
+		if (dirfd == -1 && (dirfd = fs_open_beneath(rootfd, path,
+		    O_RDONLY | O_DIRECTORY | O_NONBLOCK, sc->sc_symlinks)) == -1)
+			return (static_errno(hr, errno));
 		return (static_listing(hr, dirfd, path));
-	close(dirfd);
+	}
+	if (dirfd != -1)
+		close(dirfd);
 	/* A directory without index and without listing: forbidden. */
 	return (http_resp_error(hr, 403));
 }

@@ -1,0 +1,1121 @@
+/*
+ * The TLS transport: OpenSSL driven non-blocking from the worker's
+ * edge-triggered loop, and the per-listener contexts the master builds.
+ *
+ * Reads and writes map OpenSSL's WANT_READ / WANT_WRITE onto EAGAIN.  A
+ * read that needs the socket writable (or a write that needs it readable)
+ * sets CONN_F_TLS_WR (CONN_F_TLS_RD), and tls_events() turns the edge that
+ * unblocks it into the direction the protocol is waiting for, so HTTP
+ * retries exactly the call that stalled without knowing why.
+ *
+ * Writes go out as full 16 KiB records, small iovecs gathered into one.
+ * A record OpenSSL could not finish sending stays in its buffer, and the
+ * retry must offer the same bytes again (tl_wpending remembers how many;
+ * SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER lets them come from a new address).
+ * SSL_MODE_RELEASE_BUFFERS gives the buffers back while a keep-alive
+ * connection idles.
+ */
+#include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ocsp.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+
+#include "lib/cfg.h"
+#include "lib/log.h"
+#include "master/config.h"
+#include "proto/conn.h"
+#include "proto/proto.h"
+#include "proto/tls.h"
+#include "shm/shm.h"
+
+/* One record's worth of plaintext (RFC 8446 5.1). */
+#define TLS_RECORD		16384
+/* Bytes we read and drop after answering plain HTTP, before close. */
+#define TLS_PLAIN_DRAIN		65536
+/* An OCSP response larger than this is not a response. */
+#define TLS_OCSP_MAX		(64 * 1024)
+/* SNI host names are DNS names (RFC 6066 3). */
+#define TLS_NAME_MAX		255
+
+/*
+ * TLS 1.2 ciphers when the listener names none: Mozilla's "intermediate"
+ * list, forward secret and AEAD only.  TLS 1.3 suites keep OpenSSL's
+ * defaults, which are all strong.
+ */
+#define TLS_DEFAULT_CIPHERS						\
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"	\
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"	\
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"	\
+	"DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:"		\
+	"DHE-RSA-CHACHA20-POLY1305"
+
+/* The one session ID context of every context, so SNI switches keep it. */
+static const unsigned char tls_sid_ctx[] = "tamarin";
+
+/*
+ * ALPN, in our order of preference (wire format: length-prefixed).  An h2
+ * protocol would add "\x02h2" in front and look at SSL_get0_alpn_selected()
+ * after the handshake to pick its protocol; HTTP/1.x needs nothing more.
+ */
+static const unsigned char tls_alpn[] = "\x08http/1.1\x08http/1.0";
+
+/* What answers plain HTTP sent to a TLS port (then the connection closes). */
+static const char tls_plain_resp[] =
+    "HTTP/1.1 400 Bad Request\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 52\r\n"
+    "Connection: close\r\n"
+    "\r\n"
+    "This port speaks HTTPS: use an https:// URL for it.\n";
+
+struct tls_ocsp {
+	unsigned char	*to_der;
+	long		 to_len;
+};
+
+/* A context and what its callbacks need, freed together. */
+struct tls_site {
+	SSL_CTX		*ts_ctx;
+	struct tls_ocsp	*ts_ocsp;
+};
+
+/* An SNI name: "*.example.org" is kept as the suffix ".example.org". */
+struct tls_sni {
+	char		*sn_name;	/* lower case */
+	size_t		 sn_len;
+	int		 sn_wild;
+	SSL_CTX		*sn_ctx;	/* one of tx_sites' */
+};
+
+/* A listener's contexts: its own (the default) and its sites'. */
+struct tls_ctx {
+	struct tls_site	 tx_def;
+	struct tls_site	*tx_sites;
+	size_t		 tx_nsites;
+	struct tls_sni	*tx_sni;
+	size_t		 tx_nsni;
+};
+
+/* Per connection, in c_tls. */
+struct tls_conn {
+	SSL		*tl_ssl;
+	uint32_t	 tl_wpending;	/* record length a retry must offer */
+	uint8_t		 tl_flags;
+};
+
+#define TLS_CF_DONE	0x01	/* handshake complete */
+#define TLS_CF_FATAL	0x02	/* no more I/O: no close_notify either */
+#define TLS_CF_SHUT	0x04	/* our close_notify went out (or was tried) */
+
+/*
+ * The ticket keys.  The master fills them before the first fork; workers
+ * get them by inheritance, then by CHAN_TICKETS.  Only this file sees them.
+ */
+static struct tls_tickets tls_keys;
+static int		  tls_keys_ready;
+/* Whether this worker has said if kTLS works (once, at debug level). */
+static int		  tls_ktls_said;
+
+static int	tls_open(struct conn *);
+static int	tls_handshake(struct conn *);
+static ssize_t	tls_read(struct conn *, void *, size_t);
+static ssize_t	tls_writev(struct conn *, const struct iovec *, int);
+static ssize_t	tls_sendfile(struct conn *, int, off_t *, size_t);
+static int	tls_shutdown(struct conn *);
+static void	tls_close(struct conn *);
+static uint32_t	tls_events(struct conn *, uint32_t);
+static void	tls_done(struct conn *, struct tls_conn *);
+static void	tls_plain_answer(struct conn *);
+static const char *tls_errstr(char *, size_t);
+static const char *tls_gather(const struct iovec *, int, size_t, size_t,
+		    char *);
+static int	tls_tickets_init(void);
+static int	tls_ticket_cb(SSL *, unsigned char *, unsigned char *,
+		    EVP_CIPHER_CTX *, EVP_MAC_CTX *, int);
+static int	tls_sni_cb(SSL *, int *, void *);
+static int	tls_alpn_cb(SSL *, const unsigned char **, unsigned char *,
+		    const unsigned char *, unsigned int, void *);
+static int	tls_ocsp_cb(SSL *, void *);
+static int	tls_nopass_cb(char *, int, int, void *);
+static int	tls_proto_version(const char *);
+static int	tls_site_build(struct cfg_ctx *, const struct config *,
+		    const struct tls_conf *, const struct tls_conf *,
+		    struct tls_site *);
+static int	tls_settings(struct cfg_ctx *, const struct tls_conf *,
+		    SSL_CTX *);
+static struct tls_ocsp *tls_ocsp_load(struct cfg_ctx *,
+		    const struct tls_conf *);
+static struct tls_ctx *tls_listener_build(struct cfg_ctx *,
+		    const struct config *, size_t);
+static int	tls_sni_add(struct tls_ctx *, const char *, SSL_CTX *);
+static void	tls_site_free(struct tls_site *);
+static SSL_CTX	*tls_sni_find(const struct tls_ctx *, const char *);
+
+const struct transport transport_tls = {
+	.tr_name = "tls",
+	.tr_open = tls_open,
+	.tr_handshake = tls_handshake,
+	.tr_read = tls_read,
+	.tr_writev = tls_writev,
+	.tr_sendfile = tls_sendfile,	/* only with kTLS: CONN_F_NOSENDFILE */
+	.tr_shutdown = tls_shutdown,
+	.tr_close_notify = 1,
+	.tr_close = tls_close,
+	.tr_events = tls_events,
+};
+
+/* ---- the transport ----------------------------------------------------- */
+
+static int
+tls_open(struct conn *c)
+{
+	const struct tls_ctx *tx = c->c_lc->lc_tls_ctx;
+	struct shm_slot *sl = c->c_sl;
+	struct tls_conn *tl;
+	char err[128];
+
+	if (tx == NULL) {
+		log_warnx("listener %s: no TLS context", c->c_lc->lc_name);
+		return (-1);
+	}
+	if ((tl = calloc(1, sizeof(*tl))) == NULL) {
+		log_warn("tls_open: calloc() failed");
+		return (-1);
+	}
+	ERR_clear_error();
+	if ((tl->tl_ssl = SSL_new(tx->tx_def.ts_ctx)) == NULL ||
+	    SSL_set_fd(tl->tl_ssl, c->c_fd) != 1) {
+		/* SSL_set_fd()'s BIO does not own the fd: conn_close() does. */
+		log_warnx("tls_open: SSL_new() failed: %s",
+		    tls_errstr(err, sizeof(err)));
+		SSL_free(tl->tl_ssl);
+		free(tl);
+		return (-1);
+	}
+	SSL_set_accept_state(tl->tl_ssl);
+	c->c_tls = tl;
+	/* Until kTLS says otherwise, files go through the record layer. */
+	c->c_flags |= CONN_F_NOSENDFILE;
+	slot_write_begin(sl);
+	sl->sl_flags |= TM_SLF_TLS;
+	slot_write_end(sl);
+	return (0);
+}
+
+/* 0: done; 1: again on the next event; -1: failed (close, CONN_TLS). */
+static int
+tls_handshake(struct conn *c)
+{
+	struct tls_conn *tl = c->c_tls;
+	unsigned long e;
+	char err[128];
+	int r, se;
+
+	ERR_clear_error();
+	r = SSL_do_handshake(tl->tl_ssl);
+	if (r == 1) {
+		tls_done(c, tl);
+		return (0);
+	}
+	se = SSL_get_error(tl->tl_ssl, r);
+	if (se == SSL_ERROR_WANT_READ || se == SSL_ERROR_WANT_WRITE)
+		return (1);
+	tl->tl_flags |= TLS_CF_FATAL;
+	e = ERR_peek_last_error();
+	if (se == SSL_ERROR_SSL && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	    (ERR_GET_REASON(e) == SSL_R_HTTP_REQUEST ||
+	    ERR_GET_REASON(e) == SSL_R_HTTPS_PROXY_REQUEST)) {
+		log_debug("connection %u: plain HTTP on a TLS port",
+		    c->c_slot);
+		tls_plain_answer(c);
+	} else if (se == SSL_ERROR_SYSCALL)
+		log_debug("connection %u: TLS handshake: %s", c->c_slot,
+		    errno != 0 ? strerror(errno) : "connection closed");
+	else
+		log_debug("connection %u: TLS handshake failed: %s",
+		    c->c_slot, tls_errstr(err, sizeof(err)));
+	ERR_clear_error();
+	return (-1);
+}
+
+/* The handshake is done: publish what it agreed on, count it. */
+static void
+tls_done(struct conn *c, struct tls_conn *tl)
+{
+	const SSL_CIPHER *ci = SSL_get_current_cipher(tl->tl_ssl);
+	struct shm_slot *sl = c->c_sl;
+	int resumed = SSL_session_reused(tl->tl_ssl);
+
+	tl->tl_flags |= TLS_CF_DONE;
+	slot_write_begin(sl);
+	sl->sl_tls_version = (uint16_t)SSL_version(tl->tl_ssl);
+	if (ci != NULL) {
+		sl->sl_tls_cipher = SSL_CIPHER_get_protocol_id(ci);
+		strlcpy(sl->sl_tls_cipher_name, SSL_CIPHER_get_name(ci),
+		    sizeof(sl->sl_tls_cipher_name));
+	}
+	if (resumed)
+		sl->sl_flags |= TM_SLF_RESUMED;
+	slot_write_end(sl);
+	conn_stat(TM_CTR_tls_handshakes, 1);
+	if (resumed)
+		conn_stat(TM_CTR_tls_resumed, 1);
+#ifndef OPENSSL_NO_KTLS
+	/* The kernel encrypts: files can go out with sendfile(2) again. */
+	if (BIO_get_ktls_send(SSL_get_wbio(tl->tl_ssl)))
+		c->c_flags &= ~CONN_F_NOSENDFILE;
+#endif
+	if (!tls_ktls_said) {
+		tls_ktls_said = 1;
+		log_debug("kTLS send %s", (c->c_flags & CONN_F_NOSENDFILE) ?
+		    "unavailable (no kernel tls module, or not for this "
+		    "cipher): files are read and encrypted here" :
+		    "active: files go out with SSL_sendfile()");
+	}
+}
+
+/*
+ * Plain HTTP on a TLS port: OpenSSL saw "GET /" where a record header
+ * belongs.  Say so in plain text (as nginx does), then drop what the client
+ * already sent, so close() does not reset the connection under the answer.
+ * Best effort, and bounded: the socket is non-blocking.
+ */
+static void
+tls_plain_answer(struct conn *c)
+{
+	char buf[4096];
+	size_t got = 0;
+	ssize_t n;
+
+	do {
+		n = write(c->c_fd, tls_plain_resp, sizeof(tls_plain_resp) - 1);
+	} while (n == -1 && errno == EINTR);
+	if (n <= 0)
+		return;
+	conn_count_out(c, (size_t)n);
+	if (shutdown(c->c_fd, SHUT_WR) == -1)
+		return;
+	while (got < TLS_PLAIN_DRAIN) {
+		n = read(c->c_fd, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+}
+
+static ssize_t
+tls_read(struct conn *c, void *buf, size_t len)
+{
+	struct tls_conn *tl = c->c_tls;
+	char err[128];
+	int n, se;
+
+	if (tl->tl_flags & TLS_CF_FATAL) {
+		errno = EIO;
+		return (-1);
+	}
+	ERR_clear_error();
+	errno = 0;
+	n = SSL_read(tl->tl_ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+	if (n > 0)
+		return (n);
+	se = SSL_get_error(tl->tl_ssl, n);
+	switch (se) {
+	case SSL_ERROR_WANT_READ:
+		errno = EAGAIN;
+		return (-1);
+	case SSL_ERROR_WANT_WRITE:
+		/* Retried when the socket turns writable: tls_events(). */
+		c->c_flags |= CONN_F_TLS_WR;
+		errno = EAGAIN;
+		return (-1);
+	case SSL_ERROR_ZERO_RETURN:
+		/* close_notify, or EOF (SSL_OP_IGNORE_UNEXPECTED_EOF). */
+		return (0);
+	case SSL_ERROR_SYSCALL:
+		tl->tl_flags |= TLS_CF_FATAL;
+		if (errno == 0)
+			return (0);
+		return (-1);
+	default:
+		tl->tl_flags |= TLS_CF_FATAL;
+		log_debug("connection %u: TLS read: %s", c->c_slot,
+		    tls_errstr(err, sizeof(err)));
+		errno = EPROTO;
+		return (-1);
+	}
+}
+
+/*
+ * The bytes [off, off + len) of the iovecs: in place when one iovec holds
+ * them all, else gathered into stage (len <= TLS_RECORD).
+ */
+static const char *
+tls_gather(const struct iovec *iov, int cnt, size_t off, size_t len,
+    char *stage)
+{
+	size_t k, got = 0;
+	int i;
+
+	for (i = 0; i < cnt && off >= iov[i].iov_len; i++)
+		off -= iov[i].iov_len;
+	if (i < cnt && iov[i].iov_len - off >= len)
+		return ((const char *)iov[i].iov_base + off);
+	for (; i < cnt && got < len; i++, off = 0) {
+		k = iov[i].iov_len - off;
+		if (k > len - got)
+			k = len - got;
+		memcpy(stage + got, (const char *)iov[i].iov_base + off, k);
+		got += k;
+	}
+	return (stage);
+}
+
+static ssize_t
+tls_writev(struct conn *c, const struct iovec *iov, int cnt)
+{
+	struct tls_conn *tl = c->c_tls;
+	char stage[TLS_RECORD], err[128];
+	size_t avail = 0, total = 0, want;
+	const char *p;
+	int i, n, se;
+
+	if (tl->tl_flags & TLS_CF_FATAL) {
+		errno = EIO;
+		return (-1);
+	}
+	for (i = 0; i < cnt; i++)
+		avail += iov[i].iov_len;
+	while (total < avail) {
+		want = avail - total < TLS_RECORD ? avail - total : TLS_RECORD;
+		if (tl->tl_wpending != 0) {
+			/* The stalled record first, with the same bytes. */
+			if (tl->tl_wpending > avail - total) {
+				log_warnx("connection %u: TLS write retried "
+				    "with fewer bytes", c->c_slot);
+				tl->tl_flags |= TLS_CF_FATAL;
+				errno = EIO;
+				return (-1);
+			}
+			want = tl->tl_wpending;
+		}
+		p = tls_gather(iov, cnt, total, want, stage);
+		ERR_clear_error();
+		errno = 0;
+		n = SSL_write(tl->tl_ssl, p, (int)want);
+		if (n > 0) {
+			tl->tl_wpending = 0;
+			total += (size_t)n;
+			continue;
+		}
+		se = SSL_get_error(tl->tl_ssl, n);
+		if (se == SSL_ERROR_WANT_WRITE || se == SSL_ERROR_WANT_READ) {
+			if (se == SSL_ERROR_WANT_READ)
+				c->c_flags |= CONN_F_TLS_RD;
+			tl->tl_wpending = (uint32_t)want;
+			if (total > 0)
+				return ((ssize_t)total);
+			errno = EAGAIN;
+			return (-1);
+		}
+		tl->tl_flags |= TLS_CF_FATAL;
+		if (se == SSL_ERROR_SYSCALL && errno != 0)
+			return (-1);
+		log_debug("connection %u: TLS write: %s", c->c_slot,
+		    tls_errstr(err, sizeof(err)));
+		errno = EIO;
+		return (-1);
+	}
+	return ((ssize_t)total);
+}
+
+/* Only reached with kTLS on the connection (CONN_F_NOSENDFILE clear). */
+static ssize_t
+tls_sendfile(struct conn *c, int fd, off_t *off, size_t count)
+{
+	struct tls_conn *tl = c->c_tls;
+	ossl_ssize_t n;
+	char err[128];
+	int se;
+
+	ERR_clear_error();
+	errno = 0;
+	n = SSL_sendfile(tl->tl_ssl, fd, *off, count, 0);
+	if (n > 0) {
+		*off += n;
+		return ((ssize_t)n);
+	}
+	se = SSL_get_error(tl->tl_ssl, (int)n);
+	if (se == SSL_ERROR_WANT_WRITE) {
+		errno = EAGAIN;
+		return (-1);
+	}
+	tl->tl_flags |= TLS_CF_FATAL;
+	log_debug("connection %u: SSL_sendfile: %s", c->c_slot,
+	    tls_errstr(err, sizeof(err)));
+	errno = EIO;
+	return (-1);
+}
+
+/*
+ * Orderly close, one bidirectional attempt and never a wait: our
+ * close_notify, then once more to take the peer's if it is already here
+ * (SSL_shutdown() returns 1), then a TCP half-close so the peer sees EOF.
+ * What the socket cannot take or give now is given up: HTTP either closes
+ * next, or lingers and reads the peer's close_notify as its EOF.
+ */
+static int
+tls_shutdown(struct conn *c)
+{
+	struct tls_conn *tl = c->c_tls;
+	int r, se, i;
+
+	if (tl == NULL || !(tl->tl_flags & TLS_CF_DONE) ||
+	    (tl->tl_flags & TLS_CF_FATAL))
+		return (-1);
+	if (!(tl->tl_flags & TLS_CF_SHUT)) {
+		tl->tl_flags |= TLS_CF_SHUT;
+		for (i = 0; i < 2; i++) {
+			ERR_clear_error();
+			if ((r = SSL_shutdown(tl->tl_ssl)) == 1)
+				break;		/* both ways done */
+			if (r == 0)
+				continue;	/* sent; the peer's next */
+			se = SSL_get_error(tl->tl_ssl, r);
+			ERR_clear_error();
+			if (se != SSL_ERROR_WANT_WRITE &&
+			    se != SSL_ERROR_WANT_READ) {
+				tl->tl_flags |= TLS_CF_FATAL;
+				return (-1);
+			}
+			/* Sent (the second try waits to read) or stuck. */
+			if (i == 0)
+				return (-1);
+			break;
+		}
+	}
+	if (shutdown(c->c_fd, SHUT_WR) == -1 && errno != ENOTCONN)
+		return (-1);
+	return (0);
+}
+
+static void
+tls_close(struct conn *c)
+{
+	struct tls_conn *tl = c->c_tls;
+
+	if (tl == NULL)
+		return;
+	/*
+	 * The peer said close_notify and we have not: answer it, once and
+	 * without waiting.  Timeouts and errors close quietly, as nginx
+	 * does: nobody is listening for it there.
+	 */
+	if ((tl->tl_flags & (TLS_CF_DONE | TLS_CF_FATAL | TLS_CF_SHUT)) ==
+	    TLS_CF_DONE &&
+	    (SSL_get_shutdown(tl->tl_ssl) & SSL_RECEIVED_SHUTDOWN)) {
+		ERR_clear_error();
+		(void)SSL_shutdown(tl->tl_ssl);
+	}
+	ERR_clear_error();
+	SSL_free(tl->tl_ssl);
+	free(tl);
+	c->c_tls = NULL;
+}
+
+/* An edge that unblocks a call stalled the other way counts for it. */
+static uint32_t
+tls_events(struct conn *c, uint32_t ev)
+{
+	if ((c->c_flags & CONN_F_TLS_WR) &&
+	    (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+		c->c_flags &= ~CONN_F_TLS_WR;
+		ev |= EPOLLIN;
+	}
+	if ((c->c_flags & CONN_F_TLS_RD) &&
+	    (ev & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))) {
+		c->c_flags &= ~CONN_F_TLS_RD;
+		ev |= EPOLLOUT;
+	}
+	return (ev);
+}
+
+/* The reason of OpenSSL's last error, for a log line or a config error. */
+static const char *
+tls_errstr(char *buf, size_t sz)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *r;
+
+	if (e == 0) {
+		(void)snprintf(buf, sz, "unknown error");
+		return (buf);
+	}
+	if ((r = ERR_reason_error_string(e)) != NULL)
+		(void)snprintf(buf, sz, "%s", r);
+	else
+		ERR_error_string_n(e, buf, sz);
+	ERR_clear_error();
+	return (buf);
+}
+
+/* ---- callbacks, run in the workers ------------------------------------- */
+
+/*
+ * Session tickets: sealed with the current key, opened with the current
+ * or the previous one (RFC 5077 4's key_name says which).  A ticket under
+ * the previous key is accepted and renewed (return 2); an unknown name
+ * means a full handshake (return 0), never an error.
+ */
+static int
+tls_ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv,
+    EVP_CIPHER_CTX *ectx, EVP_MAC_CTX *hctx, int enc)
+{
+	const uint8_t *k;
+	OSSL_PARAM params[3];
+	int ret = 1;
+
+	(void)ssl;
+	if (enc) {
+		k = tls_keys.tt_cur;
+		if (RAND_bytes(iv, EVP_CIPHER_get_iv_length(
+		    EVP_aes_256_cbc())) != 1)
+			return (-1);
+		memcpy(name, k, 16);
+	} else if (memcmp(name, tls_keys.tt_cur, 16) == 0)
+		k = tls_keys.tt_cur;
+	else if (tls_keys.tt_have_prev &&
+	    memcmp(name, tls_keys.tt_prev, 16) == 0) {
+		k = tls_keys.tt_prev;
+		ret = 2;
+	} else
+		return (0);
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
+	    (void *)(k + 16), 32);
+	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[2] = OSSL_PARAM_construct_end();
+	if (EVP_MAC_CTX_set_params(hctx, params) != 1)
+		return (-1);
+	if (enc)
+		return (EVP_EncryptInit_ex(ectx, EVP_aes_256_cbc(), NULL,
+		    k + 48, iv) == 1 ? 1 : -1);
+	return (EVP_DecryptInit_ex(ectx, EVP_aes_256_cbc(), NULL, k + 48,
+	    iv) == 1 ? ret : -1);
+}
+
+/*
+ * SNI: a site's own certificate when the name is one of its names (exact,
+ * then the longest "*.suffix", as sites are chosen by Host), else the
+ * listener's.  A name we do not know is not an error: the default
+ * certificate answers, as nginx's default server does.
+ */
+static int
+tls_sni_cb(SSL *ssl, int *alert, void *arg)
+{
+	const struct tls_ctx *tx = arg;
+	const char *name;
+	SSL_CTX *ctx;
+
+	(void)alert;
+	name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	if (name == NULL || tx == NULL || tx->tx_nsni == 0)
+		return (SSL_TLSEXT_ERR_OK);
+	if ((ctx = tls_sni_find(tx, name)) != NULL &&
+	    ctx != SSL_get_SSL_CTX(ssl) && SSL_set_SSL_CTX(ssl, ctx) == NULL)
+		return (SSL_TLSEXT_ERR_ALERT_FATAL);
+	return (SSL_TLSEXT_ERR_OK);
+}
+
+static SSL_CTX *
+tls_sni_find(const struct tls_ctx *tx, const char *name)
+{
+	char host[TLS_NAME_MAX + 1];
+	const struct tls_sni *sn, *wild = NULL;
+	size_t i, len = strlen(name);
+
+	if (len == 0 || len > TLS_NAME_MAX)
+		return (NULL);
+	for (i = 0; i < len; i++)
+		host[i] = (char)tolower((unsigned char)name[i]);
+	host[len] = '\0';
+	if (host[len - 1] == '.')
+		host[--len] = '\0';
+	for (i = 0; i < tx->tx_nsni; i++) {
+		sn = &tx->tx_sni[i];
+		if (!sn->sn_wild) {
+			if (sn->sn_len == len && memcmp(sn->sn_name, host,
+			    len) == 0)
+				return (sn->sn_ctx);
+			continue;
+		}
+		/* ".example.org" takes "a.example.org", not "example.org". */
+		if (len > sn->sn_len && (wild == NULL ||
+		    sn->sn_len > wild->sn_len) &&
+		    memcmp(host + len - sn->sn_len, sn->sn_name,
+		    sn->sn_len) == 0)
+			wild = sn;
+	}
+	return (wild != NULL ? wild->sn_ctx : NULL);
+}
+
+/* HTTP/1.1 (or 1.0) when offered; a client that offers neither is told so. */
+static int
+tls_alpn_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+    const unsigned char *in, unsigned int inlen, void *arg)
+{
+	unsigned char *sel;
+
+	(void)ssl;
+	(void)arg;
+	if (SSL_select_next_proto(&sel, outlen, tls_alpn,
+	    sizeof(tls_alpn) - 1, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+		return (SSL_TLSEXT_ERR_ALERT_FATAL);
+	*out = sel;
+	return (SSL_TLSEXT_ERR_OK);
+}
+
+/* OCSP stapling: the response loaded at configuration time, as is. */
+static int
+tls_ocsp_cb(SSL *ssl, void *arg)
+{
+	const struct tls_ocsp *o = arg;
+	unsigned char *p;
+
+	if (o == NULL)
+		return (SSL_TLSEXT_ERR_NOACK);
+	if ((p = OPENSSL_memdup(o->to_der, (size_t)o->to_len)) == NULL)
+		return (SSL_TLSEXT_ERR_NOACK);
+	if (SSL_set_tlsext_status_ocsp_resp(ssl, p, o->to_len) != 1) {
+		OPENSSL_free(p);
+		return (SSL_TLSEXT_ERR_NOACK);
+	}
+	return (SSL_TLSEXT_ERR_OK);
+}
+
+/* An encrypted key is an error, never a prompt on the terminal. */
+static int
+tls_nopass_cb(char *buf, int size, int rwflag, void *arg)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)arg;
+	return (0);
+}
+
+/* ---- ticket keys ------------------------------------------------------- */
+
+static int
+tls_tickets_init(void)
+{
+	if (tls_keys_ready)
+		return (0);
+	if (RAND_bytes(tls_keys.tt_cur, sizeof(tls_keys.tt_cur)) != 1)
+		return (-1);
+	tls_keys.tt_have_prev = 0;
+	tls_keys_ready = 1;
+	return (0);
+}
+
+int
+tls_tickets_rotate(void)
+{
+	uint8_t next[TLS_TICKET_KEY_LEN];
+
+	if (tls_tickets_init() == -1 || RAND_bytes(next, sizeof(next)) != 1) {
+		log_warnx("session ticket keys: RAND_bytes() failed; keeping "
+		    "the current ones");
+		return (-1);
+	}
+	memcpy(tls_keys.tt_prev, tls_keys.tt_cur, sizeof(tls_keys.tt_prev));
+	memcpy(tls_keys.tt_cur, next, sizeof(tls_keys.tt_cur));
+	tls_keys.tt_have_prev = 1;
+	explicit_bzero(next, sizeof(next));
+	return (0);
+}
+
+void
+tls_tickets_get(struct tls_tickets *out)
+{
+	(void)tls_tickets_init();
+	*out = tls_keys;
+}
+
+int
+tls_tickets_set(const void *p, size_t len)
+{
+	if (len != sizeof(tls_keys))
+		return (-1);
+	memcpy(&tls_keys, p, sizeof(tls_keys));
+	tls_keys_ready = 1;
+	return (0);
+}
+
+/* ---- building the contexts (master) ------------------------------------ */
+
+static int
+tls_proto_version(const char *s)
+{
+	if (strcmp(s, "TLSv1") == 0)
+		return (TLS1_VERSION);
+	if (strcmp(s, "TLSv1.1") == 0)
+		return (TLS1_1_VERSION);
+	if (strcmp(s, "TLSv1.2") == 0)
+		return (TLS1_2_VERSION);
+	if (strcmp(s, "TLSv1.3") == 0)
+		return (TLS1_3_VERSION);
+	return (-1);
+}
+
+/*
+ * The listener's choices (lt): protocols, ciphers, suites, groups.  Each
+ * bad value is one error at lt's line.  0 / -1.
+ */
+static int
+tls_settings(struct cfg_ctx *c, const struct tls_conf *lt, SSL_CTX *ctx)
+{
+	static const int all[] = { TLS1_VERSION, TLS1_1_VERSION,
+	    TLS1_2_VERSION, TLS1_3_VERSION };
+	static const uint64_t off[] = { SSL_OP_NO_TLSv1, SSL_OP_NO_TLSv1_1,
+	    SSL_OP_NO_TLSv1_2, SSL_OP_NO_TLSv1_3 };
+	int errs = c->cc_errors, lo = TLS1_2_VERSION, hi = TLS1_3_VERSION;
+	char err[128];
+	size_t i;
+
+	if (lt->tc_protocols != NULL && lt->tc_protocols[0] != NULL) {
+		int have[4] = { 0, 0, 0, 0 }, v;
+		char **p;
+
+		lo = INT_MAX;
+		hi = 0;
+		for (p = lt->tc_protocols; *p != NULL; p++) {
+			if ((v = tls_proto_version(*p)) == -1)
+				continue;	/* config.c reported it */
+			have[v - TLS1_VERSION] = 1;
+			if (v < lo)
+				lo = v;
+			if (v > hi)
+				hi = v;
+		}
+		if (hi == 0)
+			return (-1);
+		/* A hole in the range ("TLSv1.1", "TLSv1.3") stays shut. */
+		for (i = 0; i < 4; i++)
+			if (all[i] > lo && all[i] < hi && !have[i])
+				SSL_CTX_set_options(ctx, off[i]);
+	}
+	if (SSL_CTX_set_min_proto_version(ctx, lo) != 1 ||
+	    SSL_CTX_set_max_proto_version(ctx, hi) != 1)
+		cfg_error_at(c, lt->tc_file, lt->tc_line, "tls: protocols: "
+		    "%s", tls_errstr(err, sizeof(err)));
+	if (SSL_CTX_set_cipher_list(ctx, lt->tc_ciphers != NULL ?
+	    lt->tc_ciphers : TLS_DEFAULT_CIPHERS) != 1)
+		cfg_error_at(c, lt->tc_file, lt->tc_line, "tls: ciphers: '%s' "
+		    "names no usable cipher", lt->tc_ciphers != NULL ?
+		    lt->tc_ciphers : TLS_DEFAULT_CIPHERS);
+	if (lt->tc_ciphersuites != NULL &&
+	    SSL_CTX_set_ciphersuites(ctx, lt->tc_ciphersuites) != 1)
+		cfg_error_at(c, lt->tc_file, lt->tc_line, "tls: ciphersuites: "
+		    "'%s' names no usable TLS 1.3 suite",
+		    lt->tc_ciphersuites);
+	if (lt->tc_curves != NULL &&
+	    SSL_CTX_set1_groups_list(ctx, lt->tc_curves) != 1)
+		cfg_error_at(c, lt->tc_file, lt->tc_line, "tls: curves: '%s' "
+		    "names an unknown group", lt->tc_curves);
+	ERR_clear_error();
+	return (c->cc_errors == errs ? 0 : -1);
+}
+
+static struct tls_ocsp *
+tls_ocsp_load(struct cfg_ctx *c, const struct tls_conf *tc)
+{
+	const char *path = tc->tc_ocsp_response;
+	const unsigned char *p;
+	struct tls_ocsp *o;
+	OCSP_RESPONSE *resp;
+	struct stat st;
+	FILE *fp;
+	size_t n;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: ocsp_response "
+		    "%s: %s", path, strerror(errno));
+		return (NULL);
+	}
+	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size <= 0 || st.st_size > TLS_OCSP_MAX) {
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: ocsp_response "
+		    "%s: not a file of 1 to %d bytes", path, TLS_OCSP_MAX);
+		fclose(fp);
+		return (NULL);
+	}
+	if ((o = calloc(1, sizeof(*o))) == NULL ||
+	    (o->to_der = malloc((size_t)st.st_size)) == NULL) {
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "out of memory");
+		free(o);
+		fclose(fp);
+		return (NULL);
+	}
+	n = fread(o->to_der, 1, (size_t)st.st_size, fp);
+	fclose(fp);
+	o->to_len = (long)n;
+	p = o->to_der;
+	/* Parsed once to refuse what is not an OCSP response (DER). */
+	if (n != (size_t)st.st_size ||
+	    (resp = d2i_OCSP_RESPONSE(NULL, &p, o->to_len)) == NULL) {
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: ocsp_response "
+		    "%s: not a DER OCSP response", path);
+		ERR_clear_error();
+		free(o->to_der);
+		free(o);
+		return (NULL);
+	}
+	OCSP_RESPONSE_free(resp);
+	return (o);
+}
+
+/*
+ * One context: the listener's settings (lt) with the certificate, key and
+ * OCSP response of tc (the listener's own, or a site's).
+ */
+static int
+tls_site_build(struct cfg_ctx *c, const struct config *cf,
+    const struct tls_conf *lt, const struct tls_conf *tc,
+    struct tls_site *ts)
+{
+	int errs = c->cc_errors;
+	SSL_CTX *ctx;
+	char err[128];
+
+	ERR_clear_error();
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: SSL_CTX_new(): "
+		    "%s", tls_errstr(err, sizeof(err)));
+		return (-1);
+	}
+	ts->ts_ctx = ctx;
+	/*
+	 * No renegotiation (a DoS lever, and gone in 1.3); EOF without
+	 * close_notify is a plain EOF between requests; kTLS when the
+	 * kernel has it (tls_done() checks per connection).
+	 */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF |
+	    SSL_OP_ENABLE_KTLS);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
+	    SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* Tickets only: any worker resumes any session, nothing is cached. */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	(void)SSL_CTX_set_session_id_context(ctx, tls_sid_ctx,
+	    sizeof(tls_sid_ctx) - 1);
+	(void)SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, tls_ticket_cb);
+	/* A ticket lives as long as its key is sure to be kept. */
+	SSL_CTX_set_timeout(ctx, cf->cf_ticket_rotate_ms / 1000);
+	SSL_CTX_set_dh_auto(ctx, 1);
+	SSL_CTX_set_alpn_select_cb(ctx, tls_alpn_cb, NULL);
+	SSL_CTX_set_default_passwd_cb(ctx, tls_nopass_cb);
+	if (tls_settings(c, lt, ctx) == -1)
+		return (-1);
+
+	if (access(tc->tc_certificate, R_OK) == -1)
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: certificate "
+		    "%s: %s", tc->tc_certificate, strerror(errno));
+	else if (SSL_CTX_use_certificate_chain_file(ctx,
+	    tc->tc_certificate) != 1)
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: certificate "
+		    "%s: %s", tc->tc_certificate, tls_errstr(err, sizeof(err)));
+	if (access(tc->tc_key, R_OK) == -1)
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: key %s: %s",
+		    tc->tc_key, strerror(errno));
+	else if (c->cc_errors == errs) {
+		/* The key file's contents never reach a message. */
+		if (SSL_CTX_use_PrivateKey_file(ctx, tc->tc_key,
+		    SSL_FILETYPE_PEM) != 1)
+			cfg_error_at(c, tc->tc_file, tc->tc_line,
+			    "tls: key %s: %s", tc->tc_key,
+			    tls_errstr(err, sizeof(err)));
+		else if (SSL_CTX_check_private_key(ctx) != 1)
+			cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: key %s "
+			    "does not match certificate %s", tc->tc_key,
+			    tc->tc_certificate);
+	}
+	if (tc->tc_ocsp_response != NULL &&
+	    (ts->ts_ocsp = tls_ocsp_load(c, tc)) != NULL) {
+		SSL_CTX_set_tlsext_status_cb(ctx, tls_ocsp_cb);
+		SSL_CTX_set_tlsext_status_arg(ctx, ts->ts_ocsp);
+	}
+	ERR_clear_error();
+	return (c->cc_errors == errs ? 0 : -1);
+}
+
+static int
+tls_sni_add(struct tls_ctx *tx, const char *name, SSL_CTX *ctx)
+{
+	struct tls_sni *v, *sn;
+	size_t i, len;
+
+	if (strcmp(name, "*") == 0)
+		return (0);	/* a catch-all: the default certificate */
+	if ((v = reallocarray(tx->tx_sni, tx->tx_nsni + 1, sizeof(*v))) ==
+	    NULL)
+		return (-1);
+	tx->tx_sni = v;
+	sn = &v[tx->tx_nsni];
+	memset(sn, 0, sizeof(*sn));
+	sn->sn_wild = name[0] == '*';
+	if ((sn->sn_name = strdup(name + sn->sn_wild)) == NULL)
+		return (-1);
+	len = strlen(sn->sn_name);
+	for (i = 0; i < len; i++)
+		sn->sn_name[i] = (char)tolower((unsigned char)sn->sn_name[i]);
+	if (len > 0 && sn->sn_name[len - 1] == '.')
+		sn->sn_name[--len] = '\0';
+	sn->sn_len = len;
+	sn->sn_ctx = ctx;
+	tx->tx_nsni++;
+	return (0);
+}
+
+static struct tls_ctx *
+tls_listener_build(struct cfg_ctx *c, const struct config *cf, size_t li)
+{
+	const struct listener_conf *lc = &cf->cf_listeners[li];
+	const struct site_conf *st;
+	struct tls_site *ts;
+	struct tls_ctx *tx;
+	size_t j, k;
+
+	if ((tx = calloc(1, sizeof(*tx))) == NULL) {
+		cfg_error_at(c, lc->lc_tls->tc_file, lc->lc_tls->tc_line,
+		    "out of memory");
+		return (NULL);
+	}
+	if (tls_site_build(c, cf, lc->lc_tls, lc->lc_tls, &tx->tx_def) ==
+	    -1) {
+		tls_ctx_free(tx);
+		return (NULL);
+	}
+	SSL_CTX_set_tlsext_servername_callback(tx->tx_def.ts_ctx,
+	    tls_sni_cb);
+	SSL_CTX_set_tlsext_servername_arg(tx->tx_def.ts_ctx, tx);
+	for (j = 0; j < cf->cf_nsites; j++) {
+		st = &cf->cf_sites[j];
+		if (st->st_tls == NULL || st->st_listeners == NULL ||
+		    !st->st_listeners[li])
+			continue;
+		ts = reallocarray(tx->tx_sites, tx->tx_nsites + 1,
+		    sizeof(*ts));
+		if (ts == NULL) {
+			cfg_error_at(c, st->st_tls->tc_file,
+			    st->st_tls->tc_line, "out of memory");
+			break;
+		}
+		tx->tx_sites = ts;
+		ts = &tx->tx_sites[tx->tx_nsites];
+		memset(ts, 0, sizeof(*ts));
+		if (tls_site_build(c, cf, lc->lc_tls, st->st_tls, ts) == -1) {
+			tls_site_free(ts);
+			continue;
+		}
+		tx->tx_nsites++;
+		for (k = 0; k < st->st_nnames; k++)
+			if (tls_sni_add(tx, st->st_names[k], ts->ts_ctx) == -1)
+				cfg_error_at(c, st->st_tls->tc_file,
+				    st->st_tls->tc_line, "out of memory");
+	}
+	return (tx);
+}
+
+int
+tls_config_build(struct config *cf, struct cfg_ctx *c)
+{
+	struct listener_conf *lc;
+	const struct tls_conf *tc;
+	int errs = c->cc_errors;
+	size_t i;
+
+	if (tls_tickets_init() == -1)
+		cfg_error_at(c, cf->cf_path, 0, "tls: cannot make session "
+		    "ticket keys: RAND_bytes() failed");
+	/* What a site's tls block may set: the rest is the listener's. */
+	for (i = 0; i < cf->cf_nsites; i++) {
+		if ((tc = cf->cf_sites[i].st_tls) == NULL)
+			continue;
+		if (tc->tc_protocols != NULL || tc->tc_ciphers != NULL ||
+		    tc->tc_ciphersuites != NULL || tc->tc_curves != NULL)
+			cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: a "
+			    "site sets certificate, key and ocsp_response; "
+			    "protocols, ciphers, ciphersuites and curves "
+			    "belong to the listener's tls");
+	}
+	if (c->cc_errors != errs)
+		return (-1);
+	for (i = 0; i < cf->cf_nlisteners; i++) {
+		lc = &cf->cf_listeners[i];
+		if (lc->lc_proto != TM_PROTO_HTTPS || lc->lc_tls == NULL ||
+		    lc->lc_tls->tc_certificate == NULL ||
+		    lc->lc_tls->tc_key == NULL)
+			continue;
+		lc->lc_tls_ctx = tls_listener_build(c, cf, i);
+	}
+	return (c->cc_errors == errs ? 0 : -1);
+}
+
+SSL_CTX *
+tls_ctx_pick(const struct tls_ctx *tx, const char *sni)
+{
+	SSL_CTX *ctx;
+
+	if (sni != NULL && (ctx = tls_sni_find(tx, sni)) != NULL)
+		return (ctx);
+	return (tx->tx_def.ts_ctx);
+}
+
+static void
+tls_site_free(struct tls_site *ts)
+{
+	if (ts->ts_ctx != NULL)
+		SSL_CTX_free(ts->ts_ctx);
+	if (ts->ts_ocsp != NULL) {
+		free(ts->ts_ocsp->to_der);
+		free(ts->ts_ocsp);
+	}
+}
+
+void
+tls_ctx_free(struct tls_ctx *tx)
+{
+	size_t i;
+
+	if (tx == NULL)
+		return;
+	tls_site_free(&tx->tx_def);
+	for (i = 0; i < tx->tx_nsites; i++)
+		tls_site_free(&tx->tx_sites[i]);
+	free(tx->tx_sites);
+	for (i = 0; i < tx->tx_nsni; i++)
+		free(tx->tx_sni[i].sn_name);
+	free(tx->tx_sni);
+	free(tx);
+}

@@ -1,0 +1,107 @@
+#! /usr/bin/atf-sh
+# The workers' open-file cache never serves a file that changed: every
+# way of changing it is seen before the next request.
+
+fc_conf() {
+	cat > tamarin.conf <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm"; };
+workers = { count = 1; };
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; } );
+sites = ( { root = "www"; routes = ( { prefix = "/"; handler = "static";
+	    follow_symlinks = "inside"; } ); } );
+CONF
+}
+
+get() {
+	curl -s "http://127.0.0.1:$PORT$1"
+}
+
+atf_test_case changes_seen cleanup
+changes_seen_head() {
+	atf_set descr "rewrites in place, renames over, deletes, directory renames and symlink retargets are all seen at once"
+}
+changes_seen_body() {
+	tm_site
+	mkdir -p www/d www/other
+	printf 'one\n' > www/d/f.txt
+	printf 'target A\n' > www/other/a.txt
+	printf 'target B\n' > www/other/b.txt
+	ln -s ../other/a.txt www/d/link.txt
+	fc_conf
+	start_daemon
+	# Each change is followed at once by a request: no waiting.
+	for i in 1 2 3; do
+		atf_check -o inline:'one\n' curl -s "http://127.0.0.1:$PORT/d/f.txt"
+	done
+	# Same size, rewritten in place (the same second, most likely).
+	printf 'two\n' > www/d/f.txt
+	atf_check -o inline:'two\n' curl -s "http://127.0.0.1:$PORT/d/f.txt"
+	# A new file renamed over the old one.
+	printf 'three!\n' > www/d/f.tmp
+	mv www/d/f.tmp www/d/f.txt
+	atf_check -o inline:'three!\n' curl -s "http://127.0.0.1:$PORT/d/f.txt"
+	# Its directory renamed away: gone.
+	mv www/d www/e
+	atf_check -o inline:'404\n' curl -s -o /dev/null -w '%{http_code}\n' \
+	    "http://127.0.0.1:$PORT/d/f.txt"
+	atf_check -o inline:'three!\n' curl -s "http://127.0.0.1:$PORT/e/f.txt"
+	mv www/e www/d
+	# Deleted.
+	rm www/d/f.txt
+	atf_check -o inline:'404\n' curl -s -o /dev/null -w '%{http_code}\n' \
+	    "http://127.0.0.1:$PORT/d/f.txt"
+	# A symlinked path follows its target's changes.
+	atf_check -o inline:'target A\n' curl -s "http://127.0.0.1:$PORT/d/link.txt"
+	ln -sfn ../other/b.txt www/d/link.txt
+	atf_check -o inline:'target B\n' curl -s "http://127.0.0.1:$PORT/d/link.txt"
+	printf 'target B2\n' > www/other/b.txt
+	atf_check -o inline:'target B2\n' curl -s "http://127.0.0.1:$PORT/d/link.txt"
+	# An index file appearing in a directory.
+	atf_check -o inline:'403\n' curl -s -o /dev/null -w '%{http_code}\n' \
+	    "http://127.0.0.1:$PORT/other/"
+	printf 'index now\n' > www/other/index.html
+	atf_check -o inline:'index now\n' curl -s "http://127.0.0.1:$PORT/other/"
+}
+changes_seen_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case cached_semantics cleanup
+cached_semantics_head() {
+	atf_set descr "a cached file answers HEAD, 304 and 412 exactly as an uncached one"
+}
+cached_semantics_body() {
+	tm_site
+	fc_conf
+	start_daemon
+	get /index.html > /dev/null
+	curl -sI "http://127.0.0.1:$PORT/index.html" | tr -d '\r' | grep -v '^Date:' > head1
+	curl -sI "http://127.0.0.1:$PORT/index.html" | tr -d '\r' | grep -v '^Date:' > head2
+	atf_check cmp head1 head2
+	etag=$(sed -n 's/^ETag: //p' head1)
+	lm=$(sed -n 's/^Last-Modified: //p' head1)
+	atf_check -o match:'^ETag: "' cat head1
+	atf_check -o match:'^Content-Length: 19$' cat head1
+	atf_check -o match:'^Content-Type: text/html; charset=utf-8$' cat head1
+	atf_check -o inline:'304\n' curl -s -o /dev/null -w '%{http_code}\n' \
+	    -H "If-None-Match: $etag" "http://127.0.0.1:$PORT/index.html"
+	atf_check -o inline:'304\n' curl -s -o /dev/null -w '%{http_code}\n' \
+	    -H "If-Modified-Since: $lm" "http://127.0.0.1:$PORT/index.html"
+	atf_check -o inline:'412\n' curl -s -o /dev/null -w '%{http_code}\n' \
+	    -H 'If-Match: "other"' "http://127.0.0.1:$PORT/index.html"
+	atf_check -o inline:'llo' curl -s -r 2-4 "http://127.0.0.1:$PORT/index.html"
+	atf_check -o inline:'206\n' curl -s -o /dev/null -w '%{http_code}\n' \
+	    -r 2-4 "http://127.0.0.1:$PORT/index.html"
+}
+cached_semantics_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_init_test_cases() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	atf_add_test_case changes_seen
+	atf_add_test_case cached_semantics
+}

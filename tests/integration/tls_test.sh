@@ -1,0 +1,577 @@
+#! /usr/bin/atf-sh
+# HTTPS: the TLS transport under HTTP (GET, HEAD, ranges), SNI, protocol
+# versions, session resumption across workers, the handshake deadline,
+# garbage and plain HTTP on a TLS port, certificate errors at -t and on
+# reload, and the redirect_https listener.
+#
+# Each case makes its own CA and certificates with openssl(1) in its work
+# directory; nothing secret is committed.
+
+# tls_ca: a throw-away CA (ca.pem, ca.key).
+tls_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -days 2 -subj '/CN=tamarin test CA' -keyout ca.key \
+	    -out ca.pem 2>/dev/null || atf_fail "openssl: cannot make a CA"
+}
+
+# tls_cert NAME CN SAN: NAME.pem and NAME.key, signed by the CA.
+tls_cert() {
+	printf 'subjectAltName=%s\n' "$3" > "$1.ext"
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -subj "/CN=$2" -keyout "$1.key" -out "$1.csr" 2>/dev/null &&
+	openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key \
+	    -CAcreateserial -days 2 -extfile "$1.ext" -out "$1.pem" \
+	    2>/dev/null || atf_fail "openssl: cannot make $1"
+}
+
+tls_site() {
+	mkdir -p www a b
+	printf 'hello from tamarin\n' > www/index.html
+	printf '0123456789abcdefghij' > www/r.txt
+	printf 'site a\n' > a/index.html
+	printf 'site b\n' > b/index.html
+	head -c 1048576 /dev/urandom > www/big.bin
+}
+
+# tls_conf [WORKERS] [HANDSHAKE_SEC]: listener "web" is https on the
+# default certificate; sites a.test and *.b.test have their own.
+tls_conf() {
+	cat > tamarin.conf <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm"; };
+workers = { count = ${1:-1}; slots_per_worker = 64; };
+timeouts = { tick_ms = 100; tls = { handshake_sec = ${2:-10}; }; };
+listeners = (
+	{ name = "web"; address = "127.0.0.1"; port = 0; protocol = "https";
+	  tls = { certificate = "default.pem"; key = "default.key"; }; }
+);
+sites = (
+	{ names = [ "localhost" ]; root = "www"; default = true;
+	  access_log = { path = "access.log"; format = "json"; }; },
+	{ names = [ "a.test" ]; root = "a";
+	  tls = { certificate = "a.pem"; key = "a.key"; }; },
+	{ names = [ "*.b.test" ]; root = "b";
+	  tls = { certificate = "b.pem"; key = "b.key"; }; }
+);
+CONF
+}
+
+tls_setup() {
+	tls_ca
+	tls_cert default localhost 'DNS:localhost,IP:127.0.0.1'
+	tls_cert a a.test 'DNS:a.test'
+	tls_cert b '*.b.test' 'DNS:*.b.test'
+	tls_site
+	tls_conf "$@"
+}
+
+# tcurl NAME ARGS...: curl over TLS to NAME, resolved to our listener.
+tcurl() {
+	_n=$1
+	shift
+	curl -sS --cacert ca.pem --resolve "$_n:$PORT:127.0.0.1" "$@"
+}
+
+# subject NAME: the certificate subject the server shows for SNI NAME.
+subject() {
+	openssl s_client -connect "127.0.0.1:$PORT" -servername "$1" \
+	    </dev/null 2>/dev/null | openssl x509 -noout -subject -nameopt RFC2253
+}
+
+# same WANT CMD...: CMD (a shell function too, unlike atf_check) must
+# print exactly WANT (backslash escapes as printf %b takes them).
+same() {
+	_want=$1
+	shift
+	"$@" >same.out 2>same.err
+	printf '%b' "$_want" >same.want
+	cmp -s same.want same.out ||
+	    atf_fail "$*: got '$(cat same.out)' $(cat same.err), want '$(cat same.want)'"
+}
+
+# brief FILE: the lines of an openssl s_client transcript that matter, on
+# one line (atf_fail takes one).
+brief() {
+	grep -E '^(New|Reused)|alert|error' "$1" | head -3 | tr '\n' ' '
+}
+
+ms_now() {
+	python3 -c 'import time; print(int(time.monotonic() * 1000))'
+}
+
+# worker_ctr WORKER COUNTER: one worker's counter, from tamarinctl -j.
+worker_ctr() {
+	tmq eval workers \
+	    "[w['$2'] for w in d['workers'] if w['number'] == $1 and w['state'] == 'running'][0]"
+}
+
+# worker_err WORKER KIND: one worker's error counter.
+worker_err() {
+	tmq eval workers \
+	    "[w['errors']['$2'] for w in d['workers'] if w['number'] == $1 and w['state'] == 'running'][0]"
+}
+
+atf_test_case get_head_range cleanup
+get_head_range_head() {
+	atf_set descr "GET, HEAD and a range over HTTPS, logged with the TLS version and cipher"
+	atf_set require.progs "curl openssl"
+}
+get_head_range_body() {
+	tls_setup
+	start_daemon
+	same 'hello from tamarin\n' \
+	    tcurl localhost "https://localhost:$PORT/"
+	tcurl localhost -o got.bin "https://localhost:$PORT/big.bin" ||
+	    atf_fail "big.bin"
+	atf_check cmp got.bin www/big.bin
+	atf_check -o match:'^HTTP/1.1 200 OK' -o match:'^Content-Length: 19' \
+	    -o not-match:'hello' sh -c "curl -sS -I --cacert ca.pem \
+	    --resolve localhost:$PORT:127.0.0.1 https://localhost:$PORT/ |
+	    tr -d '\r'"
+	same 'abcdefghij' \
+	    tcurl localhost -r 10-19 "https://localhost:$PORT/r.txt"
+	same '206\n' tcurl localhost -r 10-19 -o /dev/null \
+	    -w '%{http_code}\n' "https://localhost:$PORT/r.txt"
+	# Keep-alive: several requests on one TLS connection.
+	same 'hello from tamarin\nhello from tamarin\n' \
+	    tcurl localhost "https://localhost:$PORT/" "https://localhost:$PORT/"
+	# The access log (JSON) names the version and the cipher.
+	wait_for 30 grep -q '"uri":"/r.txt"' access.log ||
+	    atf_fail "no access log line"
+	atf_check -o match:'"tls_version":"TLSv1\.[23]","tls_cipher":"[A-Z0-9_-]+"' \
+	    grep '"uri":"/r.txt"' access.log
+}
+get_head_range_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case slots_show_tls cleanup
+slots_show_tls_head() {
+	atf_set descr "tamarinctl shows an https slot's TLS version and cipher"
+	atf_set require.progs "openssl"
+}
+slots_show_tls_body() {
+	tls_setup
+	start_daemon
+	# A connection held open after its handshake.
+	(sleep 5 | openssl s_client -connect "127.0.0.1:$PORT" \
+	    -servername localhost -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 \
+	    >/dev/null 2>&1 &)
+	wait_for 50 sh -c 'test "$(tmq slots reading)" = 1' ||
+	    atf_fail "no TLS connection"
+	atf_check -o match:' TLS ' \
+	    -o match:'https +web .* 1\.3/TLS_AES_128_GCM_SHA256 ' \
+	    "$TAMARINCTL" -s tamarind.shm show slots
+	atf_check -o inline:'yes\n' tmq eval slots \
+	    "[(s['tls'], s['tls_version'], s['tls_cipher']) for s in d['slots']] == [(True, 'TLSv1.3', 'TLS_AES_128_GCM_SHA256')]"
+}
+slots_show_tls_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case sni cleanup
+sni_head() {
+	atf_set descr "SNI picks the site's certificate: exact, wildcard, else the listener's"
+	atf_set require.progs "curl openssl"
+}
+sni_body() {
+	tls_setup
+	start_daemon
+	same 'subject=CN=a.test\n' subject a.test
+	same 'subject=CN=*.b.test\n' subject x.b.test
+	same 'subject=CN=*.b.test\n' subject X.Y.B.TEST
+	same 'subject=CN=localhost\n' subject b.test
+	same 'subject=CN=localhost\n' subject unknown.test
+	# Verified end to end, each name against its own certificate.
+	same 'site a\n' tcurl a.test "https://a.test:$PORT/"
+	same 'site b\n' tcurl x.b.test "https://x.b.test:$PORT/"
+	same 'hello from tamarin\n' \
+	    tcurl localhost "https://localhost:$PORT/"
+	# ALPN: http/1.1 is chosen.
+	atf_check -o match:'^ALPN protocol: http/1.1' sh -c \
+	    "openssl s_client -connect 127.0.0.1:$PORT -alpn h2,http/1.1 \
+	    </dev/null 2>/dev/null"
+}
+sni_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case old_protocols cleanup
+old_protocols_head() {
+	atf_set descr "TLS 1.0 and 1.1 are refused by default; 1.2 and 1.3 served"
+	atf_set require.progs "openssl"
+}
+old_protocols_body() {
+	tls_setup
+	start_daemon
+	atf_check -o match:'Protocol *: TLSv1.2' -o match:'^New, TLSv1.2' \
+	    sh -c "openssl s_client -connect 127.0.0.1:$PORT -tls1_2 \
+	    </dev/null 2>/dev/null"
+	atf_check -o match:'^New, TLSv1.3' sh -c \
+	    "openssl s_client -connect 127.0.0.1:$PORT -tls1_3 </dev/null \
+	    2>/dev/null"
+	# Can this OpenSSL offer them at all?  Ask a server that takes them.
+	sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	openssl s_server -accept "127.0.0.1:$sport" -cert default.pem \
+	    -key default.key -cipher 'DEFAULT:@SECLEVEL=0' -naccept 3 \
+	    -quiet >/dev/null 2>&1 &
+	echo $! > s_server.pid
+	wait_for 50 nc -z 127.0.0.1 "$sport" ||
+	    atf_fail "openssl s_server did not start"
+	offered=
+	for v in tls1 tls1_1; do
+		if openssl s_client -connect "127.0.0.1:$sport" -"$v" \
+		    -cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>/dev/null |
+		    grep -q '^New, TLSv1'; then
+			offered="$offered $v"
+		fi
+	done
+	kill "$(cat s_server.pid)" 2>/dev/null
+	[ -n "$offered" ] ||
+	    atf_skip "the local OpenSSL cannot offer TLS 1.0 or 1.1"
+	for v in $offered; do
+		openssl s_client -connect "127.0.0.1:$PORT" -"$v" \
+		    -cipher 'DEFAULT:@SECLEVEL=0' </dev/null >out 2>&1
+		grep -q '^New, (NONE), Cipher is (NONE)' out ||
+		    atf_fail "-$v was not refused: $(brief out)"
+		grep -q 'alert protocol version' out ||
+		    atf_fail "-$v: no protocol_version alert: $(brief out)"
+	done
+}
+old_protocols_cleanup() {
+	[ -f s_server.pid ] && kill "$(cat s_server.pid)" 2>/dev/null
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+
+# resume VERSION: a full handshake, then resumptions with its session
+# until one lands on the other worker; each must say "Reused".
+resume() {
+	printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' > req
+	h1=$(worker_ctr 1 tls_handshakes)
+	h2=$(worker_ctr 2 tls_handshakes)
+	openssl s_client -connect "127.0.0.1:$PORT" -servername localhost \
+	    -CAfile ca.pem "$1" -sess_out sess.pem -ign_eof <req >full 2>&1
+	grep -q "^New, " full || atf_fail "$1: first handshake: $(brief full)"
+	grep -q "hello from tamarin" full || atf_fail "$1: no response"
+	if [ "$(worker_ctr 1 tls_handshakes)" -gt "$h1" ]; then
+		first=1 other=2
+	elif [ "$(worker_ctr 2 tls_handshakes)" -gt "$h2" ]; then
+		first=2 other=1
+	else
+		atf_fail "$1: no worker counted the handshake"
+	fi
+	r0=$(worker_ctr $other tls_resumed)
+	i=0
+	while [ $i -lt 10 ]; do
+		openssl s_client -connect "127.0.0.1:$PORT" \
+		    -servername localhost -CAfile ca.pem "$1" \
+		    -sess_in sess.pem -ign_eof <req >again 2>&1
+		grep -q '^Reused, ' again ||
+		    atf_fail "$1: not resumed: $(brief again)"
+		grep -q "hello from tamarin" again ||
+		    atf_fail "$1: no response after resuming"
+		[ "$(worker_ctr $other tls_resumed)" -gt "$r0" ] && return 0
+		i=$((i + 1))
+	done
+	atf_fail "$1: no resumption on worker $other (the first was $first)"
+}
+
+atf_test_case resumption cleanup
+resumption_head() {
+	atf_set descr "a session made on one worker resumes on the other (tickets), TLS 1.2 and 1.3"
+	atf_set require.progs "openssl"
+}
+resumption_body() {
+	tls_setup 2
+	start_daemon tamarin.conf 2
+	resume -tls1_3
+	resume -tls1_2
+}
+resumption_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case ticket_rotation cleanup
+ticket_rotation_head() {
+	atf_set descr "after a key rotation every worker has the new key (a new session resumes on the other worker) and keeps the old one"
+	atf_set require.progs "openssl"
+	atf_set timeout 200
+}
+ticket_rotation_body() {
+	tls_setup 2
+	echo 'tls = { ticket_rotate_sec = 60; };' >> tamarin.conf
+	start_daemon tamarin.conf 2
+	printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' > req
+	# A ticket lives one rotation period (60 s): make it shortly before
+	# the rotation, so that it is still young after it.
+	sleep 45
+	grep -q 'session ticket keys rotated' daemon.log &&
+	    atf_fail "rotated early"
+	openssl s_client -connect "127.0.0.1:$PORT" -servername localhost \
+	    -CAfile ca.pem -sess_out old.pem -ign_eof <req >full 2>&1
+	grep -q "^New, " full || atf_fail "first handshake: $(brief full)"
+	# The master rotates within a second of the 60 s.
+	wait_for 700 grep -q 'session ticket keys rotated' daemon.log ||
+	    atf_fail "no rotation"
+	sleep 0.5
+	# Sealed with the new key by one worker, opened by the other: the
+	# keys reached every worker over its channel.
+	resume -tls1_3
+	resume -tls1_2
+	# A ticket under the previous key still resumes.
+	openssl s_client -connect "127.0.0.1:$PORT" -servername localhost \
+	    -CAfile ca.pem -sess_in old.pem -ign_eof <req >again 2>&1
+	grep -q '^Reused, ' again || atf_fail "old ticket: $(brief again)"
+	# Keys never reach the log.
+	atf_check -s exit:1 grep -qi 'key.*[0-9a-f]\{32\}' daemon.log
+}
+ticket_rotation_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case handshake_timeout cleanup
+handshake_timeout_head() {
+	atf_set descr "a client stalled mid-handshake is cut at handshake_sec; others are served"
+	atf_set require.progs "curl python3"
+}
+handshake_timeout_body() {
+	tls_setup 1 1
+	start_daemon
+	# A record header and half a ClientHello, then silence.
+	t0=$(ms_now)
+	python3 "$TMCLIENT" --timeout 5 --eof raw "$PORT" \
+	    '\x16\x03\x01\x01\x00\x01\x00\x00\xfc\x03\x03' > out &
+	stalled=$!
+	sleep 0.3
+	atf_check -o inline:'H\n' sh -c "$TAMARINCTL -s tamarind.shm show slots |
+	    awk '\$5 == \"https\" { print \$4 }'"
+	same 'hello from tamarin\n' \
+	    tcurl localhost "https://localhost:$PORT/"
+	wait $stalled
+	t1=$(ms_now)
+	atf_check -o inline:'[closed]\n' cat out
+	d=$((t1 - t0))
+	[ "$d" -ge 900 ] && [ "$d" -le 1800 ] || atf_fail "closed after $d ms"
+	same '1\n' worker_err 1 timeout
+}
+handshake_timeout_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case garbage cleanup
+garbage_head() {
+	atf_set descr "garbage on the TLS port is cut at once, counted, and harms nobody"
+	atf_set require.progs "curl python3"
+}
+garbage_body() {
+	tls_setup
+	start_daemon
+	head -c 4096 /dev/urandom | od -An -tx1 | tr -d ' \n' |
+	    sed 's/\(..\)/\\x\1/g' > noise
+	python3 "$TMCLIENT" --timeout 3 --eof raw "$PORT" \
+	    "\\x00\\x00$(cat noise)" > out
+	atf_check -o match:'\[(closed|reset)\]$' tail -c 10 out
+	python3 "$TMCLIENT" --timeout 3 --eof raw "$PORT" \
+	    '\x16\x03\x01\x00\x07garbage' > out2
+	atf_check -o match:'\[(closed|reset)\]$' tail -c 10 out2
+	same 'hello from tamarin\n' \
+	    tcurl localhost "https://localhost:$PORT/"
+	same '2\n' worker_err 1 tls
+	wait_for 20 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slots left"
+}
+garbage_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case plain_http cleanup
+plain_http_head() {
+	atf_set descr "plain HTTP sent to the TLS port gets a plain-text 400 and a close"
+	atf_set require.progs "curl python3"
+}
+plain_http_body() {
+	tls_setup
+	start_daemon
+	printf 'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 52\r\nConnection: close\r\n\r\nThis port speaks HTTPS: use an https:// URL for it.\n[closed]\n' > want
+	atf_check -o file:want python3 "$TMCLIENT" --timeout 3 --eof raw \
+	    "$PORT" 'GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: test\r\n\r\n'
+	atf_check -o inline:'400\n' curl -s -o /dev/null -w '%{http_code}\n' \
+	    "http://127.0.0.1:$PORT/"
+	same 'hello from tamarin\n' \
+	    tcurl localhost "https://localhost:$PORT/"
+}
+plain_http_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case cert_errors cleanup
+cert_errors_head() {
+	atf_set descr "-t and a reload report unreadable, broken and mismatched certificates and keys with file:line; a reload picks up a new certificate"
+	atf_set require.progs "curl openssl"
+}
+cert_errors_body() {
+	tls_setup
+	# Line 7 has the listener's tls block, line 13 site a's.
+	sed -e 's/"default.key"/"missing.key"/' tamarin.conf > t1.conf
+	atf_check -s exit:1 -o empty \
+	    -e match:'^t1\.conf:7: tls: key .*/missing\.key: No such file or directory$' \
+	    "$TAMARIND" -t -c t1.conf
+	printf 'not a certificate\n' > junk.pem
+	sed -e 's/"a.pem"/"junk.pem"/' tamarin.conf > t2.conf
+	atf_check -s exit:1 -o empty \
+	    -e match:'^t2\.conf:13: tls: certificate .*/junk\.pem: ' \
+	    "$TAMARIND" -t -c t2.conf
+	sed -e 's/"a.key"/"b.key"/' tamarin.conf > t3.conf
+	atf_check -s exit:1 -o empty \
+	    -e match:'^t3\.conf:13: tls: key .*/b\.key' \
+	    "$TAMARIND" -t -c t3.conf
+	# Key material never shows in a message.
+	"$TAMARIND" -t -c t3.conf 2>err
+	atf_check -s exit:1 grep -q 'PRIVATE' err
+	atf_check -o inline:'configuration OK\n' "$TAMARIND" -t -c tamarin.conf
+
+	start_daemon
+	same 'subject=CN=a.test\n' subject a.test
+	# A broken certificate on reload: logged, generation 1 serves on.
+	cp tamarin.conf good.conf
+	cp t3.conf tamarin.conf
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 50 grep -q 'tamarin\.conf:13: tls: key' daemon.log ||
+	    atf_fail "the reload did not report the key"
+	atf_check -o match:'^generation +1$' "$TAMARINCTL" -s tamarind.shm \
+	    show summary
+	same 'site a\n' tcurl a.test "https://a.test:$PORT/"
+	# A renewed certificate: the next generation presents it.
+	cp good.conf tamarin.conf
+	tls_cert a a.test 'DNS:a.test,DNS:renewed.a.test'
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 50 sh -c "$TAMARINCTL -s tamarind.shm show summary |
+	    grep -q '^generation *2\$'" || atf_fail "no generation 2"
+	wait_for 50 sh -c "openssl s_client -connect 127.0.0.1:$PORT \
+	    -servername a.test </dev/null 2>/dev/null |
+	    openssl x509 -noout -ext subjectAltName | grep -q renewed" ||
+	    atf_fail "the new certificate is not served"
+}
+cert_errors_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case ocsp_stapling cleanup
+ocsp_stapling_head() {
+	atf_set descr "ocsp_response is stapled for clients that ask; a file that is not one is a config error"
+	atf_set require.progs "openssl"
+}
+ocsp_stapling_body() {
+	tls_setup
+	# A response for the default certificate, signed by the CA itself.
+	serial=$(openssl x509 -in default.pem -noout -serial | cut -d= -f2)
+	printf 'V\t%s\t\t%s\tunknown\t/CN=localhost\n' \
+	    "$(date -u -d '+2 days' +%y%m%d%H%M%SZ)" "$serial" > index.txt
+	openssl ocsp -issuer ca.pem -cert default.pem -reqout req.der \
+	    >/dev/null 2>&1 &&
+	openssl ocsp -index index.txt -rsigner ca.pem -rkey ca.key \
+	    -CA ca.pem -reqin req.der -respout resp.der -ndays 1 \
+	    >/dev/null 2>&1 || atf_fail "openssl ocsp: no response"
+	sed -e 's/key = "default.key";/key = "default.key"; ocsp_response = "resp.der";/' \
+	    tamarin.conf > t.conf && mv t.conf tamarin.conf
+	cp ca.pem notocsp.der
+	sed -e 's/"resp.der"/"notocsp.der"/' tamarin.conf > bad.conf
+	atf_check -s exit:1 -o empty \
+	    -e match:'^bad\.conf:7: tls: ocsp_response .*/notocsp\.der: not a DER OCSP response$' \
+	    "$TAMARIND" -t -c bad.conf
+	start_daemon
+	openssl s_client -connect "127.0.0.1:$PORT" -servername localhost \
+	    -status </dev/null >out 2>&1
+	atf_check -o match:'OCSP Response Status: successful' \
+	    -o match:'Cert Status: good' cat out
+	openssl s_client -connect "127.0.0.1:$PORT" -servername localhost \
+	    </dev/null >out 2>&1
+	atf_check -o not-match:'OCSP Response Status' cat out
+}
+ocsp_stapling_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+# redirect_conf: listener "web" redirects with 301, "alt" with 308 to
+# port 8443; "https" serves.
+redirect_conf() {
+	cat > tamarin.conf <<'CONF'
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm"; };
+workers = { count = 1; slots_per_worker = 64; };
+listeners = (
+	{ name = "web"; address = "127.0.0.1"; port = 0; redirect_https = 301; },
+	{ name = "alt"; address = "127.0.0.1"; port = 0; redirect_https = 308;
+	  redirect_port = 8443; },
+	{ name = "tls"; address = "127.0.0.1"; port = 0; protocol = "https";
+	  tls = { certificate = "default.pem"; key = "default.key"; }; }
+);
+sites = ( { names = [ "localhost" ]; root = "www"; } );
+CONF
+}
+
+# location PORT TARGET HOST: status and Location of one request.
+location() {
+	python3 "$TMCLIENT" req "$1" "$2" --vhost "$3" |
+	    tr -d '\r' | sed -n -e '1s/^HTTP\/1.1 \([0-9]*\) .*/\1/p' \
+	    -e 's/^Location: //p'
+}
+
+atf_test_case redirect cleanup
+redirect_head() {
+	atf_set descr "redirect_https answers every request with 301/308 to https://host[:port]\$request_uri"
+	atf_set require.progs "curl python3"
+}
+redirect_body() {
+	tls_ca
+	tls_cert default localhost 'DNS:localhost'
+	tls_site
+	redirect_conf
+	start_daemon
+	same '301\nhttps://localhost/\n' \
+	    location "$PORT" / localhost
+	same '301\nhttps://example.org/a/b%20c?x=1&y=2\n' \
+	    location "$PORT" '/a/b%20c?x=1&y=2' 'Example.ORG:8080'
+	same '308\nhttps://localhost:8443/a?q\n' \
+	    location "$PORT2" '/a?q' localhost
+	same '308\nhttps://[::1]:8443/\n' \
+	    location "$PORT2" / '[::1]:80'
+	# Absolute form: the path and query only, for the request's host.
+	same '301\nhttps://localhost/p?q=1\n' \
+	    location "$PORT" 'http://localhost/p?q=1' localhost
+	# Any method, no site needed; a body-less 301 with curl.
+	atf_check -o inline:'301 https://localhost/x\n' curl -s -o /dev/null \
+	    -X POST -w '%{http_code} %{redirect_url}\n' \
+	    "http://localhost:$PORT/x"
+}
+redirect_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_init_test_cases() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	atf_add_test_case get_head_range
+	atf_add_test_case slots_show_tls
+	atf_add_test_case sni
+	atf_add_test_case old_protocols
+	atf_add_test_case resumption
+	atf_add_test_case ticket_rotation
+	atf_add_test_case handshake_timeout
+	atf_add_test_case garbage
+	atf_add_test_case plain_http
+	atf_add_test_case cert_errors
+	atf_add_test_case ocsp_stapling
+	atf_add_test_case redirect
+}
