@@ -20,7 +20,7 @@ static size_t
 chan_payload(const struct chan_msg *m)
 {
 	if (m->cm_type == CHAN_CONNS)
-		return (m->cm_count * sizeof(m->cm_slot[0]));
+		return (m->cm_count * sizeof(m->cm_conn[0]));
 	return (m->cm_arg);
 }
 

@@ -16,7 +16,7 @@
 #define CHAN_MAX_FDS	64
 
 enum chan_type {
-	CHAN_CONNS = 1,		/* m->w: cm_count fds, cm_slot[i] each */
+	CHAN_CONNS = 1,		/* m->w: cm_count fds, cm_conn[i] each */
 	CHAN_DRAIN,		/* m->w: no new fds; finish and exit */
 	CHAN_STOP,		/* m->w: close everything now and exit */
 	CHAN_REOPEN,		/* m->w: reopen log files */
@@ -26,20 +26,35 @@ enum chan_type {
 	CHAN__MAX
 };
 
+/*
+ * What comes with each fd: the slot the master claimed for it, and what the
+ * worker writes into that slot (the master itself never does).  The peer
+ * has the shape of the segment's struct shm_addr.
+ */
+struct chan_conn {
+	uint32_t	cc_slot;
+	uint16_t	cc_listener;	/* row of the listener table */
+	uint8_t		cc_proto;	/* protocol ID */
+	uint8_t		cc_pad;
+	uint64_t	cc_accept_ms;	/* CLOCK_MONOTONIC */
+	uint8_t		cc_peer[20];
+	uint32_t	cc_pad2;
+};
+
 /* Data bytes a message other than CHAN_CONNS may carry. */
-#define CHAN_MAX_DATA	(CHAN_MAX_FDS * sizeof(uint32_t))
+#define CHAN_MAX_DATA	256
 
 struct chan_msg {
 	uint16_t	cm_type;
 	uint16_t	cm_count;	/* fds (CHAN_CONNS only) */
 	uint32_t	cm_arg;		/* other types: bytes in cm_data */
 	union {
-		uint32_t cm_slot[CHAN_MAX_FDS];	/* CHAN_CONNS: one per fd */
+		struct chan_conn cm_conn[CHAN_MAX_FDS];	/* CHAN_CONNS */
 		uint8_t	 cm_data[CHAN_MAX_DATA];
 	};
 };
 
-#define CHAN_HDR_LEN	offsetof(struct chan_msg, cm_slot)
+#define CHAN_HDR_LEN	offsetof(struct chan_msg, cm_conn)
 
 /* A connected SOCK_SEQPACKET pair, both ends non-blocking and CLOEXEC. */
 int	chan_pair(int sv[2]);

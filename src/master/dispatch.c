@@ -19,6 +19,9 @@
 #include "master/config.h"
 #include "master/master.h"
 
+_Static_assert(sizeof(((struct chan_conn *)0)->cc_peer) ==
+    sizeof(struct shm_addr), "the channel carries a struct shm_addr");
+
 /* Accepts per listener per wake-up: fairness between listeners. */
 #define ACCEPT_BATCH	64
 /* Pause after EMFILE/ENFILE: connections wait in the backlog meanwhile. */
@@ -100,12 +103,14 @@ dispatch_pick(struct master *m, int except)
 	return ((int)best);
 }
 
-/* Claim a slot for fd in the best worker and queue it there. */
+/*
+ * Claim a slot for fd in the best worker and queue it there, with what
+ * the worker will write into the slot (cc: all but cc_slot filled in).
+ */
 static int
-dispatch_one(struct master *m, int fd, const struct shm_addr *peer,
-    uint64_t accept_ms, const struct listener *ls, int except)
+dispatch_one(struct master *m, int fd, const struct chan_conn *cc,
+    int except)
 {
-	struct shm_slot *sl;
 	struct worker *w;
 	int b, idx;
 
@@ -117,19 +122,10 @@ dispatch_one(struct master *m, int fd, const struct shm_addr *peer,
 		/* wb_active lagged behind a release: try the others. */
 		except = b;
 	}
-	sl = shm_slot(m->m_shm, shm_block(m->m_shm, (unsigned int)b),
-	    (uint32_t)idx);
-	slot_write_begin(sl);
-	sl->sl_listener = (uint16_t)ls->ls_index;
-	sl->sl_proto = ls->ls_proto;
-	sl->sl_flags = 0;
-	sl->sl_peer = *peer;
-	sl->sl_accept_ms = sl->sl_active_ms = accept_ms;
-	slot_write_end(sl);
-
 	w = &m->m_wk[b];
 	w->wk_fds[w->wk_nbatch] = fd;
-	w->wk_slots[w->wk_nbatch] = (uint32_t)idx;
+	w->wk_conn[w->wk_nbatch] = *cc;
+	w->wk_conn[w->wk_nbatch].cc_slot = (uint32_t)idx;
 	if (++w->wk_nbatch == CHAN_MAX_FDS)
 		(void)dispatch_send(m, (unsigned int)b);
 	return (0);
@@ -141,12 +137,16 @@ dispatch_accept(struct master *m, struct listener *ls)
 	struct sockaddr_storage ss;
 	struct shm_listener *sl;
 	struct shm_addr peer;
+	struct chan_conn cc;
 	socklen_t sslen;
-	uint64_t now = clock_ms();
 	int fd, n, room;
 
 	room = dispatch_capacity(m);
 	sl = shm_listener(m->m_shm, (unsigned int)ls->ls_index);
+	memset(&cc, 0, sizeof(cc));
+	cc.cc_listener = (uint16_t)ls->ls_index;
+	cc.cc_proto = ls->ls_proto;
+	cc.cc_accept_ms = clock_ms();
 	for (n = 0; n < ACCEPT_BATCH && room > 0; n++) {
 		sslen = sizeof(ss);
 		fd = accept4(ls->ls_fd, (struct sockaddr *)&ss, &sslen,
@@ -179,7 +179,8 @@ dispatch_accept(struct master *m, struct listener *ls)
 		}
 		TM_STAT_ADD(sl->li_accepted, 1);
 		shm_addr_set(&peer, sslen > 0 ? (struct sockaddr *)&ss : NULL);
-		if (dispatch_one(m, fd, &peer, now, ls, -1) == -1) {
+		memcpy(cc.cc_peer, &peer, sizeof(cc.cc_peer));
+		if (dispatch_one(m, fd, &cc, -1) == -1) {
 			/* Cannot happen: room was counted.  Be safe. */
 			log_warnx("dispatch: no slot for an accepted "
 			    "connection; closing it");
@@ -201,28 +202,22 @@ void
 dispatch_requeue(struct master *m, unsigned int b)
 {
 	struct worker *w = &m->m_wk[b];
-	struct shm_block *sb = shm_block(m->m_shm, b);
-	struct shm_slot copy;
-	struct listener *ls;
+	struct chan_conn cc[CHAN_MAX_FDS];
 	int fds[CHAN_MAX_FDS], n, i;
-	uint32_t slots[CHAN_MAX_FDS];
-	unsigned int j;
 
 	n = w->wk_nbatch;
 	memcpy(fds, w->wk_fds, sizeof(int) * (size_t)n);
-	memcpy(slots, w->wk_slots, sizeof(uint32_t) * (size_t)n);
+	memcpy(cc, w->wk_conn, sizeof(cc[0]) * (size_t)n);
 	w->wk_nbatch = 0;
 	for (i = 0; i < n; i++) {
-		memcpy(&copy, shm_slot(m->m_shm, sb, slots[i]), sizeof(copy));
-		/* A dead worker's slots were all freed when it was reaped. */
+		/*
+		 * Never handed off, so the master still owns the claim and
+		 * may take it back (a dead worker's were all cleared when it
+		 * was reaped).
+		 */
 		if (w->wk_pid != 0)
-			slot_release(m->m_shm, b, slots[i]);
-		ls = NULL;
-		for (j = 0; j < m->m_nls; j++)
-			if (m->m_ls[j].ls_index == copy.sl_listener)
-				ls = &m->m_ls[j];
-		if (ls == NULL || dispatch_one(m, fds[i], &copy.sl_peer,
-		    copy.sl_accept_ms, ls, (int)b) == -1) {
+			slot_unclaim(m->m_shm, b, cc[i].cc_slot);
+		if (dispatch_one(m, fds[i], &cc[i], (int)b) == -1) {
 			log_warnx("dispatch: no worker can take a "
 			    "connection; closing it");
 			close(fds[i]);
@@ -243,12 +238,7 @@ dispatch_send(struct master *m, unsigned int b)
 	msg.cm_type = CHAN_CONNS;
 	msg.cm_count = (uint16_t)w->wk_nbatch;
 	msg.cm_arg = 0;
-	memcpy(msg.cm_slot, w->wk_slots, sizeof(uint32_t) * w->wk_nbatch);
-	/*
-	 * release fence: the slot records written by dispatch_one() are
-	 * visible before the worker can receive their fds.
-	 */
-	atomic_thread_fence(memory_order_release);
+	memcpy(msg.cm_conn, w->wk_conn, sizeof(w->wk_conn[0]) * w->wk_nbatch);
 	if (chan_send(w->wk_chan, &msg, w->wk_fds) == 0) {
 		/* Sent: the worker owns the fds now; drop our copies. */
 		for (i = 0; i < w->wk_nbatch; i++)

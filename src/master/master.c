@@ -73,8 +73,10 @@ master_segment_setup(struct master *m)
 		cf->cf_segment = dflt;
 		path = dflt;
 	}
+	/* Room for two generations, each slot range after its bitmap. */
 	m->m_shm = shm_create(path, cf->cf_workers * 2 *
-	    cf->cf_slots_per_worker, 0640);
+	    (cf->cf_slots_per_worker + TM_BITS_ROWS(cf->cf_slots_per_worker)),
+	    0640);
 	if (m->m_shm == NULL) {
 		log_warn("cannot create the segment %s", path);
 		return (-1);

@@ -45,7 +45,7 @@ struct worker {
 	/* Connections claimed for it, not yet sent. */
 	int		 wk_nbatch;
 	int		 wk_fds[CHAN_MAX_FDS];
-	uint32_t	 wk_slots[CHAN_MAX_FDS];
+	struct chan_conn wk_conn[CHAN_MAX_FDS];
 };
 
 struct master {

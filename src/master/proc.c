@@ -93,17 +93,24 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 		atomic_store_explicit(&sb->wb_state, TM_WORKER_UNUSED,
 		    memory_order_relaxed);
 		if ((first = shm_pool_alloc(m->m_shm,
+		    TM_BITS_ROWS(cf->cf_slots_per_worker) +
 		    cf->cf_slots_per_worker)) == -1) {
 			log_warn("worker %u: no room for %u slots", number,
 			    cf->cf_slots_per_worker);
 			return (-1);
 		}
 		sb = shm_block(m->m_shm, b);	/* the pool may have moved */
-		atomic_store_explicit(&sb->wb_slot_first, (uint32_t)first,
+		/* The claim bitmap first, then the slots. */
+		atomic_store_explicit(&sb->wb_bits_first, (uint32_t)first,
+		    memory_order_relaxed);
+		atomic_store_explicit(&sb->wb_slot_first, (uint32_t)first +
+		    TM_BITS_ROWS(cf->cf_slots_per_worker),
 		    memory_order_relaxed);
 		atomic_store_explicit(&sb->wb_slot_count,
 		    cf->cf_slots_per_worker, memory_order_relaxed);
 	}
+	/* Rows reused from an old range may hold anything: no claim yet. */
+	slot_bits_clear(m->m_shm, b);
 	atomic_store_explicit(&sb->wb_generation, gen, memory_order_relaxed);
 	atomic_store_explicit(&sb->wb_number, number, memory_order_relaxed);
 	atomic_store_explicit(&sb->wb_active, 0, memory_order_relaxed);

@@ -268,8 +268,6 @@ tls_done(struct conn *c, struct tls_conn *tl)
 	sl->sl_tls_version = (uint16_t)SSL_version(tl->tl_ssl);
 	if (ci != NULL) {
 		sl->sl_tls_cipher = SSL_CIPHER_get_protocol_id(ci);
-		strlcpy(sl->sl_tls_cipher_name, SSL_CIPHER_get_name(ci),
-		    sizeof(sl->sl_tls_cipher_name));
 	}
 	if (resumed)
 		sl->sl_flags |= TM_SLF_RESUMED;

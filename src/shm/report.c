@@ -366,9 +366,11 @@ snap_slot_fill(struct snap_slot *ss, const struct snap_worker *w,
 	memcpy(ss->ss_target, c->sl_target, sizeof(ss->ss_target));
 	ss->ss_target[sizeof(ss->ss_target) - 1] = '\0';
 	ss->ss_tls_version = c->sl_tls_version;
-	memcpy(ss->ss_tls_cipher, c->sl_tls_cipher_name,
-	    sizeof(ss->ss_tls_cipher));
-	ss->ss_tls_cipher[sizeof(ss->ss_tls_cipher) - 1] = '\0';
+	if (c->sl_tls_version != 0)
+		shm_tls_cipher(c->sl_tls_cipher, ss->ss_tls_cipher,
+		    sizeof(ss->ss_tls_cipher));
+	else
+		ss->ss_tls_cipher[0] = '\0';
 }
 
 static int

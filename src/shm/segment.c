@@ -314,9 +314,12 @@ shm_pool_alloc(struct shm *s, uint32_t count)
 		if (atomic_load_explicit(&b->wb_state,
 		    memory_order_relaxed) == TM_WORKER_UNUSED)
 			continue;
-		first = atomic_load_explicit(&b->wb_slot_first,
+		/* A block's range: its claim bitmap, then its slots. */
+		first = atomic_load_explicit(&b->wb_bits_first,
 		    memory_order_relaxed);
-		n = atomic_load_explicit(&b->wb_slot_count,
+		n = atomic_load_explicit(&b->wb_slot_first,
+		    memory_order_relaxed) - first +
+		    atomic_load_explicit(&b->wb_slot_count,
 		    memory_order_relaxed);
 		ranges[nr++] = (uint64_t)first << 32 | n;
 	}

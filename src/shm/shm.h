@@ -96,19 +96,33 @@ shm_slot(const struct shm *s, const struct shm_block *b, uint32_t idx)
 int64_t		 shm_pool_alloc(struct shm *, uint32_t count);
 
 /*
- * Claim a FREE slot of block b for the master: searches from the block's
- * clock hand, wrapping once, with a CAS per candidate.  Returns the slot's
- * index or -1 when every slot is taken.  O(1) in steady state.
+ * Claim a free slot of block b for the master: sets its bit in the block's
+ * claim bitmap, searching 64 slots at a time from the clock hand and
+ * wrapping once.  Returns the slot's index or -1 when every slot is taken.
+ * The slot record itself is not touched: the worker adopts it.
  */
 int		 slot_claim(struct shm *, unsigned int b);
+/* 1 while slot idx of block b is claimed (acquire). */
+int		 slot_claimed(const struct shm *, unsigned int b, uint32_t idx);
+/* Clear the claim bit (release) and the active count: the last step. */
+void		 slot_unclaim(struct shm *, unsigned int b, uint32_t idx);
+/* Every claim bit of block b cleared (a new or reused block). */
+void		 slot_bits_clear(struct shm *, unsigned int b);
+/*
+ * The worker takes a claimed slot for the fd that came with it: fills the
+ * record from the master's description and makes it CLAIMED.
+ */
+void		 slot_adopt(struct shm_slot *, unsigned int listener,
+		    unsigned int proto, const struct shm_addr *peer,
+		    uint64_t accept_ms, uint64_t now_ms);
 /* Begin/end a rewrite of a slot's fields by its one owner. */
 void		 slot_write_begin(struct shm_slot *);
 void		 slot_write_end(struct shm_slot *);
 /* Change state (the owner only); also a complete rewrite marker. */
 void		 slot_set_state(struct shm_slot *, enum tm_slot_state);
 /*
- * Return a slot to FREE: clears the record, then publishes FREE with
- * release (the very last touch of a connection); decrements wb_active.
+ * Return a slot to FREE: clears the record, publishes FREE, then clears
+ * its claim bit with release (the very last touch of a connection).
  */
 void		 slot_release(struct shm *, unsigned int b, uint32_t idx);
 /* Master after reaping block b's worker: every slot back to FREE. */
@@ -125,6 +139,11 @@ void		 shm_addr_set(struct shm_addr *, const struct sockaddr *);
 int		 shm_addr_format(const struct shm_addr *, char *, size_t);
 /* sl_tls_version as OpenSSL names it ("TLSv1.3"), or NULL for 0. */
 const char	*shm_tls_version(uint16_t);
+/*
+ * The OpenSSL name of IANA cipher suite id (as the slot holds it), or
+ * "0x...." for one not in the table, into buf (TM_SLOT_CIPHER_LEN).
+ */
+const char	*shm_tls_cipher(uint16_t, char *, size_t);
 
 /* Relaxed statistics: a single writer per counter, so no RMW needed. */
 #define TM_STAT_ADD(var, n) atomic_store_explicit(&(var),		\

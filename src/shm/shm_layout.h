@@ -8,15 +8,21 @@
  *   wheels[TM_MAX_BLOCKS] | slot pool
  *
  * A worker block describes one worker position: its process, counters, and
- * a range [wb_slot_first, wb_slot_first + wb_slot_count) of the slot pool.
+ * a range [wb_slot_first, wb_slot_first + wb_slot_count) of the slot pool,
+ * preceded by TM_BITS_ROWS(count) pool rows at wb_bits_first that hold its
+ * claim bitmap: one bit per slot, set by the master when it claims the
+ * slot for a connection, cleared by the worker as the connection's last
+ * act.  The master touches only the bitmap; the slot records are the
+ * worker's, which fills them from what the channel brought with the fd.
  * During a reload the old generation's blocks and the new one's coexist, so
  * there are twice as many blocks as workers can be configured.  The pool
  * only ever grows (reload with more workers or slots), at the end of the
  * file; a reader re-maps when sh_size exceeds what it mapped.
  *
- * Writers: the master writes the header, listeners and FREE->CLAIMED; the
- * worker that owns a block writes it and its slots from CLAIMED to FREE; the
- * master takes a dead worker's slots back to FREE.  tamarinctl only reads.
+ * Writers: the master writes the header, listeners and the claim bits; the
+ * worker that owns a block writes it and its slot records, from CLAIMED
+ * (adopting the fd) to FREE; the master takes a dead worker's slots and
+ * bits back.  tamarinctl only reads.
  */
 #ifndef TM_SHM_LAYOUT_H
 #define TM_SHM_LAYOUT_H
@@ -29,21 +35,23 @@
 #include "shm/slot_states.h"
 
 #define TM_SHM_MAGIC		0x4e52414du	/* "MARN" little-endian */
-#define TM_SHM_VERSION		3	/* 2: timing wheel; 3: TLS in slots */
+/* 2: timing wheel; 3: TLS in slots; 4: claim bitmaps, 128-byte slots */
+#define TM_SHM_VERSION		4
 
 #define TM_MAX_WORKERS		256
 #define TM_MAX_BLOCKS		(2 * TM_MAX_WORKERS)
 #define TM_MAX_LISTENERS	256
 #define TM_MAX_SLOTS		(1u << 20)	/* per worker */
 #define TM_SLOT_NIL		0xffffffffu	/* "no slot" in links */
+/* Pool rows (128 bytes, 1024 bits) for the claim bitmap of n slots. */
+#define TM_BITS_ROWS(n)		(((n) + 1023u) / 1024u)
 
 /* Every atomic width the segment uses must be lock-free across processes. */
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "int atomics must be lock-free");
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics lock-free");
 
 /*
- * A slot's state and its sequence counter share one atomic word, so a
- * claim (FREE -> CLAIMED) and "record being rewritten" are one CAS:
+ * A slot record's state and its sequence counter share one atomic word:
  * bits 0-7 state, bits 8-31 sequence.  The sequence is odd while the owner
  * rewrites the record; readers copy, re-read the word, and retry on change.
  */
@@ -60,15 +68,17 @@ struct shm_addr {
 };
 
 #define TM_SLOT_METHOD_LEN	8
-#define TM_SLOT_TARGET_LEN	36
-/* OpenSSL's cipher names are at most 29 bytes, IANA's 50. */
+#define TM_SLOT_TARGET_LEN	32
+/* Longest cipher suite name shm_tls_cipher() writes. */
 #define TM_SLOT_CIPHER_LEN	48
+/* OpenSSL's cipher names are at most 29 bytes, IANA's 50. */
 
 struct shm_slot {
 	_Atomic uint32_t sl_word;	/* TM_SW_MAKE(state, seq) */
-	uint16_t	sl_listener;	/* index into the listener table */
+	uint8_t		sl_listener;	/* index into the listener table */
 	uint8_t		sl_proto;	/* protocol ID */
 	uint8_t		sl_flags;	/* TM_SLF_* */
+	uint8_t		sl_pad0;
 	struct shm_addr	sl_peer;
 	uint32_t	sl_requests;	/* on this connection */
 	uint64_t	sl_accept_ms;	/* CLOCK_MONOTONIC */
@@ -81,24 +91,25 @@ struct shm_slot {
 	uint16_t	sl_wheel_bucket;
 	uint32_t	sl_wheel_next;
 	uint32_t	sl_wheel_prev;
-	char		sl_method[TM_SLOT_METHOD_LEN];
-	char		sl_target[TM_SLOT_TARGET_LEN];	/* truncated */
 	/*
 	 * TLS, published once the handshake is done (zero before, and for
-	 * plain connections).  Names only: key material never comes here.
+	 * plain connections).  Numbers only: key material never comes here.
 	 */
 	uint16_t	sl_tls_version;	/* wire code: 0x0304 is TLS 1.3 */
 	uint16_t	sl_tls_cipher;	/* IANA cipher suite number */
-	char		sl_tls_cipher_name[TM_SLOT_CIPHER_LEN];	/* OpenSSL's */
-	uint8_t		sl_pad2[12];	/* reserved (ALPN for h2) */
+	char		sl_method[TM_SLOT_METHOD_LEN];
+	char		sl_target[TM_SLOT_TARGET_LEN];	/* truncated */
 } __attribute__((aligned(64)));
 
 #define TM_SLF_TLS		0x01	/* connection runs over TLS */
 #define TM_SLF_PROXIED		0x02	/* sl_peer came from a PROXY header */
 #define TM_SLF_RESUMED		0x04	/* TLS session resumed (ticket) */
 
-/* 128 bytes until version 3; the TLS fields took a second cache line. */
-_Static_assert(sizeof(struct shm_slot) == 192, "slot record is 192 bytes");
+/*
+ * Two cache lines: with the slot it holds and the worker's own record, an
+ * idle keep-alive connection costs about 200 bytes in all.
+ */
+_Static_assert(sizeof(struct shm_slot) == 128, "slot record is 128 bytes");
 _Static_assert(offsetof(struct shm_slot, sl_word) == 0, "word first");
 
 /* Per-worker counters, relaxed: X(name, description). */
@@ -134,12 +145,14 @@ struct shm_block {
 	_Atomic uint32_t wb_number;	/* 1..N within its generation */
 	_Atomic uint32_t wb_slot_first;	/* range in the pool */
 	_Atomic uint32_t wb_slot_count;
-	_Atomic uint32_t wb_active;	/* slots not FREE */
+	_Atomic uint32_t wb_active;	/* slots claimed */
 	uint32_t	wb_hand;	/* master's clock hand (master only) */
+	_Atomic uint32_t wb_bits_first;	/* its claim bitmap in the pool */
+	uint32_t	wb_pad0;
 	_Atomic uint64_t wb_started_ms;
 	_Atomic uint64_t wb_heartbeat_ms;
 	_Atomic uint64_t wb_counters[TM_CTR__COUNT];
-	uint8_t		wb_pad[256 - 48 - 8 * TM_CTR__COUNT];
+	uint8_t		wb_pad[256 - 56 - 8 * TM_CTR__COUNT];
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct shm_block) == 256, "block record is 256 bytes");

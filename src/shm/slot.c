@@ -1,12 +1,15 @@
 /*
- * Connection slots and the master's clock hand.
+ * Connection slots, their claim bitmaps and the master's clock hand.
  *
- * A slot has one owner at a time: the master from FREE through its claim
- * until the fd is handed off, then the worker until it publishes FREE
- * again.  The owner rewrites a record between an odd and an even sequence
- * number; readers (tamarinctl, the status handler) copy the record and
- * retry when the sequence moved, so they never see a torn row and never
- * make the owner wait.
+ * A slot has one owner at a time: the master from the moment it sets the
+ * slot's claim bit until the fd is handed off, then the worker until it
+ * clears the bit again, the last thing it does for a connection.  The
+ * master never writes a slot record: the worker fills it from what came
+ * with the fd, so the master's cost per connection is one bit and its
+ * memory does not grow with connections.  The owner rewrites a record
+ * between an odd and an even sequence number; readers (tamarinctl, the
+ * status handler) copy it and retry when the sequence moved, so they never
+ * see a torn row and never make the owner wait.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -19,42 +22,111 @@
 
 #include "shm/shm.h"
 
+static _Atomic uint64_t *
+slot_bits(const struct shm *s, const struct shm_block *b)
+{
+	return ((_Atomic uint64_t *)(void *)(s->sm_base +
+	    shm_header(s)->sh_off_slots + (size_t)atomic_load_explicit(
+	    &b->wb_bits_first, memory_order_relaxed) *
+	    sizeof(struct shm_slot)));
+}
+
 int
 slot_claim(struct shm *s, unsigned int bi)
 {
 	struct shm_block *b = shm_block(s, bi);
-	struct shm_slot *base;
-	uint32_t n, i, idx, w;
+	_Atomic uint64_t *bits;
+	uint32_t n, nw, k, wi, start;
+	uint64_t v, free, valid;
 
 	n = atomic_load_explicit(&b->wb_slot_count, memory_order_relaxed);
 	if (n == 0)
 		return (-1);
-	base = shm_slot(s, b, 0);
-	idx = b->wb_hand;
-	if (idx >= n)
-		idx = 0;
-	for (i = 0; i < n; i++, idx = idx + 1 == n ? 0 : idx + 1) {
-		w = atomic_load_explicit(&base[idx].sl_word,
-		    memory_order_relaxed);
-		if (TM_SW_STATE(w) != TM_SLOT_FREE)
-			continue;
-		/*
-		 * acquire on success: pairs with the release in
-		 * slot_release(), so the previous owner's last writes are
-		 * done before ours start.
-		 */
-		if (!atomic_compare_exchange_strong_explicit(
-		    &base[idx].sl_word, &w,
-		    TM_SW_MAKE(TM_SLOT_CLAIMED, TM_SW_SEQ(w) + 2),
-		    memory_order_acquire, memory_order_relaxed))
-			continue;
-		b->wb_hand = idx + 1 == n ? 0 : idx + 1;
-		/* relaxed: a statistic and a load-balancing hint only. */
-		atomic_fetch_add_explicit(&b->wb_active, 1,
-		    memory_order_relaxed);
-		return ((int)idx);
+	bits = slot_bits(s, b);
+	nw = (n + 63) / 64;
+	start = b->wb_hand < n ? b->wb_hand : 0;
+	/*
+	 * From the hand's word to the end and round again to the hand: 64
+	 * slots per look, so a claim is O(1) however full the block is.
+	 */
+	for (k = 0; k <= nw; k++) {
+		wi = (start / 64 + k) % nw;
+		valid = wi == nw - 1 && n % 64 != 0 ?
+		    ((uint64_t)1 << (n % 64)) - 1 : ~(uint64_t)0;
+		if (k == 0)
+			valid &= ~(uint64_t)0 << (start % 64);
+		else if (k == nw)
+			valid &= ((uint64_t)1 << (start % 64)) - 1;
+		v = atomic_load_explicit(&bits[wi], memory_order_relaxed);
+		while ((free = ~v & valid) != 0) {
+			uint64_t bit = (uint64_t)1 << __builtin_ctzll(free);
+
+			/*
+			 * acquire: pairs with the release that cleared the
+			 * bit, so the previous owner's writes are done.
+			 */
+			if (atomic_compare_exchange_weak_explicit(&bits[wi],
+			    &v, v | bit, memory_order_acquire,
+			    memory_order_relaxed)) {
+				uint32_t idx = wi * 64 +
+				    (uint32_t)__builtin_ctzll(bit);
+
+				b->wb_hand = idx + 1 == n ? 0 : idx + 1;
+				/* relaxed: a statistic and a balancing hint. */
+				atomic_fetch_add_explicit(&b->wb_active, 1,
+				    memory_order_relaxed);
+				return ((int)idx);
+			}
+		}
 	}
 	return (-1);
+}
+
+int
+slot_claimed(const struct shm *s, unsigned int bi, uint32_t idx)
+{
+	const struct shm_block *b = shm_block(s, bi);
+
+	/* acquire: the claimer's writes before the bit are visible. */
+	return ((atomic_load_explicit(&slot_bits(s, b)[idx / 64],
+	    memory_order_acquire) >> (idx % 64)) & 1);
+}
+
+void
+slot_unclaim(struct shm *s, unsigned int bi, uint32_t idx)
+{
+	struct shm_block *b = shm_block(s, bi);
+
+	/* release: every write to the slot is done before it is free. */
+	atomic_fetch_and_explicit(&slot_bits(s, b)[idx / 64],
+	    ~((uint64_t)1 << (idx % 64)), memory_order_release);
+	atomic_fetch_sub_explicit(&b->wb_active, 1, memory_order_relaxed);
+}
+
+void
+slot_bits_clear(struct shm *s, unsigned int bi)
+{
+	struct shm_block *b = shm_block(s, bi);
+	_Atomic uint64_t *bits = slot_bits(s, b);
+	uint32_t i, n = atomic_load_explicit(&b->wb_slot_count,
+	    memory_order_relaxed);
+
+	for (i = 0; i < TM_BITS_ROWS(n) * sizeof(struct shm_slot) / 8; i++)
+		atomic_store_explicit(&bits[i], 0, memory_order_release);
+}
+
+void
+slot_adopt(struct shm_slot *sl, unsigned int listener, unsigned int proto,
+    const struct shm_addr *peer, uint64_t accept_ms, uint64_t now_ms)
+{
+	slot_write_begin(sl);
+	sl->sl_listener = (uint8_t)listener;
+	sl->sl_proto = (uint8_t)proto;
+	sl->sl_flags = 0;
+	sl->sl_peer = *peer;
+	sl->sl_accept_ms = accept_ms;
+	sl->sl_active_ms = now_ms;
+	slot_set_state(sl, TM_SLOT_CLAIMED);
 }
 
 void
@@ -112,28 +184,33 @@ slot_release(struct shm *s, unsigned int bi, uint32_t idx)
 	slot_write_begin(sl);
 	slot_clear(sl);
 	w = atomic_load_explicit(&sl->sl_word, memory_order_relaxed);
-	/*
-	 * release: this is the last touch of the slot by its owner; the
-	 * master's acquire CAS in slot_claim() pairs with it.
-	 */
 	atomic_store_explicit(&sl->sl_word,
 	    TM_SW_MAKE(TM_SLOT_FREE, TM_SW_SEQ(w) + 1), memory_order_release);
-	atomic_fetch_sub_explicit(&b->wb_active, 1, memory_order_relaxed);
+	/* Last: from here the master may claim it again. */
+	slot_unclaim(s, bi, idx);
 }
 
 uint32_t
 slot_release_all(struct shm *s, unsigned int bi)
 {
 	struct shm_block *b = shm_block(s, bi);
+	_Atomic uint64_t *bits = slot_bits(s, b);
 	struct shm_slot *sl;
 	uint32_t i, n, w, freed = 0;
 
 	n = atomic_load_explicit(&b->wb_slot_count, memory_order_relaxed);
 	for (i = 0; i < n; i++) {
+		if (i % 64 == 0 && atomic_load_explicit(&bits[i / 64],
+		    memory_order_acquire) == 0) {
+			/* No claim in these 64: their records are FREE. */
+			i += 63;
+			continue;
+		}
+		if (!((atomic_load_explicit(&bits[i / 64],
+		    memory_order_relaxed) >> (i % 64)) & 1))
+			continue;
 		sl = shm_slot(s, b, i);
 		w = atomic_load_explicit(&sl->sl_word, memory_order_acquire);
-		if (TM_SW_STATE(w) == TM_SLOT_FREE && (TM_SW_SEQ(w) & 1) == 0)
-			continue;
 		/* The owner is dead: its half-written row ends here. */
 		atomic_store_explicit(&sl->sl_word,
 		    TM_SW_MAKE(TM_SW_STATE(w), TM_SW_SEQ(w) | 1),
@@ -145,6 +222,7 @@ slot_release_all(struct shm *s, unsigned int bi)
 		    memory_order_release);
 		freed++;
 	}
+	slot_bits_clear(s, bi);
 	atomic_store_explicit(&b->wb_active, 0, memory_order_relaxed);
 	return (freed);
 }
@@ -169,8 +247,6 @@ slot_read(const struct shm_slot *sl, struct shm_slot *copy)
 			/* Never trust the writer's terminators. */
 			copy->sl_method[sizeof(copy->sl_method) - 1] = '\0';
 			copy->sl_target[sizeof(copy->sl_target) - 1] = '\0';
-			copy->sl_tls_cipher_name[
-			    sizeof(copy->sl_tls_cipher_name) - 1] = '\0';
 			return (0);
 		}
 	}
@@ -249,4 +325,56 @@ shm_tls_version(uint16_t v)
 	default:
 		return ("TLS?");
 	}
+}
+
+/*
+ * The suites OpenSSL 3 offers by default or on request, by IANA number:
+ * readers of the segment need no OpenSSL to name them.
+ */
+static const struct {
+	uint16_t	 id;
+	const char	*name;
+} shm_ciphers[] = {
+	{ 0x1301, "TLS_AES_128_GCM_SHA256" },
+	{ 0x1302, "TLS_AES_256_GCM_SHA384" },
+	{ 0x1303, "TLS_CHACHA20_POLY1305_SHA256" },
+	{ 0x1304, "TLS_AES_128_CCM_SHA256" },
+	{ 0x1305, "TLS_AES_128_CCM_8_SHA256" },
+	{ 0xc02b, "ECDHE-ECDSA-AES128-GCM-SHA256" },
+	{ 0xc02c, "ECDHE-ECDSA-AES256-GCM-SHA384" },
+	{ 0xc02f, "ECDHE-RSA-AES128-GCM-SHA256" },
+	{ 0xc030, "ECDHE-RSA-AES256-GCM-SHA384" },
+	{ 0xcca8, "ECDHE-RSA-CHACHA20-POLY1305" },
+	{ 0xcca9, "ECDHE-ECDSA-CHACHA20-POLY1305" },
+	{ 0xccaa, "DHE-RSA-CHACHA20-POLY1305" },
+	{ 0x009e, "DHE-RSA-AES128-GCM-SHA256" },
+	{ 0x009f, "DHE-RSA-AES256-GCM-SHA384" },
+	{ 0xc023, "ECDHE-ECDSA-AES128-SHA256" },
+	{ 0xc024, "ECDHE-ECDSA-AES256-SHA384" },
+	{ 0xc027, "ECDHE-RSA-AES128-SHA256" },
+	{ 0xc028, "ECDHE-RSA-AES256-SHA384" },
+	{ 0xc009, "ECDHE-ECDSA-AES128-SHA" },
+	{ 0xc00a, "ECDHE-ECDSA-AES256-SHA" },
+	{ 0xc013, "ECDHE-RSA-AES128-SHA" },
+	{ 0xc014, "ECDHE-RSA-AES256-SHA" },
+	{ 0x009c, "AES128-GCM-SHA256" },
+	{ 0x009d, "AES256-GCM-SHA384" },
+	{ 0x003c, "AES128-SHA256" },
+	{ 0x003d, "AES256-SHA256" },
+	{ 0x002f, "AES128-SHA" },
+	{ 0x0035, "AES256-SHA" },
+};
+
+const char *
+shm_tls_cipher(uint16_t id, char *buf, size_t sz)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(shm_ciphers) / sizeof(shm_ciphers[0]); i++)
+		if (shm_ciphers[i].id == id) {
+			strlcpy(buf, shm_ciphers[i].name, sz);
+			return (buf);
+		}
+	snprintf(buf, sz, "0x%04x", id);
+	return (buf);
 }

@@ -25,13 +25,14 @@ static const char *const conn_reasons[] = {
 };
 
 void
-conn_open(int fd, uint32_t slot)
+conn_open(int fd, const struct chan_conn *cc)
 {
 	struct wstate *ws = &tm_ws;
 	struct epoll_event ev;
+	struct shm_addr peer;
 	struct shm_slot *sl;
 	struct conn *c;
-	uint32_t w;
+	uint32_t w, slot = cc->cc_slot;
 
 	if (slot >= ws->ws_nconns) {
 		log_warnx("conn_open: slot %u out of range; closing fd", slot);
@@ -40,10 +41,9 @@ conn_open(int fd, uint32_t slot)
 	}
 	c = &ws->ws_conns[slot];
 	sl = shm_slot(ws->ws_shm, ws->ws_sb, slot);
-	/* acquire: pairs with the master's release before the hand-off. */
-	w = atomic_load_explicit(&sl->sl_word, memory_order_acquire);
-	if ((c->c_flags & CONN_F_ACTIVE) ||
-	    TM_SW_STATE(w) != TM_SLOT_CLAIMED) {
+	w = atomic_load_explicit(&sl->sl_word, memory_order_relaxed);
+	if ((c->c_flags & CONN_F_ACTIVE) || TM_SW_STATE(w) != TM_SLOT_FREE ||
+	    !slot_claimed(ws->ws_shm, ws->ws_block, slot)) {
 		/* Two owners for one slot would corrupt everything after. */
 		log_error("conn_open: slot %u is %s, state %u: dropping the "
 		    "connection", slot, (c->c_flags & CONN_F_ACTIVE) ?
@@ -51,6 +51,10 @@ conn_open(int fd, uint32_t slot)
 		close(fd);
 		return;
 	}
+	/* Ours now: the master described it, we write it. */
+	memcpy(&peer, cc->cc_peer, sizeof(peer));
+	slot_adopt(sl, cc->cc_listener, cc->cc_proto, &peer,
+	    cc->cc_accept_ms, ws->ws_now_ms);
 	c->c_fd = fd;
 	c->c_slot = slot;
 	c->c_flags = CONN_F_ACTIVE;

@@ -331,7 +331,7 @@ worker_chan(struct wstate *ws)
 			 * drain order, and nobody else will serve them.
 			 */
 			for (i = 0; i < m.cm_count; i++)
-				conn_open(fds[i], m.cm_slot[i]);
+				conn_open(fds[i], &m.cm_conn[i]);
 			if (ws->ws_draining)
 				conn_drain_all();
 			break;

@@ -53,7 +53,8 @@ extern struct wstate	tm_ws;
 #define WS_EV_PROTO	0xfffffffdu
 #define WS_EV_NONE	0xfffffffcu	/* an event already handled */
 
-void	conn_open(int fd, uint32_t slot);
+struct chan_conn;
+void	conn_open(int fd, const struct chan_conn *);
 void	conn_close_all(enum conn_reason);
 void	conn_drain_all(void);
 

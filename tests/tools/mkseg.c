@@ -129,7 +129,9 @@ fill(struct shm *s)
 		atomic_store(&b->wb_pid, (int32_t)(1000 + i));
 		atomic_store(&b->wb_generation, 1);
 		atomic_store(&b->wb_number, i + 1);
-		atomic_store(&b->wb_slot_first, i * 4);
+		/* Each block: one bitmap row, then its 4 slots. */
+		atomic_store(&b->wb_bits_first, i * 5);
+		atomic_store(&b->wb_slot_first, i * 5 + 1);
 		atomic_store(&b->wb_slot_count, 4);
 		atomic_store(&b->wb_started_ms, now > 60000 ? now - 60000 : 1);
 		atomic_store(&b->wb_heartbeat_ms, now - 500);
@@ -217,7 +219,7 @@ main(int argc, char *argv[])
 	}
 	if (argc - optind != 1)
 		usage();
-	if ((s = shm_create(argv[optind], 8, 0644)) == NULL) {
+	if ((s = shm_create(argv[optind], 10, 0644)) == NULL) {
 		fprintf(stderr, "mkseg: %s: %s\n", argv[optind],
 		    strerror(errno));
 		return (1);

@@ -80,7 +80,8 @@ ATF_TC_BODY(chan__batch_arrives_whole, tc)
 	for (i = 0; i < CHAN_MAX_FDS; i++) {
 		ATF_REQUIRE(pipe(p[i]) == 0);
 		fds[i] = p[i][0];
-		m.cm_slot[i] = 1000u + (uint32_t)i;
+		m.cm_conn[i].cc_slot = 1000u + (uint32_t)i;
+		m.cm_conn[i].cc_accept_ms = 77u + (uint64_t)i;
 	}
 	ATF_REQUIRE_EQ(chan_send(sv[0], &m, fds), 0);
 	/* The sender closes its copies only after the send succeeded. */
@@ -90,7 +91,8 @@ ATF_TC_BODY(chan__batch_arrives_whole, tc)
 	ATF_CHECK_EQ(r.cm_type, CHAN_CONNS);
 	ATF_REQUIRE_EQ(r.cm_count, CHAN_MAX_FDS);
 	for (i = 0; i < CHAN_MAX_FDS; i++) {
-		ATF_CHECK_EQ(r.cm_slot[i], 1000u + (uint32_t)i);
+		ATF_CHECK_EQ(r.cm_conn[i].cc_slot, 1000u + (uint32_t)i);
+		ATF_CHECK_EQ(r.cm_conn[i].cc_accept_ms, 77u + (uint64_t)i);
 		/* Each received fd is the read end of the i-th pipe. */
 		ch = (char)('a' + i % 26);
 		ATF_REQUIRE(write(p[i][1], &ch, 1) == 1);
@@ -124,7 +126,7 @@ ATF_TC_BODY(chan__count_mismatch_closes_all, tc)
 	memset(&m, 0, sizeof(m));
 	m.cm_type = CHAN_CONNS;
 	m.cm_count = 5;
-	ATF_REQUIRE(raw_send(sv[0], &m, CHAN_HDR_LEN + 5 * 4, fds, 3) > 0);
+	ATF_REQUIRE(raw_send(sv[0], &m, CHAN_HDR_LEN + 5 * sizeof(struct chan_conn), fds, 3) > 0);
 	for (i = 0; i < 3; i++)
 		close(fds[i]);
 	ATF_CHECK_EQ(chan_recv(sv[1], &m, got), -1);
@@ -135,7 +137,7 @@ ATF_TC_BODY(chan__count_mismatch_closes_all, tc)
 	for (i = 0; i < 3; i++)
 		ATF_REQUIRE((fds[i] = open("/dev/null", O_RDONLY)) != -1);
 	m.cm_count = 2;
-	ATF_REQUIRE(raw_send(sv[0], &m, CHAN_HDR_LEN + 2 * 4, fds, 3) > 0);
+	ATF_REQUIRE(raw_send(sv[0], &m, CHAN_HDR_LEN + 2 * sizeof(struct chan_conn), fds, 3) > 0);
 	for (i = 0; i < 3; i++)
 		close(fds[i]);
 	ATF_CHECK_EQ(chan_recv(sv[1], &m, got), -1);
@@ -160,7 +162,8 @@ ATF_TC_BODY(chan__count_mismatch_closes_all, tc)
 			    O_RDONLY)) != -1);
 		m.cm_count = CHAN_MAX_FDS;
 		ATF_REQUIRE(raw_send(sv[0], &m, CHAN_HDR_LEN +
-		    CHAN_MAX_FDS * 4, many, CHAN_MAX_FDS + 8) > 0);
+		    CHAN_MAX_FDS * sizeof(struct chan_conn), many,
+		    CHAN_MAX_FDS + 8) > 0);
 		for (i = 0; i < CHAN_MAX_FDS + 8; i++)
 			close(many[i]);
 		ATF_CHECK_EQ(chan_recv(sv[1], &m, got), -1);

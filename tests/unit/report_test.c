@@ -95,7 +95,9 @@ add_worker(struct shm *s, unsigned int bi, uint32_t state, uint32_t gen,
 	atomic_store(&b->wb_pid, pid);
 	atomic_store(&b->wb_generation, gen);
 	atomic_store(&b->wb_number, number);
-	atomic_store(&b->wb_slot_first, first);
+	/* One row of claim bitmap (up to 1024 slots), then the slots. */
+	atomic_store(&b->wb_bits_first, first);
+	atomic_store(&b->wb_slot_first, first + 1);
 	atomic_store(&b->wb_slot_count, count);
 	atomic_store(&b->wb_started_ms, clock_ms());
 	atomic_store(&b->wb_heartbeat_ms, clock_ms());
@@ -151,8 +153,8 @@ populate(struct shm *s)
 	add_listener(s, 2, "gone", "127.0.0.1", 9000, 1, TM_LISTENER_CLOSED,
 	    1);
 	add_worker(s, 0, TM_WORKER_RUNNING, 3, 4242, 1, 0, 4);
-	add_worker(s, 1, TM_WORKER_DRAINING, 1, 4141, 1, 4, 4);
-	add_worker(s, 2, TM_WORKER_EXITED, 1, 4040, 2, 8, 4);
+	add_worker(s, 1, TM_WORKER_DRAINING, 1, 4141, 1, 5, 4);
+	add_worker(s, 2, TM_WORKER_EXITED, 1, 4040, 2, 10, 4);
 	(void)add_slot(s, 0, TM_SLOT_READING, "/index.html", 0, 9000);
 	(void)add_slot(s, 0, TM_SLOT_IDLE, "/", 1, 0);
 	(void)add_slot(s, 1, TM_SLOT_WRITING, "/big\"file", 0, 1000);
@@ -493,7 +495,7 @@ ATF_TC_BODY(report__snap_skips_unmapped, tc)
 
 	add_worker(s, 0, TM_WORKER_RUNNING, 3, 4242, 1, 0, 4);
 	(void)add_slot(s, 0, TM_SLOT_READING, "/", 0, 0);
-	add_worker(s, 1, TM_WORKER_RUNNING, 3, 4243, 2, 14, 4);	/* 14..17 */
+	add_worker(s, 1, TM_WORKER_RUNNING, 3, 4243, 2, 14, 4);	/* 15..18 */
 	add_worker(s, 2, TM_WORKER_RUNNING, 3, 4244, 3, 1u << 30, 4);
 	ATF_REQUIRE(report_snap_init(&sn, s, REPORT_SLOTS) == 0);
 	ATF_CHECK_EQ(sn.sn_nworkers, 3);
@@ -595,15 +597,13 @@ check_pattern(const struct shm_slot *c)
 	    TM_SLOT_METHOD_LEN - 1;
 	size_t t = offsetof(struct shm_slot, sl_target) +
 	    TM_SLOT_TARGET_LEN - 1;
-	size_t n = offsetof(struct shm_slot, sl_tls_cipher_name) +
-	    TM_SLOT_CIPHER_LEN - 1;
 	int k = p[sizeof(c->sl_word)];
 
 	if (k < 1 || k > WRITER_PATTERNS)
 		return (-1);
 	for (i = sizeof(c->sl_word); i < sizeof(*c); i++) {
 		/* slot_read() terminates the strings itself. */
-		if (i == m || i == t || i == n)
+		if (i == m || i == t)
 			continue;
 		if (p[i] != k)
 			return (-1);

@@ -29,10 +29,11 @@ seg_with_block(const char *path, uint32_t pool, unsigned int b, uint32_t n)
 
 	ATF_REQUIRE_MSG((s = shm_create(path, pool, 0640)) != NULL,
 	    "shm_create: %s", strerror(errno));
-	first = shm_pool_alloc(s, n);
+	first = shm_pool_alloc(s, TM_BITS_ROWS(n) + n);
 	ATF_REQUIRE_MSG(first >= 0, "shm_pool_alloc(%u)", n);
 	sb = shm_block(s, b);
-	atomic_store(&sb->wb_slot_first, (uint32_t)first);
+	atomic_store(&sb->wb_bits_first, (uint32_t)first);
+	atomic_store(&sb->wb_slot_first, (uint32_t)first + TM_BITS_ROWS(n));
 	atomic_store(&sb->wb_slot_count, n);
 	atomic_store(&sb->wb_state, TM_WORKER_RUNNING);
 	return (s);
@@ -165,11 +166,24 @@ ATF_TC_BODY(slot__states_and_sequence, tc)
 	uint32_t w1, w2;
 	int i;
 
+	struct shm_addr peer;
+
 	ATF_REQUIRE_EQ((i = slot_claim(s, 0)), 0);
 	sl = shm_slot(s, shm_block(s, 0), 0);
+	/* The master's claim is a bit: the record stays the worker's. */
+	ATF_CHECK_EQ(slot_claimed(s, 0, 0), 1);
+	ATF_CHECK_EQ(slot_claimed(s, 0, 1), 0);
+	ATF_CHECK_EQ(TM_SW_STATE(atomic_load(&sl->sl_word)), TM_SLOT_FREE);
+	memset(&peer, 0, sizeof(peer));
+	peer.sa_family = 2;
+	peer.sa_port = 4242;
+	slot_adopt(sl, 3, 1, &peer, 1000, 2000);
 	w1 = atomic_load(&sl->sl_word);
 	ATF_CHECK_EQ(TM_SW_STATE(w1), TM_SLOT_CLAIMED);
 	ATF_CHECK_EQ(TM_SW_SEQ(w1) & 1, 0);
+	ATF_CHECK_EQ(sl->sl_listener, 3);
+	ATF_CHECK_EQ(sl->sl_peer.sa_port, 4242);
+	ATF_CHECK_EQ(sl->sl_accept_ms, 1000);
 	slot_write_begin(sl);
 	ATF_CHECK_EQ(TM_SW_SEQ(atomic_load(&sl->sl_word)) & 1, 1);
 	/* A reader never copies a row while it is being written. */
@@ -185,8 +199,10 @@ ATF_TC_BODY(slot__states_and_sequence, tc)
 	ATF_CHECK_STREQ(copy.sl_method, "GET");
 	slot_set_state(sl, TM_SLOT_IDLE);
 	ATF_CHECK_EQ(TM_SW_STATE(atomic_load(&sl->sl_word)), TM_SLOT_IDLE);
-	/* Release clears the row: a FREE slot shows nothing stale. */
+	/* Release clears the row and then the bit. */
 	slot_release(s, 0, 0);
+	ATF_CHECK_EQ(slot_claimed(s, 0, 0), 0);
+	ATF_CHECK_EQ(atomic_load(&shm_block(s, 0)->wb_active), 0);
 	ATF_REQUIRE_EQ(slot_read(sl, &copy), 0);
 	ATF_CHECK_EQ(TM_SW_STATE(atomic_load(&copy.sl_word)), TM_SLOT_FREE);
 	ATF_CHECK_EQ(copy.sl_requests, 0);
@@ -197,24 +213,39 @@ ATF_TC_BODY(slot__states_and_sequence, tc)
 ATF_TC_WITHOUT_HEAD(slot__release_all_after_death);
 ATF_TC_BODY(slot__release_all_after_death, tc)
 {
-	struct shm *s = seg_with_block("seg", 16, 0, 16);
+	struct shm *s = seg_with_block("seg", 100, 0, 100);
 	struct shm_slot *sl;
+	struct shm_addr peer;
 	uint32_t i;
 
-	for (i = 0; i < 10; i++)
+	memset(&peer, 0, sizeof(peer));
+	for (i = 0; i < 80; i++) {
 		ATF_REQUIRE_EQ(slot_claim(s, 0), (int)i);
+		/* Some adopted by the worker, some still in transit. */
+		if (i % 3 != 0) {
+			sl = shm_slot(s, shm_block(s, 0), i);
+			slot_adopt(sl, 0, 1, &peer, 1, 1);
+			slot_set_state(sl, TM_SLOT_READING);
+		}
+	}
 	/* A worker killed in the middle of a rewrite: odd sequence. */
-	sl = shm_slot(s, shm_block(s, 0), 3);
+	sl = shm_slot(s, shm_block(s, 0), 4);
 	slot_write_begin(sl);
-	ATF_CHECK_EQ(slot_release_all(s, 0), 10);
+	ATF_CHECK_EQ(slot_release_all(s, 0), 80);
 	ATF_CHECK_EQ(atomic_load(&shm_block(s, 0)->wb_active), 0);
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < 100; i++) {
 		uint32_t w = atomic_load(&shm_slot(s, shm_block(s, 0),
 		    i)->sl_word);
 
 		ATF_CHECK_EQ_MSG(TM_SW_STATE(w), TM_SLOT_FREE, "slot %u", i);
 		ATF_CHECK_EQ_MSG(TM_SW_SEQ(w) & 1, 0, "slot %u", i);
+		ATF_CHECK_EQ_MSG(slot_claimed(s, 0, i), 0, "slot %u", i);
 	}
+	/* Every slot can be claimed again, in order. */
+	shm_block(s, 0)->wb_hand = 0;
+	for (i = 0; i < 100; i++)
+		ATF_CHECK_EQ(slot_claim(s, 0), (int)i);
+	ATF_CHECK_EQ(slot_claim(s, 0), -1);
 	shm_destroy(s);
 }
 
@@ -229,11 +260,13 @@ ATF_TC_BODY(pool__alloc_reuse_grow, tc)
 	ATF_REQUIRE((s = shm_create("seg", 100, 0640)) != NULL);
 	ATF_REQUIRE_EQ((a = shm_pool_alloc(s, 40)), 0);
 	b = shm_block(s, 0);
+	atomic_store(&b->wb_bits_first, 0);	/* no bitmap rows here */
 	atomic_store(&b->wb_slot_first, 0);
 	atomic_store(&b->wb_slot_count, 40);
 	atomic_store(&b->wb_state, TM_WORKER_RUNNING);
 	ATF_REQUIRE_EQ((c = shm_pool_alloc(s, 40)), 40);
 	b = shm_block(s, 1);
+	atomic_store(&b->wb_bits_first, 40);
 	atomic_store(&b->wb_slot_first, 40);
 	atomic_store(&b->wb_slot_count, 40);
 	atomic_store(&b->wb_state, TM_WORKER_RUNNING);

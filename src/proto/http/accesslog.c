@@ -282,9 +282,10 @@ accesslog_write(struct http_req *hr)
 		    1);
 		/* What TLS agreed on (the slot has it); null: plain. */
 		if (tv != NULL) {
-			alog_esc(cipher, sizeof(cipher), sl->sl_tls_cipher_name,
-			    strnlen(sl->sl_tls_cipher_name,
-			    sizeof(sl->sl_tls_cipher_name)), 1);
+			char name[TM_SLOT_CIPHER_LEN];
+
+			shm_tls_cipher(sl->sl_tls_cipher, name, sizeof(name));
+			alog_esc(cipher, sizeof(cipher), name, strlen(name), 1);
 			(void)snprintf(tls, sizeof(tls),
 			    "\"tls_version\":\"%s\",\"tls_cipher\":\"%s\"", tv,
 			    cipher);
