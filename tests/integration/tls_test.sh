@@ -297,6 +297,40 @@ resumption_cleanup() {
 	stop_daemon
 }
 
+atf_test_case ticket_chain cleanup
+ticket_chain_head() {
+	atf_set descr "TLS 1.3: one ticket per full handshake and a fresh one after each resumption, so a chain of reconnects all resume"
+	atf_set require.progs "openssl"
+}
+ticket_chain_body() {
+	tls_setup 1
+	start_daemon tamarin.conf 1
+	printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' > req
+	openssl s_client -connect "127.0.0.1:$PORT" -servername localhost \
+	    -CAfile ca.pem -tls1_3 -sess_out s0.pem -ign_eof <req >c0 2>&1
+	grep -q '^New, ' c0 || atf_fail "first: $(brief c0)"
+	atf_check -o inline:'1\n' grep -c 'Post-Handshake New Session Ticket' c0
+	# Each resumption must hand out the ticket the next one uses: TLS
+	# 1.3 clients do not use a ticket twice.
+	for i in 1 2 3 4; do
+		openssl s_client -connect "127.0.0.1:$PORT" \
+		    -servername localhost -CAfile ca.pem -tls1_3 \
+		    -sess_in s$((i - 1)).pem -sess_out s$i.pem -ign_eof \
+		    <req >c$i 2>&1
+		grep -q '^Reused, ' c$i || atf_fail "resumption $i: $(brief c$i)"
+		[ "$(grep -c 'Post-Handshake New Session Ticket' c$i)" = 1 ] ||
+		    atf_fail "resumption $i: no fresh ticket"
+		cmp -s s$((i - 1)).pem s$i.pem &&
+		    atf_fail "resumption $i: the same session again"
+	done
+	r=$(worker_ctr 1 tls_resumed)
+	[ "$r" = 4 ] || atf_fail "$r resumptions counted, not 4"
+}
+ticket_chain_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case ticket_rotation cleanup
 ticket_rotation_head() {
 	atf_set descr "after a key rotation every worker has the new key (a new session resumes on the other worker) and keeps the old one"
@@ -567,6 +601,7 @@ atf_init_test_cases() {
 	atf_add_test_case sni
 	atf_add_test_case old_protocols
 	atf_add_test_case resumption
+	atf_add_test_case ticket_chain
 	atf_add_test_case ticket_rotation
 	atf_add_test_case handshake_timeout
 	atf_add_test_case garbage
