@@ -127,6 +127,8 @@ config_load(const char *path, struct cfg_ctx *c)
 	cf->cf_http_limits.hl_header_count = HTTP_DEFAULT_HEADER_COUNT;
 	cf->cf_max_body = DEFAULT_MAX_BODY;
 	cf->cf_keepalive_requests = 10000;
+	cf->cf_file_cache_entries = 8192;
+	cf->cf_file_cache_bytes = 32 * 1024 * 1024;
 	cf->cf_server_tokens = 1;
 	cf->cf_ticket_rotate_ms = 3600 * 1000;
 
@@ -376,6 +378,10 @@ load_http(struct loader *ld, const config_setting_t *g)
 		cf->cf_max_body = (uint64_t)v;
 	cfg_uint32(c, g, "keepalive_requests", 0, UINT32_MAX,
 	    &cf->cf_keepalive_requests);
+	cfg_uint32(c, g, "file_cache_entries", 0, 1 << 24,
+	    &cf->cf_file_cache_entries);
+	if (cfg_int(c, g, "file_cache_bytes", 0, (long long)1 << 40, &v) == 1)
+		cf->cf_file_cache_bytes = (uint64_t)v;
 	cfg_bool(c, g, "server_tokens", &cf->cf_server_tokens);
 	cfg_check_unknown(c, g, "http");
 }

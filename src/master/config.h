@@ -142,6 +142,8 @@ struct config {
 	struct http_limits cf_http_limits;
 	uint64_t	 cf_max_body;
 	uint32_t	 cf_keepalive_requests;
+	uint32_t	 cf_file_cache_entries;	/* 0: no open-file cache */
+	uint64_t	 cf_file_cache_bytes;
 	int		 cf_server_tokens;
 	/* tls */
 	uint32_t	 cf_ticket_rotate_ms;

@@ -32,9 +32,6 @@
 /* Lingering close: how long we read and discard after a final error. */
 #define HTTP_LINGER_MS		2000
 #define HTTP_REQ_CACHE		64
-/* The worker's open-file cache: entries and bytes at most. */
-#define HTTP_FC_ENTRIES		8192
-#define HTTP_FC_BYTES		(32 * 1024 * 1024)
 /* A draining worker keeps an idle keep-alive connection this long. */
 #define HTTP_DRAIN_GRACE_MS	1000
 
@@ -95,7 +92,9 @@ http_worker_init(const struct config *cf)
 	if ((req_cache = calloc(HTTP_REQ_CACHE, sizeof(*req_cache))) == NULL)
 		return (-1);
 	/* No cache (no inotify) only costs speed, never correctness. */
-	(void)fc_init(HTTP_FC_ENTRIES, HTTP_FC_BYTES);
+	if (cf->cf_file_cache_entries > 0 && cf->cf_file_cache_bytes > 0)
+		(void)fc_init(cf->cf_file_cache_entries,
+		    (size_t)cf->cf_file_cache_bytes);
 	return (accesslog_init(cf));
 }
 
