@@ -147,22 +147,10 @@ config_load(const char *path, struct cfg_ctx *c)
 				errno = ENOENT;
 			cfg_error(c, NULL, "cannot read: %s", strerror(errno));
 		} else {
-			char *msg;
-
-			if (asprintf(&msg, "%s:%d: %s",
-			    config_error_file(&lc) != NULL ?
+			cfg_error_at(c, config_error_file(&lc) != NULL ?
 			    config_error_file(&lc) : path,
-			    config_error_line(&lc),
-			    config_error_text(&lc)) != -1) {
-				char **vv = reallocarray(c->cc_msgs,
-				    c->cc_nmsgs + 1, sizeof(*vv));
-				if (vv != NULL) {
-					c->cc_msgs = vv;
-					c->cc_msgs[c->cc_nmsgs++] = msg;
-				} else
-					free(msg);
-			}
-			c->cc_errors++;
+			    config_error_line(&lc), "%s",
+			    config_error_text(&lc));
 		}
 		config_destroy(&lc);
 		free(ld.ld_dir);
@@ -217,21 +205,10 @@ config_load(const char *path, struct cfg_ctx *c)
 		for (size_t j = 0; j < cf->cf_nsites && !served; j++)
 			served = cf->cf_sites[j].st_listeners[i];
 		if (!served) {
-			char *msg;
-
-			c->cc_errors++;
-			if (asprintf(&msg, "%s:%d: listener '%s' serves no "
-			    "site (name it in a site's listeners, or set "
-			    "redirect_https)", lc2->lc_file, lc2->lc_line,
-			    lc2->lc_name) != -1) {
-				char **vv = reallocarray(c->cc_msgs,
-				    c->cc_nmsgs + 1, sizeof(*vv));
-				if (vv != NULL) {
-					c->cc_msgs = vv;
-					c->cc_msgs[c->cc_nmsgs++] = msg;
-				} else
-					free(msg);
-			}
+			cfg_error_at(c, lc2->lc_file, lc2->lc_line,
+			    "listener '%s' serves no site (name it in a "
+			    "site's listeners, or set redirect_https)",
+			    lc2->lc_name);
 		}
 	}
 

@@ -54,6 +54,7 @@ static int	http_linger(struct conn *);
 static int	http_input_pending(struct conn *);
 static void	http_process(struct conn *, struct http_req *);
 static void	http_dispatch(struct conn *, struct http_req *);
+static void	http_respond(struct conn *, struct http_req *);
 static void	http_fail(struct conn *, struct http_req *, unsigned int);
 static int	http_finish(struct conn *, struct http_req *);
 static struct http_req *http_req_get(struct conn *);
@@ -517,6 +518,13 @@ http_process(struct conn *c, struct http_req *hr)
 	return;
 respond:
 	hr->rq_flags |= HTTP_F_BODY_DONE;
+	http_respond(c, hr);
+}
+
+/* The response is set: serialise its head and start writing. */
+static void
+http_respond(struct conn *c, struct http_req *hr)
+{
 	if (http_resp_build_head(hr) == -1) {
 		conn_close(c, CONN_NOMEM);
 		return;
@@ -618,12 +626,7 @@ http_dispatch(struct conn *c, struct http_req *hr)
 	}
 	if (hr->rq_status == 0)
 		http_resp_error(hr, 500);
-	if (http_resp_build_head(hr) == -1) {
-		conn_close(c, CONN_NOMEM);
-		return;
-	}
-	hr->rq_phase = HTTP_PH_WRITE;
-	conn_set_state(c, TM_SLOT_WRITING);
+	http_respond(c, hr);
 }
 
 /*
@@ -655,12 +658,7 @@ http_fail(struct conn *c, struct http_req *hr, unsigned int status)
 		http_resp_header(hr, "Allow", allow);
 	} else if (status == 405)
 		http_resp_header(hr, "Allow", "GET, HEAD");
-	if (http_resp_build_head(hr) == -1) {
-		conn_close(c, CONN_NOMEM);
-		return;
-	}
-	hr->rq_phase = HTTP_PH_WRITE;
-	conn_set_state(c, TM_SLOT_WRITING);
+	http_respond(c, hr);
 }
 
 /*

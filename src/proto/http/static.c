@@ -62,6 +62,10 @@ static int	static_open(const struct static_conf *, int, const char *,
 		    int, struct fc_entry **);
 static int	static_cached(struct http_req *, const struct static_conf *,
 		    struct fc_entry *, const char *);
+static const char *static_field(const struct http_req *,
+		    enum http_header_id, size_t *);
+static int	static_preconditions(const struct http_req *, const char *,
+		    size_t, time_t);
 static int	static_ranges(struct http_req *, const struct static_conf *,
 		    int, const struct stat *, const char *, const char *);
 
@@ -265,34 +269,63 @@ static_handle(struct http_req *hr, void *data)
 	return (static_file(hr, sc, fd, path, &st));
 }
 
+/* A request field by the parser's ID; NULL when absent. */
+static const char *
+static_field(const struct http_req *hr, enum http_header_id id, size_t *len)
+{
+	const struct http_header *h = http_request_header(&hr->rq_p, id);
+
+	if (h == NULL)
+		return (NULL);
+	*len = h->hh_value.sp_len;
+	return (http_req_buf(hr) + h->hh_value.sp_off);
+}
+
+/*
+ * RFC 9110 §13.2.2 for the representation with these validators: 0 to go
+ * on, 304 or 412.  Most requests carry no precondition at all.
+ */
+static int
+static_preconditions(const struct http_req *hr, const char *etag,
+    size_t elen, time_t mtime)
+{
+	struct http_cond hc;
+	int m = hr->rq_p.rq_method;
+
+	memset(&hc, 0, sizeof(hc));
+	hc.hc_if_match = static_field(hr, HTTP_H_IF_MATCH,
+	    &hc.hc_if_match_len);
+	hc.hc_if_none_match = static_field(hr, HTTP_H_IF_NONE_MATCH,
+	    &hc.hc_if_none_match_len);
+	hc.hc_if_modified_since = static_field(hr, HTTP_H_IF_MODIFIED_SINCE,
+	    &hc.hc_if_modified_since_len);
+	hc.hc_if_unmodified_since = static_field(hr,
+	    HTTP_H_IF_UNMODIFIED_SINCE, &hc.hc_if_unmodified_since_len);
+	if (hc.hc_if_match == NULL && hc.hc_if_none_match == NULL &&
+	    hc.hc_if_modified_since == NULL &&
+	    hc.hc_if_unmodified_since == NULL)
+		return (0);
+	hc.hc_etag = elen > 0 ? etag : NULL;
+	hc.hc_etag_len = elen;
+	hc.hc_mtime = mtime;
+	hc.hc_get_or_head = m == HTTP_M_GET || m == HTTP_M_HEAD;
+	return (http_cond_evaluate(&hc));
+}
+
 /* A small file from the cache: validators and bytes are ready. */
 static int
 static_cached(struct http_req *hr, const struct static_conf *sc,
     struct fc_entry *fe, const char *path)
 {
 	const char *ctype;
-	struct http_cond hc;
-	int status, m = http_req_method(hr);
+	int status;
 
 	ctype = mime_lookup(http_cf->cf_mime, path, strlen(path));
 	if (ctype == NULL)
 		ctype = sc->sc_default_type != NULL ? sc->sc_default_type :
 		    http_cf->cf_default_type;
-	memset(&hc, 0, sizeof(hc));
-	hc.hc_etag = fe->fe_etag_len > 0 ? fe->fe_etag : NULL;
-	hc.hc_etag_len = fe->fe_etag_len;
-	hc.hc_mtime = fe->fe_mtime;
-	hc.hc_get_or_head = m == HTTP_M_GET || m == HTTP_M_HEAD;
-	hc.hc_if_match = http_req_header(hr, "If-Match", &hc.hc_if_match_len);
-	hc.hc_if_none_match = http_req_header(hr, "If-None-Match",
-	    &hc.hc_if_none_match_len);
-	hc.hc_if_modified_since = http_req_header(hr, "If-Modified-Since",
-	    &hc.hc_if_modified_since_len);
-	hc.hc_if_unmodified_since = http_req_header(hr,
-	    "If-Unmodified-Since", &hc.hc_if_unmodified_since_len);
-	status = hc.hc_if_match == NULL && hc.hc_if_none_match == NULL &&
-	    hc.hc_if_modified_since == NULL &&
-	    hc.hc_if_unmodified_since == NULL ? 0 : http_cond_evaluate(&hc);
+	status = static_preconditions(hr, fe->fe_etag, fe->fe_etag_len,
+	    fe->fe_mtime);
 	if (status == 304) {
 		http_resp_status(hr, 304);
 		if (fe->fe_etag_len > 0)
@@ -388,7 +421,6 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 {
 	char etag[HTTP_ETAG_MAX], lm[HTTP_DATE_LEN + 1];
 	const char *ctype, *v, *range;
-	struct http_cond hc;
 	struct stat gst;
 	size_t vlen, rlen, elen = 0;
 	int gz = 0, status, m = http_req_method(hr);
@@ -431,19 +463,7 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 		    st->st_mtim.tv_nsec, gz);
 	http_date_format(st->st_mtime, lm);
 
-	memset(&hc, 0, sizeof(hc));
-	hc.hc_etag = elen > 0 ? etag : NULL;
-	hc.hc_etag_len = elen;
-	hc.hc_mtime = st->st_mtime;
-	hc.hc_get_or_head = m == HTTP_M_GET || m == HTTP_M_HEAD;
-	hc.hc_if_match = http_req_header(hr, "If-Match", &hc.hc_if_match_len);
-	hc.hc_if_none_match = http_req_header(hr, "If-None-Match",
-	    &hc.hc_if_none_match_len);
-	hc.hc_if_modified_since = http_req_header(hr, "If-Modified-Since",
-	    &hc.hc_if_modified_since_len);
-	hc.hc_if_unmodified_since = http_req_header(hr,
-	    "If-Unmodified-Since", &hc.hc_if_unmodified_since_len);
-	status = http_cond_evaluate(&hc);
+	status = static_preconditions(hr, etag, elen, st->st_mtime);
 	if (status == 304) {
 		/* 304 carries the validators, no body (RFC 9110 §15.4.5). */
 		close(fd);
