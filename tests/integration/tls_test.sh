@@ -30,7 +30,8 @@ tls_site() {
 	printf '0123456789abcdefghij' > www/r.txt
 	printf 'site a\n' > a/index.html
 	printf 'site b\n' > b/index.html
-	head -c 1048576 /dev/urandom > www/big.bin
+	# Over one write turn (2 MiB): the rest goes out on later turns.
+	head -c 3000000 /dev/urandom > www/big.bin
 }
 
 # tls_conf [WORKERS] [HANDSHAKE_SEC]: listener "web" is https on the
@@ -279,6 +280,65 @@ resume() {
 		i=$((i + 1))
 	done
 	atf_fail "$1: no resumption on worker $other (the first was $first)"
+}
+
+# records PORT GAP CHUNK...: over one TLS connection, send each CHUNK as
+# its own record, GAP seconds apart (0: corked, in one TCP segment), then
+# read until the server closes and print one line per response: its
+# status code and its body.
+records() {
+	python3 - "$@" <<'PY'
+import socket, ssl, sys, time
+port, gap, chunks = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3:]
+ctx = ssl.create_default_context(cafile="ca.pem")
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), 5),
+                    server_hostname="localhost")
+if gap == 0:
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+for c in chunks:
+    s.sendall(c.encode().decode("unicode_escape").encode("latin-1"))
+    time.sleep(gap)
+if gap == 0:
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
+buf = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    buf += d
+while buf:
+    head, _, buf = buf.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    n = [int(l.split(":", 1)[1]) for l in lines
+         if l.lower().startswith("content-length:")][0]
+    print(lines[0].split()[1], buf[:n].decode("latin-1"))
+    buf = buf[n:]
+PY
+}
+
+atf_test_case records_pipelined cleanup
+records_pipelined_head() {
+	atf_set descr "pipelined requests in separate records, and a request split over records, are all answered in order"
+	atf_set require.progs "python3"
+}
+records_pipelined_body() {
+	tls_setup
+	start_daemon
+	# Three records that arrive together: OpenSSL reads them in one
+	# read(2) and must hand out all three without a new edge.
+	same '206 01\n206 23\n206 45\n' records "$PORT" 0 \
+	    'GET /r.txt HTTP/1.1\r\nHost: localhost\r\nRange: bytes=0-1\r\n\r\n' \
+	    'GET /r.txt HTTP/1.1\r\nHost: localhost\r\nRange: bytes=2-3\r\n\r\n' \
+	    'GET /r.txt HTTP/1.1\r\nHost: localhost\r\nRange: bytes=4-5\r\nConnection: close\r\n\r\n'
+	# One request in pieces, each after the socket went empty: the
+	# rest must be read when it comes, not left behind.
+	same '200 0123456789abcdefghij\n' records "$PORT" 0.2 \
+	    'GET /r.txt HT' 'TP/1.1\r\nHost: loc' \
+	    'alhost\r\nConnection: close\r\n\r\n'
+}
+records_pipelined_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
 }
 
 atf_test_case resumption cleanup
@@ -600,6 +660,7 @@ atf_init_test_cases() {
 	atf_add_test_case slots_show_tls
 	atf_add_test_case sni
 	atf_add_test_case old_protocols
+	atf_add_test_case records_pipelined
 	atf_add_test_case resumption
 	atf_add_test_case ticket_chain
 	atf_add_test_case ticket_rotation
