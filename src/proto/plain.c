@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "proto/conn.h"
@@ -49,10 +50,21 @@ plain_read(struct conn *c, void *buf, size_t len)
 static ssize_t
 plain_writev(struct conn *c, const struct iovec *iov, int iovcnt)
 {
+	struct msghdr mh;
 	ssize_t n;
 
+	if (!(c->c_flags & CONN_F_MORE)) {
+		do {
+			n = writev(c->c_fd, iov, iovcnt);
+		} while (n == -1 && errno == EINTR);
+		return (n);
+	}
+	/* A head with the file behind it: one segment train, not two. */
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = (struct iovec *)iov;
+	mh.msg_iovlen = (size_t)iovcnt;
 	do {
-		n = writev(c->c_fd, iov, iovcnt);
+		n = sendmsg(c->c_fd, &mh, MSG_MORE | MSG_NOSIGNAL);
 	} while (n == -1 && errno == EINTR);
 	return (n);
 }

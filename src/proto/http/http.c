@@ -29,6 +29,14 @@
 
 /* Requests served per connection per loop turn before others get theirs. */
 #define HTTP_TURN_REQUESTS	16
+/*
+ * Bytes one connection may write in one turn before the others get theirs
+ * (also the largest sendfile(2), as nginx's sendfile_max_chunk): on a fast
+ * path a socket keeps taking data for as long as the peer's receive buffer
+ * (megabytes) does.  Smaller turns cost more than they buy: 256 KiB cut
+ * 1 MiB downloads by a fifth on loopback.
+ */
+#define HTTP_TURN_BYTES		(2 * 1024 * 1024)
 /* Lingering close: how long we read and discard after a final error. */
 #define HTTP_LINGER_MS		2000
 #define HTTP_REQ_CACHE		64
@@ -670,10 +678,15 @@ http_write(struct conn *c, struct http_req *hr)
 {
 	const struct transport *tr = http_tr(c);
 	struct iovec iov[2];
+	size_t turn = 0;
 	ssize_t n;
 	int cnt;
 
 	for (;;) {
+		if (turn >= HTTP_TURN_BYTES) {
+			conn_resume(c);
+			return (1);
+		}
 		cnt = 0;
 		if (hr->rq_out_off < hr->rq_out_len) {
 			iov[cnt].iov_base = hr->rq_out + hr->rq_out_off;
@@ -685,11 +698,17 @@ http_write(struct conn *c, struct http_req *hr)
 			iov[cnt++].iov_len = hr->rq_mem_len - hr->rq_mem_off;
 		}
 		if (cnt > 0) {
+			if (hr->rq_body_kind == HTTP_BODY_FD &&
+			    hr->rq_fd_left > 0 &&
+			    !(c->c_flags & CONN_F_NOSENDFILE))
+				c->c_flags |= CONN_F_MORE;
 			n = tr->tr_writev(c, iov, cnt);
+			c->c_flags &= ~CONN_F_MORE;
 			if (n > 0) {
 				size_t k = (size_t)n, h;
 
 				conn_count_out(c, k);
+				turn += k;
 				h = hr->rq_out_len - hr->rq_out_off;
 				if (k <= h)
 					hr->rq_out_off += k;
@@ -703,12 +722,13 @@ http_write(struct conn *c, struct http_req *hr)
 		} else if (hr->rq_body_kind == HTTP_BODY_FD &&
 		    hr->rq_fd_left > 0 && tr->tr_sendfile != NULL &&
 		    !(c->c_flags & CONN_F_NOSENDFILE)) {
-			size_t want = hr->rq_fd_left > (off_t)(1 << 30) ?
-			    (size_t)1 << 30 : (size_t)hr->rq_fd_left;
+			size_t want = hr->rq_fd_left > HTTP_TURN_BYTES ?
+			    HTTP_TURN_BYTES : (size_t)hr->rq_fd_left;
 
 			n = tr->tr_sendfile(c, hr->rq_fd, &hr->rq_fd_off, want);
 			if (n > 0) {
 				conn_count_out(c, (size_t)n);
+				turn += (size_t)n;
 				hr->rq_fd_left -= n;
 				hr->rq_sent += (uint64_t)n;
 				continue;
