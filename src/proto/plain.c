@@ -28,6 +28,7 @@ const struct transport transport_plain = {
 	.tr_shutdown = plain_shutdown,
 	.tr_close = NULL,
 	.tr_events = NULL,
+	.tr_idle = NULL,
 };
 
 static ssize_t

@@ -9,6 +9,7 @@
 #include "proto/http/filecache.h"
 #include "proto/http/http.h"
 #include "proto/proto.h"
+#include "proto/tls.h"
 
 static const struct proto *const protos[TM_PROTO_MAX] = {
 	[TM_PROTO_HTTP] = &proto_http,
@@ -62,6 +63,7 @@ void
 proto_tick(uint64_t now_ms)
 {
 	http_tick(now_ms);
+	tls_tick(now_ms);
 }
 
 int
@@ -79,7 +81,11 @@ proto_watch_event(void)
 int64_t
 proto_next_ms(uint64_t now_ms)
 {
-	return (http_next_ms(now_ms));
+	int64_t h = http_next_ms(now_ms), t = tls_next_ms(now_ms);
+
+	if (h < 0 || (t >= 0 && t < h))
+		return (t);
+	return (h);
 }
 
 void

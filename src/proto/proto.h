@@ -51,6 +51,8 @@ struct transport {
 	 * read that had to write first.  NULL: as they came.
 	 */
 	uint32_t	(*tr_events)(struct conn *, uint32_t);
+	/* The connection waits for its next request.  NULL: nothing to do. */
+	void		(*tr_idle)(struct conn *);
 };
 
 extern const struct transport transport_plain;

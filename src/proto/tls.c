@@ -17,6 +17,7 @@
  */
 #include <sys/types.h>
 #include <sys/epoll.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -122,6 +123,9 @@ struct tls_ctx {
 /* Per connection, in c_tls. */
 struct tls_conn {
 	SSL		*tl_ssl;
+	/* On the idle list (oldest first) since tl_idle_ms, when queued. */
+	TAILQ_ENTRY(tls_conn) tl_idle;
+	uint64_t	 tl_idle_ms;
 	uint32_t	 tl_wpending;	/* record length a retry must offer */
 	uint8_t		 tl_flags;
 };
@@ -130,6 +134,19 @@ struct tls_conn {
 #define TLS_CF_FATAL	0x02	/* no more I/O: no close_notify either */
 #define TLS_CF_SHUT	0x04	/* our close_notify went out (or was tried) */
 #define TLS_CF_DRAINED	0x08	/* the last socket read emptied the socket */
+#define TLS_CF_IDLEQ	0x10	/* on tls_idleq */
+
+/*
+ * Connections between requests, in the order they went idle.  OpenSSL's
+ * 16 KiB read and write buffers are kept while a connection is busy
+ * (SSL_MODE_RELEASE_BUFFERS allocated and freed both for every request:
+ * about 1,000 instructions of a 23,700-instruction keep-alive request)
+ * and given back once it has idled this long, so thousands of idle TLS
+ * connections stay small and only those active in the last moment hold
+ * buffers.
+ */
+#define TLS_IDLE_RELEASE_MS	100
+static TAILQ_HEAD(, tls_conn) tls_idleq = TAILQ_HEAD_INITIALIZER(tls_idleq);
 
 /*
  * The ticket keys.  The master fills them before the first fork; workers
@@ -137,12 +154,14 @@ struct tls_conn {
  */
 static struct tls_tickets tls_keys;
 static int		  tls_keys_ready;
+static EVP_CIPHER	 *tls_ticket_cipher;	/* AES-256-CBC, fetched once */
 /* Whether this worker has said if kTLS works (once, at debug level). */
 static int		  tls_ktls_said;
 
 static void	tls_err_reset(void);
 static long	tls_bio_cb(BIO *, int, const char *, size_t, int, long, int,
 		    size_t *);
+static void	tls_idle_unlink(struct tls_conn *);
 static int	tls_open(struct conn *);
 static int	tls_handshake(struct conn *);
 static ssize_t	tls_read(struct conn *, void *, size_t);
@@ -150,6 +169,7 @@ static ssize_t	tls_writev(struct conn *, const struct iovec *, int);
 static ssize_t	tls_sendfile(struct conn *, int, off_t *, size_t);
 static int	tls_shutdown(struct conn *);
 static void	tls_close(struct conn *);
+static void	tls_idle(struct conn *);
 static uint32_t	tls_events(struct conn *, uint32_t);
 static void	tls_done(struct conn *, struct tls_conn *);
 static void	tls_plain_answer(struct conn *);
@@ -189,6 +209,7 @@ const struct transport transport_tls = {
 	.tr_close_notify = 1,
 	.tr_close = tls_close,
 	.tr_events = tls_events,
+	.tr_idle = tls_idle,
 };
 
 /* ---- the transport ----------------------------------------------------- */
@@ -322,6 +343,8 @@ tls_done(struct conn *c, struct tls_conn *tl)
 	conn_stat(TM_CTR_tls_handshakes, 1);
 	if (resumed)
 		conn_stat(TM_CTR_tls_resumed, 1);
+	/* Until a request comes (it often came with the last flight). */
+	tls_idle(c);
 #ifndef OPENSSL_NO_KTLS
 	/* The kernel encrypts: files can go out with sendfile(2) again. */
 	if (BIO_get_ktls_send(SSL_get_wbio(tl->tl_ssl)))
@@ -382,6 +405,8 @@ tls_read(struct conn *c, void *buf, size_t len)
 	errno = 0;
 	n = SSL_read(tl->tl_ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
 	if (n > 0) {
+		if (tl->tl_flags & TLS_CF_IDLEQ)
+			tls_idle_unlink(tl);
 		/* As plain_read(): an emptied socket needs no more reads. */
 		if ((tl->tl_flags & TLS_CF_DRAINED) &&
 		    !SSL_has_pending(tl->tl_ssl))
@@ -587,9 +612,62 @@ tls_close(struct conn *c)
 		(void)SSL_shutdown(tl->tl_ssl);
 	}
 	tls_err_reset();
+	if (tl->tl_flags & TLS_CF_IDLEQ)
+		tls_idle_unlink(tl);
 	SSL_free(tl->tl_ssl);
 	free(tl);
 	c->c_tls = NULL;
+}
+
+/* Between requests: the buffers go back if no request comes soon. */
+static void
+tls_idle(struct conn *c)
+{
+	struct tls_conn *tl = c->c_tls;
+
+	if (tl == NULL || (tl->tl_flags & TLS_CF_IDLEQ))
+		return;
+	tl->tl_flags |= TLS_CF_IDLEQ;
+	tl->tl_idle_ms = conn_now_ms();
+	TAILQ_INSERT_TAIL(&tls_idleq, tl, tl_idle);
+}
+
+static void
+tls_idle_unlink(struct tls_conn *tl)
+{
+	TAILQ_REMOVE(&tls_idleq, tl, tl_idle);
+	tl->tl_flags &= ~TLS_CF_IDLEQ;
+}
+
+/*
+ * Give back the buffers of connections idle for TLS_IDLE_RELEASE_MS.  The
+ * list is in idle order, so this touches only those that are due.
+ * SSL_free_buffers() refuses buffers that still hold bytes; OpenSSL
+ * allocates them again when the next record comes.
+ */
+void
+tls_tick(uint64_t now_ms)
+{
+	struct tls_conn *tl;
+
+	while ((tl = TAILQ_FIRST(&tls_idleq)) != NULL &&
+	    now_ms - tl->tl_idle_ms >= TLS_IDLE_RELEASE_MS) {
+		tls_idle_unlink(tl);
+		(void)SSL_free_buffers(tl->tl_ssl);
+	}
+}
+
+/* Milliseconds until tls_tick() has work; -1: none. */
+int64_t
+tls_next_ms(uint64_t now_ms)
+{
+	struct tls_conn *tl = TAILQ_FIRST(&tls_idleq);
+
+	if (tl == NULL)
+		return (-1);
+	if (now_ms - tl->tl_idle_ms >= TLS_IDLE_RELEASE_MS)
+		return (0);
+	return ((int64_t)(TLS_IDLE_RELEASE_MS - (now_ms - tl->tl_idle_ms)));
 }
 
 /* An edge that unblocks a call stalled the other way counts for it. */
@@ -673,9 +751,9 @@ tls_ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv,
 	if (EVP_MAC_CTX_set_params(hctx, params) != 1)
 		return (-1);
 	if (enc)
-		return (EVP_EncryptInit_ex(ectx, EVP_aes_256_cbc(), NULL,
+		return (EVP_EncryptInit_ex(ectx, tls_ticket_cipher, NULL,
 		    k + 48, iv) == 1 ? 1 : -1);
-	return (EVP_DecryptInit_ex(ectx, EVP_aes_256_cbc(), NULL, k + 48,
+	return (EVP_DecryptInit_ex(ectx, tls_ticket_cipher, NULL, k + 48,
 	    iv) == 1 ? ret : -1);
 }
 
@@ -784,6 +862,14 @@ tls_nopass_cb(char *buf, int size, int rwflag, void *arg)
 static int
 tls_tickets_init(void)
 {
+	/*
+	 * Fetched once, before the workers fork: EVP_aes_256_cbc() would
+	 * make OpenSSL 3 look the cipher up again for every ticket.
+	 */
+	if (tls_ticket_cipher == NULL &&
+	    (tls_ticket_cipher = EVP_CIPHER_fetch(NULL, "AES-256-CBC",
+	    NULL)) == NULL)
+		return (-1);
 	if (tls_keys_ready)
 		return (0);
 	if (RAND_bytes(tls_keys.tt_cur, sizeof(tls_keys.tt_cur)) != 1)
@@ -985,8 +1071,8 @@ tls_site_build(struct cfg_ctx *c, const struct config *cf,
 	 * resume with the newest, and each ticket costs an encryption.
 	 */
 	(void)SSL_CTX_set_num_tickets(ctx, 1);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
-	    SSL_MODE_ENABLE_PARTIAL_WRITE |
+	/* Buffers are released when idle: tls_tick(), not per record. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	/*
 	 * Read what the socket has, not a record header and then its body:

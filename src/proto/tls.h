@@ -56,6 +56,9 @@ struct ssl_ctx_st *tls_ctx_pick(const struct tls_ctx *, const char *sni);
  * 0 / -1 (the keys are unchanged).
  */
 int	tls_tickets_rotate(void);
+/* Worker: release idle connections' buffers; when that is next due. */
+void	tls_tick(uint64_t now_ms);
+int64_t	tls_next_ms(uint64_t now_ms);
 /* Master: the keys now in use, for CHAN_TICKETS (the caller wipes them). */
 void	tls_tickets_get(struct tls_tickets *out);
 /* Worker: install the keys from a CHAN_TICKETS message.  0 / -1. */

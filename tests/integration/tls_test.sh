@@ -341,6 +341,30 @@ records_pipelined_cleanup() {
 	stop_daemon
 }
 
+atf_test_case idle_release cleanup
+idle_release_head() {
+	atf_set descr "a keep-alive connection idle past the buffer release (100 ms) is served again, and so are others meanwhile"
+	atf_set require.progs "python3"
+}
+idle_release_body() {
+	tls_setup
+	start_daemon
+	# Each request leaves the connection idle; after 0.5 s its buffers
+	# are gone and the next record needs new ones.
+	records "$PORT" 0.5 \
+	    'GET /r.txt HTTP/1.1\r\nHost: localhost\r\nRange: bytes=0-3\r\n\r\n' \
+	    'GET /r.txt HTTP/1.1\r\nHost: localhost\r\nRange: bytes=4-7\r\n\r\n' \
+	    'GET /r.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' \
+	    >got &
+	same 'hello from tamarin\n' tcurl localhost "https://localhost:$PORT/"
+	wait $! || atf_fail "records failed"
+	same '206 0123\n206 4567\n200 0123456789abcdefghij\n' cat got
+}
+idle_release_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case resumption cleanup
 resumption_head() {
 	atf_set descr "a session made on one worker resumes on the other (tickets), TLS 1.2 and 1.3"
@@ -661,6 +685,7 @@ atf_init_test_cases() {
 	atf_add_test_case sni
 	atf_add_test_case old_protocols
 	atf_add_test_case records_pipelined
+	atf_add_test_case idle_release
 	atf_add_test_case resumption
 	atf_add_test_case ticket_chain
 	atf_add_test_case ticket_rotation

@@ -814,6 +814,8 @@ http_finish(struct conn *c, struct http_req *hr)
 	http_req_put(hr);
 	if (c->c_in_len == 0) {
 		conn_in_release(c);
+		if (http_tr(c)->tr_idle != NULL)
+			http_tr(c)->tr_idle(c);
 		c->c_flags |= CONN_F_KAIDLE;
 		conn_set_state(c, TM_SLOT_IDLE);
 		conn_set_timeout(c, c->c_lc->lc_timeouts.to_keepalive_ms);
