@@ -30,7 +30,6 @@ struct site_conf;
 #define CONN_F_RESUME	0x0400	/* queued for another turn */
 #define CONN_F_HANDSHAKE 0x0800	/* transport handshake not done yet */
 #define CONN_F_NOSENDFILE 0x1000	/* no tr_sendfile (TLS without kTLS) */
-#define CONN_F_MORE	0x2000	/* tr_writev: more follows at once (MSG_MORE) */
 
 struct conn {
 	int		 c_fd;

@@ -14,7 +14,7 @@
 #include "proto/proto.h"
 
 static ssize_t	plain_read(struct conn *, void *, size_t);
-static ssize_t	plain_writev(struct conn *, const struct iovec *, int);
+static ssize_t	plain_writev(struct conn *, const struct iovec *, int, int);
 static ssize_t	plain_sendfile(struct conn *, int, off_t *, size_t);
 static int	plain_shutdown(struct conn *);
 
@@ -49,23 +49,18 @@ plain_read(struct conn *c, void *buf, size_t len)
 }
 
 static ssize_t
-plain_writev(struct conn *c, const struct iovec *iov, int iovcnt)
+plain_writev(struct conn *c, const struct iovec *iov, int iovcnt, int more)
 {
 	struct msghdr mh;
 	ssize_t n;
 
-	if (!(c->c_flags & CONN_F_MORE)) {
-		do {
-			n = writev(c->c_fd, iov, iovcnt);
-		} while (n == -1 && errno == EINTR);
-		return (n);
-	}
-	/* A head with the file behind it: one segment train, not two. */
+	/* sendmsg(2) is writev(2) with flags: a head with the file behind
+	   it waits for it (MSG_MORE), one segment train instead of two. */
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = (struct iovec *)iov;
 	mh.msg_iovlen = (size_t)iovcnt;
 	do {
-		n = sendmsg(c->c_fd, &mh, MSG_MORE | MSG_NOSIGNAL);
+		n = sendmsg(c->c_fd, &mh, more ? MSG_MORE : 0);
 	} while (n == -1 && errno == EINTR);
 	return (n);
 }

@@ -33,7 +33,12 @@ struct transport {
 	int		(*tr_handshake)(struct conn *);
 	/* n > 0, 0 at EOF, -1 with errno (EAGAIN: nothing now). */
 	ssize_t		(*tr_read)(struct conn *, void *, size_t);
-	ssize_t		(*tr_writev)(struct conn *, const struct iovec *, int);
+	/*
+	 * more: the caller sends more at once (a file after its head), so
+	 * the transport may hold this back to go with it (MSG_MORE).
+	 */
+	ssize_t		(*tr_writev)(struct conn *, const struct iovec *, int,
+			    int more);
 	/* NULL when the transport cannot send from a file (TLS w/o kTLS). */
 	ssize_t		(*tr_sendfile)(struct conn *, int fd, off_t *off,
 			    size_t count);

@@ -165,7 +165,7 @@ static void	tls_idle_unlink(struct tls_conn *);
 static int	tls_open(struct conn *);
 static int	tls_handshake(struct conn *);
 static ssize_t	tls_read(struct conn *, void *, size_t);
-static ssize_t	tls_writev(struct conn *, const struct iovec *, int);
+static ssize_t	tls_writev(struct conn *, const struct iovec *, int, int);
 static ssize_t	tls_sendfile(struct conn *, int, off_t *, size_t);
 static int	tls_shutdown(struct conn *);
 static void	tls_close(struct conn *);
@@ -466,7 +466,7 @@ tls_gather(const struct iovec *iov, int cnt, size_t off, size_t len,
 }
 
 static ssize_t
-tls_writev(struct conn *c, const struct iovec *iov, int cnt)
+tls_writev(struct conn *c, const struct iovec *iov, int cnt, int more)
 {
 	struct tls_conn *tl = c->c_tls;
 	char stage[TLS_RECORD], err[128];

@@ -7,22 +7,6 @@
 # access log can only have come from the header, never from the socket
 # HAProxy connected from (127.0.0.1).
 
-# A free TCP port on 127.0.0.1 (for HAProxy's frontends).
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# same WANT CMD...: CMD (a shell function too, unlike atf_check) must
-# print exactly WANT (backslash escapes as printf %b takes them).
-same() {
-	_want=$1
-	shift
-	"$@" >same.out 2>same.err
-	printf '%b' "$_want" >same.want
-	cmp -s same.want same.out ||
-	    atf_fail "$*: got '$(cat same.out)' $(cat same.err), want '$(cat same.want)'"
-}
-
 proxy_site() {
 	mkdir -p www
 	printf 'hello from tamarin\n' > www/index.html

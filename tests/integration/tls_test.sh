@@ -79,17 +79,6 @@ subject() {
 	    </dev/null 2>/dev/null | openssl x509 -noout -subject -nameopt RFC2253
 }
 
-# same WANT CMD...: CMD (a shell function too, unlike atf_check) must
-# print exactly WANT (backslash escapes as printf %b takes them).
-same() {
-	_want=$1
-	shift
-	"$@" >same.out 2>same.err
-	printf '%b' "$_want" >same.want
-	cmp -s same.want same.out ||
-	    atf_fail "$*: got '$(cat same.out)' $(cat same.err), want '$(cat same.want)'"
-}
-
 # brief FILE: the lines of an openssl s_client transcript that matter, on
 # one line (atf_fail takes one).
 brief() {
@@ -215,7 +204,7 @@ old_protocols_body() {
 	    "openssl s_client -connect 127.0.0.1:$PORT -tls1_3 </dev/null \
 	    2>/dev/null"
 	# Can this OpenSSL offer them at all?  Ask a server that takes them.
-	sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	sport=$(free_port)
 	openssl s_server -accept "127.0.0.1:$sport" -cert default.pem \
 	    -key default.key -cipher 'DEFAULT:@SECLEVEL=0' -naccept 3 \
 	    -quiet >/dev/null 2>&1 &

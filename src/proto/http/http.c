@@ -508,7 +508,7 @@ http_process(struct conn *c, struct http_req *hr)
 			iov.iov_base = (void *)cont;
 			iov.iov_len = sizeof(cont) - 1;
 			/* 25 bytes on an idle socket: short means broken. */
-			if (http_tr(c)->tr_writev(c, &iov, 1) !=
+			if (http_tr(c)->tr_writev(c, &iov, 1, 0) !=
 			    (ssize_t)iov.iov_len) {
 				conn_close(c, CONN_IO);
 				return;
@@ -698,12 +698,11 @@ http_write(struct conn *c, struct http_req *hr)
 			iov[cnt++].iov_len = hr->rq_mem_len - hr->rq_mem_off;
 		}
 		if (cnt > 0) {
-			if (hr->rq_body_kind == HTTP_BODY_FD &&
+			/* A file follows by sendfile(2): send it along. */
+			n = tr->tr_writev(c, iov, cnt,
+			    hr->rq_body_kind == HTTP_BODY_FD &&
 			    hr->rq_fd_left > 0 &&
-			    !(c->c_flags & CONN_F_NOSENDFILE))
-				c->c_flags |= CONN_F_MORE;
-			n = tr->tr_writev(c, iov, cnt);
-			c->c_flags &= ~CONN_F_MORE;
+			    !(c->c_flags & CONN_F_NOSENDFILE));
 			if (n > 0) {
 				size_t k = (size_t)n, h;
 
