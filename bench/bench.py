@@ -3,6 +3,7 @@
 
   make bench            # 3 interleaved rounds of every scenario
   make bench QUICK=1    # one short round, under two minutes
+  make bench SCALE=1    # 1, 2, 4, 8 workers: keep-alive and close rates
   bench/bench.py --self-test
 
 Both servers get the same docroot, certificate, worker count, pinning and
@@ -13,6 +14,13 @@ system time of every process in the server's session, read from /proc
 before and after each measurement.  Results are medians over rounds with
 the ratio tamarind/nginx.  Nothing here is asserted: timings on a shared
 machine are noise for a test; this is for people.
+
+Scaling (--scale 1,2,4,8) runs ka-1k and close-1k at each worker count N
+with the server pinned to CPUs 0..N-1 and wrk (--threads, --conns) on the
+upper half of the machine, so it wants at least 2N CPUs.  For tamarind it
+also reports the master's own CPU per connection and how busy the master
+was: every accept goes through that one process, so it is the ceiling on
+new connections per second.
 
 Needs wrk, ab (apache2-utils) and openssl; nginx is optional.
 """
@@ -58,7 +66,10 @@ METRICS = {
     "p99_us": ("us", "lower"),
     "kib_conn": ("KiB/conn", "lower"),
     "pss_mib": ("MiB", "lower"),
+    "master_us": ("us master CPU/req", "lower"),
+    "master_pct": ("% of a core, master", "lower"),
 }
+SCALE_SCENARIOS = ["ka-1k", "close-1k"]
 
 WRK_LUA = r"""
 local pace = tonumber(os.getenv("WRK_PACE_MS") or "0") or 0
@@ -114,13 +125,15 @@ def fmt(v):
 
 
 def table(results, servers):
-    """Markdown table of medians; results[scenario][metric][server]."""
+    """Markdown table of medians; results[scenario][metric][server].
+    A scenario key may carry a prefix ("4w ka-1k") and keeps its order."""
     head = "| scenario | metric | " + " | ".join(servers)
     if "nginx" in servers and len(servers) > 1:
         head += " | tamarind/nginx"
     lines = [head + " |", "|" + "---|" * (head.count("|"))]
-    for sc in SCENARIOS:
-        for m, per in results.get(sc, {}).items():
+    keys = [k for k in results if k.split()[-1] in SCENARIOS]
+    for sc in keys:
+        for m, per in results[sc].items():
             unit, better = METRICS[m]
             meds = {s: median(per.get(s, [])) for s in servers}
             row = "| %s | %s (%s, %s better) | " % (sc, m, unit, better)
@@ -129,6 +142,16 @@ def table(results, servers):
                 row += " | " + fmt(ratio(meds["tamarind"], meds["nginx"]))
             lines.append(row + " |")
     return "\n".join(lines)
+
+
+def scale_cpus(n, ncpu):
+    """(server CPUs, client CPUs) for n workers on ncpu CPUs, or None
+    when the server's n CPUs and the client's half do not both fit."""
+    half = ncpu // 2
+    if n < 1 or n > half:
+        return None
+    return ("0" if n == 1 else "0-%d" % (n - 1),
+            "%d-%d" % (half, ncpu - 1))
 
 
 def cpu_ticks_of(stat_lines, session):
@@ -198,6 +221,16 @@ def session_ticks(sid):
     return cpu_ticks_of(lines, sid)
 
 
+def pid_ticks(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+    except OSError:
+        return 0
+    rest = st[st.rindex(")") + 2:].split()
+    return int(rest[11]) + int(rest[12])
+
+
 def session_mem(sid):
     """(rss, pss) KiB summed over the session's processes."""
     rss = pss = 0
@@ -262,7 +295,8 @@ def measure(srv, a, d, sc):
     url = "http://%s:%d" % (HOST, srv.port)
     surl = "https://%s:%d" % (HOST, srv.tls_port)
     env = dict(os.environ)
-    wrk = pin + ["wrk", "-s", d["lua"], "-t1", "-d", "%gs" % a.duration]
+    threads = ["-t%d" % a.threads]
+    wrk = pin + ["wrk", "-s", d["lua"]] + threads + ["-d", "%gs" % a.duration]
     if sc == "tls-handshake":
         n = max(200, int(a.duration * 400))
         t0 = session_ticks(srv.sid)
@@ -276,28 +310,33 @@ def measure(srv, a, d, sc):
                 "us_hs": (t1 - t0) * 1e6 / CLK_TCK / max(ok, 1)}
     if sc == "idle-10k":
         return idle(srv, a)
-    args = {"ka-1k": ["-c50", url + "/index.html"],
-            "close-1k": ["-c50", "-H", "Connection: close",
-                         url + "/index.html"],
+    c = "-c%d" % a.conns
+    args = {"ka-1k": [c, url + "/index.html"],
+            "close-1k": [c, "-H", "Connection: close", url + "/index.html"],
             "big-1m": ["-c10", url + "/1m.bin"],
-            "tls-ka-1k": ["-c50", surl + "/index.html"],
-            "tls-resume": ["-c50", "-H", "Connection: close",
+            "tls-ka-1k": [c, surl + "/index.html"],
+            "tls-resume": [c, "-H", "Connection: close",
                            surl + "/index.html"],
             "latency": ["-c10", url + "/index.html"]}[sc]
     if sc == "latency":
         env["WRK_PACE_MS"] = "1"
     # Warm-up, unmeasured.
-    subprocess.run(pin + ["wrk", "-t1", "-d", "%gs" % a.warmup] + args,
+    subprocess.run(pin + ["wrk"] + threads + ["-d", "%gs" % a.warmup] + args,
                    capture_output=True, env=env)
-    t0 = session_ticks(srv.sid)
+    t0, m0 = session_ticks(srv.sid), pid_ticks(srv.sid)
     out = subprocess.run(wrk + args, capture_output=True, text=True,
                          env=env).stdout
-    t1 = session_ticks(srv.sid)
+    t1, m1 = session_ticks(srv.sid), pid_ticks(srv.sid)
     r = parse_wrk(out)
     secs = r["duration_us"] / 1e6
     cpu_us = (t1 - t0) * 1e6 / CLK_TCK
     reqs = max(r["requests"], 1)
     res = {"rps": r["requests"] / secs, "us_req": cpu_us / reqs}
+    if sc == "close-1k" and srv.name == "tamarind":
+        # The session leader is the master (taskset execs it).
+        master_us = (m1 - m0) * 1e6 / CLK_TCK
+        res.update(master_us=master_us / reqs,
+                   master_pct=100 * master_us / 1e6 / secs)
     if sc == "big-1m":
         res = {"MBps": r["bytes"] / secs / 1e6,
                "us_mib": cpu_us / (r["bytes"] / 1048576)}
@@ -335,6 +374,9 @@ def idle(srv, a):
 
 
 def workspace(tmp):
+    # nginx's workers drop to nobody when started as root: they must be
+    # able to walk into the docroot (mkdtemp makes it 0700).
+    os.chmod(tmp, 0o755)
     d = {"docroot": os.path.join(tmp, "www"), "run": tmp}
     os.makedirs(d["docroot"])
     with open(os.path.join(d["docroot"], "index.html"), "wb") as f:
@@ -371,6 +413,15 @@ def self_test():
               ["tamarind", "nginx"])
     assert "| ka-1k | rps (req/s, higher better) | 4.00 | 2.00 | 2.00 |" \
         in t, t
+    t = table({"2w close-1k": {"rps": {"tamarind": [9], "nginx": [3]}},
+               "1w close-1k": {"rps": {"tamarind": [1], "nginx": [1]}}},
+              ["tamarind", "nginx"])
+    assert t.index("| 2w close-1k |") < t.index("| 1w close-1k |"), t
+    assert "| 2w close-1k | rps (req/s, higher better) | 9.00 | 3.00 | " \
+        "3.00 |" in t, t
+    assert scale_cpus(1, 16) == ("0", "8-15")
+    assert scale_cpus(8, 16) == ("0-7", "8-15")
+    assert scale_cpus(2, 2) is None and scale_cpus(1, 2) == ("0", "1-1")
     class A:
         workers, maxconn = 1, 1024
     d = {"run": "/r", "port": 1, "tls_port": 2, "cert": "/c", "key": "/k",
@@ -381,6 +432,75 @@ def self_test():
     n = nginx_conf(A, d)
     assert "listen 127.0.0.1:2 ssl" in n and "access_log off" in n, n
     print("bench.py self-test: ok")
+
+
+def server_argv(name, a, d, tmp):
+    """Write the server's config for a.workers and return its command."""
+    if name == "tamarind":
+        path = os.path.join(tmp, "tamarind.conf")
+        with open(path, "w") as f:
+            f.write(tamarind_conf(a, d))
+        return [a.tamarind, "-d", "-c", path]
+    path = os.path.join(tmp, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(nginx_conf(a, d))
+    return ["nginx", "-c", path, "-p", tmp]
+
+
+def scale(a, ncpu):
+    """ka-1k and close-1k at each worker count, servers interleaved."""
+    a.threads = a.threads or 8
+    a.conns = a.conns or 256
+    for tool in ("wrk", "openssl", "taskset"):
+        if shutil.which(tool) is None:
+            sys.exit("bench: %s is missing" % tool)
+    counts = [int(n) for n in a.scale.split(",")]
+    for n in counts:
+        if scale_cpus(n, ncpu) is None:
+            sys.exit("bench: %d workers need %d CPUs; this machine has %d"
+                     % (n, 2 * n, ncpu))
+    servers = [s for s in a.only.split(",")
+               if s != "nginx" or shutil.which("nginx")]
+    results = {}
+    tmp = tempfile.mkdtemp(prefix="tamarin-bench.")
+    try:
+        d = workspace(tmp)
+        for rnd in range(a.rounds):
+            for n in counts:
+                a.workers = n
+                a.server_cpus, a.client_cpus = scale_cpus(n, ncpu)
+                for i, name in enumerate(servers):
+                    d.update(port=19500 + 10 * i, tls_port=19501 + 10 * i)
+                    argv = server_argv(name, a, d, tmp)
+                    for sc in SCALE_SCENARIOS:
+                        key = "%dw %s" % (n, sc)
+                        srv = Server(name, argv, d["port"], d["tls_port"],
+                                     a.server_cpus)
+                        try:
+                            r = measure(srv, a, d, sc)
+                        except (RuntimeError, ValueError, OSError) as e:
+                            print("  %s %s: invalid (%s)" % (name, key, e))
+                            r = {}
+                        finally:
+                            srv.stop()
+                        print("round %d %-9s %-12s %s" % (
+                            rnd + 1, name, key, " ".join(
+                                "%s=%s" % (k, fmt(v)) for k, v in r.items())),
+                            flush=True)
+                        for m, v in r.items():
+                            results.setdefault(key, {}).setdefault(
+                                m, {}).setdefault(name, []).append(v)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print()
+    print("Medians over %d round(s), %g s each; N workers on CPUs 0..N-1, "
+          "wrk -t%d -c%d on CPUs %s." % (a.rounds, a.duration, a.threads,
+                                         a.conns, scale_cpus(1, ncpu)[1]))
+    print(table(results, servers))
+    if a.out:
+        with open(a.out, "w") as f:
+            json.dump(results, f, indent=1)
+    return 0
 
 
 def main():
@@ -396,6 +516,13 @@ def main():
     p.add_argument("--only", default="tamarind,nginx")
     p.add_argument("--server-cpus", default=None)
     p.add_argument("--client-cpus", default=None)
+    p.add_argument("--threads", type=int, default=None,
+                   help="wrk threads (default 1; --scale: 8)")
+    p.add_argument("--conns", type=int, default=None,
+                   help="wrk connections for ka/close/tls "
+                   "(default 50; --scale: 256)")
+    p.add_argument("--scale", default=None, metavar="N,N,...",
+                   help="worker counts to run ka-1k and close-1k at")
     p.add_argument("--tamarind", default=os.path.join(TOP, "build",
                                                       "tamarind"))
     p.add_argument("--out", default=None, help="write results.json here")
@@ -408,6 +535,10 @@ def main():
         a.rounds, a.duration, a.warmup = 1, 2, 0.5
         a.scenarios, a.idle_conns = ",".join(QUICK), 2000
     ncpu = os.cpu_count() or 1
+    if a.scale:
+        return scale(a, ncpu)
+    a.threads = a.threads or 1
+    a.conns = a.conns or 50
     if a.server_cpus is None and ncpu >= 2 and shutil.which("taskset"):
         a.server_cpus, a.client_cpus = "1", "0"
     for tool in ("wrk", "ab", "openssl"):
@@ -424,16 +555,7 @@ def main():
         for rnd in range(a.rounds):
             for i, name in enumerate(servers):
                 d.update(port=19500 + 10 * i, tls_port=19501 + 10 * i)
-                if name == "tamarind":
-                    path = os.path.join(tmp, "tamarind.conf")
-                    with open(path, "w") as f:
-                        f.write(tamarind_conf(a, d))
-                    argv = [a.tamarind, "-d", "-c", path]
-                else:
-                    path = os.path.join(tmp, "nginx.conf")
-                    with open(path, "w") as f:
-                        f.write(nginx_conf(a, d))
-                    argv = ["nginx", "-c", path, "-p", tmp]
+                argv = server_argv(name, a, d, tmp)
                 for sc in scen:
                     srv = Server(name, argv, d["port"], d["tls_port"],
                                  a.server_cpus)
