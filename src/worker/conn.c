@@ -77,6 +77,23 @@ conn_open(int fd, const struct chan_conn *cc)
 		conn_close(c, CONN_PROTO);
 		return;
 	}
+	/* The protocol, or first the PROXY header its listener expects. */
+	if (proto_open(c) == -1) {
+		conn_close(c, CONN_PROTO);
+		return;
+	}
+	/*
+	 * The client's first bytes have usually arrived while the master
+	 * handed the fd over: run the first turn now, as if both edges had
+	 * come (a read that finds nothing just waits).  Only a connection
+	 * that has to wait is registered, so one that ends in its first
+	 * turn costs neither epoll_ctl() nor the removal at close.  Adding
+	 * it afterwards loses no edge: EPOLL_CTL_ADD reports what is ready
+	 * at that moment.
+	 */
+	c->c_pr->pr_event(c, EPOLLIN | EPOLLOUT);
+	if (!(c->c_flags & CONN_F_ACTIVE))
+		return;
 	/* Edge-triggered, both directions, registered once for its life. */
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -84,11 +101,7 @@ conn_open(int fd, const struct chan_conn *cc)
 	if (epoll_ctl(ws->ws_ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
 		log_warn("conn_open: epoll_ctl() failed");
 		conn_close(c, CONN_IO);
-		return;
 	}
-	/* The protocol, or first the PROXY header its listener expects. */
-	if (proto_open(c) == -1)
-		conn_close(c, CONN_PROTO);
 }
 
 void
