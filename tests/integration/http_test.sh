@@ -507,6 +507,28 @@ byte_at_a_time_cleanup() {
 	stop_daemon
 }
 
+atf_test_case first_bytes_late cleanup
+first_bytes_late_head() {
+	atf_set descr "a client silent for a while after connecting is served when it speaks"
+}
+first_bytes_late_body() {
+	http_start
+	H='Host: main.test\r\n'
+	# The worker's first turn finds nothing to read: the request that
+	# comes later must still wake the connection.
+	{
+		printf '[step 1]\n[step 2]\n'
+		tm_file_resp -c close www/r.txt "$TXT"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof steps \
+	    --gap 0.5 "$PORT" "" "GET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+}
+first_bytes_late_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case parser__bad_head
@@ -521,4 +543,5 @@ atf_init_test_cases() {
 	atf_add_test_case http10__keepalive
 	atf_add_test_case absolute_form
 	atf_add_test_case byte_at_a_time
+	atf_add_test_case first_bytes_late
 }
