@@ -19,6 +19,13 @@
 #include "proto/proto.h"
 #include "worker/wstate.h"
 
+/*
+ * New connections given their first turn inside the channel read, per
+ * loop pass; the rest wait for epoll like any other event, so a burst
+ * of handshakes cannot hold up the connections the worker already has.
+ */
+#define CONN_FIRST_TURNS	64
+
 static const char *const conn_reasons[] = {
 	"done", "timeout", "I/O error", "protocol error", "TLS failure",
 	"shutdown", "out of memory"
@@ -82,6 +89,9 @@ conn_open(int fd, const struct chan_conn *cc)
 		conn_close(c, CONN_PROTO);
 		return;
 	}
+	/* Sent before the drain order: served, but not kept alive. */
+	if (ws->ws_draining)
+		c->c_flags |= CONN_F_DRAIN;
 	/*
 	 * The client's first bytes have usually arrived while the master
 	 * handed the fd over: run the first turn now, as if both edges had
@@ -91,9 +101,12 @@ conn_open(int fd, const struct chan_conn *cc)
 	 * it afterwards loses no edge: EPOLL_CTL_ADD reports what is ready
 	 * at that moment.
 	 */
-	c->c_pr->pr_event(c, EPOLLIN | EPOLLOUT);
-	if (!(c->c_flags & CONN_F_ACTIVE))
-		return;
+	if (ws->ws_first_turns < CONN_FIRST_TURNS) {
+		ws->ws_first_turns++;
+		c->c_pr->pr_event(c, EPOLLIN | EPOLLOUT);
+		if (!(c->c_flags & CONN_F_ACTIVE))
+			return;
+	}
 	/* Edge-triggered, both directions, registered once for its life. */
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;

@@ -225,6 +225,7 @@ worker_main(const struct worker_init *wi)
 			n = 0;
 		}
 		worker_clock(ws);
+		ws->ws_first_turns = 0;
 		/*
 		 * File changes first: a request that arrived after a file
 		 * changed must not be answered from the stale cache.

@@ -31,6 +31,8 @@ struct wstate {
 	int		 ws_hb_ms;	/* longest sleep: heartbeat period */
 	uint64_t	 ws_now_ms;
 	int64_t		 ws_now_wall;
+	/* New connections served at once in this loop pass (conn_open()). */
+	uint32_t	 ws_first_turns;
 	/* Connections that asked for another turn (conn_resume()). */
 	uint32_t	*ws_resume;
 	uint32_t	 ws_nresume;

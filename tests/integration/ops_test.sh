@@ -172,6 +172,55 @@ quit_graceful_cleanup() {
 	stop_daemon
 }
 
+atf_test_case quit_worker_late_conns cleanup
+quit_worker_late_conns_head() {
+	atf_set descr "connections sent to a worker after it was told to drain are served with Connection: close"
+}
+quit_worker_late_conns_body() {
+	tm_site
+	ops_conf 1 www
+	start_daemon tamarin.conf 1
+	# A QUIT sent to the worker itself: the master keeps handing it new
+	# connections until it exits, and an idle keep-alive connection
+	# keeps it alive for its grace second.
+	cat > late.py <<'PY'
+import os, signal, socket, sys, time
+
+def get(s):
+    s.sendall(b"GET /index.html HTTP/1.1\r\nHost: t\r\n\r\n")
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        buf += s.recv(65536)
+    head, _, body = buf.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    n = int([l for l in lines if l.lower().startswith("content-length:")][0]
+            .split(":")[1])
+    while len(body) < n:
+        body += s.recv(65536)
+    conn = [l for l in lines if l.lower().startswith("connection:")]
+    return lines[0], conn[0] if conn else "no Connection header"
+
+port, worker = int(sys.argv[1]), int(sys.argv[2])
+a = socket.create_connection(("127.0.0.1", port), timeout=5)
+print("a", *get(a))
+os.kill(worker, signal.SIGQUIT)
+time.sleep(0.2)
+b = socket.create_connection(("127.0.0.1", port), timeout=5)
+print("b", *get(b))
+b.settimeout(0.5)
+try:
+    print("b then", "closed" if b.recv(1) == b"" else "data")
+except socket.timeout:
+    print("b then", "still open")
+PY
+	atf_check -o inline:"a HTTP/1.1 200 OK no Connection header\nb HTTP/1.1 200 OK Connection: close\nb then closed\n" \
+	    python3 late.py "$PORT" "$(tmq worker-pids)"
+}
+quit_worker_late_conns_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case kill_worker_under_load cleanup
 kill_worker_under_load_head() {
 	atf_set descr "kill -9 of a worker under load: only its connections fail, the replacement serves within a second"
@@ -385,6 +434,7 @@ atf_init_test_cases() {
 	atf_add_test_case reload_under_load
 	atf_add_test_case reload_bad_config
 	atf_add_test_case quit_graceful
+	atf_add_test_case quit_worker_late_conns
 	atf_add_test_case kill_worker_under_load
 	atf_add_test_case crash_backoff
 	atf_add_test_case usr1_reopen
