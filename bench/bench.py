@@ -295,7 +295,9 @@ def measure(srv, a, d, sc):
     url = "http://%s:%d" % (HOST, srv.port)
     surl = "https://%s:%d" % (HOST, srv.tls_port)
     env = dict(os.environ)
-    threads = ["-t%d" % a.threads]
+    # wrk wants at least as many connections as threads (-c10 below).
+    threads = ["-t%d" % (min(a.threads, 10) if sc in ("big-1m", "latency")
+                         else a.threads)]
     wrk = pin + ["wrk", "-s", d["lua"]] + threads + ["-d", "%gs" % a.duration]
     if sc == "tls-handshake":
         n = max(200, int(a.duration * 400))
@@ -323,10 +325,10 @@ def measure(srv, a, d, sc):
     # Warm-up, unmeasured.
     subprocess.run(pin + ["wrk"] + threads + ["-d", "%gs" % a.warmup] + args,
                    capture_output=True, env=env)
-    t0, m0 = session_ticks(srv.sid), pid_ticks(srv.sid)
+    t0, m0, w0 = session_ticks(srv.sid), pid_ticks(srv.sid), time.monotonic()
     out = subprocess.run(wrk + args, capture_output=True, text=True,
                          env=env).stdout
-    t1, m1 = session_ticks(srv.sid), pid_ticks(srv.sid)
+    t1, m1, w1 = session_ticks(srv.sid), pid_ticks(srv.sid), time.monotonic()
     r = parse_wrk(out)
     secs = r["duration_us"] / 1e6
     cpu_us = (t1 - t0) * 1e6 / CLK_TCK
@@ -336,7 +338,7 @@ def measure(srv, a, d, sc):
         # The session leader is the master (taskset execs it).
         master_us = (m1 - m0) * 1e6 / CLK_TCK
         res.update(master_us=master_us / reqs,
-                   master_pct=100 * master_us / 1e6 / secs)
+                   master_pct=100 * master_us / 1e6 / (w1 - w0))
     if sc == "big-1m":
         res = {"MBps": r["bytes"] / secs / 1e6,
                "us_mib": cpu_us / (r["bytes"] / 1048576)}
@@ -474,15 +476,17 @@ def scale(a, ncpu):
                     argv = server_argv(name, a, d, tmp)
                     for sc in SCALE_SCENARIOS:
                         key = "%dw %s" % (n, sc)
-                        srv = Server(name, argv, d["port"], d["tls_port"],
-                                     a.server_cpus)
+                        srv = None
                         try:
+                            srv = Server(name, argv, d["port"], d["tls_port"],
+                                         a.server_cpus)
                             r = measure(srv, a, d, sc)
                         except (RuntimeError, ValueError, OSError) as e:
                             print("  %s %s: invalid (%s)" % (name, key, e))
                             r = {}
                         finally:
-                            srv.stop()
+                            if srv is not None:
+                                srv.stop()
                         print("round %d %-9s %-12s %s" % (
                             rnd + 1, name, key, " ".join(
                                 "%s=%s" % (k, fmt(v)) for k, v in r.items())),
@@ -557,15 +561,17 @@ def main():
                 d.update(port=19500 + 10 * i, tls_port=19501 + 10 * i)
                 argv = server_argv(name, a, d, tmp)
                 for sc in scen:
-                    srv = Server(name, argv, d["port"], d["tls_port"],
-                                 a.server_cpus)
+                    srv = None
                     try:
+                        srv = Server(name, argv, d["port"], d["tls_port"],
+                                     a.server_cpus)
                         r = measure(srv, a, d, sc)
                     except (RuntimeError, ValueError, OSError) as e:
                         print("  %s %s: invalid (%s)" % (name, sc, e))
                         r = {}
                     finally:
-                        srv.stop()
+                        if srv is not None:
+                            srv.stop()
                     print("round %d %-9s %-14s %s" % (rnd + 1, name, sc,
                           " ".join("%s=%s" % (k, fmt(v))
                                    for k, v in r.items())), flush=True)
