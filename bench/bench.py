@@ -449,6 +449,26 @@ def server_argv(name, a, d, tmp):
     return ["nginx", "-c", path, "-p", tmp]
 
 
+def run_one(name, argv, a, d, sc, key, rnd, results):
+    """Start the server afresh, measure one scenario, record it under
+    results[key]; a failure spoils this measurement only."""
+    srv = None
+    try:
+        srv = Server(name, argv, d["port"], d["tls_port"], a.server_cpus)
+        r = measure(srv, a, d, sc)
+    except (RuntimeError, ValueError, OSError) as e:
+        print("  %s %s: invalid (%s)" % (name, key, e))
+        r = {}
+    finally:
+        if srv is not None:
+            srv.stop()
+    print("round %d %-9s %-14s %s" % (rnd + 1, name, key, " ".join(
+        "%s=%s" % (k, fmt(v)) for k, v in r.items())), flush=True)
+    for m, v in r.items():
+        results.setdefault(key, {}).setdefault(m, {}).setdefault(
+            name, []).append(v)
+
+
 def scale(a, ncpu):
     """ka-1k and close-1k at each worker count, servers interleaved."""
     a.threads = a.threads or 8
@@ -475,25 +495,8 @@ def scale(a, ncpu):
                     d.update(port=19500 + 10 * i, tls_port=19501 + 10 * i)
                     argv = server_argv(name, a, d, tmp)
                     for sc in SCALE_SCENARIOS:
-                        key = "%dw %s" % (n, sc)
-                        srv = None
-                        try:
-                            srv = Server(name, argv, d["port"], d["tls_port"],
-                                         a.server_cpus)
-                            r = measure(srv, a, d, sc)
-                        except (RuntimeError, ValueError, OSError) as e:
-                            print("  %s %s: invalid (%s)" % (name, key, e))
-                            r = {}
-                        finally:
-                            if srv is not None:
-                                srv.stop()
-                        print("round %d %-9s %-12s %s" % (
-                            rnd + 1, name, key, " ".join(
-                                "%s=%s" % (k, fmt(v)) for k, v in r.items())),
-                            flush=True)
-                        for m, v in r.items():
-                            results.setdefault(key, {}).setdefault(
-                                m, {}).setdefault(name, []).append(v)
+                        run_one(name, argv, a, d, sc, "%dw %s" % (n, sc),
+                                rnd, results)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print()
@@ -561,23 +564,7 @@ def main():
                 d.update(port=19500 + 10 * i, tls_port=19501 + 10 * i)
                 argv = server_argv(name, a, d, tmp)
                 for sc in scen:
-                    srv = None
-                    try:
-                        srv = Server(name, argv, d["port"], d["tls_port"],
-                                     a.server_cpus)
-                        r = measure(srv, a, d, sc)
-                    except (RuntimeError, ValueError, OSError) as e:
-                        print("  %s %s: invalid (%s)" % (name, sc, e))
-                        r = {}
-                    finally:
-                        if srv is not None:
-                            srv.stop()
-                    print("round %d %-9s %-14s %s" % (rnd + 1, name, sc,
-                          " ".join("%s=%s" % (k, fmt(v))
-                                   for k, v in r.items())), flush=True)
-                    for m, v in r.items():
-                        results.setdefault(sc, {}).setdefault(
-                            m, {}).setdefault(name, []).append(v)
+                    run_one(name, argv, a, d, sc, sc, rnd, results)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print()
