@@ -680,8 +680,11 @@ http_write(struct conn *c, struct http_req *hr)
 	struct iovec iov[2];
 	size_t turn = 0;
 	ssize_t n;
-	int cnt;
+	int cnt, by_sendfile;
 
+	/* A file body goes by sendfile(2) where the transport can do it. */
+	by_sendfile = hr->rq_body_kind == HTTP_BODY_FD &&
+	    tr->tr_sendfile != NULL && !(c->c_flags & CONN_F_NOSENDFILE);
 	for (;;) {
 		if (turn >= HTTP_TURN_BYTES) {
 			conn_resume(c);
@@ -700,9 +703,7 @@ http_write(struct conn *c, struct http_req *hr)
 		if (cnt > 0) {
 			/* A file follows by sendfile(2): send it along. */
 			n = tr->tr_writev(c, iov, cnt,
-			    hr->rq_body_kind == HTTP_BODY_FD &&
-			    hr->rq_fd_left > 0 &&
-			    !(c->c_flags & CONN_F_NOSENDFILE));
+			    by_sendfile && hr->rq_fd_left > 0);
 			if (n > 0) {
 				size_t k = (size_t)n, h;
 
@@ -718,11 +719,12 @@ http_write(struct conn *c, struct http_req *hr)
 				}
 				continue;
 			}
-		} else if (hr->rq_body_kind == HTTP_BODY_FD &&
-		    hr->rq_fd_left > 0 && tr->tr_sendfile != NULL &&
-		    !(c->c_flags & CONN_F_NOSENDFILE)) {
-			size_t want = hr->rq_fd_left > HTTP_TURN_BYTES ?
-			    HTTP_TURN_BYTES : (size_t)hr->rq_fd_left;
+		} else if (by_sendfile && hr->rq_fd_left > 0) {
+			/* What is left of this turn's share. */
+			size_t want = HTTP_TURN_BYTES - turn;
+
+			if (hr->rq_fd_left < (off_t)want)
+				want = (size_t)hr->rq_fd_left;
 
 			n = tr->tr_sendfile(c, hr->rq_fd, &hr->rq_fd_off, want);
 			if (n > 0) {
