@@ -39,6 +39,14 @@
 
 #define DEFAULT_PIDFILE		TM_RUNDIR "/tamarind.pid"
 #define DEFAULT_BACKLOG		511
+/*
+ * TCP_DEFER_ACCEPT, seconds: a TCP client is accepted when its first
+ * bytes arrive, or after this long.  One second defers nearly every real
+ * client (they speak first, at once) yet moves a silent one's timeouts by
+ * little.
+ */
+#define DEFAULT_DEFER_ACCEPT	1
+#define MAX_DEFER_ACCEPT	60
 #define DEFAULT_SLOTS		1024
 #define DEFAULT_MAX_BODY	(1024 * 1024)
 #define MAX_SEC_MS		(7u * 24 * 3600 * 1000)
@@ -542,6 +550,10 @@ load_listeners(struct loader *ld, const config_setting_t *list)
 			cfg_error(c, e, "listener: port is required");
 		if (cfg_int(c, e, "backlog", 1, 65535, &v) == 1)
 			lc->lc_backlog = (int)v;
+		lc->lc_defer_accept = -1;
+		if (cfg_int(c, e, "defer_accept", 0, MAX_DEFER_ACCEPT,
+		    &v) == 1)
+			lc->lc_defer_accept = (int)v;
 		cfg_bool(c, e, "proxy_protocol", &lc->lc_proxy_protocol);
 		if ((s = config_setting_get_member(e, "proxy_trusted")) !=
 		    NULL) {
@@ -592,6 +604,16 @@ load_listeners(struct loader *ld, const config_setting_t *list)
 			    "protocol http");
 		if (lc->lc_address != NULL)
 			resolve_address(ld, e, lc);
+		/* A UNIX-domain socket has no handshake to defer. */
+		if (lc->lc_address != NULL &&
+		    strncmp(lc->lc_address, "unix:", 5) == 0) {
+			if (lc->lc_defer_accept > 0)
+				cfg_error(c, config_setting_get_member(e,
+				    "defer_accept"), "defer_accept: only for "
+				    "TCP listeners");
+			lc->lc_defer_accept = 0;
+		} else if (lc->lc_defer_accept == -1)
+			lc->lc_defer_accept = DEFAULT_DEFER_ACCEPT;
 		if (lc->lc_name == NULL) {
 			char name[TM_LISTENER_NAME_LEN];
 

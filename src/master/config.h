@@ -50,6 +50,7 @@ struct listener_conf {
 	char		*lc_address;	/* "0.0.0.0", "::", "unix:/path" */
 	uint16_t	 lc_port;	/* 0: the kernel picks one */
 	int		 lc_backlog;
+	int		 lc_defer_accept;	/* seconds; 0: off */
 	uint8_t		 lc_proto;	/* protocol ID */
 	int		 lc_proxy_protocol;
 	struct cidr	*lc_proxy_trusted;

@@ -57,6 +57,30 @@ listener_row(struct master *m)
 	return (-1);
 }
 
+/*
+ * Accept a TCP client only once its first bytes are in (or after
+ * lc_defer_accept seconds): the worker's first turn then finds the
+ * request, where a bare handshake would cost it an EAGAIN, an epoll
+ * registration and a wake-up, and the master a wake-up of its own.
+ */
+static void
+listener_defer(int fd, const struct listener_conf *lc)
+{
+#ifdef TCP_DEFER_ACCEPT
+	int v = lc->lc_defer_accept;
+
+	if (lc->lc_sa.ss_family == AF_UNIX)
+		return;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &v,
+	    sizeof(v)) == -1)
+		log_warn("listener %s: setsockopt(TCP_DEFER_ACCEPT) failed",
+		    lc->lc_name);
+#else
+	(void)fd;
+	(void)lc;
+#endif
+}
+
 int
 listener_open(struct master *m, struct listener_conf *lc)
 {
@@ -115,6 +139,7 @@ listener_open(struct master *m, struct listener_conf *lc)
 		close(fd);
 		return (-1);
 	}
+	listener_defer(fd, lc);
 	if (lc->lc_sa.ss_family != AF_UNIX) {
 		if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1) {
 			log_warn("listener %s: getsockname() failed",
@@ -238,6 +263,17 @@ listeners_setup(struct master *m, struct config *cf)
 			if (lc->lc_port == 0 && ls->ls_conf != NULL)
 				memcpy(&lc->lc_sa, &ls->ls_conf->lc_sa,
 				    sizeof(lc->lc_sa));
+			/* The socket stays; what can change on it does. */
+			if (ls->ls_conf == NULL || ls->ls_conf->lc_backlog !=
+			    lc->lc_backlog) {
+				if (listen(ls->ls_fd, lc->lc_backlog) == -1)
+					log_warn("listener %s: listen() failed",
+					    lc->lc_name);
+			}
+			if (ls->ls_conf == NULL ||
+			    ls->ls_conf->lc_defer_accept !=
+			    lc->lc_defer_accept)
+				listener_defer(ls->ls_fd, lc);
 			lc->lc_index = ls->ls_index;
 			ls->ls_conf = lc;
 			ls->ls_cf = cf;

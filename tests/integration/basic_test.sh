@@ -194,6 +194,96 @@ second_instance_refused_cleanup() {
 	stop_daemon
 }
 
+atf_test_case defer_accept cleanup
+defer_accept_head() {
+	atf_set descr "defer_accept: a TCP client reaches a worker with its first bytes, or once the deferral ends; a reload changes it and the backlog on the kept socket"
+}
+# accepted NAME: the connections listener NAME has accepted.
+accepted() {
+	tmq eval listeners "[l['accepted'] for l in d['listeners'] if l['name']=='$1'][0]"
+}
+# synrecv PORT: connections to PORT the kernel still holds back.
+synrecv() {
+	ss -Htn state syn-recv "( sport = :$1 )" | wc -l
+}
+defer_conf() {
+	cat > tamarin.conf <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm"; };
+workers = { count = 1; shutdown_timeout_sec = 5; };
+listeners = (
+	{ name = "web"; address = "127.0.0.1"; port = 0; backlog = $1;
+	  defer_accept = $2; },
+	{ name = "alt"; address = "127.0.0.1"; port = 0; defer_accept = $3; }
+);
+sites = ( { root = "www"; } );
+CONF
+}
+defer_accept_body() {
+	tm_site
+	# hold.py PORT SECS [get]: connect, stay silent SECS, then GET / or
+	# just close; print what came back.
+	cat > hold.py <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+time.sleep(float(sys.argv[2]))
+if len(sys.argv) > 3:
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    r = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        r += b
+    head, _, body = r.partition(b"\r\n\r\n")
+    sys.stdout.write(head.split(b"\r\n")[0].decode() + "\n" +
+                     body.decode())
+PY
+	defer_conf 511 2 0
+	start_daemon tamarin.conf 1
+	python3 hold.py "$PORT" 2 get > web.resp &
+	python3 hold.py "$PORT" 6 &
+	python3 hold.py "$PORT2" 2 get > alt.resp &
+	# No deferral: accepted while the client is still silent.
+	wait_for 15 sh -c "tmq eval listeners \"[l['accepted'] for l in d['listeners'] if l['name']=='alt'][0]\" | grep -qx 1" ||
+	    atf_fail "alt did not accept a silent client at once"
+	# Deferred: the kernel holds both silent clients of web (once both
+	# have connected: the clients start in parallel).
+	wait_for 15 sh -c "test \$(ss -Htn state syn-recv '( sport = :$PORT )' | wc -l) = 2" ||
+	    atf_fail "web's silent clients are not held back: $(synrecv "$PORT")"
+	same '0\n' accepted web
+	wait
+	printf 'HTTP/1.1 200 OK\n' > want
+	cat www/index.html >> want
+	atf_check cmp want web.resp
+	atf_check cmp want alt.resp
+	# The one that never spoke is accepted once the deferral ends
+	# (2 s, rounded by the kernel to its SYN-ACK schedule: 3 s); the
+	# last client has closed by then, so wait for the counter.
+	wait_for 100 sh -c "tmq eval listeners \"[l['accepted'] for l in d['listeners'] if l['name']=='web'][0]\" | grep -qx 2" ||
+	    atf_fail "web never accepted its silent client: $(accepted web)"
+	same '0\n' synrecv "$PORT"
+
+	# Reload: the same sockets, with the new settings.
+	defer_conf 77 0 2
+	kill -HUP "$(cat master.pid)"
+	wait_for 100 sh -c "tmq eval workers \"any(w['generation'] == 2 and w['state'] == 'running' for w in d['workers'])\" | grep -qx yes" ||
+	    atf_fail "generation 2 did not start"
+	atf_check -o match:"^LISTEN +0 +77 " ss -Hltn "( sport = :$PORT )"
+	python3 hold.py "$PORT" 3 &
+	python3 hold.py "$PORT2" 3 &
+	wait_for 15 sh -c "tmq eval listeners \"[l['accepted'] for l in d['listeners'] if l['name']=='web'][0]\" | grep -qx 3" ||
+	    atf_fail "web still defers after the reload"
+	wait_for 15 sh -c "test \$(ss -Htn state syn-recv '( sport = :$PORT2 )' | wc -l) = 1" ||
+	    atf_fail "alt does not defer after the reload: $(synrecv "$PORT2")"
+	same '1\n' accepted alt
+	wait
+}
+defer_accept_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case config_check
@@ -203,4 +293,5 @@ atf_init_test_cases() {
 	atf_add_test_case no_listener_in_workers
 	atf_add_test_case term_stops_all
 	atf_add_test_case second_instance_refused
+	atf_add_test_case defer_accept
 }

@@ -84,6 +84,7 @@ ATF_TC_BODY(config__defaults, tc)
 	ATF_CHECK_STREQ(cf->cf_listeners[0].lc_name, "127.0.0.1:8080");
 	ATF_CHECK_EQ(cf->cf_listeners[0].lc_proto, TM_PROTO_HTTP);
 	ATF_CHECK_EQ(cf->cf_listeners[0].lc_backlog, 511);
+	ATF_CHECK_EQ(cf->cf_listeners[0].lc_defer_accept, 1);
 	ATF_REQUIRE_EQ(cf->cf_nsites, 1);
 	/* A relative root is relative to the file's directory. */
 	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
@@ -115,8 +116,9 @@ ATF_TC_BODY(config__documented_schema, tc)
 	    "  tls = { handshake_sec = 8; }; };\n"
 	    "listeners = (\n"
 	    "  { name = \"web\"; address = \"127.0.0.1\"; port = 0;\n"
-	    "    protocol = \"http\"; backlog = 100; },\n"
+	    "    protocol = \"http\"; backlog = 100; defer_accept = 0; },\n"
 	    "  { name = \"web6\"; address = \"::1\"; port = 0;\n"
+	    "    defer_accept = 30;\n"
 	    "    timeouts = { http = { keepalive_sec = 15; }; }; } );\n"
 	    "sites = (\n"
 	    "  { names = [ \"example.org\", \"*.example.org\" ];\n"
@@ -141,6 +143,8 @@ ATF_TC_BODY(config__documented_schema, tc)
 	ATF_CHECK_EQ(cf->cf_timeouts.to_handshake_ms, 8000);
 	ATF_REQUIRE_EQ(cf->cf_nlisteners, 2);
 	ATF_CHECK_EQ(cf->cf_listeners[0].lc_backlog, 100);
+	ATF_CHECK_EQ(cf->cf_listeners[0].lc_defer_accept, 0);
+	ATF_CHECK_EQ(cf->cf_listeners[1].lc_defer_accept, 30);
 	/* Overrides apply per listener; the rest is inherited. */
 	ATF_CHECK_EQ(cf->cf_listeners[1].lc_timeouts.to_keepalive_ms, 15000);
 	ATF_CHECK_EQ(cf->cf_listeners[1].lc_timeouts.to_header_ms, 3000);
@@ -232,26 +236,36 @@ ATF_TC_BODY(config__semantic_errors, tc)
 	static const char *const want[] = {
 		"t.conf:2: listener: tls is only for protocol https",
 		"t.conf:4: listener: name 'a' is already used on line 2",
-		"t.conf:5: root: (cwd)/none: No such file or directory",
-		"t.conf:6: redirect: to = \"...\" is required",
+		"t.conf:5: defer_accept: 61 is out of range (0 to 60)",
+		"t.conf:6: defer_accept: only for TCP listeners",
+		"t.conf:7: root: (cwd)/none: No such file or directory",
+		"t.conf:8: redirect: to = \"...\" is required",
 		"t.conf:4: listener 'a' serves no site (name it in a site's "
+		    "listeners, or set redirect_https)",
+		"t.conf:5: listener 'c' serves no site (name it in a site's "
+		    "listeners, or set redirect_https)",
+		"t.conf:6: listener 'u' serves no site (name it in a site's "
 		    "listeners, or set redirect_https)",
 		NULL
 	};
 	struct cfg_ctx c;
 	char cwd[PATH_MAX], w2[PATH_MAX + 100];
-	const char *w[6];
+	const char *w[10];
 
 	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
-	snprintf(w2, sizeof(w2), "t.conf:5: root: %s/none: No such file or "
+	snprintf(w2, sizeof(w2), "t.conf:7: root: %s/none: No such file or "
 	    "directory", cwd);
 	memcpy(w, want, sizeof(w));
-	w[2] = w2;
+	w[4] = w2;
 	ATF_CHECK(load(
 	    "listeners = (\n"
 	    "  { name = \"a\"; address = \"127.0.0.1\"; port = 1;\n"
 	    "    tls = { certificate = \"c\"; key = \"k\"; }; },\n"
-	    "  { name = \"a\"; address = \"127.0.0.1\"; port = 2; } );\n"
+	    "  { name = \"a\"; address = \"127.0.0.1\"; port = 2; },\n"
+	    "  { name = \"c\"; address = \"127.0.0.1\"; port = 3; "
+	    "defer_accept = 61; },\n"
+	    "  { name = \"u\"; address = \"unix:t.sock\"; defer_accept = 1; }"
+	    " );\n"
 	    "sites = ( { listeners = [ \"a\" ]; root = \"none\"; routes = (\n"
 	    "    { prefix = \"/\"; handler = \"redirect\"; } ); } );\n", &c) ==
 	    NULL);
