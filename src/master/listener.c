@@ -139,7 +139,8 @@ listener_open(struct master *m, struct listener_conf *lc)
 		close(fd);
 		return (-1);
 	}
-	listener_defer(fd, lc);
+	if (lc->lc_defer_accept > 0)
+		listener_defer(fd, lc);
 	if (lc->lc_sa.ss_family != AF_UNIX) {
 		if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1) {
 			log_warn("listener %s: getsockname() failed",
