@@ -154,14 +154,20 @@ def scale_cpus(n, ncpu):
             "%d-%d" % (half, ncpu - 1))
 
 
+def stat_fields(line):
+    """(session, utime + stime) from a /proc/PID/stat line."""
+    # comm may hold spaces: fields start after the last ')'.
+    rest = line[line.rindex(")") + 2:].split()
+    return int(rest[3]), int(rest[11]) + int(rest[12])
+
+
 def cpu_ticks_of(stat_lines, session):
     """utime + stime of the processes of a session, from stat lines."""
     total = 0
     for line in stat_lines:
-        # comm may hold spaces: fields start after the last ')'.
-        rest = line[line.rindex(")") + 2:].split()
-        if int(rest[3]) == session:
-            total += int(rest[11]) + int(rest[12])
+        sid, ticks = stat_fields(line)
+        if sid == session:
+            total += ticks
     return total
 
 
@@ -224,11 +230,9 @@ def session_ticks(sid):
 def pid_ticks(pid):
     try:
         with open("/proc/%d/stat" % pid) as f:
-            st = f.read()
+            return stat_fields(f.read())[1]
     except OSError:
         return 0
-    rest = st[st.rindex(")") + 2:].split()
-    return int(rest[11]) + int(rest[12])
 
 
 def session_mem(sid):

@@ -260,20 +260,20 @@ listeners_setup(struct master *m, struct config *cf)
 			struct shm_listener *sl = shm_listener(m->m_shm,
 			    (unsigned int)ls->ls_index);
 
+			/* listener_open() gave every row its conf. */
 			/* Port 0: the new conf learns the bound port. */
-			if (lc->lc_port == 0 && ls->ls_conf != NULL)
+			if (lc->lc_port == 0)
 				memcpy(&lc->lc_sa, &ls->ls_conf->lc_sa,
 				    sizeof(lc->lc_sa));
-			/* The socket stays; what can change on it does. */
-			if (ls->ls_conf == NULL || ls->ls_conf->lc_backlog !=
-			    lc->lc_backlog) {
-				if (listen(ls->ls_fd, lc->lc_backlog) == -1)
-					log_warn("listener %s: listen() failed",
-					    lc->lc_name);
-			}
-			if (ls->ls_conf == NULL ||
-			    ls->ls_conf->lc_defer_accept !=
-			    lc->lc_defer_accept)
+			/*
+			 * The socket stays; what can change on it does (a
+			 * socket opened by this call has lc already).
+			 */
+			if (ls->ls_conf->lc_backlog != lc->lc_backlog &&
+			    listen(ls->ls_fd, lc->lc_backlog) == -1)
+				log_warn("listener %s: listen() failed",
+				    lc->lc_name);
+			if (ls->ls_conf->lc_defer_accept != lc->lc_defer_accept)
 				listener_defer(ls->ls_fd, lc);
 			lc->lc_index = ls->ls_index;
 			ls->ls_conf = lc;

@@ -202,15 +202,23 @@ defer_accept_head() {
 accepted() {
 	tmq eval listeners "[l['accepted'] for l in d['listeners'] if l['name']=='$1'][0]"
 }
+# accepted_is NAME N, synrecv_is PORT N: for wait_for.
+accepted_is() {
+	[ "$(accepted "$1")" = "$2" ]
+}
 # synrecv PORT: connections to PORT the kernel still holds back.
 synrecv() {
 	ss -Htn state syn-recv "( sport = :$1 )" | wc -l
+}
+synrecv_is() {
+	[ "$(synrecv "$1")" -eq "$2" ]
 }
 defer_conf() {
 	cat > tamarin.conf <<CONF
 version = 1;
 daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm"; };
 workers = { count = 1; shutdown_timeout_sec = 5; };
+http = { server_tokens = false; };
 listeners = (
 	{ name = "web"; address = "127.0.0.1"; port = 0; backlog = $1;
 	  defer_accept = $2; },
@@ -219,48 +227,42 @@ listeners = (
 sites = ( { root = "www"; } );
 CONF
 }
+# silent PORT SECS: a client that connects and says nothing for SECS.
+silent() {
+	python3 "$TMCLIENT" --timeout "$2" steps "$1" "" >/dev/null
+}
 defer_accept_body() {
 	tm_site
-	# hold.py PORT SECS [get]: connect, stay silent SECS, then GET / or
-	# just close; print what came back.
-	cat > hold.py <<'PY'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-time.sleep(float(sys.argv[2]))
-if len(sys.argv) > 3:
-    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-    r = b""
-    while True:
-        b = s.recv(65536)
-        if not b:
-            break
-        r += b
-    head, _, body = r.partition(b"\r\n\r\n")
-    sys.stdout.write(head.split(b"\r\n")[0].decode() + "\n" +
-                     body.decode())
-PY
+	# Whole seconds, as tm_file_resp's ETag expects.
+	touch -d '2024-01-02 03:04:05 UTC' www/index.html
 	defer_conf 511 2 0
 	start_daemon tamarin.conf 1
-	python3 hold.py "$PORT" 2 get > web.resp &
-	python3 hold.py "$PORT" 6 &
-	python3 hold.py "$PORT2" 2 get > alt.resp &
+	# Two clients silent for 2 s, then a request; one silent throughout.
+	for p in "$PORT" "$PORT2"; do
+		python3 "$TMCLIENT" --mask-date --eof steps --gap 2 "$p" "" \
+		    "GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" \
+		    > "resp.$p" &
+	done
+	silent "$PORT" 6 &
 	# No deferral: accepted while the client is still silent.
-	wait_for 15 sh -c "tmq eval listeners \"[l['accepted'] for l in d['listeners'] if l['name']=='alt'][0]\" | grep -qx 1" ||
+	wait_for 15 accepted_is alt 1 ||
 	    atf_fail "alt did not accept a silent client at once"
 	# Deferred: the kernel holds both silent clients of web (once both
 	# have connected: the clients start in parallel).
-	wait_for 15 sh -c "test \$(ss -Htn state syn-recv '( sport = :$PORT )' | wc -l) = 2" ||
+	wait_for 15 synrecv_is "$PORT" 2 ||
 	    atf_fail "web's silent clients are not held back: $(synrecv "$PORT")"
 	same '0\n' accepted web
 	wait
-	printf 'HTTP/1.1 200 OK\n' > want
-	cat www/index.html >> want
-	atf_check cmp want web.resp
-	atf_check cmp want alt.resp
+	{
+		printf '[step 1]\n[step 2]\n'
+		tm_file_resp -c close www/index.html 'text/html; charset=utf-8'
+		printf '[closed]\n'
+	} > want
+	atf_check cmp want "resp.$PORT"
+	atf_check cmp want "resp.$PORT2"
 	# The one that never spoke is accepted once the deferral ends
-	# (2 s, rounded by the kernel to its SYN-ACK schedule: 3 s); the
-	# last client has closed by then, so wait for the counter.
-	wait_for 100 sh -c "tmq eval listeners \"[l['accepted'] for l in d['listeners'] if l['name']=='web'][0]\" | grep -qx 2" ||
+	# (2 s, rounded by the kernel to its SYN-ACK schedule: 3 s).
+	wait_for 100 accepted_is web 2 ||
 	    atf_fail "web never accepted its silent client: $(accepted web)"
 	same '0\n' synrecv "$PORT"
 
@@ -270,11 +272,11 @@ PY
 	wait_for 100 sh -c "tmq eval workers \"any(w['generation'] == 2 and w['state'] == 'running' for w in d['workers'])\" | grep -qx yes" ||
 	    atf_fail "generation 2 did not start"
 	atf_check -o match:"^LISTEN +0 +77 " ss -Hltn "( sport = :$PORT )"
-	python3 hold.py "$PORT" 3 &
-	python3 hold.py "$PORT2" 3 &
-	wait_for 15 sh -c "tmq eval listeners \"[l['accepted'] for l in d['listeners'] if l['name']=='web'][0]\" | grep -qx 3" ||
+	silent "$PORT" 3 &
+	silent "$PORT2" 3 &
+	wait_for 15 accepted_is web 3 ||
 	    atf_fail "web still defers after the reload"
-	wait_for 15 sh -c "test \$(ss -Htn state syn-recv '( sport = :$PORT2 )' | wc -l) = 1" ||
+	wait_for 15 synrecv_is "$PORT2" 1 ||
 	    atf_fail "alt does not defer after the reload: $(synrecv "$PORT2")"
 	same '1\n' accepted alt
 	wait
