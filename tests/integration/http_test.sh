@@ -529,6 +529,61 @@ first_bytes_late_cleanup() {
 	stop_daemon
 }
 
+atf_test_case close__fin_with_data cleanup
+close__fin_with_data_head() {
+	atf_set descr "a response that ends the connection carries the FIN in its last segment"
+	atf_set require.user root
+	atf_set require.progs tcpdump
+}
+close__fin_with_data_body() {
+	http_start
+	H='Host: main.test\r\n'
+	# Every segment the server sends, with its payload length.
+	tcpdump -i lo -nn -U -w srv.pcap \
+	    "tcp and src host 127.0.0.1 and src port $PORT" 2>tcpdump.err &
+	echo $! > tcpdump.pid
+	wait_for 100 grep -q 'listening on' tcpdump.err ||
+	    atf_fail "tcpdump did not start: $(cat tcpdump.err)"
+	# One connection each: asked to close, HTTP/1.0, HEAD, an error, a
+	# body left unread (half-close, then the drain), and keep-alive.
+	for req in "GET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n" \
+	    'GET /r.txt HTTP/1.0\r\n\r\n' \
+	    "HEAD /big.bin HTTP/1.1\r\n${H}Connection: close\r\n\r\n" \
+	    'GET /r.txt HTTP/1.1\r\n\r\n' \
+	    "POST /upload/ HTTP/1.1\r\n${H}Content-Length: 100\r\n\r\nabc"; do
+		atf_check -o match:'\[closed\]$' python3 "$TMCLIENT" --eof \
+		    raw "$PORT" "$req"
+	done
+	atf_check -o match:'\[open\]$' python3 "$TMCLIENT" --eof \
+	    --timeout 0.5 raw "$PORT" "GET /r.txt HTTP/1.1\r\n${H}\r\n"
+	# The last segments are on the wire; let tcpdump write them.
+	sleep 0.5
+	kill -INT "$(cat tcpdump.pid)"
+	wait
+	# Per connection, in order: the flags of each segment that carried
+	# data.  Before, a close sent the response, then a bare FIN.
+	cat > want <<'EOF2'
+F.
+F.
+F.
+F.
+F.
+P.
+EOF2
+	tcpdump -nn -r srv.pcap 2>/dev/null | awk '
+	    { port = $5; sub(/:$/, "", port); sub(/.*\./, "", port)
+	      len = $NF; fl = $7; gsub(/[\[\],]/, "", fl) }
+	    !(port in seen) { seen[port] = 1; order[++n] = port }
+	    len > 0 { segs[port] = segs[port] (segs[port] == "" ? "" : " ") fl }
+	    END { for (i = 1; i <= n; i++) print segs[order[i]] }' > got
+	atf_check -o file:want cat got
+}
+close__fin_with_data_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	[ -s tcpdump.pid ] && kill "$(cat tcpdump.pid)" 2>/dev/null
+	stop_daemon
+}
+
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case parser__bad_head
@@ -544,4 +599,5 @@ atf_init_test_cases() {
 	atf_add_test_case absolute_form
 	atf_add_test_case byte_at_a_time
 	atf_add_test_case first_bytes_late
+	atf_add_test_case close__fin_with_data
 }

@@ -701,9 +701,23 @@ http_write(struct conn *c, struct http_req *hr)
 			iov[cnt++].iov_len = hr->rq_mem_len - hr->rq_mem_off;
 		}
 		if (cnt > 0) {
-			/* A file follows by sendfile(2): send it along. */
-			n = tr->tr_writev(c, iov, cnt,
-			    by_sendfile && hr->rq_fd_left > 0);
+			int more;
+
+			/*
+			 * A file follows by sendfile(2): send it along.  The
+			 * last bytes before a close wait for the FIN that
+			 * http_finish() sends at once: one segment, not two.
+			 */
+			if (hr->rq_body_kind == HTTP_BODY_FD)
+				more = hr->rq_fd_left > 0 ? by_sendfile :
+				    !(hr->rq_flags & HTTP_F_KEEPALIVE);
+			else
+				more = !(hr->rq_flags & HTTP_F_KEEPALIVE) &&
+				    (hr->rq_body_kind != HTTP_BODY_STREAM ||
+				    (hr->rq_flags & HTTP_F_STREAM_EOF));
+			if (more && !(hr->rq_flags & HTTP_F_KEEPALIVE))
+				hr->rq_flags |= HTTP_F_FIN_HELD;
+			n = tr->tr_writev(c, iov, cnt, more);
 			if (n > 0) {
 				size_t k = (size_t)n, h;
 
@@ -802,7 +816,8 @@ http_finish(struct conn *c, struct http_req *hr)
 			(void)http_linger(c);
 			return (-1);
 		}
-		if (http_tr(c)->tr_close_notify)
+		if (http_tr(c)->tr_close_notify ||
+		    (hr->rq_flags & HTTP_F_FIN_HELD))
 			(void)http_tr(c)->tr_shutdown(c);
 		conn_close(c, CONN_DONE);
 		return (-1);
