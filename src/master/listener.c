@@ -81,6 +81,34 @@ listener_defer(int fd, const struct listener_conf *lc)
 #endif
 }
 
+/*
+ * An HTTP client speaks first, and the response carries the ACK of its
+ * request.  With quick ACKs off on the listener (inherited by accepted
+ * sockets) the kernel holds that ACK for the response instead of sending
+ * it alone: one segment less per connection.  A connection that has to
+ * wait for more of its request before it can answer sends the ACK at once
+ * (conn_ack_now()), so a client whose Nagle algorithm waits for it never
+ * stalls.  TLS keeps the kernel's default: a handshake is not answered in
+ * one response.
+ */
+static void
+listener_quickack(int fd, const struct listener_conf *lc)
+{
+#ifdef TCP_QUICKACK
+	int v = 0;
+
+	if (lc->lc_sa.ss_family == AF_UNIX)
+		return;
+	/* A kept listener keeps its protocol (config_listener_same()). */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &v, sizeof(v)) == -1)
+		log_warn("listener %s: setsockopt(TCP_QUICKACK) failed",
+		    lc->lc_name);
+#else
+	(void)fd;
+	(void)lc;
+#endif
+}
+
 int
 listener_open(struct master *m, struct listener_conf *lc)
 {
@@ -141,6 +169,8 @@ listener_open(struct master *m, struct listener_conf *lc)
 	}
 	if (lc->lc_defer_accept > 0)
 		listener_defer(fd, lc);
+	if (lc->lc_proto == TM_PROTO_HTTP)
+		listener_quickack(fd, lc);
 	if (lc->lc_sa.ss_family != AF_UNIX) {
 		if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1) {
 			log_warn("listener %s: getsockname() failed",

@@ -30,6 +30,7 @@ struct site_conf;
 #define CONN_F_RESUME	0x0400	/* queued for another turn */
 #define CONN_F_HANDSHAKE 0x0800	/* transport handshake not done yet */
 #define CONN_F_NOSENDFILE 0x1000	/* no tr_sendfile (TLS without kTLS) */
+#define CONN_F_DELACK	0x2000	/* the kernel holds our ACK for a reply */
 
 struct conn {
 	int		 c_fd;
@@ -77,6 +78,17 @@ void	conn_stat(enum tm_counter, uint64_t);
 int	conn_in_reserve(struct conn *, size_t want);
 /* Give the input buffer back when it is empty (idle keep-alive). */
 void	conn_in_release(struct conn *);
+/*
+ * The connection waits for input before it has answered: send the ACK
+ * that its listener holds for the answer (listener_quickack()) now.
+ */
+void	conn_ack_slow(struct conn *);
+static inline void
+conn_ack_now(struct conn *c)
+{
+	if (c->c_flags & CONN_F_DELACK)
+		conn_ack_slow(c);
+}
 /* Ask the loop to call pr_event again soon (work left, no new edge). */
 void	conn_resume(struct conn *);
 /* The current time as the loop last read it (ms, CLOCK_MONOTONIC). */

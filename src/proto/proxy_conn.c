@@ -105,8 +105,10 @@ pxc_event(struct conn *c, uint32_t ev)
 	r = proxy_parse(buf, (size_t)n, &pi, &hlen);
 	if (r == PROXY_AGAIN) {
 		/* A valid prefix; the next bytes bring a new edge. */
-		if ((size_t)n < sizeof(buf))
+		if ((size_t)n < sizeof(buf)) {
+			conn_ack_now(c);
 			return;
+		}
 		pi.pi_error = "header too long";
 		r = PROXY_ERROR;
 	}

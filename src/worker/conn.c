@@ -6,6 +6,8 @@
 #include <sys/types.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -84,6 +86,9 @@ conn_open(int fd, const struct chan_conn *cc)
 		conn_close(c, CONN_PROTO);
 		return;
 	}
+	/* As set in listener_open(): the first reply carries our ACK. */
+	if (c->c_proto == TM_PROTO_HTTP && c->c_lc->lc_sa.ss_family != AF_UNIX)
+		c->c_flags |= CONN_F_DELACK;
 	/* The protocol, or first the PROXY header its listener expects. */
 	if (proto_open(c) == -1) {
 		conn_close(c, CONN_PROTO);
@@ -227,11 +232,37 @@ conn_count_out(struct conn *c, size_t n)
 {
 	struct shm_slot *sl = c->c_sl;
 
+	c->c_flags &= ~CONN_F_DELACK;	/* these bytes carried the ACK */
 	slot_write_begin(sl);
 	sl->sl_bytes_out += n;
 	sl->sl_active_ms = tm_ws.ws_now_ms;
 	slot_write_end(sl);
 	conn_stat(TM_CTR_bytes_out, n);
+}
+
+/*
+ * 2, not 1: the kernel sends the ACK it holds and stays in delayed-ACK
+ * mode, so the rest of the request, once it comes, is again acknowledged
+ * by the response.  The flag stays until a reply goes out: a head in
+ * three parts needs this twice.
+ */
+void
+conn_ack_slow(struct conn *c)
+{
+	/* Nothing has come yet: nothing to acknowledge. */
+	if (c->c_sl->sl_bytes_in == 0)
+		return;
+#ifdef TCP_QUICKACK
+	{
+		int v = 2;
+
+		/* Should it fail, the delayed-ACK timer still sends it. */
+		if (setsockopt(c->c_fd, IPPROTO_TCP, TCP_QUICKACK, &v,
+		    sizeof(v)) == -1)
+			log_debug("connection %u: setsockopt(TCP_QUICKACK): "
+			    "%s", c->c_slot, strerror(errno));
+	}
+#endif
 }
 
 void

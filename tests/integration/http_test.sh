@@ -529,13 +529,13 @@ first_bytes_late_cleanup() {
 	stop_daemon
 }
 
-atf_test_case close__fin_with_data cleanup
-close__fin_with_data_head() {
-	atf_set descr "a response that ends the connection carries the FIN in its last segment"
+atf_test_case close__one_segment cleanup
+close__one_segment_head() {
+	atf_set descr "a closing response carries the request's ACK and the FIN in one segment"
 	atf_set require.user root
 	atf_set require.progs tcpdump
 }
-close__fin_with_data_body() {
+close__one_segment_body() {
 	http_start
 	H='Host: main.test\r\n'
 	# Every segment the server sends, with its payload length.
@@ -545,7 +545,8 @@ close__fin_with_data_body() {
 	wait_for 100 grep -q 'listening on' tcpdump.err ||
 	    atf_fail "tcpdump did not start: $(cat tcpdump.err)"
 	# One connection each: asked to close, HTTP/1.0, HEAD, an error, a
-	# body left unread (half-close, then the drain), and keep-alive.
+	# body left unread (half-close, then the drain), keep-alive, and a
+	# head in two parts whose second waits (Nagle) for the first's ACK.
 	for req in "GET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n" \
 	    'GET /r.txt HTTP/1.0\r\n\r\n' \
 	    "HEAD /big.bin HTTP/1.1\r\n${H}Connection: close\r\n\r\n" \
@@ -556,31 +557,71 @@ close__fin_with_data_body() {
 	done
 	atf_check -o match:'\[open\]$' python3 "$TMCLIENT" --eof \
 	    --timeout 0.5 raw "$PORT" "GET /r.txt HTTP/1.1\r\n${H}\r\n"
+	atf_check -o match:'\[closed\]$' python3 "$TMCLIENT" --eof --nagle \
+	    split "$PORT" "GET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n" 38 --delay 0
 	# The last segments are on the wire; let tcpdump write them.
 	sleep 0.5
 	kill -INT "$(cat tcpdump.pid)"
 	wait
-	# Per connection, in order: the flags of each segment that carried
-	# data.  Before, a close sent the response, then a bare FIN.
+	# Per connection, in order: the flags of the server's segments up to
+	# the first that carries data ("+").  Before, a bare ACK went ahead
+	# of a response, and a close sent its FIN alone after it.
 	cat > want <<'EOF2'
-F.
-F.
-F.
-F.
-F.
-P.
+S. F.+
+S. F.+
+S. F.+
+S. F.+
+S. F.+
+S. P.+
+S. . F.+
 EOF2
+	# A SYN-ACK starts a connection (a client port may come again).
 	tcpdump -nn -r srv.pcap 2>/dev/null | awk '
 	    { port = $5; sub(/:$/, "", port); sub(/.*\./, "", port)
-	      len = $NF; fl = $7; gsub(/[\[\],]/, "", fl) }
-	    !(port in seen) { seen[port] = 1; order[++n] = port }
-	    len > 0 { segs[port] = segs[port] (segs[port] == "" ? "" : " ") fl }
-	    END { for (i = 1; i <= n; i++) print segs[order[i]] }' > got
+	      fl = $7; gsub(/[\[\],]/, "", fl) }
+	    fl == "S." { cur[port] = ++n }
+	    (port in cur) && !(cur[port] in done) { k = cur[port]
+	      segs[k] = segs[k] (segs[k] == "" ? "" : " ") fl \
+		($NF > 0 ? "+" : "")
+	      if ($NF > 0) done[k] = 1 }
+	    END { for (i = 1; i <= n; i++) print segs[i] }' > got
 	atf_check -o file:want cat got
 }
-close__fin_with_data_cleanup() {
+close__one_segment_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	[ -s tcpdump.pid ] && kill "$(cat tcpdump.pid)" 2>/dev/null
+	stop_daemon
+}
+
+atf_test_case nagle__no_stall cleanup
+nagle__no_stall_head() {
+	atf_set descr "a head in two parts, the second held by the client's Nagle algorithm, is not left waiting for a delayed ACK"
+}
+nagle__no_stall_body() {
+	http_start
+	H='Host: main.test\r\n'
+	# The server holds the ACK of a request for its response; the first
+	# part is no request, and a held ACK would hold the second part for
+	# the kernel's delayed-ACK timer (40 ms or more) every time.  At
+	# most one of five may be slow, for a busy machine.
+	{
+		tm_file_resp -c close www/r.txt "$TXT"
+		printf '[closed]\n'
+	} > want
+	: > slow
+	for i in 1 2 3 4 5; do
+		python3 "$TMCLIENT" --mask-date --eof --nagle split "$PORT" \
+		    "GET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n" 38 \
+		    --delay 0 --slow 30 > got
+		grep -v '^\[slow\]$' got > resp
+		atf_check -o file:want cat resp
+		grep '^\[slow\]$' got >> slow || true
+	done
+	[ "$(wc -l < slow)" -le 1 ] ||
+	    atf_fail "$(wc -l < slow) of 5 split requests took over 30 ms"
+}
+nagle__no_stall_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
 	stop_daemon
 }
 
@@ -599,5 +640,6 @@ atf_init_test_cases() {
 	atf_add_test_case absolute_form
 	atf_add_test_case byte_at_a_time
 	atf_add_test_case first_bytes_late
-	atf_add_test_case close__fin_with_data
+	atf_add_test_case close__one_segment
+	atf_add_test_case nagle__no_stall
 }

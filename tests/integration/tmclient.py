@@ -7,6 +7,8 @@ trickle bytes; this can.  Standard library only.
   raw PORT DATA          send DATA (Python escapes: \\r \\n \\x00), print
                          everything received until EOF or --timeout
   split PORT DATA N      the same, N bytes per send, --delay between
+                         (0: back to back); --slow MS prints "[slow]"
+                         when it all took longer than MS ms
   hold PORT N            open N keep-alive connections, one request each,
                          print their local ports, keep them until the
                          file named by --until exists (or --timeout)
@@ -29,6 +31,8 @@ Options for raw, split and steps:
   --eof                  end the output with "[closed]" (the server
                          closed), "[reset]" or "[open]" (--timeout of
                          silence)
+  --nagle                leave Nagle's algorithm on (no TCP_NODELAY), as
+                         some clients do
 """
 
 import argparse
@@ -45,9 +49,13 @@ def unescape(s):
     return s.encode("latin-1").decode("unicode_escape").encode("latin-1")
 
 
+NAGLE = False
+
+
 def connect(port, host="127.0.0.1", timeout=5.0):
     s = socket.create_connection((host, port), timeout=timeout)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if not NAGLE:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return s
 
 
@@ -125,10 +133,14 @@ def cmd_raw(a):
 def cmd_split(a):
     s = connect(a.port, a.host)
     data = unescape(a.data)
+    t0 = time.monotonic()
     for i in range(0, len(data), a.n):
         s.sendall(data[i:i + a.n])
-        time.sleep(a.delay)
+        if a.delay > 0:
+            time.sleep(a.delay)
     emit(a, *read_until(s, a.timeout))
+    if a.slow is not None and time.monotonic() - t0 > a.slow / 1000:
+        print("[slow]")
     s.close()
 
 
@@ -257,6 +269,8 @@ def main():
     p.add_argument("--timeout", type=float, default=2.0)
     p.add_argument("--mask-date", action="store_true")
     p.add_argument("--eof", action="store_true")
+    p.add_argument("--nagle", action="store_true",
+                   help="leave Nagle's algorithm on (no TCP_NODELAY)")
     sub = p.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("raw")
     r.add_argument("port", type=int)
@@ -267,6 +281,8 @@ def main():
     r.add_argument("data")
     r.add_argument("n", type=int)
     r.add_argument("--delay", type=float, default=0.01)
+    r.add_argument("--slow", type=float, default=None, metavar="MS",
+                   help='print "[slow]" if it all took more than MS ms')
     r = sub.add_parser("hold")
     r.add_argument("port", type=int)
     r.add_argument("n", type=int)
@@ -295,6 +311,7 @@ def main():
     r.add_argument("port", type=int)
     r.add_argument("path")
     a = p.parse_args()
+    globals()["NAGLE"] = a.nagle
     globals()["cmd_" + a.cmd](a)
 
 

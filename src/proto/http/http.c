@@ -231,8 +231,10 @@ http_run(struct conn *c)
 			if (hr == NULL) {
 				/* Idle: nothing to do without input. */
 				if (!(c->c_flags & CONN_F_RD) &&
-				    c->c_in_len == 0)
+				    c->c_in_len == 0) {
+					conn_ack_now(c);
 					return;
+				}
 				if ((hr = http_req_get(c)) == NULL) {
 					conn_close(c, CONN_NOMEM);
 					return;
@@ -247,8 +249,12 @@ http_run(struct conn *c)
 			if (r == HTTP_PARSE_ERROR &&
 			    (c->c_flags & CONN_F_ACTIVE))
 				continue;
-			if (r != HTTP_PARSE_OK)
-				return;	/* waiting, or closed */
+			if (r != HTTP_PARSE_OK) {
+				/* Waiting for the rest, or closed. */
+				if (r == HTTP_PARSE_AGAIN)
+					conn_ack_now(c);
+				return;
+			}
 			http_process(c, hr);
 			served++;
 			continue;
@@ -260,8 +266,11 @@ http_run(struct conn *c)
 			if (r == HTTP_PARSE_ERROR &&
 			    (c->c_flags & CONN_F_ACTIVE))
 				continue;
-			if (r != HTTP_PARSE_OK)
+			if (r != HTTP_PARSE_OK) {
+				if (r == HTTP_PARSE_AGAIN)
+					conn_ack_now(c);
 				return;
+			}
 			http_dispatch(c, hr);
 			continue;
 		case HTTP_PH_WRITE:
