@@ -99,6 +99,39 @@ parser__bad_head_cleanup() {
 	stop_daemon
 }
 
+atf_test_case parser__head_refused cleanup
+parser__head_refused_head() {
+	atf_set descr "a HEAD refused by the parser gets the error's head and no content"
+}
+parser__head_refused_body() {
+	http_start
+	H='Host: main.test\r\n'
+	for t in "400 Bad Request HEAD / HTTP/1.1\r\n\r\n" \
+	    "400 Bad Request HEAD /%zz HTTP/1.1\r\n$H\r\n" \
+	    "417 Expectation Failed HEAD / HTTP/1.1\r\n${H}Expect: foo\r\n\r\n" \
+	    "501 Not Implemented HEAD / HTTP/1.1\r\n${H}Transfer-Encoding: gzip, chunked\r\n\r\n" \
+	    "505 HTTP Version Not Supported HEAD / HTTP/2.0\r\n$H\r\n" \
+	    "414 URI Too Long HEAD /$(printf '%0200d' 0) HTTP/1.1\r\n$H\r\n" \
+	    "431 Request Header Fields Too Large HEAD / HTTP/1.1\r\n${H}X: $(printf '%0600d' 0)\r\n\r\n"; do
+		code=${t%% *}
+		rest=${t#* }
+		req="HEAD ${rest#*HEAD }"
+		reason=${rest%% HEAD *}
+		{
+			tm_error_resp -n "$code" "$reason"
+			printf '[closed]\n'
+		} > want
+		atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof \
+		    raw "$PORT" "$req"
+	done
+	# The same refusal to GET has its page.
+	refused 417 'Expectation Failed' "GET / HTTP/1.1\r\n${H}Expect: foo\r\n\r\n"
+}
+parser__head_refused_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case parser__bad_framing cleanup
 parser__bad_framing_head() {
 	atf_set descr "Content-Length and Transfer-Encoding nobody could misread: 400 and a close"
@@ -628,6 +661,7 @@ nagle__no_stall_cleanup() {
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case parser__bad_head
+	atf_add_test_case parser__head_refused
 	atf_add_test_case parser__bad_framing
 	atf_add_test_case parser__limits
 	atf_add_test_case parser__versions_methods

@@ -653,7 +653,19 @@ http_dispatch(struct conn *c, struct http_req *hr)
 static void
 http_fail(struct conn *c, struct http_req *hr, unsigned int status)
 {
+	const struct http_request *p = &hr->rq_p;
+
 	hr->rq_flags &= ~HTTP_F_KEEPALIVE;
+	/*
+	 * A HEAD refused before http_process() saw it gets no content
+	 * either (RFC 9110 §9.3.2); the method token may be all the parser
+	 * had when it stopped.
+	 */
+	if (p->rq_method == HTTP_M_HEAD || (p->rq_method == HTTP_M_UNKNOWN &&
+	    p->rq_method_span.sp_len == 4 && c->c_in != NULL &&
+	    p->rq_method_span.sp_off + 4 <= c->c_in_len &&
+	    memcmp(c->c_in + p->rq_method_span.sp_off, "HEAD", 4) == 0))
+		hr->rq_flags |= HTTP_F_HEAD;
 	http_resp_reset(hr);
 	if (hr->rq_start_ms == 0)
 		hr->rq_start_ms = conn_now_ms();
