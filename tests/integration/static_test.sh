@@ -396,6 +396,71 @@ static__conditionals_cleanup() {
 	stop_daemon
 }
 
+atf_test_case static__validators_off cleanup
+static__validators_off_head() {
+	atf_set descr "etag = false: \"*\" still matches the file; max_ranges = 0: Accept-Ranges: none; a future mtime: Last-Modified is the Date"
+}
+static__validators_off_body() {
+	mkdir -p www/ne www/nr
+	printf '0123456789abcdefghij' > www/ne/r.txt
+	printf '0123456789abcdefghij' > www/nr/r.txt
+	head -c 100000 /dev/urandom > www/nr/big.bin
+	printf 'from the future\n' > www/soon.txt
+	stamp www
+	touch -d '2031-02-03 04:05:06 UTC' www/soon.txt
+	st_conf <<'CONF'
+sites = ( { root = "www";
+	    routes = ( { prefix = "/ne/"; handler = "static"; etag = false; },
+		       { prefix = "/nr/"; handler = "static"; max_ranges = 0; },
+		       { prefix = "/"; handler = "static"; } ); } );
+CONF
+	start_daemon
+	lm=$(tm_lastmod www/ne/r.txt)
+	# Without entity tags "*" is about the file, which exists (RFC 9110
+	# §13.1.1, §13.1.2); a listed tag can match nothing.
+	printf 'HTTP/1.1 304 Not Modified\r\nServer: tamarin\r\nDate: (date)\r\nConnection: close\r\nLast-Modified: %s\r\n\r\n[closed]\n' \
+	    "$lm" > want.304
+	{
+		printf 'HTTP/1.1 200 OK\r\nServer: tamarin\r\nDate: (date)\r\n'
+		printf 'Content-Length: 20\r\nConnection: close\r\n'
+		printf 'Last-Modified: %s\r\nAccept-Ranges: bytes\r\n' "$lm"
+		printf 'Content-Type: %s\r\n\r\n0123456789abcdefghij[closed]\n' "$TXT"
+	} > want.200
+	closed tm_error_resp 412 'Precondition Failed'
+	mv want want.412
+	# Twice each: the first is read from disk, the second from the cache.
+	for i in 1 2; do
+		want_req want.200 /ne/r.txt -H 'If-Match: *'
+		want_req want.304 /ne/r.txt -H 'If-None-Match: *'
+		want_req want.412 /ne/r.txt -H 'If-Match: "x"'
+		want_req want.200 /ne/r.txt -H 'If-None-Match: "x"'
+	done
+	# Ranges off: said so, and a Range gets the whole file.
+	for i in 1 2; do
+		atf_check -o match:'^Accept-Ranges: none' -o not-match:bytes \
+		    python3 "$TMCLIENT" req "$PORT" /nr/r.txt -H 'Range: bytes=2-5'
+		atf_check -o match:'^HTTP/1.1 200 OK' \
+		    -o match:'^Accept-Ranges: none' -o match:'^Content-Length: 100000' \
+		    -o not-match:'Accept-Ranges: bytes' \
+		    python3 "$TMCLIENT" req "$PORT" /nr/big.bin -H 'Range: bytes=2-5'
+	done
+	atf_check -o match:'^Content-Length: 20' -o match:'^Accept-Ranges: bytes' \
+	    python3 "$TMCLIENT" req "$PORT" /ne/r.txt
+	# A file dated 2031: never a Last-Modified after the Date (RFC 9110
+	# §8.8.2.1), on the first request or any later one.
+	for i in 1 2 3; do
+		atf_check -o save:head curl -sfI "http://127.0.0.1:$PORT/soon.txt"
+		d=$(sed -n 's/^Date: \(.*\)\r$/\1/p' head)
+		l=$(sed -n 's/^Last-Modified: \(.*\)\r$/\1/p' head)
+		[ -n "$d" ] && [ "$l" = "$d" ] ||
+		    atf_fail "Last-Modified '$l' with Date '$d'"
+	done
+}
+static__validators_off_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case static__ranges cleanup
 static__ranges_head() {
 	atf_set descr "Range: single, suffix, open, 416 with bytes */size, multipart/byteranges, If-Range"
@@ -938,6 +1003,7 @@ atf_init_test_cases() {
 	atf_add_test_case static__symlinks
 	atf_add_test_case static__unreadable
 	atf_add_test_case static__conditionals
+	atf_add_test_case static__validators_off
 	atf_add_test_case static__ranges
 	atf_add_test_case static__gzip_static
 	atf_add_test_case static__error_pages

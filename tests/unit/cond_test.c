@@ -37,6 +37,8 @@ struct cond_case {
 
 static char	*copy_field(const char *, size_t *);
 static int	eval(const char *, const struct cond_case *);
+/* Whether the representation exists; its tag may still be absent. */
+static int	exists = 1;
 static void	run_cases(const char *, const struct cond_case *, size_t);
 static void	check_etag(uint64_t, uint64_t, int64_t, long, int,
 		    const char *);
@@ -68,6 +70,7 @@ eval(const char *etag, const struct cond_case *cc)
 	int rc;
 
 	memset(&c, 0, sizeof(c));
+	c.hc_exists = exists;
 	c.hc_etag = etag;
 	c.hc_etag_len = etag != NULL ? strlen(etag) : 0;
 	c.hc_mtime = MTIME;
@@ -426,6 +429,26 @@ ATF_TC_BODY(http_cond_evaluate__no_representation, tc)
 		{ NULL, TAG, NULL, NULL, GET, 0 },
 	};
 
+	exists = 0;
+	run_cases(NULL, cc, NCASES(cc));
+}
+
+/* A file served without entity tags (etag = false): "*" still matches
+   it, a listed tag never can. */
+ATF_TC_WITHOUT_HEAD(http_cond_evaluate__no_etag);
+ATF_TC_BODY(http_cond_evaluate__no_etag, tc)
+{
+	static const struct cond_case cc[] = {
+		{ "*", NULL, NULL, NULL, GET, 0 },
+		{ "*", NULL, NULL, NULL, PUT, 0 },
+		{ TAG, NULL, NULL, NULL, GET, 412 },
+		{ NULL, "*", NULL, NULL, GET, 304 },
+		{ NULL, "*", NULL, NULL, PUT, 412 },
+		{ NULL, TAG, NULL, NULL, GET, 0 },
+		{ NULL, TAG, D_EQ, NULL, GET, 0 },
+		{ NULL, NULL, D_EQ, NULL, GET, 304 },
+	};
+
 	run_cases(NULL, cc, NCASES(cc));
 }
 
@@ -602,6 +625,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, http_cond_evaluate__if_modified_since);
 	ATF_TP_ADD_TC(tp, http_cond_evaluate__order);
 	ATF_TP_ADD_TC(tp, http_cond_evaluate__no_representation);
+	ATF_TP_ADD_TC(tp, http_cond_evaluate__no_etag);
 	ATF_TP_ADD_TC(tp, http_cond_if_range__etag);
 	ATF_TP_ADD_TC(tp, http_cond_if_range__date);
 	ATF_TP_ADD_TC(tp, http_accepts_gzip__listed);

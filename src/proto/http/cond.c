@@ -191,8 +191,10 @@ http_cond_evaluate(const struct http_cond *c)
 
 	/* 1. If-Match, else 2. If-Unmodified-Since: false → 412. */
 	if (c->hc_if_match != NULL) {
+		/* "*": any current representation, with or without an
+		   entity tag (RFC 9110 §13.1.1). */
 		if (is_star(c->hc_if_match, c->hc_if_match_len))
-			match = c->hc_etag != NULL;
+			match = c->hc_exists;
 		else
 			match = etag_list_match(c->hc_if_match,
 			    c->hc_if_match_len, curp, 0) == 1;
@@ -211,7 +213,7 @@ http_cond_evaluate(const struct http_cond *c)
 	 */
 	if (c->hc_if_none_match != NULL) {
 		if (is_star(c->hc_if_none_match, c->hc_if_none_match_len))
-			match = c->hc_etag != NULL;
+			match = c->hc_exists;
 		else
 			match = etag_list_match(c->hc_if_none_match,
 			    c->hc_if_none_match_len, curp, 1) == 1;

@@ -31,7 +31,9 @@ size_t	http_etag_make(char *buf, uint64_t ino, uint64_t size,
 	    int64_t mtime_sec, long mtime_nsec, int variant);
 
 struct http_cond {
-	/* Current representation; hc_etag NULL: there is none. */
+	/* 1: there is a current representation (what "*" asks about). */
+	int		 hc_exists;
+	/* Its entity tag; NULL: it has none (etag = false). */
 	const char	*hc_etag;	/* strong tag, quotes included */
 	size_t		 hc_etag_len;
 	time_t		 hc_mtime;		/* Last-Modified */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "proto/conn.h"
 #include "proto/http/date.h"
 #include "proto/http/filecache.h"
 
@@ -339,6 +340,13 @@ fc_open(const void *owner, int rootfd, const char *path, size_t len,
 	if (!S_ISDIR(st.st_mode) && (!S_ISREG(st.st_mode) ||
 	    st.st_size > FC_BODY_MAX))
 		return (fd);
+	/*
+	 * Modified "in the future": its Last-Modified must be each
+	 * response's Date until then (RFC 9110 §8.8.2.1), which a head made
+	 * once cannot be.  Served uncached; cached once the time has come.
+	 */
+	if (st.st_mtime > conn_now_wall())
+		return (fd);
 	if ((fe = calloc(1, sizeof(*fe))) == NULL ||
 	    (fe->fe_path = malloc(len + 1)) == NULL) {
 		free(fe);
@@ -374,7 +382,7 @@ fc_open(const void *owner, int rootfd, const char *path, size_t len,
 			    (uint64_t)st.st_ino, (uint64_t)st.st_size,
 			    (int64_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, 0);
 		if (asprintf(&fe->fe_hdrs, "Last-Modified: %s\r\n%s%s%s"
-		    "Accept-Ranges: bytes\r\n", fe->fe_lm,
+		    FC_ACCEPT_RANGES, fe->fe_lm,
 		    fe->fe_etag_len > 0 ? "ETag: " : "",
 		    fe->fe_etag_len > 0 ? fe->fe_etag : "",
 		    fe->fe_etag_len > 0 ? "\r\n" : "") == -1) {

@@ -27,6 +27,9 @@
 /* Files up to this size are cached, in memory, and sent with the head. */
 #define FC_BODY_MAX	(32 * 1024)
 
+/* The last line of every cached head (fe_hdrs). */
+#define FC_ACCEPT_RANGES "Accept-Ranges: bytes\r\n"
+
 #define FC_FILE		1
 #define FC_DIR		2
 
@@ -47,7 +50,7 @@ struct fc_entry {
 	ino_t		 fe_ino;
 	time_t		 fe_mtime;
 	long		 fe_mtime_nsec;
-	/* "Last-Modified: ...\r\nETag: ...\r\nAccept-Ranges: bytes\r\n" */
+	/* "Last-Modified: ...\r\nETag: ...\r\n" FC_ACCEPT_RANGES */
 	char		*fe_hdrs;
 	size_t		 fe_hdrs_len;
 	char		 fe_lm[32];	/* the Last-Modified value */

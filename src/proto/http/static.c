@@ -22,6 +22,7 @@
 #include "lib/cfg.h"
 #include "lib/log.h"
 #include "master/config.h"
+#include "proto/conn.h"
 #include "proto/http/cond.h"
 #include "proto/http/date.h"
 #include "proto/http/filecache.h"
@@ -305,6 +306,7 @@ static_preconditions(const struct http_req *hr, const char *etag,
 	    hc.hc_if_modified_since == NULL &&
 	    hc.hc_if_unmodified_since == NULL)
 		return (0);
+	hc.hc_exists = 1;	/* the file is open */
 	hc.hc_etag = elen > 0 ? etag : NULL;
 	hc.hc_etag_len = elen;
 	hc.hc_mtime = mtime;
@@ -339,7 +341,14 @@ static_cached(struct http_req *hr, const struct static_conf *sc,
 		return (http_resp_error(hr, 412));
 	}
 	http_resp_status(hr, 200);
-	(void)http_resp_header_raw(hr, fe->fe_hdrs, fe->fe_hdrs_len);
+	if (sc->sc_max_ranges > 0)
+		(void)http_resp_header_raw(hr, fe->fe_hdrs, fe->fe_hdrs_len);
+	else {
+		/* The cached head ends with FC_ACCEPT_RANGES. */
+		(void)http_resp_header_raw(hr, fe->fe_hdrs, fe->fe_hdrs_len -
+		    (sizeof(FC_ACCEPT_RANGES) - 1));
+		http_resp_header(hr, "Accept-Ranges", "none");
+	}
 	http_resp_header(hr, "Content-Type", ctype);
 	return (http_resp_body_ref(hr, fe->fe_body, (size_t)fe->fe_size,
 	    fc_unref_cb, fe));
@@ -461,7 +470,9 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 		elen = http_etag_make(etag, (uint64_t)st->st_ino,
 		    (uint64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
 		    st->st_mtim.tv_nsec, gz);
-	http_date_format(st->st_mtime, lm);
+	/* Never later than the Date it goes with (RFC 9110 §8.8.2.1). */
+	http_date_format(st->st_mtime > conn_now_wall() ? conn_now_wall() :
+	    st->st_mtime, lm);
 
 	status = static_preconditions(hr, etag, elen, st->st_mtime);
 	if (status == 304) {
@@ -481,7 +492,9 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 	http_resp_header(hr, "Last-Modified", lm);
 	if (elen > 0)
 		http_resp_header(hr, "ETag", etag);
-	http_resp_header(hr, "Accept-Ranges", "bytes");
+	/* max_ranges = 0: ranges are off, and clients are told so. */
+	http_resp_header(hr, "Accept-Ranges", sc->sc_max_ranges > 0 ?
+	    "bytes" : "none");
 
 	range = http_req_header(hr, "Range", &rlen);
 	if (range != NULL && m == HTTP_M_GET) {
