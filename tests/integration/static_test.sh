@@ -382,6 +382,14 @@ EOF
 	# If-Match first: its 412 wins over a 304.
 	want_req want.412 /r.txt -H 'If-Match: "x"' -H "If-None-Match: $et"
 	want_req want.200 /r.txt -H "If-Match: $et" -H "If-Unmodified-Since: $old"
+	# Lists on several lines are one list (RFC 9110 §5.3); a date on
+	# two lines is no valid date, and ignored (§13.1.3-4).
+	want_req want.200 /r.txt -H 'If-Match: "x"' -H "If-Match: $et"
+	want_req want.412 /r.txt -H 'If-Match: "x"' -H 'If-Match: "y"'
+	want_req want.304 /r.txt -H 'If-None-Match: "x"' -H "If-None-Match: $et"
+	want_req want.200 /r.txt -H 'If-None-Match: "x"' -H 'If-None-Match: "y"'
+	want_req want.200 /r.txt -H "If-Modified-Since: $lm" -H "If-Modified-Since: $lm"
+	want_req want.200 /r.txt -H "If-Unmodified-Since: $old" -H "If-Unmodified-Since: $old"
 	# HEAD: the same 304.
 	want_req want.304 /r.txt -X HEAD -H "If-None-Match: $et"
 	# A new version: a new ETag, and the old one no longer matches.
@@ -508,6 +516,10 @@ EOF
 	for r in items=1-2 bytes=5-2 bytes=x-; do
 		want_req want /r.txt -H "Range: $r"
 	done
+	# Range or If-Range on two lines is not valid: the whole file.
+	want_req want /r.txt -H 'Range: bytes=2-5' -H 'Range: bytes=2-5'
+	want_req want /r.txt -H 'Range: bytes=2-5' -H "If-Range: $et" \
+	    -H "If-Range: $et"
 	# HEAD and other methods ignore Range (RFC 9110 §14.2).
 	closed tm_file_resp -n -c close www/r.txt "$TXT"
 	want_req want /r.txt -X HEAD -H 'Range: bytes=2-5'

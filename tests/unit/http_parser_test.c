@@ -1109,6 +1109,11 @@ ATF_TC_BODY(http_request_header__ids, tc)
 	}
 	ATF_CHECK_EQ(rq.rq_flags, HTTP_RQ_KEEPALIVE | HTTP_RQ_LENGTH |
 	    HTTP_RQ_CONTINUE | HTTP_RQ_HOST);
+	/* If-Match came twice, nothing else with an ID did. */
+	ATF_CHECK_EQ(rq.rq_hdr_dups, 1u << HTTP_H_IF_MATCH);
+	ATF_CHECK(HTTP_REQUEST_DUP(&rq, HTTP_H_IF_MATCH));
+	ATF_CHECK(!HTTP_REQUEST_DUP(&rq, HTTP_H_IF_NONE_MATCH));
+	ATF_CHECK(!HTTP_REQUEST_DUP(&rq, HTTP_H_OTHER));
 }
 
 ATF_TC_WITHOUT_HEAD(http_method_name__all);
@@ -1142,6 +1147,7 @@ ATF_TC_BODY(http_request_init__fresh, tc)
 	ATF_CHECK_EQ(rq.rq_pos, 0);
 	for (i = 0; i < HTTP_H__COUNT; i++)
 		ATF_CHECK_EQ(rq.rq_hdr_index[i], -1);
+	ATF_CHECK_EQ(rq.rq_hdr_dups, 0);
 	http_request_init(&rq, hdrs, 100000);
 	ATF_CHECK_EQ(rq.rq_maxheaders, INT16_MAX);
 }

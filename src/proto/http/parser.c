@@ -22,6 +22,8 @@
 
 #include "proto/http/parser.h"
 
+_Static_assert(HTTP_H__COUNT <= 32, "rq_hdr_dups has a bit per field ID");
+
 /* Character classes, one table lookup per byte. */
 #define C_TCHAR		0x01	/* token (RFC 9110 §5.6.2) */
 #define C_TARGET	0x02	/* request-target: 0x21-0x7e but '#' */
@@ -781,6 +783,8 @@ field_line(struct http_request *rq, const unsigned char *b, uint32_t vend)
 	h->hh_id = id = header_id(b + rq->rq_line, h->hh_name.sp_len);
 	if (id != HTTP_H_OTHER && rq->rq_hdr_index[id] < 0)
 		rq->rq_hdr_index[id] = (int16_t)rq->rq_nheaders;
+	else if (id != HTTP_H_OTHER)
+		rq->rq_hdr_dups |= 1u << id;
 	rq->rq_nheaders++;
 
 	switch (id) {

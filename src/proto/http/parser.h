@@ -144,7 +144,11 @@ struct http_request {
 	struct http_header *rq_headers;
 	/* Index into rq_headers of the first field with each ID, or -1. */
 	int16_t		rq_hdr_index[HTTP_H__COUNT];
+	/* Bit (1 << ID): that field came on more than one line. */
+	uint32_t	rq_hdr_dups;
 };
+
+#define HTTP_REQUEST_DUP(rq, id)	(((rq)->rq_hdr_dups >> (id)) & 1)
 
 /* Prepare for a new request; hdrs has room for maxhdrs fields. */
 void	http_request_init(struct http_request *, struct http_header *hdrs,

@@ -286,21 +286,78 @@ static_field(const struct http_req *hr, enum http_header_id id, size_t *len)
  * RFC 9110 §13.2.2 for the representation with these validators: 0 to go
  * on, 304 or 412.  Most requests carry no precondition at all.
  */
+/*
+ * A field whose value is one item (a date, a range set): on several lines
+ * it is invalid, and ignored as the RFC asks for dates (RFC 9110
+ * §13.1.3-4); for Range and If-Range that means the whole file.
+ */
+static const char *
+static_single(const struct http_req *hr, enum http_header_id id,
+    size_t *len)
+{
+	if (HTTP_REQUEST_DUP(&hr->rq_p, id))
+		return (NULL);
+	return (static_field(hr, id, len));
+}
+
+/*
+ * A list field (If-Match, If-None-Match) may come on several lines, which
+ * mean their values joined by commas (§5.3).  *bufp: what the caller frees.
+ * Should memory run out, an empty list: it matches nothing, which fails
+ * If-Match (no guarded action runs) and ignores If-None-Match.
+ */
+static const char *
+static_list(const struct http_req *hr, enum http_header_id id, size_t *len,
+    char **bufp)
+{
+	const struct http_request *p = &hr->rq_p;
+	const char *base = http_req_buf(hr);
+	size_t total = 0, n = 0;
+	unsigned int i;
+	char *buf;
+
+	if (!HTTP_REQUEST_DUP(p, id))
+		return (static_field(hr, id, len));
+	for (i = 0; i < p->rq_nheaders; i++)
+		if (p->rq_headers[i].hh_id == id)
+			total += p->rq_headers[i].hh_value.sp_len + 2;
+	*len = 0;
+	if ((buf = malloc(total + 1)) == NULL)
+		return ("");
+	for (i = 0; i < p->rq_nheaders; i++) {
+		const struct http_span *v = &p->rq_headers[i].hh_value;
+
+		if (p->rq_headers[i].hh_id != id)
+			continue;
+		if (n > 0) {
+			memcpy(buf + n, ", ", 2);
+			n += 2;
+		}
+		memcpy(buf + n, base + v->sp_off, v->sp_len);
+		n += v->sp_len;
+	}
+	buf[n] = '\0';
+	*bufp = buf;
+	*len = n;
+	return (buf);
+}
+
 static int
 static_preconditions(const struct http_req *hr, const char *etag,
     size_t elen, time_t mtime)
 {
 	struct http_cond hc;
-	int m = hr->rq_p.rq_method;
+	char *im = NULL, *inm = NULL;
+	int m = hr->rq_p.rq_method, r;
 
 	memset(&hc, 0, sizeof(hc));
-	hc.hc_if_match = static_field(hr, HTTP_H_IF_MATCH,
-	    &hc.hc_if_match_len);
-	hc.hc_if_none_match = static_field(hr, HTTP_H_IF_NONE_MATCH,
-	    &hc.hc_if_none_match_len);
-	hc.hc_if_modified_since = static_field(hr, HTTP_H_IF_MODIFIED_SINCE,
+	hc.hc_if_match = static_list(hr, HTTP_H_IF_MATCH,
+	    &hc.hc_if_match_len, &im);
+	hc.hc_if_none_match = static_list(hr, HTTP_H_IF_NONE_MATCH,
+	    &hc.hc_if_none_match_len, &inm);
+	hc.hc_if_modified_since = static_single(hr, HTTP_H_IF_MODIFIED_SINCE,
 	    &hc.hc_if_modified_since_len);
-	hc.hc_if_unmodified_since = static_field(hr,
+	hc.hc_if_unmodified_since = static_single(hr,
 	    HTTP_H_IF_UNMODIFIED_SINCE, &hc.hc_if_unmodified_since_len);
 	if (hc.hc_if_match == NULL && hc.hc_if_none_match == NULL &&
 	    hc.hc_if_modified_since == NULL &&
@@ -311,7 +368,10 @@ static_preconditions(const struct http_req *hr, const char *etag,
 	hc.hc_etag_len = elen;
 	hc.hc_mtime = mtime;
 	hc.hc_get_or_head = m == HTTP_M_GET || m == HTTP_M_HEAD;
-	return (http_cond_evaluate(&hc));
+	r = http_cond_evaluate(&hc);
+	free(im);
+	free(inm);
+	return (r);
 }
 
 /* A small file from the cache: validators and bytes are ready. */
@@ -496,9 +556,10 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 	http_resp_header(hr, "Accept-Ranges", sc->sc_max_ranges > 0 ?
 	    "bytes" : "none");
 
-	range = http_req_header(hr, "Range", &rlen);
-	if (range != NULL && m == HTTP_M_GET) {
-		v = http_req_header(hr, "If-Range", &vlen);
+	range = static_single(hr, HTTP_H_RANGE, &rlen);
+	if (range != NULL && m == HTTP_M_GET &&
+	    !HTTP_REQUEST_DUP(&hr->rq_p, HTTP_H_IF_RANGE)) {
+		v = static_field(hr, HTTP_H_IF_RANGE, &vlen);
 		if (v == NULL || http_cond_if_range(v, vlen, elen > 0 ? etag :
 		    NULL, elen, st->st_mtime))
 			return (static_ranges(hr, sc, fd, st, ctype, range));
