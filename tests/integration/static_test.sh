@@ -956,6 +956,76 @@ accesslog__formats_cleanup() {
 	stop_daemon
 }
 
+atf_test_case accesslog__refused cleanup
+accesslog__refused_head() {
+	atf_set descr "requests refused before a site is chosen are logged by the listener's default site"
+}
+accesslog__refused_body() {
+	mkdir -p www
+	stamp www
+	st_conf <<'CONF'
+sites = (
+	{ names = [ "a.test" ]; root = "www"; access_log = "a.log"; },
+	{ names = [ "b.test" ]; root = "www"; default = true;
+	  listeners = [ "web" ]; access_log = "b.log"; },
+	{ names = [ "c.test" ]; root = "www"; default = true;
+	  listeners = [ "alt" ];
+	  access_log = { path = "c.log"; format = "json"; }; }
+);
+CONF
+	start_daemon
+	# No Host, an unknown method, HTTP/2.0 in a 1.x line, request lines
+	# the parser refuses (logged as they came), and bytes that are no
+	# request at all.
+	for req in 'GET /r.txt HTTP/1.1\r\nUser-Agent: probe\r\n\r\n' \
+	    'GET /%zz HTTP/1.1\r\nHost: a.test\r\n\r\n' \
+	    'FOO / HTTP/1.1\r\nHost: a.test\r\n\r\n' \
+	    'GET / HTTP/2.0\r\nHost: a.test\r\n\r\n' \
+	    'GET  /x"y HTTP/1.1\r\nHost: a.test\r\n\r\n' \
+	    '\x16\x03\x01\x02\x00\x01\r\n\r\n'; do
+		atf_check -o match:'\[closed\]$' python3 "$TMCLIENT" --eof \
+		    raw "$PORT" "$req"
+		atf_check -o match:'\[closed\]$' python3 "$TMCLIENT" --eof \
+		    raw "$PORT2" "$req"
+	done
+	wait_for 30 sh -c 'test "$(wc -l < b.log)" -ge 6' ||
+	    atf_fail "b.log: $(cat b.log 2>&1)"
+	wait_for 30 sh -c 'test "$(wc -l < c.log)" -ge 6' ||
+	    atf_fail "c.log: $(cat c.log 2>&1)"
+	n400=$(tm_errpage 400 'Bad Request' | wc -c)
+	n501=$(tm_errpage 501 'Not Implemented' | wc -c)
+	n505=$(tm_errpage 505 'HTTP Version Not Supported' | wc -c)
+	cat > want.clf <<EOF
+127.0.0.1 - - [TIME] "GET /r.txt HTTP/1.1" 400 $n400 "-" "probe"
+127.0.0.1 - - [TIME] "GET /%zz HTTP/1.1" 400 $n400 "-" "-"
+127.0.0.1 - - [TIME] "FOO / HTTP/1.1" 501 $n501 "-" "-"
+127.0.0.1 - - [TIME] "GET / HTTP/2.0" 505 $n505 "-" "-"
+127.0.0.1 - - [TIME] "GET  /x\x22y HTTP/1.1" 400 $n400 "-" "-"
+127.0.0.1 - - [TIME] "\x16\x03\x01\x02\x00\x01" 400 $n400 "-" "-"
+EOF
+	atf_check -o file:want.clf \
+	    sed -E "s#^(127\\.0\\.0\\.1 - - )$CLF_TIME #\\1[TIME] #" b.log
+	cat > want.json <<'EOF'
+"GET" "/r.txt" "HTTP/1.1" 400 "" "probe"
+"" "GET /%zz HTTP/1.1" "" 400 "" ""
+"FOO" "/" "HTTP/1.1" 501 "" ""
+"GET" "/" "HTTP/2.0" 505 "" ""
+"" "GET  /x\"y HTTP/1.1" "" 400 "" ""
+"" "\u0016\u0003\u0001\u0002\u0000\u0001" "" 400 "" ""
+EOF
+	atf_check -o file:want.json python3 -c 'import json
+for l in open("c.log"):
+    j = json.loads(l)
+    print(" ".join(json.dumps(j[k], ensure_ascii=True) for k in
+        ("method", "uri", "protocol", "status", "host", "user_agent")))'
+	# The named site saw none of it.
+	atf_check -s exit:1 test -s a.log
+}
+accesslog__refused_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case accesslog__flush_reopen cleanup
 accesslog__flush_reopen_head() {
 	atf_set descr "access log lines are flushed within a second and at exit; SIGUSR1 reopens without losing any"
@@ -1024,5 +1094,6 @@ atf_init_test_cases() {
 	atf_add_test_case sites__headers
 	atf_add_test_case plugin__hello
 	atf_add_test_case accesslog__formats
+	atf_add_test_case accesslog__refused
 	atf_add_test_case accesslog__flush_reopen
 }

@@ -244,21 +244,64 @@ alog_times(void)
 	    &tm);
 }
 
+/*
+ * A request refused before a site was chosen (a malformed head, a 505)
+ * goes to the log of the site that a request without a Host would get on
+ * its listener, as nginx's default server logs it: such requests are what
+ * an operator looks for when a client or a scanner misbehaves.
+ */
+static const struct site_conf *
+alog_default_site(const struct http_req *hr)
+{
+	const struct listener_conf *lc = hr->rq_conn->c_lc;
+
+	if (lc == NULL)
+		return (NULL);
+	return (http_site_select(http_cf,
+	    (size_t)(lc - http_cf->cf_listeners), "", 0));
+}
+
+/*
+ * A request line the parser did not take apart, escaped as it came (up to
+ * its end or the first 1024 bytes); "-" when nothing came.
+ */
+static void
+alog_raw_line(const struct http_req *hr, char *o, size_t sz, int json)
+{
+	const char *b = http_req_buf(hr), *e;
+	size_t n = hr->rq_conn->c_in_len;
+
+	if (b == NULL || n == 0) {
+		(void)strlcpy(o, json ? "" : "-", sz);
+		return;
+	}
+	if (n > 1024)
+		n = 1024;
+	if ((e = memchr(b, '\n', n)) != NULL)
+		n = (size_t)(e - b);
+	if (n > 0 && b[n - 1] == '\r')
+		n--;
+	alog_esc(o, sz, b, n, json);
+}
+
 void
 accesslog_write(struct http_req *hr)
 {
 	const struct http_request *p = &hr->rq_p;
+	const struct site_conf *st = hr->rq_site;
 	const char *buf = http_req_buf(hr), *ua, *ref;
 	char line[ALOG_LINE_MAX], m[32], tgt[4096], eua[1024], eref[1024],
-	    host[600];
+	    host[600], req[4200];
 	struct alog_file *af;
 	size_t ual = 0, refl = 0, n;
 	int site, r;
 
 	hr->rq_flags |= HTTP_F_LOGGED;
-	if (hr->rq_site == NULL || alog_site == NULL)
+	if (alog_site == NULL)
 		return;
-	site = (int)(hr->rq_site - http_cf->cf_sites);
+	if (st == NULL && (st = alog_default_site(hr)) == NULL)
+		return;
+	site = (int)(st - http_cf->cf_sites);
 	if (site < 0 || (size_t)site >= alog_nsites || alog_site[site] == -1)
 		return;
 	af = &alog_files[alog_site[site]];
@@ -267,15 +310,25 @@ accesslog_write(struct http_req *hr)
 	    p->rq_method_span.sp_len, 0);
 	ua = http_req_header(hr, "User-Agent", &ual);
 	ref = http_req_header(hr, "Referer", &refl);
-	if (hr->rq_site->st_alog_format == TM_ALOG_JSON) {
+	if (st->st_alog_format == TM_ALOG_JSON) {
 		double rt = (double)(conn_now_ms() - hr->rq_start_ms) / 1000.0;
 		const struct shm_slot *sl = hr->rq_conn->c_sl;
 		const char *tv = shm_tls_version(sl->sl_tls_version);
 		char tls[TM_SLOT_CIPHER_LEN * 6 + 64];
 		char cipher[TM_SLOT_CIPHER_LEN * 6];
+		char proto[16] = "";
 
-		alog_esc(tgt, sizeof(tgt), buf + p->rq_target.sp_off,
-		    p->rq_target.sp_len, 1);
+		/* rq_major is set once the request line parsed. */
+		if (p->rq_major != 0) {
+			alog_esc(tgt, sizeof(tgt), buf + p->rq_target.sp_off,
+			    p->rq_target.sp_len, 1);
+			(void)snprintf(proto, sizeof(proto), "HTTP/%u.%u",
+			    p->rq_major, p->rq_minor);
+		} else {
+			/* All of it in "uri", as it came. */
+			m[0] = '\0';
+			alog_raw_line(hr, tgt, sizeof(tgt), 1);
+		}
 		alog_esc(eua, sizeof(eua), ua != NULL ? ua : "", ual, 1);
 		alog_esc(eref, sizeof(eref), ref != NULL ? ref : "", refl, 1);
 		alog_esc(host, sizeof(host), hr->rq_host, strlen(hr->rq_host),
@@ -294,22 +347,26 @@ accesslog_write(struct http_req *hr)
 			    "\"tls_cipher\":null");
 		r = snprintf(line, sizeof(line), "{\"time\":\"%s\","
 		    "\"remote_addr\":\"%s\",\"host\":\"%s\",\"method\":\"%s\","
-		    "\"uri\":\"%s\",\"protocol\":\"HTTP/%u.%u\","
+		    "\"uri\":\"%s\",\"protocol\":\"%s\","
 		    "\"status\":%u,\"bytes_sent\":%llu,\"request_time\":%.3f,"
 		    "\"referer\":\"%s\",\"user_agent\":\"%s\",%s}\n",
-		    alog_iso_time, http_req_peer(hr), host, m, tgt,
-		    p->rq_major, p->rq_minor, hr->rq_status,
-		    (unsigned long long)hr->rq_sent, rt, eref, eua, tls);
+		    alog_iso_time, http_req_peer(hr), host, m, tgt, proto,
+		    hr->rq_status, (unsigned long long)hr->rq_sent, rt, eref,
+		    eua, tls);
 	} else {
-		alog_esc(tgt, sizeof(tgt), buf + p->rq_target.sp_off,
-		    p->rq_target.sp_len, 0);
+		if (p->rq_major != 0) {
+			alog_esc(tgt, sizeof(tgt), buf + p->rq_target.sp_off,
+			    p->rq_target.sp_len, 0);
+			(void)snprintf(req, sizeof(req), "%s %s HTTP/%u.%u",
+			    m, tgt, p->rq_major, p->rq_minor);
+		} else
+			alog_raw_line(hr, req, sizeof(req), 0);
 		alog_esc(eua, sizeof(eua), ua != NULL ? ua : "-",
 		    ua != NULL ? ual : 1, 0);
 		alog_esc(eref, sizeof(eref), ref != NULL ? ref : "-",
 		    ref != NULL ? refl : 1, 0);
-		r = snprintf(line, sizeof(line), "%s - - [%s] \"%s %s "
-		    "HTTP/%u.%u\" %u %llu \"%s\" \"%s\"\n", http_req_peer(hr),
-		    alog_clf_time, m, tgt, p->rq_major, p->rq_minor,
+		r = snprintf(line, sizeof(line), "%s - - [%s] \"%s\" %u %llu "
+		    "\"%s\" \"%s\"\n", http_req_peer(hr), alog_clf_time, req,
 		    hr->rq_status, (unsigned long long)hr->rq_sent, eref, eua);
 	}
 	if (r < 0)
