@@ -23,6 +23,8 @@ enum chan_type {
 	CHAN_SLOTFREE,		/* w->m: a slot freed while the master waited */
 	CHAN_TICKETS,		/* m->w: session ticket keys rotated,
 				   cm_arg bytes of them in cm_data */
+	CHAN_RECLAIM,		/* m->w: every slot is taken and clients
+				   wait: close some idle connections */
 	CHAN__MAX
 };
 

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,6 +27,10 @@ _Static_assert(sizeof(((struct chan_conn *)0)->cc_peer) ==
 #define ACCEPT_BATCH	64
 /* Pause after EMFILE/ENFILE: connections wait in the backlog meanwhile. */
 #define EMFILE_PAUSE_MS	100
+/* While full and clients wait: how often idle connections are asked back. */
+#define RECLAIM_MS	50
+/* ... and how often that is logged. */
+#define RECLAIM_LOG_MS	60000
 
 static int	dispatch_pick(struct master *, int);
 static int	dispatch_send(struct master *, unsigned int);
@@ -270,4 +275,43 @@ dispatch_flush(struct master *m)
 				again = 1;
 		}
 	}
+}
+
+/*
+ * Every slot is taken.  A client waiting in a listener's backlog would
+ * wait until some connection ends, and idle keep-alive connections could
+ * hold every slot for their whole timeout: once a client is seen
+ * waiting, the workers are asked to close some of theirs (CHAN_RECLAIM,
+ * conn_reclaim()), again every RECLAIM_MS while clients still wait.
+ */
+void
+dispatch_reclaim(struct master *m, uint64_t now)
+{
+	struct pollfd pfd[TM_MAX_LISTENERS];
+	unsigned int i;
+	int n;
+
+	if (now - m->m_reclaim_at < RECLAIM_MS)
+		return;
+	m->m_reclaim_at = now;
+	for (i = 0; i < m->m_nls; i++) {
+		pfd[i].fd = m->m_ls[i].ls_fd;
+		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+	}
+	/* Only a look: the master does not accept without a slot. */
+	if ((n = poll(pfd, m->m_nls, 0)) == -1) {
+		if (errno != EINTR)
+			log_warn("dispatch: poll() failed");
+		return;
+	}
+	if (n == 0)
+		return;
+	if (m->m_reclaim_logged == 0 ||
+	    now - m->m_reclaim_logged >= RECLAIM_LOG_MS) {
+		log_warnx("every slot is in use and clients are waiting: "
+		    "closing idle connections (see workers.slots_per_worker)");
+		m->m_reclaim_logged = now;
+	}
+	proc_send_all(m, CHAN_RECLAIM, UINT32_MAX);
 }

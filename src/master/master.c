@@ -402,6 +402,8 @@ master_loop(struct master *m)
 						    &m->m_ls[i]);
 		}
 		dispatch_flush(m);
+		if (m->m_full && !m->m_stopping)
+			dispatch_reclaim(m, now);
 		proc_tick(m, now);
 		master_rate(m, now);
 		if (m->m_notify_ready && !m->m_stopping &&

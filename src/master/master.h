@@ -61,6 +61,10 @@ struct master {
 	/* Accepting stops while every worker is full or fds ran out. */
 	int		 m_full;
 	uint64_t	 m_emfile_until;
+	/* While full: when idle connections were last asked back, and when
+	   that was last logged (ms). */
+	uint64_t	 m_reclaim_at;
+	uint64_t	 m_reclaim_logged;
 	/* Stopping: 0, or the signal that started it (TERM/INT/QUIT). */
 	int		 m_stopping;
 	uint64_t	 m_stop_at;	/* ms when the stop began */
@@ -92,6 +96,7 @@ void	dispatch_accept(struct master *, struct listener *);
 void	dispatch_flush(struct master *);
 int	dispatch_capacity(struct master *);
 void	dispatch_requeue(struct master *, unsigned int);
+void	dispatch_reclaim(struct master *, uint64_t now);
 
 /* proc.c */
 int	proc_spawn(struct master *, unsigned int block, struct config *,

@@ -75,6 +75,12 @@ struct proto {
 	void		(*pr_timeout)(struct conn *);
 	/* The worker drains: close now if idle, else after this request. */
 	void		(*pr_drain)(struct conn *);
+	/*
+	 * 1 when the connection holds its slot with no request in progress
+	 * (idle keep-alive, or connected and silent): closing it loses
+	 * nothing a keep-alive timeout would not.  NULL: never.
+	 */
+	int		(*pr_idle)(const struct conn *);
 	/* Free protocol state; called by conn_close() only. */
 	void		(*pr_close)(struct conn *);
 };

@@ -209,6 +209,53 @@ conn_drain_all(void)
 	}
 }
 
+/*
+ * Every slot is taken and clients wait in the backlog (CHAN_RECLAIM):
+ * close some of the connections that hold a slot with no request in
+ * progress, the longest quiet first, as nginx reuses its idle keep-alive
+ * connections.  An eighth of them, at least one and at most
+ * CONN_RECLAIM_MAX per call: the master asks again while clients wait.
+ */
+#define CONN_RECLAIM_MAX	32
+
+void
+conn_reclaim(void)
+{
+	struct wstate *ws = &tm_ws;
+	uint32_t pick[CONN_RECLAIM_MAX], i, j, k, n = 0, nidle = 0, want;
+	uint64_t at[CONN_RECLAIM_MAX], t;
+	struct conn *c;
+
+	/* The CONN_RECLAIM_MAX quietest, oldest first, by insertion. */
+	for (i = 0; i < ws->ws_nconns; i++) {
+		c = &ws->ws_conns[i];
+		if (!(c->c_flags & CONN_F_ACTIVE) || c->c_pr == NULL ||
+		    c->c_pr->pr_idle == NULL || !c->c_pr->pr_idle(c))
+			continue;
+		nidle++;
+		t = c->c_sl->sl_active_ms;
+		if (n == CONN_RECLAIM_MAX && t >= at[n - 1])
+			continue;
+		for (k = n < CONN_RECLAIM_MAX ? n : n - 1; k > 0 &&
+		    at[k - 1] > t; k--) {
+			at[k] = at[k - 1];
+			pick[k] = pick[k - 1];
+		}
+		at[k] = t;
+		pick[k] = i;
+		if (n < CONN_RECLAIM_MAX)
+			n++;
+	}
+	if (nidle == 0)
+		return;
+	want = nidle / 8 > CONN_RECLAIM_MAX ? CONN_RECLAIM_MAX :
+	    nidle / 8 > 0 ? nidle / 8 : 1;
+	for (j = 0; j < want && j < n; j++)
+		conn_close(&ws->ws_conns[pick[j]], CONN_DONE);
+	log_debug("every slot in use: closed %u of %u idle connections",
+	    j, nidle);
+}
+
 void
 conn_set_state(struct conn *c, enum tm_slot_state st)
 {

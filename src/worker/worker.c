@@ -353,6 +353,9 @@ worker_chan(struct wstate *ws)
 				log_warn("reopening the error log failed");
 			proto_reopen_logs();
 			break;
+		case CHAN_RECLAIM:
+			conn_reclaim();
+			break;
 		case CHAN_TICKETS:
 			/* New session ticket keys; the copy dies here. */
 			if (tls_tickets_set(m.cm_data, m.cm_arg) == -1)

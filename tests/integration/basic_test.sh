@@ -92,6 +92,64 @@ keepalive_spread_cleanup() {
 	stop_daemon
 }
 
+atf_test_case slots_full cleanup
+slots_full_head() {
+	atf_set descr "every slot taken: a waiting client is served by closing the longest idle keep-alive connection, never a busy one"
+}
+slots_full_body() {
+	tm_site
+	tm_conf 1 4
+	cat >> tamarin.conf <<'CONF'
+timeouts = { http = { keepalive_sec = 60; header_sec = 60; }; };
+CONF
+	start_daemon tamarin.conf 1
+	# Four idle keep-alive connections fill the four slots, one of them
+	# quiet for longer than the others.
+	python3 "$TMCLIENT" --timeout 60 hold "$PORT" 1 --ports old.ports \
+	    --until release &
+	wait_for 100 test -s old.ports || atf_fail "the first client did not connect"
+	sleep 0.3
+	python3 "$TMCLIENT" --timeout 60 hold "$PORT" 3 --ports new.ports \
+	    --until release &
+	wait_for 100 sh -c 'test "$(wc -l < new.ports 2>/dev/null)" = 3' ||
+	    atf_fail "the clients did not connect"
+	atf_check -o inline:'4\n' tmq slots keepalive
+	# A fifth waits in the backlog only until the oldest idle one goes
+	# (keep-alive alone would hold it for 60 s).
+	atf_check -o save:got.html curl -sf --max-time 20 "http://127.0.0.1:$PORT/"
+	atf_check cmp got.html www/index.html
+	tmq eval slots "'\\n'.join(sorted(s['peer'].rsplit(':',1)[1] for s in d['slots']))" > slot.ports
+	sort new.ports > want.ports
+	atf_check cmp slot.ports want.ports
+	atf_check -o match:'every slot is in use and clients are waiting' \
+	    cat daemon.log
+	touch release
+	wait
+	wait_for 50 sh -c 'test "$(tmq slots)" = 0' ||
+	    atf_fail "slots still used: $(tmq slots)"
+	# Four requests in progress (a head without its end) are never
+	# closed to make room: the fifth waits for one of them to finish.
+	for i in 1 2 3 4; do
+		python3 "$TMCLIENT" --mask-date steps --gap 1 "$PORT" \
+		    'GET /sub/file.txt HTTP/1.1\r\nHost: t\r\n' \
+		    'Connection: close\r\n\r\n' > "busy.$i" &
+	done
+	wait_for 100 sh -c 'test "$(tmq slots)" = 4' ||
+	    atf_fail "the busy clients did not connect: $(tmq slots)"
+	atf_check -o save:got.html curl -sf --max-time 20 "http://127.0.0.1:$PORT/"
+	atf_check cmp got.html www/index.html
+	wait
+	for i in 1 2 3 4; do
+		atf_check -o match:'^HTTP/1.1 200 OK' -o match:'^second file$' \
+		    cat "busy.$i"
+	done
+}
+slots_full_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	touch release
+	stop_daemon
+}
+
 atf_test_case worker_killed cleanup
 worker_killed_head() {
 	atf_set descr "kill -9 of a worker: replaced, its slots FREE, still serving"
@@ -291,6 +349,7 @@ atf_init_test_cases() {
 	atf_add_test_case config_check
 	atf_add_test_case two_listeners
 	atf_add_test_case keepalive_spread
+	atf_add_test_case slots_full
 	atf_add_test_case worker_killed
 	atf_add_test_case no_listener_in_workers
 	atf_add_test_case term_stops_all

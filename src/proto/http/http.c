@@ -53,6 +53,7 @@ static int	http_open(struct conn *);
 static void	http_event(struct conn *, uint32_t);
 static void	http_timeout(struct conn *);
 static void	http_drain(struct conn *);
+static int	http_idle(const struct conn *);
 static void	http_close(struct conn *);
 static void	http_run(struct conn *);
 static int	http_read_head(struct conn *, struct http_req *);
@@ -77,6 +78,7 @@ const struct proto proto_http = {
 	.pr_event = http_event,
 	.pr_timeout = http_timeout,
 	.pr_drain = http_drain,
+	.pr_idle = http_idle,
 	.pr_close = http_close,
 };
 
@@ -89,6 +91,7 @@ const struct proto proto_https = {
 	.pr_event = http_event,
 	.pr_timeout = http_timeout,
 	.pr_drain = http_drain,
+	.pr_idle = http_idle,
 	.pr_close = http_close,
 };
 
@@ -953,6 +956,13 @@ http_drain(struct conn *c)
 	    (c->c_flags & CONN_F_KAIDLE))
 		conn_set_timeout(c, ka != 0 && ka < HTTP_DRAIN_GRACE_MS ? ka :
 		    HTTP_DRAIN_GRACE_MS);
+}
+
+static int
+http_idle(const struct conn *c)
+{
+	return (c->c_data == NULL && c->c_in_len == 0 &&
+	    !(c->c_flags & (CONN_F_HANDSHAKE | CONN_F_CLOSING)));
 }
 
 static void
