@@ -234,18 +234,35 @@ parser__versions_methods_body() {
 	# Method names are case-sensitive (RFC 9110 §9.1).
 	refused 501 'Not Implemented' "FOO / HTTP/1.1\r\n$H\r\n"
 	refused 501 'Not Implemented' "get / HTTP/1.1\r\n$H\r\n"
-	# Known methods the route does not take: 405 and what it takes.
+	# Known methods the route does not take: 405 and what it takes.  The
+	# request is sound, so without a body the connection goes on (the
+	# next request is answered); with one it closes, the body unread.
+	{
+		tm_error_resp -k -a 'Allow: GET, HEAD' 405 'Method Not Allowed'
+		tm_file_resp -c close www/r.txt "$TXT"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "POST / HTTP/1.1\r\n${H}Content-Length: 0\r\n\r\nGET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+	{
+		tm_error_resp -k -a 'Allow: GET, HEAD' 405 'Method Not Allowed'
+		printf '[open]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof \
+	    --timeout 0.5 raw "$PORT" "DELETE /sub/file.txt HTTP/1.1\r\n$H\r\n"
 	tm_error_resp -a 'Allow: GET, HEAD' 405 'Method Not Allowed' > want
 	printf '[closed]\n' >> want
 	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
-	    "$PORT" "POST / HTTP/1.1\r\n${H}Content-Length: 0\r\n\r\n"
+	    "$PORT" "POST / HTTP/1.1\r\n${H}Content-Length: 5\r\n\r\nhello"
 	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
-	    "$PORT" "DELETE /sub/file.txt HTTP/1.1\r\n$H\r\n"
+	    "$PORT" "POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "DELETE /sub/file.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
 	tm_error_resp -a 'Allow: GET, HEAD, POST, PUT' 405 'Method Not Allowed' \
 	    > want
 	printf '[closed]\n' >> want
 	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
-	    "$PORT" "DELETE /upload/ HTTP/1.1\r\n$H\r\n"
+	    "$PORT" "DELETE /upload/ HTTP/1.0\r\n$H\r\n"
 	# 1.x for x > 1 is answered as 1.1 (RFC 9110 §2.5).
 	tm_file_resp -c close www/r.txt "$TXT" > want
 	printf '[closed]\n' >> want

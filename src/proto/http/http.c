@@ -65,6 +65,9 @@ static void	http_process(struct conn *, struct http_req *);
 static void	http_dispatch(struct conn *, struct http_req *);
 static void	http_respond(struct conn *, struct http_req *);
 static void	http_fail(struct conn *, struct http_req *, unsigned int);
+static void	http_refuse(struct conn *, struct http_req *, unsigned int);
+static void	http_error(struct conn *, struct http_req *, unsigned int,
+		    int);
 static int	http_finish(struct conn *, struct http_req *);
 static struct http_req *http_req_get(struct conn *);
 static void	http_req_put(struct http_req *);
@@ -434,7 +437,7 @@ http_process(struct conn *c, struct http_req *hr)
 			http_resp_body_mem(hr, "", 0, 0);
 			goto respond;
 		}
-		http_fail(c, hr, 405);
+		http_refuse(c, hr, 405);
 		return;
 	}
 	/* An empty absolute-form path means "/". */
@@ -483,12 +486,12 @@ http_process(struct conn *c, struct http_req *hr)
 	    (size_t)(lc - http_cf->cf_listeners), hr->rq_host,
 	    strlen(hr->rq_host));
 	if (hr->rq_site == NULL) {
-		http_fail(c, hr, 404);
+		http_refuse(c, hr, 404);
 		return;
 	}
 	rc = http_route_select(hr->rq_site, hr->rq_path, hr->rq_path_len);
 	if (rc == NULL) {
-		http_fail(c, hr, 404);
+		http_refuse(c, hr, 404);
 		return;
 	}
 	hr->rq_route = rc;
@@ -498,7 +501,7 @@ http_process(struct conn *c, struct http_req *hr)
 	if (*hr->rq_subpath != '/')
 		hr->rq_subpath = "/";
 	if (!(rc->rc_methods & HTTP_METHOD_BIT(p->rq_method))) {
-		http_fail(c, hr, 405);
+		http_refuse(c, hr, 405);
 		return;
 	}
 	/* The body: consumed (and discarded) before the handler runs. */
@@ -656,9 +659,38 @@ http_dispatch(struct conn *c, struct http_req *hr)
 static void
 http_fail(struct conn *c, struct http_req *hr, unsigned int status)
 {
+	http_error(c, hr, status, 0);
+}
+
+/*
+ * Refuse a well-formed request (no site or route for it: 404; a method
+ * the route does not take: 405).  Its framing is sound, so without a
+ * body the connection goes on as after any response (nginx does the
+ * same); one with a body closes after a lingering drain, since the body
+ * of a refused request is not read.
+ */
+static void
+http_refuse(struct conn *c, struct http_req *hr, unsigned int status)
+{
 	const struct http_request *p = &hr->rq_p;
 
-	hr->rq_flags &= ~HTTP_F_KEEPALIVE;
+	if (!(p->rq_flags & HTTP_RQ_CHUNKED) &&
+	    (!(p->rq_flags & HTTP_RQ_LENGTH) || p->rq_content_length == 0)) {
+		hr->rq_flags |= HTTP_F_BODY_DONE;
+		http_error(c, hr, status, 1);
+	} else
+		http_error(c, hr, status, 0);
+}
+
+/* keep: the connection may go on if the request asked for it. */
+static void
+http_error(struct conn *c, struct http_req *hr, unsigned int status,
+    int keep)
+{
+	const struct http_request *p = &hr->rq_p;
+
+	if (!keep)
+		hr->rq_flags &= ~HTTP_F_KEEPALIVE;
 	/*
 	 * A HEAD refused before http_process() saw it gets no content
 	 * either (RFC 9110 §9.3.2); the method token may be all the parser
