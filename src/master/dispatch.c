@@ -9,9 +9,12 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,12 +30,15 @@ _Static_assert(sizeof(((struct chan_conn *)0)->cc_peer) ==
 #define ACCEPT_BATCH	64
 /* Pause after EMFILE/ENFILE: connections wait in the backlog meanwhile. */
 #define EMFILE_PAUSE_MS	100
-/* While full and clients wait: how often idle connections are asked back. */
+/* While full and clients wait: how often idle connections are asked back, */
 #define RECLAIM_MS	50
+/* ... at most how many from each worker at a time, */
+#define RECLAIM_EACH	32
 /* ... and how often that is logged. */
 #define RECLAIM_LOG_MS	60000
 
 static int	dispatch_pick(struct master *, int);
+static unsigned int dispatch_waiting(const struct listener *);
 static int	dispatch_send(struct master *, unsigned int);
 
 static int
@@ -280,38 +286,84 @@ dispatch_flush(struct master *m)
 /*
  * Every slot is taken.  A client waiting in a listener's backlog would
  * wait until some connection ends, and idle keep-alive connections could
- * hold every slot for their whole timeout: once a client is seen
- * waiting, the workers are asked to close some of theirs (CHAN_RECLAIM,
- * conn_reclaim()), again every RECLAIM_MS while clients still wait.
+ * hold every slot for their whole timeout: the workers are asked to close
+ * about as many idle connections as clients wait (CHAN_RECLAIM,
+ * conn_reclaim()), spread round robin, at most RECLAIM_EACH per worker,
+ * and again every RECLAIM_MS while clients still wait.
  */
 void
 dispatch_reclaim(struct master *m, uint64_t now)
 {
-	struct pollfd pfd[TM_MAX_LISTENERS];
-	unsigned int i;
-	int n;
+	unsigned int elig[TM_MAX_BLOCKS], i, j, b, ne = 0, waiting = 0, share;
+	struct chan_msg msg;
 
 	if (now - m->m_reclaim_at < RECLAIM_MS)
 		return;
 	m->m_reclaim_at = now;
-	for (i = 0; i < m->m_nls; i++) {
-		pfd[i].fd = m->m_ls[i].ls_fd;
-		pfd[i].events = POLLIN;
-		pfd[i].revents = 0;
-	}
-	/* Only a look: the master does not accept without a slot. */
-	if ((n = poll(pfd, m->m_nls, 0)) == -1) {
-		if (errno != EINTR)
-			log_warn("dispatch: poll() failed");
+	/* A slot freed since this pass began: accepting resumes anyway. */
+	if (dispatch_capacity(m) > 0)
 		return;
+	for (i = 0; i < m->m_nls; i++)
+		waiting += dispatch_waiting(&m->m_ls[i]);
+	if (waiting == 0)
+		return;
+	for (i = 0; i < m->m_nlive; i++) {
+		b = m->m_live[i];
+		if (worker_eligible(m, b) && m->m_wk[b].wk_chan != -1)
+			elig[ne++] = b;
 	}
-	if (n == 0)
+	if (ne == 0)
 		return;
 	if (m->m_reclaim_logged == 0 ||
 	    now - m->m_reclaim_logged >= RECLAIM_LOG_MS) {
-		log_warnx("every slot is in use and clients are waiting: "
-		    "closing idle connections (see workers.slots_per_worker)");
+		log_warnx("every slot is in use and %u client(s) wait: closing "
+		    "idle connections (see workers.slots_per_worker)", waiting);
 		m->m_reclaim_logged = now;
 	}
-	proc_send_all(m, CHAN_RECLAIM, UINT32_MAX);
+	if (waiting > RECLAIM_EACH * ne)
+		waiting = RECLAIM_EACH * ne;
+	memset(&msg, 0, sizeof(msg));
+	msg.cm_type = CHAN_RECLAIM;
+	msg.cm_arg = 1;
+	/* One waiting client costs one connection, not one per worker. */
+	for (j = 0; j < ne && waiting > 0; j++) {
+		b = elig[(m->m_reclaim_rr + j) % ne];
+		share = (waiting + (ne - j) - 1) / (ne - j);
+		msg.cm_data[0] = (uint8_t)share;
+		/* A full channel: that worker is busy; the next round asks. */
+		(void)chan_send(m->m_wk[b].wk_chan, &msg, NULL);
+		waiting -= share;
+	}
+	m->m_reclaim_rr++;
+}
+
+/*
+ * Clients in a listener's accept queue: TCP_INFO reports its length on a
+ * listening socket (with deferred accept only those that have spoken).
+ * Elsewhere, or if that fails: 1 if poll(2) finds one, else 0.
+ */
+static unsigned int
+dispatch_waiting(const struct listener *ls)
+{
+#ifdef TCP_INFO
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (ls->ls_conf != NULL && ls->ls_conf->lc_sa.ss_family != AF_UNIX &&
+	    getsockopt(ls->ls_fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+	    len >= offsetof(struct tcp_info, tcpi_unacked) +
+	    sizeof(ti.tcpi_unacked))
+		return (ti.tcpi_unacked);
+#endif
+	{
+		struct pollfd pfd;
+
+		pfd.fd = ls->ls_fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		/* Only a look: the master does not accept without a slot. */
+		if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN))
+			return (1);
+	}
+	return (0);
 }

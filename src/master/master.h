@@ -65,6 +65,7 @@ struct master {
 	   that was last logged (ms). */
 	uint64_t	 m_reclaim_at;
 	uint64_t	 m_reclaim_logged;
+	unsigned int	 m_reclaim_rr;	/* the worker asked first */
 	/* Stopping: 0, or the signal that started it (TERM/INT/QUIT). */
 	int		 m_stopping;
 	uint64_t	 m_stop_at;	/* ms when the stop began */

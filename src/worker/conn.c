@@ -5,6 +5,7 @@
  */
 #include <sys/types.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -210,31 +211,39 @@ conn_drain_all(void)
 }
 
 /*
- * Every slot is taken and clients wait in the backlog (CHAN_RECLAIM):
- * close some of the connections that hold a slot with no request in
- * progress, the longest quiet first, as nginx reuses its idle keep-alive
- * connections.  An eighth of them, at least one and at most
- * CONN_RECLAIM_MAX per call: the master asks again while clients wait.
+ * Every slot is taken and clients wait in the backlog (CHAN_RECLAIM): close
+ * up to `want` (at most CONN_RECLAIM_MAX) of the connections that hold a
+ * slot with no request in progress, the longest quiet first, as nginx
+ * reuses its idle keep-alive connections.  Only one quiet for at least
+ * CONN_RECLAIM_QUIET_MS, with nothing to read: input waiting or arriving
+ * (CONN_F_RD, queued for a turn, bytes in the socket) would make close()
+ * send a reset, and a request in it would be lost.
  */
 #define CONN_RECLAIM_MAX	32
+#define CONN_RECLAIM_QUIET_MS	1000
 
 void
-conn_reclaim(void)
+conn_reclaim(unsigned int want)
 {
 	struct wstate *ws = &tm_ws;
-	uint32_t pick[CONN_RECLAIM_MAX], i, j, k, n = 0, nidle = 0, want;
+	uint32_t pick[CONN_RECLAIM_MAX], i, j, k, n = 0, done = 0;
 	uint64_t at[CONN_RECLAIM_MAX], t;
 	struct conn *c;
+	int avail;
 
+	if (want > CONN_RECLAIM_MAX)
+		want = CONN_RECLAIM_MAX;
 	/* The CONN_RECLAIM_MAX quietest, oldest first, by insertion. */
 	for (i = 0; i < ws->ws_nconns; i++) {
 		c = &ws->ws_conns[i];
-		if (!(c->c_flags & CONN_F_ACTIVE) || c->c_pr == NULL ||
-		    c->c_pr->pr_idle == NULL || !c->c_pr->pr_idle(c))
+		if (!(c->c_flags & CONN_F_ACTIVE) ||
+		    (c->c_flags & (CONN_F_RD | CONN_F_RESUME)) ||
+		    c->c_pr == NULL || c->c_pr->pr_idle == NULL ||
+		    !c->c_pr->pr_idle(c))
 			continue;
-		nidle++;
 		t = c->c_sl->sl_active_ms;
-		if (n == CONN_RECLAIM_MAX && t >= at[n - 1])
+		if (ws->ws_now_ms < t + CONN_RECLAIM_QUIET_MS ||
+		    (n == CONN_RECLAIM_MAX && t >= at[n - 1]))
 			continue;
 		for (k = n < CONN_RECLAIM_MAX ? n : n - 1; k > 0 &&
 		    at[k - 1] > t; k--) {
@@ -246,14 +255,16 @@ conn_reclaim(void)
 		if (n < CONN_RECLAIM_MAX)
 			n++;
 	}
-	if (nidle == 0)
-		return;
-	want = nidle / 8 > CONN_RECLAIM_MAX ? CONN_RECLAIM_MAX :
-	    nidle / 8 > 0 ? nidle / 8 : 1;
-	for (j = 0; j < want && j < n; j++)
-		conn_close(&ws->ws_conns[pick[j]], CONN_DONE);
-	log_debug("every slot in use: closed %u of %u idle connections",
-	    j, nidle);
+	for (j = 0; j < n && done < want; j++) {
+		c = &ws->ws_conns[pick[j]];
+		/* A request on its way in: this one is not idle. */
+		if (ioctl(c->c_fd, FIONREAD, &avail) == -1 || avail > 0)
+			continue;
+		conn_close(c, CONN_DONE);
+		done++;
+	}
+	log_debug("every slot in use: closed %u idle connections (%u asked)",
+	    done, want);
 }
 
 void

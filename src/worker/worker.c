@@ -302,12 +302,13 @@ worker_chan(struct wstate *ws)
 {
 	struct chan_msg m;
 	int fds[CHAN_MAX_FDS], r, i, burst;
+	unsigned int reclaim = 0;
 
 	for (burst = 0; burst < CHAN_BURST; burst++) {
 		r = chan_recv(ws->ws_chan, &m, fds);
 		if (r == -1) {
 			if (errno == EAGAIN)
-				return;
+				break;
 			if (errno == EPROTO) {
 				/* Its fds are closed; their slots are lost
 				   until the master reaps us: say so loudly. */
@@ -354,7 +355,10 @@ worker_chan(struct wstate *ws)
 			proto_reopen_logs();
 			break;
 		case CHAN_RECLAIM:
-			conn_reclaim();
+			/* Requests queued while we were busy are one: the
+			   master asks again if clients still wait. */
+			if (m.cm_arg >= 1 && m.cm_data[0] > reclaim)
+				reclaim = m.cm_data[0];
 			break;
 		case CHAN_TICKETS:
 			/* New session ticket keys; the copy dies here. */
@@ -366,6 +370,8 @@ worker_chan(struct wstate *ws)
 			break;
 		}
 	}
+	if (reclaim > 0)
+		conn_reclaim(reclaim);
 }
 
 static void

@@ -59,6 +59,6 @@ struct chan_conn;
 void	conn_open(int fd, const struct chan_conn *);
 void	conn_close_all(enum conn_reason);
 void	conn_drain_all(void);
-void	conn_reclaim(void);
+void	conn_reclaim(unsigned int);
 
 #endif /* TM_WSTATE_H */

@@ -114,14 +114,17 @@ CONF
 	wait_for 100 sh -c 'test "$(wc -l < new.ports 2>/dev/null)" = 3' ||
 	    atf_fail "the clients did not connect"
 	atf_check -o inline:'4\n' tmq slots keepalive
-	# A fifth waits in the backlog only until the oldest idle one goes
-	# (keep-alive alone would hold it for 60 s).
+	# A fifth waits in the backlog only until the oldest idle one has
+	# been quiet for a second and goes (keep-alive alone would hold it
+	# for 60 s).
 	atf_check -o save:got.html curl -sf --max-time 20 "http://127.0.0.1:$PORT/"
 	atf_check cmp got.html www/index.html
+	wait_for 50 sh -c 'test "$(tmq slots)" = 3' ||
+	    atf_fail "slots in use: $(tmq slots), not 3"
 	tmq eval slots "'\\n'.join(sorted(s['peer'].rsplit(':',1)[1] for s in d['slots']))" > slot.ports
 	sort new.ports > want.ports
 	atf_check cmp slot.ports want.ports
-	atf_check -o match:'every slot is in use and clients are waiting' \
+	atf_check -o match:'every slot is in use and 1 client\(s\) wait' \
 	    cat daemon.log
 	touch release
 	wait
