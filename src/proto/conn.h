@@ -81,13 +81,21 @@ void	conn_in_release(struct conn *);
 /*
  * The connection waits for input before it has answered: send the ACK
  * that its listener holds for the answer (listener_quickack()) now.
+ * CONN_ACK_HEAD: more of the head (or of the PROXY header) is to come;
+ * the response may still carry the next ACK.  CONN_ACK_BODY: a request
+ * body is to come; acknowledging returns to the kernel's default, which
+ * keeps a client's Nagle algorithm moving through the body.
+ * CONN_ACK_PEEKED: as HEAD, for bytes sl_bytes_in does not count yet.
  */
-void	conn_ack_slow(struct conn *);
+#define CONN_ACK_HEAD	0
+#define CONN_ACK_BODY	1
+#define CONN_ACK_PEEKED	2
+void	conn_ack_slow(struct conn *, int);
 static inline void
-conn_ack_now(struct conn *c)
+conn_ack_now(struct conn *c, int how)
 {
 	if (c->c_flags & CONN_F_DELACK)
-		conn_ack_slow(c);
+		conn_ack_slow(c, how);
 }
 /* Ask the loop to call pr_event again soon (work left, no new edge). */
 void	conn_resume(struct conn *);

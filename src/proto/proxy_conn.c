@@ -106,7 +106,7 @@ pxc_event(struct conn *c, uint32_t ev)
 	if (r == PROXY_AGAIN) {
 		/* A valid prefix; the next bytes bring a new edge. */
 		if ((size_t)n < sizeof(buf)) {
-			conn_ack_now(c);
+			conn_ack_now(c, CONN_ACK_PEEKED);
 			return;
 		}
 		pi.pi_error = "header too long";

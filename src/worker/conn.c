@@ -299,20 +299,24 @@ conn_count_out(struct conn *c, size_t n)
 }
 
 /*
- * 2, not 1: the kernel sends the ACK it holds and stays in delayed-ACK
- * mode, so the rest of the request, once it comes, is again acknowledged
- * by the response.  The flag stays until a reply goes out: a head in
- * three parts needs this twice.
+ * TCP_QUICKACK 2 (any even value) sends a pending ACK and leaves the
+ * socket in delayed-ACK mode, so the response can carry the next ACK too;
+ * with no ACK pending it only leaves that mode, which merely costs the
+ * segment this saves.  The flag stays until a reply goes out: a head in
+ * three parts needs this twice.  1, for a body: back to quick ACKs, and
+ * the flag goes.
  */
 void
-conn_ack_slow(struct conn *c)
+conn_ack_slow(struct conn *c, int how)
 {
 	/* Nothing has come yet: nothing to acknowledge. */
-	if (c->c_sl->sl_bytes_in == 0)
+	if (how != CONN_ACK_PEEKED && c->c_sl->sl_bytes_in == 0)
 		return;
+	if (how == CONN_ACK_BODY)
+		c->c_flags &= ~CONN_F_DELACK;
 #ifdef TCP_QUICKACK
 	{
-		int v = 2;
+		int v = how == CONN_ACK_BODY ? 1 : 2;
 
 		/* Should it fail, the delayed-ACK timer still sends it. */
 		if (setsockopt(c->c_fd, IPPROTO_TCP, TCP_QUICKACK, &v,

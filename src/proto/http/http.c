@@ -238,7 +238,7 @@ http_run(struct conn *c)
 				/* Idle: nothing to do without input. */
 				if (!(c->c_flags & CONN_F_RD) &&
 				    c->c_in_len == 0) {
-					conn_ack_now(c);
+					conn_ack_now(c, CONN_ACK_HEAD);
 					return;
 				}
 				if ((hr = http_req_get(c)) == NULL) {
@@ -258,7 +258,7 @@ http_run(struct conn *c)
 			if (r != HTTP_PARSE_OK) {
 				/* Waiting for the rest, or closed. */
 				if (r == HTTP_PARSE_AGAIN)
-					conn_ack_now(c);
+					conn_ack_now(c, CONN_ACK_HEAD);
 				return;
 			}
 			http_process(c, hr);
@@ -274,7 +274,7 @@ http_run(struct conn *c)
 				continue;
 			if (r != HTTP_PARSE_OK) {
 				if (r == HTTP_PARSE_AGAIN)
-					conn_ack_now(c);
+					conn_ack_now(c, CONN_ACK_BODY);
 				return;
 			}
 			http_dispatch(c, hr);
@@ -763,6 +763,8 @@ http_write(struct conn *c, struct http_req *hr)
 			 * A file follows by sendfile(2): send it along.  The
 			 * last bytes before a close wait for the FIN that
 			 * http_finish() sends at once: one segment, not two.
+			 * (A body sent by sendfile(2) ends with a push of its
+			 * own, so there the FIN still goes alone.)
 			 */
 			if (hr->rq_body_kind == HTTP_BODY_FD)
 				more = hr->rq_fd_left > 0 ? by_sendfile :
