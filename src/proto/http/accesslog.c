@@ -245,9 +245,10 @@ alog_times(void)
 }
 
 /*
- * A request refused before a site was chosen (a malformed head, a 505)
- * goes to the log of the site that a request without a Host would get on
- * its listener, as nginx's default server logs it: such requests are what
+ * A request answered before a site was chosen (refused: a malformed head,
+ * a 505; or answered by the listener: redirect_https, OPTIONS *) goes to
+ * the log of the site that a request without a Host would get on its
+ * listener, as nginx's default server logs it: refused requests are what
  * an operator looks for when a client or a scanner misbehaves.
  */
 static const struct site_conf *

@@ -530,7 +530,12 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 		elen = http_etag_make(etag, (uint64_t)st->st_ino,
 		    (uint64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
 		    st->st_mtim.tv_nsec, gz);
-	/* Never later than the Date it goes with (RFC 9110 §8.8.2.1). */
+	/*
+	 * Never later than the Date it goes with (RFC 9110 §8.8.2.1).  The
+	 * preconditions still compare the real time: until it has passed,
+	 * If-Modified-Since gives no 304 and If-Unmodified-Since 412, which
+	 * errs on the side of sending the file.
+	 */
 	http_date_format(st->st_mtime > conn_now_wall() ? conn_now_wall() :
 	    st->st_mtime, lm);
 
