@@ -891,11 +891,13 @@ http_finish(struct conn *c, struct http_req *hr)
 		if (http_tr(c)->tr_idle != NULL)
 			http_tr(c)->tr_idle(c);
 		c->c_flags |= CONN_F_KAIDLE;
-		conn_set_state(c, TM_SLOT_IDLE);
+		/* Deadline first: tamarinctl never sees an idle row
+		   without one. */
 		conn_set_timeout(c, c->c_lc->lc_timeouts.to_keepalive_ms);
+		conn_set_state(c, TM_SLOT_IDLE);
 	} else {
-		conn_set_state(c, TM_SLOT_READING);
 		conn_set_timeout(c, c->c_lc->lc_timeouts.to_header_ms);
+		conn_set_state(c, TM_SLOT_READING);
 	}
 	(void)sl;
 	if (http_cf->cf_keepalive_requests != 0 &&
