@@ -57,6 +57,18 @@ listener_row(struct master *m)
 	return (-1);
 }
 
+/* An int TCP option on a TCP listener; a failure is logged and survived. */
+static void
+listener_tcpopt(int fd, const struct listener_conf *lc, int opt,
+    const char *name, int v)
+{
+	if (lc->lc_sa.ss_family == AF_UNIX)
+		return;
+	if (setsockopt(fd, IPPROTO_TCP, opt, &v, sizeof(v)) == -1)
+		log_warn("listener %s: setsockopt(%s) failed", lc->lc_name,
+		    name);
+}
+
 /*
  * Accept a TCP client only once its first bytes are in (or after
  * lc_defer_accept seconds): the worker's first turn then finds the
@@ -67,14 +79,8 @@ static void
 listener_defer(int fd, const struct listener_conf *lc)
 {
 #ifdef TCP_DEFER_ACCEPT
-	int v = lc->lc_defer_accept;
-
-	if (lc->lc_sa.ss_family == AF_UNIX)
-		return;
-	if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &v,
-	    sizeof(v)) == -1)
-		log_warn("listener %s: setsockopt(TCP_DEFER_ACCEPT) failed",
-		    lc->lc_name);
+	listener_tcpopt(fd, lc, TCP_DEFER_ACCEPT, "TCP_DEFER_ACCEPT",
+	    lc->lc_defer_accept);
 #else
 	(void)fd;
 	(void)lc;
@@ -89,20 +95,14 @@ listener_defer(int fd, const struct listener_conf *lc)
  * wait for more of its request before it can answer sends the ACK at once
  * (conn_ack_now()), so a client whose Nagle algorithm waits for it never
  * stalls.  TLS keeps the kernel's default: a handshake is not answered in
- * one response.
+ * one response.  A kept listener keeps its protocol
+ * (config_listener_same()), so this is set once, at open.
  */
 static void
 listener_quickack(int fd, const struct listener_conf *lc)
 {
 #ifdef TCP_QUICKACK
-	int v = 0;
-
-	if (lc->lc_sa.ss_family == AF_UNIX)
-		return;
-	/* A kept listener keeps its protocol (config_listener_same()). */
-	if (setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &v, sizeof(v)) == -1)
-		log_warn("listener %s: setsockopt(TCP_QUICKACK) failed",
-		    lc->lc_name);
+	listener_tcpopt(fd, lc, TCP_QUICKACK, "TCP_QUICKACK", 0);
 #else
 	(void)fd;
 	(void)lc;
@@ -151,10 +151,7 @@ listener_open(struct master *m, struct listener_conf *lc)
 		 * Linux: responses are written whole, so Nagle only adds
 		 * latency, and this costs no syscall per connection.
 		 */
-		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
-		    sizeof(on)) == -1)
-			log_warn("listener %s: setsockopt(TCP_NODELAY) failed",
-			    lc->lc_name);
+		listener_tcpopt(fd, lc, TCP_NODELAY, "TCP_NODELAY", 1);
 	}
 	if (bind(fd, (struct sockaddr *)&lc->lc_sa, lc->lc_salen) == -1) {
 		log_warn("listener %s: bind(%s port %u) failed", lc->lc_name,

@@ -622,8 +622,7 @@ segments() {
 	    "HEAD /big.bin HTTP/1.1\r\n${H}Connection: close\r\n\r\n" \
 	    'GET /r.txt HTTP/1.1\r\n\r\n' \
 	    "POST /upload/ HTTP/1.1\r\n${H}Content-Length: 100\r\n\r\nabc"; do
-		atf_check -o match:'\[closed\]$' python3 "$TMCLIENT" --eof \
-		    raw "$PORT" "$req"
+		tm_closes "$PORT" "$req"
 	done
 	atf_check -o match:'\[open\]$' python3 "$TMCLIENT" --eof \
 	    --timeout 0.5 raw "$PORT" "GET /r.txt HTTP/1.1\r\n${H}\r\n"
@@ -663,40 +662,35 @@ nagle__no_stall_body() {
 	H='Host: main.test\r\n'
 	# The server holds the ACK of a request for its response; the first
 	# part is no request, and a held ACK would hold the second part for
-	# the kernel's delayed-ACK timer (40 ms or more) every time.  Two of
-	# five may be slow, for a busy machine.
+	# the kernel's delayed-ACK timer (40 ms or more) every time.
 	{
 		tm_file_resp -c close www/r.txt "$TXT"
 		printf '[closed]\n'
 	} > want
-	: > slow
-	for i in 1 2 3 4 5; do
-		python3 "$TMCLIENT" --mask-date --eof --nagle split "$PORT" \
-		    "GET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n" 38 \
-		    --delay 0 --slow 30 > got
-		grep -v '^\[slow\]$' got > resp
-		atf_check -o file:want cat resp
-		grep '^\[slow\]$' got >> slow || true
-	done
-	[ "$(wc -l < slow)" -le 2 ] ||
-	    atf_fail "$(wc -l < slow) of 5 split requests took over 30 ms"
+	nagle_split "GET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n" 38
 	# The same for a body written after its head.
 	head="POST /upload/ HTTP/1.1\r\n${H}Content-Length: 5\r\nConnection: close\r\n\r\n"
 	{
 		tm_file_resp -c close www/upload/index.html "$HTML"
 		printf '[closed]\n'
 	} > want
+	nagle_split "${head}hello" "$(printf "$head" | wc -c)"
+}
+
+# nagle_split DATA N: five times, a Nagle client writes DATA in N-byte
+# parts back to back and gets exactly the response in want; two of the
+# five may take over 30 ms, for a busy machine.
+nagle_split() {
 	: > slow
 	for i in 1 2 3 4 5; do
 		python3 "$TMCLIENT" --mask-date --eof --nagle split "$PORT" \
-		    "${head}hello" "$(printf "$head" | wc -c)" --delay 0 \
-		    --slow 30 > got
+		    "$1" "$2" --delay 0 --slow 30 > got
 		grep -v '^\[slow\]$' got > resp
 		atf_check -o file:want cat resp
 		grep '^\[slow\]$' got >> slow || true
 	done
 	[ "$(wc -l < slow)" -le 2 ] ||
-	    atf_fail "$(wc -l < slow) of 5 bodies after their heads took over 30 ms"
+	    atf_fail "$(wc -l < slow) of 5 exchanges took over 30 ms: $1"
 }
 nagle__no_stall_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

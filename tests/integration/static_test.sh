@@ -983,10 +983,8 @@ CONF
 	    'GET / HTTP/2.0\r\nHost: a.test\r\n\r\n' \
 	    'GET  /x"y HTTP/1.1\r\nHost: a.test\r\n\r\n' \
 	    '\x16\x03\x01\x02\x00\x01\r\n\r\n'; do
-		atf_check -o match:'\[closed\]$' python3 "$TMCLIENT" --eof \
-		    raw "$PORT" "$req"
-		atf_check -o match:'\[closed\]$' python3 "$TMCLIENT" --eof \
-		    raw "$PORT2" "$req"
+		tm_closes "$PORT" "$req"
+		tm_closes "$PORT2" "$req"
 	done
 	wait_for 30 sh -c 'test "$(wc -l < b.log)" -ge 6' ||
 	    atf_fail "b.log: $(cat b.log 2>&1)"

@@ -691,15 +691,9 @@ http_error(struct conn *c, struct http_req *hr, unsigned int status,
 
 	if (!keep)
 		hr->rq_flags &= ~HTTP_F_KEEPALIVE;
-	/*
-	 * A HEAD refused before http_process() saw it gets no content
-	 * either (RFC 9110 §9.3.2); the method token may be all the parser
-	 * had when it stopped.
-	 */
-	if (p->rq_method == HTTP_M_HEAD || (p->rq_method == HTTP_M_UNKNOWN &&
-	    p->rq_method_span.sp_len == 4 && c->c_in != NULL &&
-	    p->rq_method_span.sp_off + 4 <= c->c_in_len &&
-	    memcmp(c->c_in + p->rq_method_span.sp_off, "HEAD", 4) == 0))
+	/* A HEAD refused before http_process() saw it gets no content
+	   either (RFC 9110 §9.3.2). */
+	if (p->rq_method == HTTP_M_HEAD)
 		hr->rq_flags |= HTTP_F_HEAD;
 	http_resp_reset(hr);
 	if (hr->rq_start_ms == 0)
@@ -757,23 +751,22 @@ http_write(struct conn *c, struct http_req *hr)
 			iov[cnt++].iov_len = hr->rq_mem_len - hr->rq_mem_off;
 		}
 		if (cnt > 0) {
-			int more;
+			int last, more;
 
 			/*
-			 * A file follows by sendfile(2): send it along.  The
-			 * last bytes before a close wait for the FIN that
-			 * http_finish() sends at once: one segment, not two.
-			 * (A body sent by sendfile(2) ends with a push of its
-			 * own, so there the FIN still goes alone.)
+			 * A file that follows by sendfile(2) takes these bytes
+			 * along.  The last bytes of a response that closes
+			 * wait for the FIN http_finish() sends at once: one
+			 * segment, not two.  (A body sent by sendfile(2) ends
+			 * with a push of its own; its FIN goes alone.)
 			 */
-			if (hr->rq_body_kind == HTTP_BODY_FD)
-				more = hr->rq_fd_left > 0 ? by_sendfile :
-				    !(hr->rq_flags & HTTP_F_KEEPALIVE);
-			else
-				more = !(hr->rq_flags & HTTP_F_KEEPALIVE) &&
-				    (hr->rq_body_kind != HTTP_BODY_STREAM ||
-				    (hr->rq_flags & HTTP_F_STREAM_EOF));
-			if (more && !(hr->rq_flags & HTTP_F_KEEPALIVE))
+			last = (hr->rq_body_kind != HTTP_BODY_FD ||
+			    hr->rq_fd_left == 0) &&
+			    (hr->rq_body_kind != HTTP_BODY_STREAM ||
+			    (hr->rq_flags & HTTP_F_STREAM_EOF));
+			more = last ? !(hr->rq_flags & HTTP_F_KEEPALIVE) :
+			    by_sendfile;
+			if (last && more)
 				hr->rq_flags |= HTTP_F_FIN_HELD;
 			n = tr->tr_writev(c, iov, cnt, more);
 			if (n > 0) {

@@ -288,6 +288,10 @@ http_parse_request(struct http_request *rq, const char *buf, size_t len,
 				    "bad method");
 			rq->rq_method_span.sp_off = rq->rq_mark;
 			rq->rq_method_span.sp_len = p - rq->rq_mark;
+			/* Known this early, so that a refusal of the rest
+			   still knows a HEAD (no content in its answer). */
+			rq->rq_method = method_id(b + rq->rq_mark,
+			    rq->rq_method_span.sp_len);
 			rq->rq_mark = ++p;
 			rq->rq_state = RS_TARGET;
 			/* FALLTHROUGH */
@@ -557,8 +561,6 @@ request_line(struct http_request *rq, const unsigned char *b)
 	/* 1.x for x > 1 is answered as 1.1 (RFC 9110 §2.5). */
 	if (rq->rq_minor > 1)
 		rq->rq_minor = 1;
-	rq->rq_method = method_id(b + rq->rq_method_span.sp_off,
-	    rq->rq_method_span.sp_len);
 	if (rq->rq_method == HTTP_M_UNKNOWN)
 		return (rq_fail(rq, 501, "unknown method"));
 	return (target_parse(rq, b));

@@ -68,7 +68,8 @@ static const char *static_field(const struct http_req *,
 static int	static_preconditions(const struct http_req *, const char *,
 		    size_t, time_t);
 static int	static_ranges(struct http_req *, const struct static_conf *,
-		    int, const struct stat *, const char *, const char *);
+		    int, const struct stat *, const char *, const char *,
+		    size_t);
 
 const struct http_handler http_handler_static = {
 	.hd_name = "static",
@@ -567,7 +568,8 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 		v = static_field(hr, HTTP_H_IF_RANGE, &vlen);
 		if (v == NULL || http_cond_if_range(v, vlen, elen > 0 ? etag :
 		    NULL, elen, st->st_mtime))
-			return (static_ranges(hr, sc, fd, st, ctype, range));
+			return (static_ranges(hr, sc, fd, st, ctype, range,
+			    rlen));
 	}
 	http_resp_status(hr, 200);
 	http_resp_header(hr, "Content-Type", ctype);
@@ -676,17 +678,15 @@ br_fin(void *arg)
 
 static int
 static_ranges(struct http_req *hr, const struct static_conf *sc, int fd,
-    const struct stat *st, const char *ctype, const char *range)
+    const struct stat *st, const char *ctype, const char *range, size_t rlen)
 {
 	struct http_range r[STATIC_MAX_RANGES > 1024 ? 1 : 1024];
 	char cr[HTTP_CONTENT_RANGE_MAX + 8], head[512];
 	struct byteranges *br;
 	unsigned int n = 0, i, max;
-	size_t rlen;
 	uint64_t total;
 	int res;
 
-	(void)http_req_header(hr, "Range", &rlen);
 	max = sc->sc_max_ranges == 0 ? 1 : sc->sc_max_ranges;
 	if (max > sizeof(r) / sizeof(r[0]))
 		max = sizeof(r) / sizeof(r[0]);
