@@ -78,6 +78,8 @@ show_summary(FILE *fp, const struct shm_snap *sn)
 	    (unsigned long long)t[TM_CTR_accepted]);
 	fprintf(fp, "%-13s %llu\n", "closed",
 	    (unsigned long long)t[TM_CTR_closed]);
+	fprintf(fp, "%-13s %llu\n", "reclaimed",
+	    (unsigned long long)t[TM_CTR_reclaimed]);
 	fprintf(fp, "%-13s %llu\n", "requests",
 	    (unsigned long long)t[TM_CTR_requests]);
 	fprintf(fp, "%-13s %llu\n", "bytes in",

@@ -131,6 +131,8 @@ static const struct ctr_meta ctr_meta[TM_CTR__COUNT] = {
 	    "tamarin_tls_handshakes_total" },
 	[TM_CTR_tls_resumed] = { CG_TOP, "tls_resumed",
 	    "tamarin_tls_resumed_total" },
+	[TM_CTR_reclaimed] = { CG_TOP, "reclaimed",
+	    "tamarin_connections_reclaimed_total" },
 };
 
 /*

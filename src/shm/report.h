@@ -28,7 +28,8 @@
  *					use, exited ones included
  *       "accepted": 0, "closed": 0, "requests": 0,
  *       "bytes_in": 0, "bytes_out": 0, "tls_handshakes": 0,
- *       "tls_resumed": 0,
+ *       "tls_resumed": 0, "reclaimed": 0,	idle connections closed
+ *					because every slot was taken
  *       "responses": { "1xx": 0, "2xx": 0, "3xx": 0, "4xx": 0,
  *         "5xx": 0 },
  *       "errors": { "timeout": 0, "io": 0, "protocol": 0, "tls": 0 } },
@@ -43,6 +44,7 @@
  *     "slots_active": 3, "slots_total": 1024,
  *     "accepted": 0, "closed": 0, "requests": 0, "bytes_in": 0,
  *     "bytes_out": 0, "tls_handshakes": 0, "tls_resumed": 0,
+ *     "reclaimed": 0,
  *     "responses": { ... }, "errors": { ... },
  *     "errors_total": 0 }
  *
@@ -73,7 +75,8 @@
  * tamarin_connections_accepted_total, tamarin_connections_closed_total,
  * tamarin_requests_total, tamarin_received_bytes_total,
  * tamarin_sent_bytes_total, tamarin_tls_handshakes_total,
- * tamarin_tls_resumed_total, tamarin_responses_total{code="2xx"},
+ * tamarin_tls_resumed_total, tamarin_connections_reclaimed_total,
+ * tamarin_responses_total{code="2xx"},
  * tamarin_connection_errors_total{kind="timeout"}, each labelled
  * worker="N",generation="G",pid="P"; per worker gauges
  * tamarin_slots_active and tamarin_slots_capacity; per listener

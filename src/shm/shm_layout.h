@@ -35,8 +35,11 @@
 #include "shm/slot_states.h"
 
 #define TM_SHM_MAGIC		0x4e52414du	/* "MARN" little-endian */
-/* 2: timing wheel; 3: TLS in slots; 4: claim bitmaps, 128-byte slots */
-#define TM_SHM_VERSION		4
+/*
+ * 2: timing wheel; 3: TLS in slots; 4: claim bitmaps, 128-byte slots;
+ * 5: the reclaimed counter
+ */
+#define TM_SHM_VERSION		5
 
 #define TM_MAX_WORKERS		256
 #define TM_MAX_BLOCKS		(2 * TM_MAX_WORKERS)
@@ -129,7 +132,8 @@ _Static_assert(offsetof(struct shm_slot, sl_word) == 0, "word first");
 	X(err_proto,	"connections closed for protocol errors")	\
 	X(err_tls,	"failed TLS handshakes")			\
 	X(tls_handshakes, "completed TLS handshakes")			\
-	X(tls_resumed,	"TLS handshakes that resumed a session")
+	X(tls_resumed,	"TLS handshakes that resumed a session")	\
+	X(reclaimed,	"idle connections closed to free a slot")
 
 enum tm_counter {
 #define X(name, descr) TM_CTR_##name,

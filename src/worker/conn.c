@@ -261,6 +261,7 @@ conn_reclaim(unsigned int want)
 		if (ioctl(c->c_fd, FIONREAD, &avail) == -1 || avail > 0)
 			continue;
 		conn_close(c, CONN_DONE);
+		conn_stat(TM_CTR_reclaimed, 1);
 		done++;
 	}
 	log_debug("every slot in use: closed %u idle connections (%u asked)",

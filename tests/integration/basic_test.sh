@@ -126,6 +126,10 @@ CONF
 	atf_check cmp slot.ports want.ports
 	atf_check -o match:'every slot is in use and 1 client\(s\) wait' \
 	    cat daemon.log
+	atf_check -o inline:'1\n' tmq eval summary "d['totals']['reclaimed']"
+	atf_check -o inline:'1\n' tmq eval workers "d['workers'][0]['reclaimed']"
+	atf_check -o match:'^reclaimed +1$' \
+	    "${TAMARINCTL}" -s tamarind.shm show summary
 	touch release
 	wait
 	wait_for 50 sh -c 'test "$(tmq slots)" = 0' ||
@@ -146,6 +150,7 @@ CONF
 		atf_check -o match:'^HTTP/1.1 200 OK' -o match:'^second file$' \
 		    cat "busy.$i"
 	done
+	atf_check -o inline:'1\n' tmq eval summary "d['totals']['reclaimed']"
 }
 slots_full_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
