@@ -279,8 +279,9 @@ ATF_TC_BODY(wheel__random_against_model, tc)
 		} else {
 			/* Advance: mostly small steps, sometimes turns. */
 			now += (unsigned int)rand_r(&rnd_state) % 100 == 0 ?
-			    rand_r(&rnd_state) % (100u * TM_WHEEL_SIZE * 3) :
-			    rand_r(&rnd_state) % 250;
+			    (unsigned int)rand_r(&rnd_state) %
+			    (100u * TM_WHEEL_SIZE * 3) :
+			    (unsigned int)rand_r(&rnd_state) % 250u;
 			target = now / 100;
 			nwant = 0;
 			if (target > m->cur)
