@@ -220,6 +220,36 @@ parser__limits_cleanup() {
 	stop_daemon
 }
 
+atf_test_case parser__options_asterisk cleanup
+parser__options_asterisk_head() {
+	atf_set descr "OPTIONS *: 200 with Allow; a body it came with is never read as the next request"
+}
+parser__options_asterisk_body() {
+	http_start
+	H='Host: main.test\r\n'
+	inner="GET /r.txt HTTP/1.1\r\n${H}\r\n"
+	ok='HTTP/1.1 200 OK\r\nServer: tamarin\r\nDate: (date)\r\nContent-Length: 0\r\n'
+	{
+		printf "$ok"'Allow: GET, HEAD, OPTIONS\r\n\r\n'
+		tm_file_resp -c close www/r.txt "$TXT"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "OPTIONS * HTTP/1.1\r\n$H\r\nGET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+	# With a body (a request inside it, as a smuggler would send): one
+	# answer, then the connection closes, the body unread.
+	printf "$ok"'Connection: close\r\nAllow: GET, HEAD, OPTIONS\r\n\r\n[closed]\n' > want
+	len=$(printf "$inner" | wc -c)
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "OPTIONS * HTTP/1.1\r\n${H}Content-Length: $len\r\n\r\n$inner"
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "OPTIONS * HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n$(printf '%x' "$len")\r\n$inner\r\n0\r\n\r\n"
+}
+parser__options_asterisk_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case parser__versions_methods cleanup
 parser__versions_methods_head() {
 	atf_set descr "HTTP/2 and others: 505; unknown methods: 501; methods a route refuses: 405 with Allow"
@@ -704,6 +734,7 @@ atf_init_test_cases() {
 	atf_add_test_case parser__bad_framing
 	atf_add_test_case parser__limits
 	atf_add_test_case parser__versions_methods
+	atf_add_test_case parser__options_asterisk
 	atf_add_test_case target__normalisation
 	atf_add_test_case pipelining__in_order
 	atf_add_test_case body__content_length

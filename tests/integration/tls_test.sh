@@ -661,6 +661,18 @@ redirect_body() {
 	atf_check -o inline:'301 https://localhost/x\n' curl -s -o /dev/null \
 	    -X POST -w '%{http_code} %{redirect_url}\n' \
 	    "http://localhost:$PORT/x"
+	# A body is not read: the connection closes after the one answer,
+	# so a request inside the body is never taken for the next one.
+	inner='GET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n'
+	len=$(printf "$inner" | wc -c)
+	for framing in "Content-Length: $len\r\n\r\n$inner" \
+	    "Transfer-Encoding: chunked\r\n\r\n$(printf %x "$len")\r\n$inner\r\n0\r\n\r\n"; do
+		python3 "$TMCLIENT" --eof raw "$PORT" \
+		    "POST /x HTTP/1.1\r\nHost: localhost\r\n$framing" > out
+		atf_check -o inline:'1\n' grep -c '^HTTP/1.1 ' out
+		atf_check -o match:'^Location: https://localhost/x' \
+		    -o match:'^Connection: close' -o match:'\[closed\]$' cat out
+	done
 }
 redirect_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

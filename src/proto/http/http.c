@@ -64,6 +64,7 @@ static int	http_input_pending(struct conn *);
 static void	http_process(struct conn *, struct http_req *);
 static void	http_dispatch(struct conn *, struct http_req *);
 static void	http_respond(struct conn *, struct http_req *);
+static int	http_has_body(const struct http_request *);
 static void	http_fail(struct conn *, struct http_req *, unsigned int);
 static void	http_refuse(struct conn *, struct http_req *, unsigned int);
 static void	http_error(struct conn *, struct http_req *, unsigned int,
@@ -540,7 +541,15 @@ http_process(struct conn *c, struct http_req *hr)
 	http_dispatch(c, hr);
 	return;
 respond:
-	hr->rq_flags |= HTTP_F_BODY_DONE;
+	/*
+	 * Nothing here reads a body: one that came closes the connection
+	 * after the answer (drained by the linger), so it is never parsed
+	 * as the next request.
+	 */
+	if (http_has_body(p))
+		hr->rq_flags &= ~HTTP_F_KEEPALIVE;
+	else
+		hr->rq_flags |= HTTP_F_BODY_DONE;
 	http_respond(c, hr);
 }
 
@@ -672,14 +681,19 @@ http_fail(struct conn *c, struct http_req *hr, unsigned int status)
 static void
 http_refuse(struct conn *c, struct http_req *hr, unsigned int status)
 {
-	const struct http_request *p = &hr->rq_p;
-
-	if (!(p->rq_flags & HTTP_RQ_CHUNKED) &&
-	    (!(p->rq_flags & HTTP_RQ_LENGTH) || p->rq_content_length == 0)) {
+	if (!http_has_body(&hr->rq_p)) {
 		hr->rq_flags |= HTTP_F_BODY_DONE;
 		http_error(c, hr, status, 1);
 	} else
 		http_error(c, hr, status, 0);
+}
+
+/* Whether a body follows the head (RFC 9112 §6.3). */
+static int
+http_has_body(const struct http_request *p)
+{
+	return ((p->rq_flags & HTTP_RQ_CHUNKED) ||
+	    ((p->rq_flags & HTTP_RQ_LENGTH) && p->rq_content_length > 0));
 }
 
 /* keep: the connection may go on if the request asked for it. */
