@@ -35,21 +35,11 @@
 
 #define CTL_DEFAULT_SEGMENT	TM_RUNDIR "/tamarind.shm"
 #define CTL_DAEMON_NAME		"tamarind"
-/*
- * How far the master's start (from /proc) may lie from the segment's
- * sh_start_wall and still be the same process.  Before: the master reads
- * its configuration (maybe resolving names) before it makes the segment.
- * After: it binds and daemonizes after.  A recycled pid starts after the
- * master died, normally far outside this window.
- */
-#define CTL_START_BEFORE_SEC	120
-#define CTL_START_AFTER_SEC	30
 
 static void	usage(void) __attribute__((noreturn));
 static char	*ctl_path_from_config(const char *, char **);
 static char	*ctl_resolve(const char *, const char *);
 static int	ctl_master_check(struct ctl *, pid_t);
-static int	proc_start_wall(pid_t, long long *, char *);
 static int	proc_is_daemon(pid_t, char *, size_t);
 static int	ctl_view(struct ctl *);
 static int	ctl_view_once(struct ctl *);
@@ -339,85 +329,16 @@ ctl_verify(struct ctl *ctl)
 	return (ctl_master_check(ctl, pid));
 }
 
-/*
- * The master of the segment is alive and is the process that made it.
- * Where /proc cannot tell (hidden pids), alive is all we can check.
- */
+/* The master of the segment is alive and is the process that made it. */
 static int
 ctl_master_check(struct ctl *ctl, pid_t pid)
 {
-	const struct shm_header *h = shm_header(ctl->ctl_shm);
-	long long start;
-	long long made = (long long)h->sh_start_wall;
-	char state;
-
-	if (pid <= 0 || (kill(pid, 0) == -1 && errno != EPERM))
-		goto stale;
-	if (proc_start_wall(pid, &start, &state) == -1)
+	if (shm_master_alive(ctl->ctl_shm, pid))
 		return (0);
-	/* A zombie master is gone too: it serves nobody. */
-	if (state == 'Z' || state == 'X')
-		goto stale;
-	if (start < made - CTL_START_BEFORE_SEC ||
-	    start > made + CTL_START_AFTER_SEC)
-		goto stale;
-	return (0);
-stale:
 	(void)snprintf(ctl->ctl_err, sizeof(ctl->ctl_err),
 	    "%s: stale segment: master pid %d is gone", ctl->ctl_path,
 	    (int)pid);
 	return (CTL_EXIT_STALE);
-}
-
-/*
- * When pid started, in seconds since the epoch: boot time (btime in
- * /proc/stat) plus its starttime (field 22 of /proc/PID/stat, in clock
- * ticks since boot).  Also its state letter.  0, or -1 if /proc says
- * nothing.
- */
-static int
-proc_start_wall(pid_t pid, long long *start, char *state)
-{
-	char path[64], buf[1024], *p, *tok, *save;
-	unsigned long long ticks = 0, btime = 0;
-	long hz;
-	FILE *fp;
-	ssize_t n;
-	int fd, i;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (-1);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return (-1);
-	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: fields follow the last ')'. */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return (-1);
-	p++;
-	for (i = 3, tok = strtok_r(p, " ", &save); tok != NULL;
-	    i++, tok = strtok_r(NULL, " ", &save)) {
-		if (i == 3)
-			*state = tok[0];
-		if (i == 22) {
-			ticks = strtoull(tok, NULL, 10);
-			break;
-		}
-	}
-	if (tok == NULL)
-		return (-1);
-	if ((fp = fopen("/proc/stat", "re")) == NULL)
-		return (-1);
-	while (fgets(buf, sizeof(buf), fp) != NULL)
-		if (sscanf(buf, "btime %llu", &btime) == 1)
-			break;
-	fclose(fp);
-	if (btime == 0 || (hz = sysconf(_SC_CLK_TCK)) <= 0)
-		return (-1);
-	*start = (long long)(btime + ticks / (unsigned long long)hz);
-	return (0);
 }
 
 /*

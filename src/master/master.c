@@ -53,8 +53,11 @@ master_segment_setup(struct master *m)
 {
 	struct config *cf = m->m_cf;
 	struct shm_header *h;
+	struct shm *old;
 	const char *path = cf->cf_segment;
 	char *dflt = NULL;
+	pid_t pid;
+	int why, alive;
 
 	if (path == NULL) {
 		/* Next to the pidfile, where tamarinctl looks for it. */
@@ -72,6 +75,21 @@ master_segment_setup(struct master *m)
 			fatal("segment path");
 		cf->cf_segment = dflt;
 		path = dflt;
+	}
+	/*
+	 * A running tamarind's segment is not ours to replace: it would
+	 * lose tamarinctl, and our exit would unlink what it serves from.
+	 */
+	if ((old = shm_attach(path, &why, NULL)) != NULL) {
+		pid = atomic_load_explicit(&shm_header(old)->sh_master_pid,
+		    memory_order_relaxed);
+		alive = pid != getpid() && shm_master_alive(old, pid);
+		shm_detach(old);
+		if (alive) {
+			log_warnx("the segment %s belongs to tamarind pid %d, "
+			    "still running", path, (int)pid);
+			return (-1);
+		}
 	}
 	/* Room for two generations, each slot range after its bitmap. */
 	m->m_shm = shm_create(path, cf->cf_workers * 2 *

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 
 static size_t	shm_size_for(uint32_t);
 static int	shm_validate(const struct shm *, size_t, int *, uint32_t *);
+static int	proc_start_wall(pid_t, long long *, char *);
 
 static size_t
 shm_size_for(uint32_t pool_slots)
@@ -342,4 +344,83 @@ shm_pool_alloc(struct shm *s, uint32_t count)
 	if (shm_grow(s, pos + count) == -1)
 		return (-1);
 	return (pos);
+}
+
+/*
+ * How far the master's start (from /proc) may lie from the segment's
+ * sh_start_wall and still be the same process.  Before: the master reads
+ * its configuration (maybe resolving names) before it makes the segment.
+ * After: it binds and daemonizes after.  A recycled pid starts after the
+ * master died, normally far outside this window.
+ */
+#define SHM_START_BEFORE_SEC	120
+#define SHM_START_AFTER_SEC	30
+
+/*
+ * When pid started, in seconds since the epoch: boot time (btime in
+ * /proc/stat) plus its starttime (field 22 of /proc/PID/stat, in clock
+ * ticks since boot).  Also its state letter.  0, or -1 if /proc says
+ * nothing.
+ */
+static int
+proc_start_wall(pid_t pid, long long *start, char *state)
+{
+	char path[64], buf[1024], *p, *tok, *save;
+	unsigned long long ticks = 0, btime = 0;
+	long hz;
+	FILE *fp;
+	ssize_t n;
+	int fd, i;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (-1);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (-1);
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: fields follow the last ')'. */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return (-1);
+	p++;
+	for (i = 3, tok = strtok_r(p, " ", &save); tok != NULL;
+	    i++, tok = strtok_r(NULL, " ", &save)) {
+		if (i == 3)
+			*state = tok[0];
+		if (i == 22) {
+			ticks = strtoull(tok, NULL, 10);
+			break;
+		}
+	}
+	if (tok == NULL)
+		return (-1);
+	if ((fp = fopen("/proc/stat", "re")) == NULL)
+		return (-1);
+	while (fgets(buf, sizeof(buf), fp) != NULL)
+		if (sscanf(buf, "btime %llu", &btime) == 1)
+			break;
+	fclose(fp);
+	if (btime == 0 || (hz = sysconf(_SC_CLK_TCK)) <= 0)
+		return (-1);
+	*start = (long long)(btime + ticks / (unsigned long long)hz);
+	return (0);
+}
+
+int
+shm_master_alive(const struct shm *s, pid_t pid)
+{
+	long long start, made = (long long)shm_header(s)->sh_start_wall;
+	char state;
+
+	if (pid <= 0 || (kill(pid, 0) == -1 && errno != EPERM))
+		return (0);
+	/* Where /proc cannot tell (hidden pids), alive is all we know. */
+	if (proc_start_wall(pid, &start, &state) == -1)
+		return (1);
+	/* A zombie master is gone too: it serves nobody. */
+	if (state == 'Z' || state == 'X')
+		return (0);
+	return (start >= made - SHM_START_BEFORE_SEC &&
+	    start <= made + SHM_START_AFTER_SEC);
 }

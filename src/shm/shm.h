@@ -35,6 +35,11 @@ int		 shm_grow(struct shm *, uint32_t pool_slots);
 void		 shm_detach(struct shm *);
 /* Unmap and unlink (master at exit). */
 void		 shm_destroy(struct shm *);
+/*
+ * pid (the segment's sh_master_pid) is alive and is the process that made
+ * the segment, as far as /proc can tell: 1 yes, 0 gone (or recycled).
+ */
+int		 shm_master_alive(const struct shm *, pid_t pid);
 
 /* Attach errors, for tamarinctl's exit codes and messages. */
 #define SHM_ATTACH_ERRNO	1	/* open/mmap failed: see errno */

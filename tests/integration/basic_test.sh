@@ -245,7 +245,7 @@ term_stops_all_cleanup() {
 
 atf_test_case second_instance_refused cleanup
 second_instance_refused_head() {
-	atf_set descr "a second master with the same pidfile exits 1"
+	atf_set descr "a second master with the same pidfile, or another pidfile and the same segment, exits 1 and leaves the first one whole"
 }
 second_instance_refused_body() {
 	tm_site
@@ -253,6 +253,29 @@ second_instance_refused_body() {
 	start_daemon tamarin.conf 1
 	atf_check -s exit:1 -e match:"already running as pid $(cat master.pid)" \
 	    "$TAMARIND" -d -c tamarin.conf
+	atf_check -o save:got.html curl -sf "http://127.0.0.1:$PORT/"
+	# Its own pidfile but the first one's segment: refused before the
+	# segment is touched, whether its ports are free (port 0) or taken.
+	sed 's/pidfile = "tamarind.pid"/pidfile = "second.pid"/' tamarin.conf \
+	    > second.conf
+	sed "0,/port = 0; protocol/s//port = $PORT; protocol/" second.conf \
+	    > third.conf
+	ino=$(stat -c %i tamarind.shm)
+	for conf in second.conf third.conf; do
+		atf_check -s exit:1 -e match:"the segment .*tamarind.shm belongs to tamarind pid $(cat master.pid), still running" \
+		    "$TAMARIND" -d -c "$conf"
+		atf_check test ! -e second.pid
+		atf_check -o inline:"$ino\n" stat -c %i tamarind.shm
+		atf_check -o inline:'1\n' tmq eval workers "len(d['workers'])"
+	done
+	atf_check -o save:got.html curl -sf "http://127.0.0.1:$PORT/"
+	# A segment whose master is gone is stale, and replaced.
+	cp tamarind.shm stale.shm
+	stop_daemon
+	mv stale.shm tamarind.shm
+	ino=$(stat -c %i tamarind.shm)
+	start_daemon tamarin.conf 1
+	atf_check test "$(stat -c %i tamarind.shm)" != "$ino"
 	atf_check -o save:got.html curl -sf "http://127.0.0.1:$PORT/"
 }
 second_instance_refused_cleanup() {
