@@ -41,9 +41,11 @@ plain_read(struct conn *c, void *buf, size_t len)
 	} while (n == -1 && errno == EINTR);
 	/*
 	 * A short read emptied the socket: the next byte brings a new edge,
-	 * so there is no need to read again only to hear EAGAIN.
+	 * so there is no need to read again only to hear EAGAIN.  Not after
+	 * the peer's FIN, whose edge came already: the read that returns 0
+	 * is still to be made.
 	 */
-	if (n >= 0 && (size_t)n < len)
+	if (n >= 0 && (size_t)n < len && !(c->c_flags & CONN_F_EOF))
 		c->c_flags &= ~CONN_F_RD;
 	return (n);
 }

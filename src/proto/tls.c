@@ -451,6 +451,7 @@ tls_read(struct conn *c, void *buf, size_t len)
 			tls_idle_unlink(tl);
 		/* As plain_read(): an emptied socket needs no more reads. */
 		if ((tl->tl_flags & TLS_CF_DRAINED) &&
+		    !(c->c_flags & CONN_F_EOF) &&
 		    !SSL_has_pending(tl->tl_ssl))
 			c->c_flags &= ~CONN_F_RD;
 		return (n);

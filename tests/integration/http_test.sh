@@ -376,6 +376,26 @@ pipelining__in_order_body() {
 	} > want
 	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
 	    "$PORT" "GET /r.txt HTTP/1.1\r\n$H\r\nGET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n$H\r\n"
+	# A long pipeline, then the client's FIN: every request answered
+	# over several turns and reads, then the close at once (the FIN's
+	# one edge came while requests were still queued).
+	for n in 20 200 1000; do
+		req= i=0
+		while [ $i -lt $n ]; do
+			req="${req}GET /r.txt HTTP/1.1\r\n$H\r\n"
+			i=$((i + 1))
+		done
+		{
+			i=0
+			while [ $i -lt $n ]; do
+				tm_file_resp www/r.txt "$TXT"
+				i=$((i + 1))
+			done
+			printf '[closed]\n'
+		} > want
+		atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof \
+		    --timeout 3 raw --shut "$PORT" "$req"
+	done
 }
 pipelining__in_order_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

@@ -277,7 +277,7 @@ resume() {
 # status code and its body.
 records() {
 	python3 - "$@" <<'PY'
-import socket, ssl, sys, time
+import os, socket, ssl, sys, time
 port, gap, chunks = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3:]
 ctx = ssl.create_default_context(cafile="ca.pem")
 s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), 5),
@@ -289,6 +289,9 @@ for c in chunks:
     time.sleep(gap)
 if gap == 0:
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
+if os.environ.get("RECORDS_SHUT"):
+    # The client's FIN (no close_notify) right after its requests.
+    socket.socket(fileno=os.dup(s.fileno())).shutdown(socket.SHUT_WR)
 buf = b""
 while True:
     d = s.recv(65536)
@@ -324,6 +327,18 @@ records_pipelined_body() {
 	same '200 0123456789abcdefghij\n' records "$PORT" 0.2 \
 	    'GET /r.txt HT' 'TP/1.1\r\nHost: loc' \
 	    'alhost\r\nConnection: close\r\n\r\n'
+	# 300 requests in one record, then the client's FIN: all answered
+	# over several turns, then the close at once, not at the keep-alive
+	# timeout (the FIN's one edge came while requests were queued).
+	req= want= i=0
+	while [ $i -lt 300 ]; do
+		req="${req}GET /r.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
+		want="${want}200 0123456789abcdefghij\n"
+		i=$((i + 1))
+	done
+	export RECORDS_SHUT=1
+	same "$want" records "$PORT" 0 "$req"
+	unset RECORDS_SHUT
 }
 records_pipelined_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

@@ -194,6 +194,9 @@ http_event(struct conn *c, uint32_t ev)
 {
 	const struct transport *tr = http_tr(c);
 
+	/* Its edge comes once: a short read later must not forget it. */
+	if (ev & (EPOLLRDHUP | EPOLLHUP))
+		c->c_flags |= CONN_F_EOF;
 	if (tr->tr_events != NULL)
 		ev = tr->tr_events(c, ev);
 	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
