@@ -42,6 +42,7 @@
 #include "lib/log.h"
 #include "master/config.h"
 #include "proto/conn.h"
+#include "proto/http/http.h"
 #include "proto/proto.h"
 #include "proto/tls.h"
 #include "shm/shm.h"
@@ -83,9 +84,12 @@ static const unsigned char tls_sid_ctx[] = "tamarin";
  */
 static const unsigned char tls_alpn[] = "\x08http/1.1\x08http/1.0";
 
-/* What answers plain HTTP sent to a TLS port (then the connection closes). */
+/*
+ * What answers plain HTTP sent to a TLS port (then the connection closes):
+ * the status line, Server and Date as on every response, then this.
+ */
+static const char tls_plain_status[] = "HTTP/1.1 400 Bad Request\r\n";
 static const char tls_plain_resp[] =
-    "HTTP/1.1 400 Bad Request\r\n"
     "Content-Type: text/plain; charset=utf-8\r\n"
     "Content-Length: 52\r\n"
     "Connection: close\r\n"
@@ -410,12 +414,18 @@ tls_done(struct conn *c, struct tls_conn *tl)
 static void
 tls_plain_answer(struct conn *c)
 {
+	struct iovec iov[3];
 	char buf[4096];
 	size_t got = 0;
 	ssize_t n;
 
+	iov[0].iov_base = (void *)tls_plain_status;
+	iov[0].iov_len = sizeof(tls_plain_status) - 1;
+	iov[1].iov_base = (void *)http_resp_common(&iov[1].iov_len);
+	iov[2].iov_base = (void *)tls_plain_resp;
+	iov[2].iov_len = sizeof(tls_plain_resp) - 1;
 	do {
-		n = write(c->c_fd, tls_plain_resp, sizeof(tls_plain_resp) - 1);
+		n = writev(c->c_fd, iov, 3);
 	} while (n == -1 && errno == EINTR);
 	if (n <= 0)
 		return;

@@ -115,6 +115,7 @@ struct http_req {
 const char	*http_req_buf(const struct http_req *);
 
 /* response.c */
+const char *http_resp_common(size_t *len);
 void	http_resp_reset(struct http_req *);
 int	http_resp_build_head(struct http_req *);
 const char *http_status_text(unsigned int);

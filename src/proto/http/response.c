@@ -28,14 +28,14 @@
 
 /*
  * "Server: ...\r\nDate: ...\r\n", formatted once per second: every
- * response starts with it.
+ * response starts with it (the TLS transport's answer to plain HTTP too).
  */
 static char	head_common[128];
 static size_t	head_common_len;
 static int64_t	head_common_at = -1;
 
-static const char *
-http_head_common(size_t *len)
+const char *
+http_resp_common(size_t *len)
 {
 	char date[HTTP_DATE_LEN + 1];
 	int64_t now = conn_now_wall();
@@ -422,7 +422,7 @@ http_resp_build_head(struct http_req *hr)
 		const struct route_conf *rc = hr->rq_route;
 		char *w = o;
 
-		common = http_head_common(&clen);
+		common = http_resp_common(&clen);
 		/* The fixed lines, bounded: all fit with room to spare. */
 		if (tlen + clen + 128 + (site != NULL ? site->st_hblock_len :
 		    0) + (rc != NULL ? rc->rc_hblock_len : 0) > size)
