@@ -825,6 +825,18 @@ CONF
 	want_req want /api --vhost main.test
 	closed tm_file_resp -c close other/index.html "$HTML"
 	want_req want / --vhost other.test
+	# Answered before its site is known: the headers of the listener's
+	# default site (the first here), whose log takes the line too.
+	for r in '400 Bad Request|GET / HTTP/1.1\r\n\r\n' \
+	    '505 HTTP Version Not Supported|GET / HTTP/2.0\r\nHost: other.test\r\n\r\n' \
+	    '400 Bad Request|GET / HTTP/1.1\r\nHost: main.test\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'; do
+		status=${r%%|*}
+		tm_error_resp -h 'X-Site: main' -h 'Cache-Control: no-cache' \
+		    "${status%% *}" "${status#* }" > want
+		printf '[closed]\n' >> want
+		atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof \
+		    raw "$PORT" "${r#*|}"
+	done
 	# A value with a line break never gets that far.
 	printf 'sites = ( { root = "www"; headers = { X-Bad = "a\\r\\nb"; }; } );\n' |
 	    st_conf

@@ -245,24 +245,6 @@ alog_times(void)
 }
 
 /*
- * A request answered before a site was chosen (refused: a malformed head,
- * a 505; or answered by the listener: redirect_https, OPTIONS *) goes to
- * the log of the site that a request without a Host would get on its
- * listener, as nginx's default server logs it: refused requests are what
- * an operator looks for when a client or a scanner misbehaves.
- */
-static const struct site_conf *
-alog_default_site(const struct http_req *hr)
-{
-	const struct listener_conf *lc = hr->rq_conn->c_lc;
-
-	if (lc == NULL)
-		return (NULL);
-	return (http_site_select(http_cf,
-	    (size_t)(lc - http_cf->cf_listeners), "", 0));
-}
-
-/*
  * A request line the parser did not take apart, escaped as it came (up to
  * its end or the first 1024 bytes); "-" when nothing came.
  */
@@ -289,7 +271,7 @@ void
 accesslog_write(struct http_req *hr)
 {
 	const struct http_request *p = &hr->rq_p;
-	const struct site_conf *st = hr->rq_site;
+	const struct site_conf *st;
 	const char *buf = http_req_buf(hr), *ua, *ref;
 	char line[ALOG_LINE_MAX], m[32], tgt[4096], eua[1024], eref[1024],
 	    host[600], req[4200];
@@ -300,7 +282,13 @@ accesslog_write(struct http_req *hr)
 	hr->rq_flags |= HTTP_F_LOGGED;
 	if (alog_site == NULL)
 		return;
-	if (st == NULL && (st = alog_default_site(hr)) == NULL)
+	/*
+	 * One answered before its site was known (refused, or answered by
+	 * the listener) goes to the default site's log, as nginx's default
+	 * server logs it: refused requests are what an operator looks for
+	 * when a client or a scanner misbehaves.
+	 */
+	if ((st = http_site_of(hr)) == NULL)
 		return;
 	site = (int)(st - http_cf->cf_sites);
 	if (site < 0 || (size_t)site >= alog_nsites || alog_site[site] == -1)

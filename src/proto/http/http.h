@@ -129,6 +129,7 @@ int	http_resp_body_ref(struct http_req *, const void *, size_t,
 /* site.c */
 const struct site_conf *http_site_select(const struct config *,
 	    size_t listener, const char *host, size_t hostlen);
+const struct site_conf *http_site_of(const struct http_req *);
 const struct route_conf *http_route_select(const struct site_conf *,
 	    const char *path, size_t len);
 

@@ -418,7 +418,7 @@ http_resp_build_head(struct http_req *hr)
 	{
 		const char *text = http_status_text(st), *common;
 		size_t tlen = strlen(text), clen;
-		const struct site_conf *site = hr->rq_site;
+		const struct site_conf *site = http_site_of(hr);
 		const struct route_conf *rc = hr->rq_route;
 		char *w = o;
 

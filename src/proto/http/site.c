@@ -11,7 +11,25 @@
 #include <strings.h>
 
 #include "master/config.h"
+#include "proto/conn.h"
 #include "proto/http/http.h"
+
+/*
+ * The site a response belongs to: the request's, or for one answered
+ * before its site is known (malformed, or answered by the listener
+ * itself), the one a request without Host gets on its listener.  Its
+ * headers go on that response, and its log takes the line.
+ */
+const struct site_conf *
+http_site_of(const struct http_req *hr)
+{
+	const struct listener_conf *lc = hr->rq_conn->c_lc;
+
+	if (hr->rq_site != NULL || lc == NULL)
+		return (hr->rq_site);
+	return (http_site_select(http_cf,
+	    (size_t)(lc - http_cf->cf_listeners), "", 0));
+}
 
 const struct site_conf *
 http_site_select(const struct config *cf, size_t li, const char *host,
