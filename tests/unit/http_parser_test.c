@@ -555,8 +555,14 @@ static const struct rq_case host_cases[] = {
 	    400),
 	ERR("twice_http10", "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
 	    400),
-	OK("empty", "GET / HTTP/1.1\r\nHost:\r\n\r\n",
-	    "GET o 1.1 H t=/ p=/ q= h= cl=0 n=1"),
+	/* An http URI with an empty host is invalid (RFC 9110 §4.2.1). */
+	ERR("empty", "GET / HTTP/1.1\r\nHost:\r\n\r\n", 400),
+	ERR("empty_with_port", "GET / HTTP/1.1\r\nHost: :80\r\n\r\n", 400),
+	ERR("empty_http10", "GET / HTTP/1.0\r\nHost:\r\n\r\n", 400),
+	ERR("empty_asterisk", "OPTIONS * HTTP/1.1\r\nHost:\r\n\r\n", 400),
+	/* The absolute form's authority is used; the field is ignored. */
+	OK("empty_absolute_form", "GET http://a/ HTTP/1.1\r\nHost:\r\n\r\n",
+	    "GET a 1.1 H t=http://a/ p=/ q= h=a cl=0 n=1"),
 	OK("port", "GET / HTTP/1.1\r\nHost: ex.com:8080\r\n\r\n",
 	    "GET o 1.1 H t=/ p=/ q= h=ex.com:8080 cl=0 n=1"),
 	OK("empty_port", "GET / HTTP/1.1\r\nHost: ex.com:\r\n\r\n",

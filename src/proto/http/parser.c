@@ -793,7 +793,12 @@ field_line(struct http_request *rq, const unsigned char *b, uint32_t vend)
 	case HTTP_H_HOST:
 		if (rq->rq_flags & HTTP_RQ_HOST)
 			return (rq_fail(rq, 400, "duplicate Host"));
-		if (host_check(v, vn, 0) == -1)
+		/*
+		 * An empty host names no http URI (RFC 9110 §4.2.1): only
+		 * where the target carries its own authority is it moot.
+		 */
+		if (host_check(v, vn, rq->rq_form == HTTP_FORM_ABSOLUTE ||
+		    rq->rq_form == HTTP_FORM_AUTHORITY ? 0 : HOST_NAME) == -1)
 			return (rq_fail(rq, 400, "bad Host"));
 		rq->rq_flags |= HTTP_RQ_HOST;
 		/* The absolute form's authority wins (RFC 9112 §3.2.2). */
