@@ -886,7 +886,10 @@ skip_ows(const unsigned char *v, uint32_t i, uint32_t n)
  * Transfer-Encoding = #transfer-coding, each a token with optional
  * parameters (RFC 9110 §10.1.4).  Only the syntax is judged here; which
  * codings in which order is decided in head_end(), once every field has
- * been seen.
+ * been seen.  Unlike other lists, empty elements are refused rather than
+ * skipped (RFC 9110 §5.6.1.2): this field decides where the message ends,
+ * and a proxy in front that reads ",chunked" otherwise would split the
+ * stream elsewhere.  nginx refuses such values too.
  */
 static int
 te_parse(struct http_request *rq, const unsigned char *v, uint32_t n)
