@@ -837,6 +837,19 @@ CONF
 		atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof \
 		    raw "$PORT" "${r#*|}"
 	done
+	# Once the host is known, the answer is its site's, even before
+	# routing: other.test has no headers, main.test its own.
+	tm_error_resp 400 'Bad Request' > want
+	printf '[closed]\n' >> want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" 'GET /%2e%2e/x HTTP/1.1\r\nHost: other.test\r\n\r\n'
+	ok='HTTP/1.1 200 OK\r\nServer: tamarin\r\nDate: (date)\r\nContent-Length: 0\r\nConnection: close\r\n'
+	printf "$ok"'Allow: GET, HEAD, OPTIONS\r\n\r\n[closed]\n' > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" 'OPTIONS * HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n'
+	printf "$ok"'X-Site: main\r\nCache-Control: no-cache\r\nAllow: GET, HEAD, OPTIONS\r\n\r\n[closed]\n' > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" 'OPTIONS * HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n'
 	# A value with a line break never gets that far.
 	printf 'sites = ( { root = "www"; headers = { X-Bad = "a\\r\\nb"; }; } );\n' |
 	    st_conf

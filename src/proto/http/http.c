@@ -431,6 +431,13 @@ http_process(struct conn *c, struct http_req *hr)
 	hl = strlen(hr->rq_host);
 	if (hl > 0 && hr->rq_host[hl - 1] == '.')
 		hr->rq_host[--hl] = '\0';
+	/*
+	 * The site, as soon as the host is known: even an answer made before
+	 * routing (OPTIONS *, a bad path, a redirect) is the site's, with its
+	 * headers, error pages and log.
+	 */
+	hr->rq_site = http_site_select(http_cf,
+	    (size_t)(lc - http_cf->cf_listeners), hr->rq_host, hl);
 
 	if (p->rq_form == HTTP_FORM_ASTERISK ||
 	    p->rq_form == HTTP_FORM_AUTHORITY) {
@@ -486,9 +493,6 @@ http_process(struct conn *c, struct http_req *hr)
 		goto respond;
 	}
 
-	hr->rq_site = http_site_select(http_cf,
-	    (size_t)(lc - http_cf->cf_listeners), hr->rq_host,
-	    strlen(hr->rq_host));
 	if (hr->rq_site == NULL) {
 		http_refuse(c, hr, 404);
 		return;

@@ -15,10 +15,10 @@
 #include "proto/http/http.h"
 
 /*
- * The site a response belongs to: the request's, or for one answered
- * before its site is known (malformed, or answered by the listener
- * itself), the one a request without Host gets on its listener.  Its
- * headers go on that response, and its log takes the line.
+ * The site a response belongs to: the request's, or for one refused
+ * before its host was known (a malformed head), the one a request without
+ * Host gets on its listener.  Its headers go on that response, and its
+ * log takes the line.
  */
 const struct site_conf *
 http_site_of(const struct http_req *hr)
