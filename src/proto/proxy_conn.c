@@ -88,7 +88,6 @@ pxc_event(struct conn *c, uint32_t ev)
 	ssize_t n;
 	int r;
 
-	(void)ev;
 	do {
 		n = recv(c->c_fd, buf, sizeof(buf), MSG_PEEK);
 	} while (n == -1 && errno == EINTR);
@@ -141,9 +140,12 @@ pxc_event(struct conn *c, uint32_t ev)
 		conn_close(c, CONN_PROTO);
 		return;
 	}
-	/* What followed the header is here already; no edge will say so. */
+	/*
+	 * What followed the header is here already; no edge will say so.
+	 * The edge's own bits go along: a FIN it reported comes only once.
+	 */
 	if (c->c_flags & CONN_F_ACTIVE)
-		c->c_pr->pr_event(c, EPOLLIN | EPOLLOUT);
+		c->c_pr->pr_event(c, ev | EPOLLIN | EPOLLOUT);
 }
 
 static void
