@@ -22,6 +22,9 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -165,6 +168,7 @@ static int		  tls_ktls_said;
 static void	tls_err_reset(void);
 static int	tls_bio_read(BIO *, char *, int);
 static int	tls_sock_meth_init(void);
+static void	tls_ulp(int);
 static void	tls_idle_unlink(struct tls_conn *);
 static int	tls_open(struct conn *);
 static int	tls_handshake(struct conn *);
@@ -239,8 +243,8 @@ tls_err_reset(void)
  * EAGAIN.  A method of our own rather than a BIO callback: OpenSSL calls a
  * callback twice around every BIO operation, ctrls included (about 28 calls
  * and 1,100 instructions per keep-alive request).  Everything but the read
- * is the socket BIO's own, kTLS included (its fd control puts the kernel's
- * "tls" layer on the socket, as SSL_set_fd() would).
+ * is the socket BIO's own, kTLS included (tls_ulp() does the one thing
+ * SSL_set_fd() did besides).
  */
 static BIO_METHOD	*tls_sock_meth;
 static int		(*tls_sock_read)(BIO *, char *, int);
@@ -286,6 +290,29 @@ tls_sock_meth_init(void)
 	return (0);
 }
 
+/*
+ * What SSL_set_fd() does for kTLS in OpenSSL releases before the kernel
+ * "tls" layer moved to key time: put it on the socket, which must be done
+ * before OpenSSL can hand the keys over.  Later releases attach it again
+ * then, and that second try fails harmlessly (EEXIST).  Where the kernel
+ * has no such layer every connection would pay a failing setsockopt(2),
+ * so after the first "no such layer" this worker stops asking (a reload
+ * starts new workers, which ask again).
+ */
+static void
+tls_ulp(int fd)
+{
+#if !defined(OPENSSL_NO_KTLS) && defined(TCP_ULP)
+	static int missing;
+
+	if (!missing && setsockopt(fd, IPPROTO_TCP, TCP_ULP, "tls",
+	    sizeof("tls")) == -1 && errno == ENOENT)
+		missing = 1;
+#else
+	(void)fd;
+#endif
+}
+
 static int
 tls_open(struct conn *c)
 {
@@ -307,8 +334,9 @@ tls_open(struct conn *c)
 	if ((tls_sock_meth == NULL && tls_sock_meth_init() == -1) ||
 	    (tl->tl_ssl = SSL_new(tx->tx_def.ts_ctx)) == NULL ||
 	    (bio = BIO_new(tls_sock_meth)) == NULL) {
-		log_warnx("tls_open: SSL_new() failed: %s",
-		    tls_errstr(err, sizeof(err)));
+		log_warnx("tls_open: %s failed: %s", tls_sock_meth == NULL ?
+		    "BIO_meth_new()" : tl->tl_ssl == NULL ? "SSL_new()" :
+		    "BIO_new()", tls_errstr(err, sizeof(err)));
 		SSL_free(tl->tl_ssl);
 		free(tl);
 		return (-1);
@@ -316,6 +344,7 @@ tls_open(struct conn *c)
 	/* The BIO does not own the fd: conn_close() does. */
 	BIO_set_fd(bio, c->c_fd, BIO_NOCLOSE);
 	SSL_set_bio(tl->tl_ssl, bio, bio);
+	tls_ulp(c->c_fd);
 	/* Not BIO_set_data(): the data pointer is the socket BIO's. */
 	if (BIO_set_app_data(bio, tl) != 1) {
 		log_warnx("tls_open: BIO_set_app_data() failed");
