@@ -40,7 +40,6 @@ static void	usage(void) __attribute__((noreturn));
 static char	*ctl_path_from_config(const char *, char **);
 static char	*ctl_resolve(const char *, const char *);
 static int	ctl_master_check(struct ctl *, pid_t);
-static int	proc_is_daemon(pid_t, char *, size_t);
 static int	ctl_view(struct ctl *);
 static int	ctl_view_once(struct ctl *);
 static int	ctl_signal(struct ctl *, int, const char *);
@@ -341,45 +340,6 @@ ctl_master_check(struct ctl *ctl, pid_t pid)
 	return (CTL_EXIT_STALE);
 }
 
-/*
- * pid runs tamarind: its comm is the daemon's name, or its command line
- * (rewritten by setproctitle() to "tamarind: master ...") starts with it.
- * 1 yes, 0 no (what it is goes in what), -1 unknown.
- */
-static int
-proc_is_daemon(pid_t pid, char *what, size_t sz)
-{
-	char path[64], buf[256], *base;
-	ssize_t n;
-	int fd;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (-1);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return (-1);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	report_sanitize(what, sz, buf);
-	if (strcmp(buf, CTL_DAEMON_NAME) == 0)
-		return (1);
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (0);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return (0);
-	buf[n] = '\0';
-	/* The first word only: the title goes on with the config path. */
-	buf[strcspn(buf, " :")] = '\0';
-	base = strrchr(buf, '/') != NULL ? strrchr(buf, '/') + 1 : buf;
-	return (strcmp(base, CTL_DAEMON_NAME) == 0);
-}
-
 /* ---- views ------------------------------------------------------------ */
 
 static int
@@ -511,7 +471,7 @@ ctl_signal(struct ctl *ctl, int sig, const char *signame)
 	if (pfd == -1 && errno == ESRCH)
 		goto gone;
 #endif
-	r = proc_is_daemon(pid, what, sizeof(what));
+	r = shm_proc_is_daemon(pid, what, sizeof(what));
 	if (r != 1 || ctl_master_check(ctl, pid) != 0) {
 		if (pfd != -1)
 			close(pfd);

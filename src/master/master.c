@@ -83,11 +83,14 @@ master_segment_setup(struct master *m)
 	if ((old = shm_attach(path, &why, NULL)) != NULL) {
 		pid = atomic_load_explicit(&shm_header(old)->sh_master_pid,
 		    memory_order_relaxed);
-		alive = pid != getpid() && shm_master_alive(old, pid);
+		/* Unknown (hidden /proc) counts as alive: refuse, and say. */
+		alive = pid != getpid() && shm_master_alive(old, pid) &&
+		    shm_proc_is_daemon(pid, NULL, 0) != 0;
 		shm_detach(old);
 		if (alive) {
 			log_warnx("the segment %s belongs to tamarind pid %d, "
-			    "still running", path, (int)pid);
+			    "still running (remove the file if that is not so)",
+			    path, (int)pid);
 			return (-1);
 		}
 	}

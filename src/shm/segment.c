@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/clock.h"
+#include "shm/report.h"
 #include "shm/shm.h"
 
 static size_t	shm_size_for(uint32_t);
@@ -423,4 +424,46 @@ shm_master_alive(const struct shm *s, pid_t pid)
 		return (0);
 	return (start >= made - SHM_START_BEFORE_SEC &&
 	    start <= made + SHM_START_AFTER_SEC);
+}
+
+#define SHM_DAEMON_NAME	"tamarind"
+
+/*
+ * pid runs tamarind: its comm is the daemon's name, or its command line
+ * (rewritten by setproctitle() to "tamarind: master ...") starts with it.
+ * 1 yes, 0 no (what it is goes in what, unless NULL), -1 unknown.
+ */
+int
+shm_proc_is_daemon(pid_t pid, char *what, size_t sz)
+{
+	char path[64], buf[256], *base;
+	ssize_t n;
+	int fd;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (-1);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (-1);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (what != NULL)
+		report_sanitize(what, sz, buf);
+	if (strcmp(buf, SHM_DAEMON_NAME) == 0)
+		return (1);
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (0);
+	buf[n] = '\0';
+	/* The first word only: the title goes on with the config path. */
+	buf[strcspn(buf, " :")] = '\0';
+	base = strrchr(buf, '/') != NULL ? strrchr(buf, '/') + 1 : buf;
+	return (strcmp(base, SHM_DAEMON_NAME) == 0);
 }

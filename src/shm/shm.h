@@ -40,6 +40,8 @@ void		 shm_destroy(struct shm *);
  * the segment, as far as /proc can tell: 1 yes, 0 gone (or recycled).
  */
 int		 shm_master_alive(const struct shm *, pid_t pid);
+/* pid runs tamarind (by /proc): 1 yes, 0 no (its name in what), -1 unknown. */
+int		 shm_proc_is_daemon(pid_t pid, char *what, size_t sz);
 
 /* Attach errors, for tamarinctl's exit codes and messages. */
 #define SHM_ATTACH_ERRNO	1	/* open/mmap failed: see errno */
