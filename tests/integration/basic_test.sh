@@ -277,6 +277,16 @@ second_instance_refused_body() {
 	start_daemon tamarin.conf 1
 	atf_check test "$(stat -c %i tamarind.shm)" != "$ino"
 	atf_check -o save:got.html curl -sf "http://127.0.0.1:$PORT/"
+	# So is one whose master pid, alive and started in time, is not
+	# tamarind (a recycled pid).
+	stop_daemon
+	sleep 60 &
+	other=$!
+	atf_check "$(atf_config_get builddir)/tests/tools/mkseg" -p "$other" \
+	    tamarind.shm
+	start_daemon tamarin.conf 1
+	kill "$other"
+	atf_check -o save:got.html curl -sf "http://127.0.0.1:$PORT/"
 }
 second_instance_refused_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
