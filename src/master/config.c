@@ -1268,6 +1268,13 @@ config_free(struct config *cf)
 }
 
 int
+config_listener_holds_ack(const struct listener_conf *lc)
+{
+	return (lc->lc_proto == TM_PROTO_HTTP &&
+	    lc->lc_sa.ss_family != AF_UNIX);
+}
+
+int
 config_listener_same(const struct listener_conf *a,
     const struct listener_conf *b)
 {

@@ -173,6 +173,13 @@ struct cfg_ctx;
 struct config	*config_load(const char *path, struct cfg_ctx *c);
 void		 config_free(struct config *);
 
+/*
+ * A TCP listener whose protocol speaks second (HTTP): quick ACKs are off
+ * on it, so a connection's first reply carries the ACK of its request
+ * (listener_quickack(), conn_ack_now()).
+ */
+int		 config_listener_holds_ack(const struct listener_conf *);
+
 /* A listener's identity for reloads: same address, port and protocol. */
 int		 config_listener_same(const struct listener_conf *,
 		    const struct listener_conf *);

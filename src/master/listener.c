@@ -166,7 +166,7 @@ listener_open(struct master *m, struct listener_conf *lc)
 	}
 	if (lc->lc_defer_accept > 0)
 		listener_defer(fd, lc);
-	if (lc->lc_proto == TM_PROTO_HTTP)
+	if (config_listener_holds_ack(lc))
 		listener_quickack(fd, lc);
 	if (lc->lc_sa.ss_family != AF_UNIX) {
 		if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1) {

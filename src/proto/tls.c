@@ -320,7 +320,7 @@ tls_open(struct conn *c)
 	struct shm_slot *sl = c->c_sl;
 	struct tls_conn *tl;
 	char err[128];
-	BIO *bio;
+	BIO *bio = NULL;
 
 	if (tx == NULL) {
 		log_warnx("listener %s: no TLS context", c->c_lc->lc_name);
@@ -331,12 +331,16 @@ tls_open(struct conn *c)
 		return (-1);
 	}
 	tls_err_reset();
+	/* Not BIO_set_data(): the data pointer is the socket BIO's. */
 	if ((tls_sock_meth == NULL && tls_sock_meth_init() == -1) ||
 	    (tl->tl_ssl = SSL_new(tx->tx_def.ts_ctx)) == NULL ||
-	    (bio = BIO_new(tls_sock_meth)) == NULL) {
+	    (bio = BIO_new(tls_sock_meth)) == NULL ||
+	    BIO_set_app_data(bio, tl) != 1) {
 		log_warnx("tls_open: %s failed: %s", tls_sock_meth == NULL ?
 		    "BIO_meth_new()" : tl->tl_ssl == NULL ? "SSL_new()" :
-		    "BIO_new()", tls_errstr(err, sizeof(err)));
+		    bio == NULL ? "BIO_new()" : "BIO_set_app_data()",
+		    tls_errstr(err, sizeof(err)));
+		BIO_free(bio);
 		SSL_free(tl->tl_ssl);
 		free(tl);
 		return (-1);
@@ -345,13 +349,6 @@ tls_open(struct conn *c)
 	BIO_set_fd(bio, c->c_fd, BIO_NOCLOSE);
 	SSL_set_bio(tl->tl_ssl, bio, bio);
 	tls_ulp(c->c_fd);
-	/* Not BIO_set_data(): the data pointer is the socket BIO's. */
-	if (BIO_set_app_data(bio, tl) != 1) {
-		log_warnx("tls_open: BIO_set_app_data() failed");
-		SSL_free(tl->tl_ssl);
-		free(tl);
-		return (-1);
-	}
 	SSL_set_accept_state(tl->tl_ssl);
 	c->c_tls = tl;
 	/* Until kTLS says otherwise, files go through the record layer. */

@@ -22,6 +22,7 @@
 static size_t	shm_size_for(uint32_t);
 static int	shm_validate(const struct shm *, size_t, int *, uint32_t *);
 static int	proc_start_wall(pid_t, long long *, char *);
+static ssize_t	proc_read(pid_t, const char *, char *, size_t);
 
 static size_t
 shm_size_for(uint32_t pool_slots)
@@ -357,6 +358,25 @@ shm_pool_alloc(struct shm *s, uint32_t count)
 #define SHM_START_BEFORE_SEC	120
 #define SHM_START_AFTER_SEC	30
 
+/* /proc/PID/NAME's first sz - 1 bytes, NUL-terminated: their count, or -1. */
+static ssize_t
+proc_read(pid_t pid, const char *name, char *buf, size_t sz)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (-1);
+	n = read(fd, buf, sz - 1);
+	close(fd);
+	if (n < 0)
+		return (-1);
+	buf[n] = '\0';
+	return (n);
+}
+
 /*
  * When pid started, in seconds since the epoch: boot time (btime in
  * /proc/stat) plus its starttime (field 22 of /proc/PID/stat, in clock
@@ -366,21 +386,14 @@ shm_pool_alloc(struct shm *s, uint32_t count)
 static int
 proc_start_wall(pid_t pid, long long *start, char *state)
 {
-	char path[64], buf[1024], *p, *tok, *save;
+	char buf[1024], *p, *tok, *save;
 	unsigned long long ticks = 0, btime = 0;
 	long hz;
 	FILE *fp;
-	ssize_t n;
-	int fd, i;
+	int i;
 
-	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (proc_read(pid, "stat", buf, sizeof(buf)) <= 0)
 		return (-1);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return (-1);
-	buf[n] = '\0';
 	/* comm may hold spaces and parentheses: fields follow the last ')'. */
 	if ((p = strrchr(buf, ')')) == NULL)
 		return (-1);
@@ -436,32 +449,18 @@ shm_master_alive(const struct shm *s, pid_t pid)
 int
 shm_proc_is_daemon(pid_t pid, char *what, size_t sz)
 {
-	char path[64], buf[256], *base;
-	ssize_t n;
-	int fd;
+	char buf[256], *base;
 
-	(void)snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (proc_read(pid, "comm", buf, sizeof(buf)) <= 0)
 		return (-1);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return (-1);
-	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	if (what != NULL)
 		report_sanitize(what, sz, buf);
 	if (strcmp(buf, SHM_DAEMON_NAME) == 0)
 		return (1);
 
-	(void)snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (proc_read(pid, "cmdline", buf, sizeof(buf)) <= 0)
 		return (0);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return (0);
-	buf[n] = '\0';
 	/* The first word only: the title goes on with the config path. */
 	buf[strcspn(buf, " :")] = '\0';
 	base = strrchr(buf, '/') != NULL ? strrchr(buf, '/') + 1 : buf;

@@ -87,8 +87,8 @@ conn_open(int fd, const struct chan_conn *cc)
 		conn_close(c, CONN_PROTO);
 		return;
 	}
-	/* As set in listener_open(): the first reply carries our ACK. */
-	if (c->c_proto == TM_PROTO_HTTP && c->c_lc->lc_sa.ss_family != AF_UNIX)
+	/* As its listener was set up: the first reply carries our ACK. */
+	if (config_listener_holds_ack(c->c_lc))
 		c->c_flags |= CONN_F_DELACK;
 	/* The protocol, or first the PROXY header its listener expects. */
 	if (proto_open(c) == -1) {

@@ -284,10 +284,6 @@ static_field(const struct http_req *hr, enum http_header_id id, size_t *len)
 }
 
 /*
- * RFC 9110 §13.2.2 for the representation with these validators: 0 to go
- * on, 304 or 412.  Most requests carry no precondition at all.
- */
-/*
  * A field whose value is one item (a date, a range set): on several lines
  * it is invalid, and ignored as the RFC asks for dates (RFC 9110
  * §13.1.3-4); for Range and If-Range that means the whole file.
@@ -343,6 +339,10 @@ static_list(const struct http_req *hr, enum http_header_id id, size_t *len,
 	return (buf);
 }
 
+/*
+ * RFC 9110 §13.2.2 for the representation with these validators: 0 to go
+ * on, 304 or 412.  Most requests carry no precondition at all.
+ */
 static int
 static_preconditions(const struct http_req *hr, const char *etag,
     size_t elen, time_t mtime)
