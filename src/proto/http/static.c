@@ -34,7 +34,13 @@
 #include "proto/http/uri.h"
 
 #define STATIC_MAX_RANGES	16
-#define STATIC_BOUNDARY		"tamarin-byteranges-7d3a9c1f"
+/*
+ * A multipart boundary must not occur in the parts (RFC 2046 §5.1.1), and
+ * a file's bytes are anyone's: a fixed boundary would let a file forge
+ * parts of its own.  So each response draws 64 random bits for it.
+ */
+#define STATIC_BOUNDARY_PFX	"tamarin-"
+#define STATIC_BOUNDARY_LEN	(sizeof(STATIC_BOUNDARY_PFX) - 1 + 16)
 
 struct static_conf {
 	char		*sc_root;	/* route's own root, or NULL */
@@ -586,6 +592,7 @@ struct byteranges {
 	int		 br_phase;	/* 0 part head, 1 data, 2 CRLF, 3 end */
 	uint64_t	 br_pos;	/* within the part's data */
 	size_t		 br_off;	/* within the current fixed text */
+	char		 br_bound[STATIC_BOUNDARY_LEN + 1];
 	struct http_range br_r[];
 };
 
@@ -594,19 +601,29 @@ br_head(const struct byteranges *br, unsigned int i, char *buf, size_t sz)
 {
 	int n;
 
-	n = snprintf(buf, sz, "--" STATIC_BOUNDARY "\r\nContent-Type: %s\r\n"
-	    "Content-Range: bytes %llu-%llu/%llu\r\n\r\n", br->br_ctype,
+	n = snprintf(buf, sz, "--%s\r\nContent-Type: %s\r\n"
+	    "Content-Range: bytes %llu-%llu/%llu\r\n\r\n", br->br_bound,
+	    br->br_ctype,
 	    (unsigned long long)br->br_r[i].hr_first,
 	    (unsigned long long)br->br_r[i].hr_last,
 	    (unsigned long long)br->br_size);
-	return (n < 0 ? 0 : (size_t)n);
+	return (n < 0 || (size_t)n >= sz ? 0 : (size_t)n);
+}
+
+/* The closing delimiter, "--" boundary "--" CRLF. */
+static size_t
+br_end(const struct byteranges *br, char *buf, size_t sz)
+{
+	int n;
+
+	n = snprintf(buf, sz, "--%s--\r\n", br->br_bound);
+	return (n < 0 || (size_t)n >= sz ? 0 : (size_t)n);
 }
 
 static ssize_t
 br_fill(void *arg, char *buf, size_t size)
 {
 	struct byteranges *br = arg;
-	static const char end[] = "--" STATIC_BOUNDARY "--\r\n";
 	char head[512];
 	size_t out = 0, hl, k;
 	ssize_t n;
@@ -653,10 +670,10 @@ br_fill(void *arg, char *buf, size_t size)
 			}
 			break;
 		case 3:
-			hl = sizeof(end) - 1;
+			hl = br_end(br, head, sizeof(head));
 			k = hl - br->br_off < size - out ? hl - br->br_off :
 			    size - out;
-			memcpy(buf + out, end + br->br_off, k);
+			memcpy(buf + out, head + br->br_off, k);
 			out += k;
 			br->br_off += k;
 			if (br->br_off == hl)
@@ -682,7 +699,9 @@ static_ranges(struct http_req *hr, const struct static_conf *sc, int fd,
 {
 	struct http_range r[STATIC_MAX_RANGES > 1024 ? 1 : 1024];
 	char cr[HTTP_CONTENT_RANGE_MAX + 8], head[512];
+	static const char hex[] = "0123456789abcdef";
 	struct byteranges *br;
+	unsigned char rnd[8];
 	unsigned int n = 0, i, max;
 	uint64_t total;
 	int res;
@@ -727,12 +746,22 @@ static_ranges(struct http_req *hr, const struct static_conf *sc, int fd,
 	br->br_pos = 0;
 	br->br_off = 0;
 	memcpy(br->br_r, r, n * sizeof(struct http_range));
-	total = sizeof("--" STATIC_BOUNDARY "--\r\n") - 1;
+	arc4random_buf(rnd, sizeof(rnd));
+	memcpy(br->br_bound, STATIC_BOUNDARY_PFX,
+	    sizeof(STATIC_BOUNDARY_PFX) - 1);
+	for (i = 0; i < sizeof(rnd); i++) {
+		br->br_bound[sizeof(STATIC_BOUNDARY_PFX) - 1 + 2 * i] =
+		    hex[rnd[i] >> 4];
+		br->br_bound[sizeof(STATIC_BOUNDARY_PFX) + 2 * i] =
+		    hex[rnd[i] & 0xf];
+	}
+	br->br_bound[STATIC_BOUNDARY_LEN] = '\0';
+	total = br_end(br, head, sizeof(head));
 	for (i = 0; i < n; i++)
 		total += br_head(br, i, head, sizeof(head)) +
 		    (r[i].hr_last - r[i].hr_first + 1) + 2;
-	http_resp_header(hr, "Content-Type",
-	    "multipart/byteranges; boundary=" STATIC_BOUNDARY);
+	http_resp_headerf(hr, "Content-Type",
+	    "multipart/byteranges; boundary=%s", br->br_bound);
 	return (http_resp_body_stream(hr, (off_t)total, br_fill, br,
 	    br_fin));
 }
