@@ -523,21 +523,44 @@ EOF
 	# HEAD and other methods ignore Range (RFC 9110 §14.2).
 	closed tm_file_resp -n -c close www/r.txt "$TXT"
 	want_req want /r.txt -X HEAD -H 'Range: bytes=2-5'
-	# Several: multipart/byteranges.  (Asked in ascending order: the
-	# parser sorts and coalesces, range.h says why.)
-	b=tamarin-byteranges-7d3a9c1f
-	printf -- '--%s\r\nContent-Type: %s\r\nContent-Range: bytes 0-1/20\r\n\r\n01\r\n--%s\r\nContent-Type: %s\r\nContent-Range: bytes 5-6/20\r\n\r\n56\r\n--%s\r\nContent-Type: %s\r\nContent-Range: bytes 15-19/20\r\n\r\nfghij\r\n--%s--\r\n' \
-	    "$b" "$TXT" "$b" "$TXT" "$b" "$TXT" "$b" > multi
-	{
-		printf 'HTTP/1.1 206 Partial Content\r\nServer: tamarin\r\nDate: (date)\r\n'
-		printf 'Content-Length: %d\r\nConnection: close\r\n' "$(wc -c < multi)"
-		printf 'Last-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n' "$lm" "$et"
-		printf 'Content-Type: multipart/byteranges; boundary=%s\r\n\r\n' "$b"
-		cat multi
-		printf '[closed]\n'
-	} > want
-	want_req want /r.txt -H 'Range: bytes=0-1,5-6,-5'
-	want_req want /r.txt -H 'Range: bytes=0-1, 5-5, 6-6, 15-'
+	# Several: multipart/byteranges, parts in the order asked for
+	# (RFC 9110 §14.6), overlapping or adjacent ones merged.  The
+	# boundary is random per response (a file must not be able to forge
+	# parts): it is shown as BOUNDARY, and must differ between two.
+	# mp_want RANGE FIRST-LAST...: the multipart reply of those ranges.
+	mp_want() {
+		_r=$1
+		shift
+		_n=$(($# + 1))	# boundaries: 16 characters longer each
+		: > multi
+		for _fl; do
+			_f=${_fl%-*} _l=${_fl#*-}
+			printf -- '--BOUNDARY\r\nContent-Type: %s\r\nContent-Range: bytes %s/20\r\n\r\n%s\r\n' \
+			    "$TXT" "$_fl" "$(cut -c$((_f + 1))-$((_l + 1)) www/r.txt)" >> multi
+		done
+		printf -- '--BOUNDARY--\r\n' >> multi
+		{
+			printf 'HTTP/1.1 206 Partial Content\r\nServer: tamarin\r\nDate: (date)\r\n'
+			printf 'Content-Length: %d\r\nConnection: close\r\n' \
+			    $(($(wc -c < multi) + _n * 16))
+			printf 'Last-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n' "$lm" "$et"
+			printf 'Content-Type: multipart/byteranges; boundary=BOUNDARY\r\n\r\n'
+			cat multi
+			printf '[closed]\n'
+		} > want
+		python3 "$TMCLIENT" req "$PORT" /r.txt -H "Range: $_r" > got
+		atf_check -o save:bounds sed -n \
+		    's/.*boundary=\(tamarin-[0-9a-f]\{16\}\)\r$/\1/p' got
+		atf_check -o file:want sed "s/$(cat bounds)/BOUNDARY/g" got
+	}
+	mp_want 'bytes=0-1,5-6,-5' 0-1 5-6 15-19
+	mp_want 'bytes=0-1, 5-5, 6-6, 15-' 0-1 5-6 15-19
+	mp_want 'bytes=-5,0-0,10-12' 15-19 0-0 10-12
+	cp bounds bounds1
+	mp_want 'bytes=-5,0-0,10-12' 15-19 0-0 10-12
+	atf_check -s exit:1 cmp -s bounds bounds1
+	mp_want 'bytes=12-13,3-4,14-15,0-1' 12-15 3-4 0-1
+	mp_want 'bytes=9-9,0-0' 9-9 0-0
 	# If-Range: the range only while the validator still matches, and
 	# only a strong ETag or the exact date does.
 	part 2 5 2345 > want

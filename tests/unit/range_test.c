@@ -2,6 +2,7 @@
  * Range and Content-Range (src/proto/http/range.c).
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,7 +138,10 @@ ATF_TC_BODY(http_range_parse__multiple, tc)
 	check("bytes=,,0-1", 10000, 8, OK, "0-1");
 }
 
-/* Coalescing sorts: the reply's parts may come in another order. */
+/*
+ * Overlapping and adjacent ranges are merged; the rest keep the order of
+ * the request (RFC 9110 §14.6), a merged one where its first spec was.
+ */
 ATF_TC_WITHOUT_HEAD(http_range_parse__coalesce);
 ATF_TC_BODY(http_range_parse__coalesce, tc)
 {
@@ -146,8 +150,9 @@ ATF_TC_BODY(http_range_parse__coalesce, tc)
 	check("bytes=601-999,500-600", 10000, 8, OK, "500-999");
 	check("bytes=500-999,600-700", 10000, 8, OK, "500-999");
 	check("bytes=600-700,500-999", 10000, 8, OK, "500-999");
-	check("bytes=5-5,0-0", 10000, 8, OK, "0-0,5-5");
-	check("bytes=90-99,50-59,10-19", 10000, 8, OK, "10-19,50-59,90-99");
+	check("bytes=5-5,0-0", 10000, 8, OK, "5-5,0-0");
+	check("bytes=90-99,50-59,10-19", 10000, 8, OK, "90-99,50-59,10-19");
+	check("bytes=-5,0-0,500-510", 1000, 8, OK, "995-999,0-0,500-510");
 	check("bytes=0-1,3-4", 10000, 8, OK, "0-1,3-4");	/* a gap */
 	check("bytes=0-9,-9990", 10000, 8, OK, "0-9999");
 	check("bytes=-1,9999-", 10000, 8, OK, "9999-9999");
@@ -155,6 +160,12 @@ ATF_TC_BODY(http_range_parse__coalesce, tc)
 	check("bytes=0-1,4-5,8-9,2-7", 10000, 8, OK, "0-9");
 	check("bytes=0-1,4-5,8-9,20-30,3-3", 10000, 8, OK,
 	    "0-1,3-5,8-9,20-30");
+	/* a late range joins an early one: the merge stands first */
+	check("bytes=50-59,10-19,60-60,0-9", 10000, 8, OK, "50-60,0-19");
+	/* a bridge takes the place of the earliest range it joins */
+	check("bytes=90-99,10-19,30-39,20-29", 10000, 8, OK, "90-99,10-39");
+	/* unsatisfiable specs still count, and change nothing */
+	check("bytes=20000-,5-5,-0,1-1", 10000, 8, OK, "5-5,1-1");
 }
 
 /* §14.1: the unit is a case-insensitive token; others are ignored. */
@@ -318,15 +329,15 @@ ATF_TC_BODY(http_range_parse__many_overlapping, tc)
 	ATF_REQUIRE(off < sizeof(buf) - 1);
 	check(buf, 10000, 16, NONE, NULL);
 
-	/* exactly maxranges disjoint ones, out of order: all, sorted */
+	/* exactly maxranges disjoint ones, descending: all, as asked */
 	off = (size_t)snprintf(buf, sizeof(buf), "bytes=");
 	for (i = 15; i >= 0; i--)
 		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
 		    "%s%d-%d", i == 15 ? "" : ",", i * 10, i * 10 + 1);
 	want[0] = '\0';
-	for (off = 0, i = 0; i < 16; i++)
+	for (off = 0, i = 15; i >= 0; i--)
 		off += (size_t)snprintf(want + off, sizeof(want) - off,
-		    "%s%d-%d", i ? "," : "", i * 10, i * 10 + 1);
+		    "%s%d-%d", i == 15 ? "" : ",", i * 10, i * 10 + 1);
 	check(buf, 10000, 16, OK, want);
 	check(buf, 10000, 15, NONE, NULL);
 }
@@ -344,15 +355,24 @@ ATF_TC_BODY(http_range_parse__length_bounded, tc)
 
 /*
  * Random sets against a byte map: the result covers exactly the bytes
- * asked for, in sorted, disjoint, non-adjacent ranges.
+ * asked for, in disjoint, non-adjacent ranges, ordered by the first spec
+ * that asked for any byte of each (first[] below).
  */
+/* Byte i is asked for by spec k; first[i] keeps the earliest spec. */
+#define MARK(i, k)	do {						\
+	map[(i)] = 1;							\
+	if (first[(i)] > (k))						\
+		first[(i)] = (k);					\
+} while (0)
+
 ATF_TC_WITHOUT_HEAD(http_range_parse__random);
 ATF_TC_BODY(http_range_parse__random, tc)
 {
 	struct http_range out[8];
 	char v[256], map[80], got[80];
+	unsigned first[80];
 	uint64_t x, size, a, b;
-	unsigned n, i, k, nspec, sat, empty_suffix, bad;
+	unsigned n, i, j, k, nspec, sat, empty_suffix, bad, lo;
 	size_t off;
 	int rc, iter;
 
@@ -361,6 +381,8 @@ ATF_TC_BODY(http_range_parse__random, tc)
 		size = rnd(&x) % 65;
 		nspec = 1 + rnd(&x) % 6;
 		memset(map, 0, sizeof(map));
+		for (i = 0; i < 80; i++)
+			first[i] = UINT_MAX;
 		sat = empty_suffix = bad = 0;
 		off = (size_t)snprintf(v, sizeof(v), "bytes=");
 		for (k = 0; k < nspec; k++) {
@@ -377,13 +399,13 @@ ATF_TC_BODY(http_range_parse__random, tc)
 				if (b < a)
 					bad = 1;
 				for (i = a; i <= b && i < size; i++)
-					map[i] = 1;
+					MARK(i, k);
 				break;
 			case 1:
 				off += (size_t)snprintf(v + off,
 				    sizeof(v) - off, "%" PRIu64 "-", a);
 				for (i = a; i < size; i++)
-					map[i] = 1;
+					MARK(i, k);
 				break;
 			default:
 				off += (size_t)snprintf(v + off,
@@ -392,7 +414,7 @@ ATF_TC_BODY(http_range_parse__random, tc)
 					empty_suffix = 1;
 				for (i = a % 20 >= size ? 0 : size - a % 20;
 				    a % 20 != 0 && i < size; i++)
-					map[i] = 1;
+					MARK(i, k);
 				break;
 			}
 		}
@@ -415,11 +437,23 @@ ATF_TC_BODY(http_range_parse__random, tc)
 		for (k = 0; k < n; k++) {
 			ATF_REQUIRE_MSG(out[k].hr_first <= out[k].hr_last &&
 			    out[k].hr_last < size, "%s: bad range %u", v, k);
-			ATF_REQUIRE_MSG(k == 0 ||
-			    out[k].hr_first > out[k - 1].hr_last + 1,
-			    "%s: ranges %u and %u not apart", v, k - 1, k);
-			for (i = out[k].hr_first; i <= out[k].hr_last; i++)
+			for (j = 0; j < k; j++)
+				ATF_REQUIRE_MSG(out[k].hr_first >
+				    out[j].hr_last + 1 || out[j].hr_first >
+				    out[k].hr_last + 1,
+				    "%s: ranges %u and %u not apart", v, j, k);
+			lo = UINT_MAX;
+			for (i = out[k].hr_first; i <= out[k].hr_last; i++) {
 				got[i] = 1;
+				if (first[i] < lo)
+					lo = first[i];
+			}
+			ATF_REQUIRE_MSG(out[k].hr_spec == lo, "%s: range %u "
+			    "holds spec %u, says %u", v, k, lo,
+			    out[k].hr_spec);
+			ATF_REQUIRE_MSG(k == 0 || out[k].hr_spec >
+			    out[k - 1].hr_spec, "%s: range %u out of order",
+			    v, k);
 		}
 		ATF_REQUIRE_MSG(memcmp(got, map, sizeof(map)) == 0,
 		    "%s size %" PRIu64 ": wrong bytes", v, size);

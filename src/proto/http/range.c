@@ -21,7 +21,8 @@
 static const char *skip_ows(const char *, const char *);
 static int	num_parse(const char **, const char *, uint64_t *);
 static int	range_add(struct http_range *, unsigned *, unsigned,
-		    uint64_t, uint64_t);
+		    uint64_t, uint64_t, unsigned);
+static void	range_order(struct http_range *, unsigned);
 
 static const char *
 skip_ows(const char *p, const char *end)
@@ -55,13 +56,15 @@ num_parse(const char **pp, const char *end, uint64_t *v)
 }
 
 /*
- * Merges [first, last] into the sorted, disjoint, non-adjacent set out[];
- * -1 when that would take more than max ranges.  last < UINT64_MAX (it is
- * below size), so last + 1 cannot wrap.
+ * Merges [first, last], asked for by range-spec number spec, into the
+ * sorted, disjoint, non-adjacent set out[]; -1 when that would take more
+ * than max ranges.  last < UINT64_MAX (it is below size), so last + 1
+ * cannot wrap.  Sorting by offset keeps merging linear; range_order()
+ * restores the order of the request afterwards.
  */
 static int
 range_add(struct http_range *out, unsigned *n, unsigned max,
-    uint64_t first, uint64_t last)
+    uint64_t first, uint64_t last, unsigned spec)
 {
 	unsigned i, j;
 
@@ -74,6 +77,8 @@ range_add(struct http_range *out, unsigned *n, unsigned max,
 			first = out[j].hr_first;
 		if (out[j].hr_last > last)
 			last = out[j].hr_last;
+		if (out[j].hr_spec < spec)
+			spec = out[j].hr_spec;
 	}
 	if (j == i) {
 		if (*n == max)
@@ -86,7 +91,23 @@ range_add(struct http_range *out, unsigned *n, unsigned max,
 	}
 	out[i].hr_first = first;
 	out[i].hr_last = last;
+	out[i].hr_spec = spec;
 	return (0);
+}
+
+/* Insertion sort by range-spec number: n is at most max_ranges. */
+static void
+range_order(struct http_range *out, unsigned n)
+{
+	struct http_range t;
+	unsigned i, j;
+
+	for (i = 1; i < n; i++) {
+		t = out[i];
+		for (j = i; j > 0 && out[j - 1].hr_spec > t.hr_spec; j--)
+			out[j] = out[j - 1];
+		out[j] = t;
+	}
 }
 
 int
@@ -144,7 +165,8 @@ http_range_parse(const char *v, size_t len, uint64_t size,
 				if (last > size - 1)
 					last = size - 1;
 			}
-			if (range_add(out, &n, maxranges, first, last) == -1)
+			if (range_add(out, &n, maxranges, first, last,
+			    specs - 1) == -1)
 				return (HTTP_RANGE_NONE);
 		}
 next:
@@ -160,6 +182,7 @@ next:
 		return (HTTP_RANGE_NONE);
 	if (n == 0)
 		return (HTTP_RANGE_UNSATISFIABLE);
+	range_order(out, n);
 	*nranges = n;
 	return (HTTP_RANGE_OK);
 }

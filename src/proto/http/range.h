@@ -10,6 +10,7 @@
 struct http_range {
 	uint64_t	hr_first;	/* inclusive */
 	uint64_t	hr_last;	/* inclusive */
+	unsigned	hr_spec;	/* first range-spec it holds, from 0 */
 };
 
 /* Results of http_range_parse(). */
@@ -25,10 +26,10 @@ struct http_range {
  * representation of size bytes; out[] has room for maxranges ranges.
  *
  * HTTP_RANGE_OK: out[0 .. *nranges - 1] are satisfiable ranges clipped to
- * the representation, sorted, with overlapping and adjacent ones merged
- * (§14.2 lets a server coalesce "regardless of the order in which the
- * corresponding range-spec appeared"); so the parts of a multipart reply
- * may come in another order than asked.
+ * the representation, overlapping and adjacent ones merged (§14.2 lets a
+ * server coalesce "regardless of the order in which the corresponding
+ * range-spec appeared"), in the order they were asked for (§14.6: a
+ * merged range stands where the first of its range-specs stood).
  *
  * HTTP_RANGE_NONE, the field is to be ignored (a server MAY always ignore
  * Range, §14.2), when:
