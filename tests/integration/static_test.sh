@@ -166,11 +166,13 @@ static__index_dirs_cleanup() {
 
 atf_test_case static__autoindex cleanup
 static__autoindex_head() {
-	atf_set descr "autoindex: sorted HTML listing, names escaped, hidden files hidden; off by default"
+	atf_set descr "autoindex: sorted HTML listing, names escaped (a colon too: no scheme), hidden files hidden; off by default"
 }
 static__autoindex_body() {
 	mkdir -p www/list/sub www/list/.hiddendir www/plain www/withindex
 	printf 'a' > 'www/list/a&b<c>.txt'
+	printf 'j' > 'www/list/javascript:alert(1)'
+	mkdir www/list/c:d
 	printf 'hidden' > www/list/.hidden
 	printf 'xyz' > 'www/list/q"t'\''.txt'
 	printf '12345' > 'www/list/sp ace.txt'
@@ -193,6 +195,8 @@ CONF
 <body><h1>Index of /list/</h1><hr><pre>
 <a href="../">../</a>
 <a href="a&amp;b%3Cc%3E.txt">a&amp;b&lt;c&gt;.txt</a>  02-Jan-2024 03:04  1
+<a href="c%3Ad/">c:d/</a>  02-Jan-2024 03:04  -
+<a href="javascript%3Aalert(1)">javascript:alert(1)</a>  02-Jan-2024 03:04  1
 <a href="q%22t&#39;.txt">q&quot;t&#39;.txt</a>  02-Jan-2024 03:04  3
 <a href="sp%20ace.txt">sp ace.txt</a>  02-Jan-2024 03:04  5
 <a href="sub/">sub/</a>  02-Jan-2024 03:04  -
@@ -214,6 +218,7 @@ PAGE
 	# The links work.
 	atf_check -o inline:'a' curl -sf "http://127.0.0.1:$PORT/list/a&b%3Cc%3E.txt"
 	atf_check -o inline:'x' curl -sf "http://127.0.0.1:$PORT/list/sub/in.txt"
+	atf_check -o inline:'j' curl -sf "http://127.0.0.1:$PORT/list/javascript%3Aalert(1)"
 	# An index file still wins; without autoindex: 403.
 	closed tm_file_resp -c close www/withindex/index.html "$HTML"
 	want_req want /withindex/

@@ -220,10 +220,46 @@ ATF_TC_BODY(http_path_encode__round_trip, tc)
 	}
 }
 
+/* A name for a relative link: one segment, never a scheme. */
+ATF_TC_WITHOUT_HEAD(http_name_encode__table);
+ATF_TC_BODY(http_name_encode__table, tc)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "plain.txt", "plain.txt" },
+		{ "javascript:alert(1)", "javascript%3Aalert(1)" },
+		{ "c:d", "c%3Ad" },
+		{ "a/b", "a%2Fb" },
+		{ "a@b!$&'()*+,;=~-_.", "a@b!$&'()*+,;=~-_." },
+		{ "sp ace%\"<>", "sp%20ace%25%22%3C%3E" },
+		{ "caf\xc3\xa9", "caf%C3%A9" },
+	};
+	char out[64];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rc = http_name_encode(cases[i].in, strlen(cases[i].in), out,
+		    sizeof(out));
+		ATF_CHECK_MSG(rc == (int)strlen(cases[i].want) &&
+		    strcmp(out, cases[i].want) == 0, "\"%s\": rc %d \"%s\", "
+		    "want \"%s\"", cases[i].in, rc, rc >= 0 ? out : "",
+		    cases[i].want);
+	}
+	/* and the path encoder keeps both */
+	ATF_CHECK_EQ(http_path_encode("/a:b/c", 6, out, sizeof(out)), 6);
+	ATF_CHECK_STREQ(out, "/a:b/c");
+	/* bounded like it: room for "c%3A" and the NUL, not less */
+	ATF_CHECK_EQ(http_name_encode("c:", 2, out, 5), 4);
+	ATF_CHECK_EQ(http_name_encode("c:", 2, out, 4), -1);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, http_path_normalize__table);
 	ATF_TP_ADD_TC(tp, http_path_encode__table);
 	ATF_TP_ADD_TC(tp, http_path_encode__round_trip);
+	ATF_TP_ADD_TC(tp, http_name_encode__table);
 	return (atf_no_error());
 }

@@ -881,7 +881,7 @@ static_listing(struct http_req *hr, int dirfd, const char *path)
 			gmtime_r(&st.st_mtime, &tm);
 			strftime(when, sizeof(when), "%d-%b-%Y %H:%M", &tm);
 		}
-		en = http_path_encode(names[i], strlen(names[i]), enc,
+		en = http_name_encode(names[i], strlen(names[i]), enc,
 		    sizeof(enc) - 2);
 		if (en < 0)
 			continue;

@@ -23,6 +23,7 @@
 			    (((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'f'))
 
 static int	path_safe(unsigned char);
+static int	uri_encode(const char *, size_t, char *, size_t, int);
 
 int
 http_path_normalize(const char *in, size_t inlen, char *out, size_t outsz,
@@ -96,6 +97,23 @@ path_safe(unsigned char c)
 int
 http_path_encode(const char *in, size_t inlen, char *out, size_t outsz)
 {
+	return (uri_encode(in, inlen, out, outsz, 0));
+}
+
+int
+http_name_encode(const char *in, size_t inlen, char *out, size_t outsz)
+{
+	return (uri_encode(in, inlen, out, outsz, 1));
+}
+
+/*
+ * name: one segment of a relative reference, where '/' would start
+ * another segment and a ':' in the first one makes it a scheme
+ * ("javascript:...", RFC 3986 §4.2); both are escaped then.
+ */
+static int
+uri_encode(const char *in, size_t inlen, char *out, size_t outsz, int name)
+{
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *s = (const unsigned char *)in;
 	size_t i, o, need;
@@ -104,7 +122,8 @@ http_path_encode(const char *in, size_t inlen, char *out, size_t outsz)
 	if (outsz == 0)
 		return (-1);
 	for (i = o = 0; i < inlen; i++) {
-		need = path_safe(s[i]) ? 1 : 3;
+		need = path_safe(s[i]) && !(name && (s[i] == '/' ||
+		    s[i] == ':')) ? 1 : 3;
 		if (outsz - o <= need)	/* room for the NUL too */
 			return (-1);
 		if (need == 1) {

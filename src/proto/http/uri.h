@@ -30,4 +30,11 @@ int	http_path_normalize(const char *in, size_t inlen, char *out,
  */
 int	http_path_encode(const char *in, size_t inlen, char *out, size_t outsz);
 
+/*
+ * The same for a file name used alone as a relative link (a listing's
+ * href): '/' and ':' are escaped too, so the name stays one segment and
+ * "javascript:x" cannot be read as a scheme.
+ */
+int	http_name_encode(const char *in, size_t inlen, char *out, size_t outsz);
+
 #endif /* TM_HTTP_URI_H */
