@@ -656,13 +656,15 @@ static__error_pages_head() {
 static__error_pages_body() {
 	mkdir -p www/errors www/noindex other
 	printf '<h1>not here</h1>\n' > www/errors/40x.html
+	mkfifo www/errors/fifo
 	printf 'other\n' > other/index.html
 	stamp www other
 	st_conf <<'CONF'
 sites = (
 	{ names = [ "main.test" ]; root = "www";
 	  error_pages = ( { codes = [ 404, 403 ]; page = "/errors/40x.html"; },
-			  { codes = [ 416 ]; page = "/errors/missing.html"; } ); },
+			  { codes = [ 416 ]; page = "/errors/missing.html"; },
+			  { codes = [ 405 ]; page = "/errors/fifo"; } ); },
 	{ names = [ "other.test" ]; root = "other"; }
 );
 CONF
@@ -681,9 +683,12 @@ CONF
 	want_req want /missing --vhost main.test
 	errpage 403 Forbidden > want
 	want_req want /noindex/ --vhost main.test
-	# Not listed: built in.  A page that is missing: built in too.
+	# Not listed: built in.  A page that is missing, or not a regular
+	# file (a FIFO nobody writes to, which must not block the worker):
+	# built in too.
 	closed tm_error_resp -a 'Allow: GET, HEAD' 405 'Method Not Allowed'
 	want_req want / -X DELETE --vhost main.test
+	want_req want / -X DELETE --vhost other.test
 	closed tm_error_resp -a 'Content-Range: bytes */18' 416 \
 	    'Range Not Satisfiable'
 	want_req want /errors/40x.html -H 'Range: bytes=100-' --vhost main.test

@@ -292,7 +292,8 @@ http_resp_site_page(struct http_req *hr, unsigned int status)
 		    st->st_error_pages[i].ep_path == NULL)
 			continue;
 		fd = fs_open_beneath(st->st_rootfd,
-		    st->st_error_pages[i].ep_path, O_RDONLY, FS_SYMLINKS_INSIDE);
+		    st->st_error_pages[i].ep_path, O_RDONLY | O_NONBLOCK,
+		    FS_SYMLINKS_INSIDE);
 		if (fd == -1)
 			return (-1);
 		if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
