@@ -336,6 +336,45 @@ static__unreadable_cleanup() {
 	stop_daemon
 }
 
+atf_test_case static__special_files cleanup
+static__special_files_head() {
+	atf_set descr "FIFOs, sockets and devices are never served: 403, and the worker goes on"
+}
+static__special_files_body() {
+	mkdir -p www/gz
+	mkfifo www/fifo www/gz/fifo
+	python3 -c 'import socket, sys
+for p in sys.argv[1:]:
+	socket.socket(socket.AF_UNIX).bind(p)' www/sock www/gz/sock
+	dev=
+	if [ "$(id -u)" = 0 ]; then
+		mknod www/null c 1 3 && mknod www/gz/null c 1 3 && dev=null
+	fi
+	printf 'ok\n' > www/ok.txt
+	stamp www
+	# /gz/ is not answered from the file cache (gzip_static), / is.
+	st_conf <<'CONF'
+sites = ( { root = "www";
+	    routes = ( { prefix = "/gz/"; handler = "static";
+			 gzip_static = true; },
+		       { prefix = "/"; handler = "static"; } ); } );
+CONF
+	start_daemon
+	closed tm_error_resp 403 Forbidden
+	for f in fifo sock $dev; do
+		want_req want "/$f"
+		want_req want "/$f"
+		want_req want "/gz/$f"
+	done
+	closed tm_file_resp -c close www/ok.txt "$TXT"
+	want_req want /ok.txt
+	atf_check -s exit:1 grep -F 'static:' daemon.log
+}
+static__special_files_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case static__conditionals cleanup
 static__conditionals_head() {
 	atf_set descr "ETag and Last-Modified; If-None-Match and If-Modified-Since: 304; If-Match and If-Unmodified-Since: 412"
@@ -1145,6 +1184,7 @@ atf_init_test_cases() {
 	atf_add_test_case static__ranges
 	atf_add_test_case static__gzip_static
 	atf_add_test_case static__error_pages
+	atf_add_test_case static__special_files
 	atf_add_test_case sites__vhosts
 	atf_add_test_case sites__routes_redirect
 	atf_add_test_case sites__headers

@@ -195,6 +195,7 @@ static_errno(struct http_req *hr, int e)
 	case EACCES:
 	case EPERM:
 	case ELOOP:
+	case ENXIO:	/* a socket, or a device with no driver */
 		return (http_resp_error(hr, 403));
 	default:
 		log_warnx("static: %s: %s", http_req_path(hr), strerror(e));
