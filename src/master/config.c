@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <libconfig.h>
@@ -71,6 +72,7 @@ static int	load_site(struct loader *, const config_setting_t *,
 		    struct site_conf *);
 static int	load_route(struct loader *, const config_setting_t *,
 		    struct site_conf *, struct route_conf *);
+static int	header_reserved(const char *);
 static int	load_headers(struct loader *, const config_setting_t *,
 		    const char *, struct header_conf **, size_t *);
 static void	header_block(const struct header_conf *, size_t, char **,
@@ -1074,6 +1076,31 @@ load_methods(struct loader *ld, const config_setting_t *e, unsigned int *mask)
 	return (1);
 }
 
+/*
+ * Fields the server writes itself.  Configured headers are added, never
+ * substituted, so one of these would be sent twice: a second
+ * Content-Length or a Transfer-Encoding is a framing a proxy in front may
+ * read differently (RFC 9112 §6.3), the connection fields are hop-by-hop
+ * and the server's own (§9.6), and the rest are singletons that a
+ * handler sets for each response (RFC 9110 §5.3).
+ */
+static int
+header_reserved(const char *name)
+{
+	static const char *const reserved[] = {
+		"Connection", "Content-Encoding", "Content-Length",
+		"Content-Range", "Content-Type", "Date", "ETag", "Keep-Alive",
+		"Last-Modified", "Location", "Proxy-Connection", "Server",
+		"TE", "Trailer", "Transfer-Encoding", "Upgrade",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strcasecmp(name, reserved[i]) == 0)
+			return (1);
+	return (0);
+}
+
 static int
 load_headers(struct loader *ld, const config_setting_t *e, const char *key,
     struct header_conf **out, size_t *np)
@@ -1104,6 +1131,11 @@ load_headers(struct loader *ld, const config_setting_t *e, const char *key,
 		if (strpbrk(val, "\r\n") != NULL) {
 			cfg_error(c, s, "%s.%s: line breaks are not allowed",
 			    key, config_setting_name(s));
+			continue;
+		}
+		if (header_reserved(config_setting_name(s))) {
+			cfg_error(c, s, "%s.%s: the server sets this field "
+			    "itself", key, config_setting_name(s));
 			continue;
 		}
 		h[*np].hc_name = strdup(config_setting_name(s));

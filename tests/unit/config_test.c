@@ -273,6 +273,37 @@ ATF_TC_BODY(config__semantic_errors, tc)
 	cfg_ctx_fini(&c);
 }
 
+/* Fields the server writes itself cannot be configured, in any case. */
+ATF_TC_WITHOUT_HEAD(config__headers_reserved);
+ATF_TC_BODY(config__headers_reserved, tc)
+{
+	static const char *const want[] = {
+		"t.conf:2: headers.content-length: the server sets this field "
+		    "itself",
+		"t.conf:3: headers.Transfer-Encoding: the server sets this "
+		    "field itself",
+		"t.conf:4: headers.Connection: the server sets this field "
+		    "itself",
+		"t.conf:6: headers.ETag: the server sets this field itself",
+		NULL
+	};
+	struct cfg_ctx c;
+
+	ATF_CHECK(load(
+	    "listeners = ( { name = \"a\"; address = \"127.0.0.1\"; "
+	    "port = 1; } ); "
+	    "sites = ( { root = \".\"; headers = {\n"
+	    "    content-length = \"1\";\n"
+	    "    Transfer-Encoding = \"chunked\";\n"
+	    "    Connection = \"keep-alive\";\n"
+	    "    X-Content-Length = \"fine\"; Vary = \"Origin\"; };\n"
+	    "  routes = ( { prefix = \"/\"; handler = \"static\"; "
+	    "headers = { ETag = \"x\"; }; } );"
+	    " } );\n", &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TC_WITHOUT_HEAD(config__plugin_errors);
 ATF_TC_BODY(config__plugin_errors, tc)
 {
@@ -319,6 +350,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__syntax_error);
 	ATF_TP_ADD_TC(tp, config__io_errors);
 	ATF_TP_ADD_TC(tp, config__semantic_errors);
+	ATF_TP_ADD_TC(tp, config__headers_reserved);
 	ATF_TP_ADD_TC(tp, config__plugin_errors);
 	ATF_TP_ADD_TC(tp, config__listener_identity);
 	return (atf_no_error());
