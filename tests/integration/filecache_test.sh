@@ -68,6 +68,45 @@ changes_seen_cleanup() {
 	stop_daemon
 }
 
+atf_test_case hard_links cleanup
+hard_links_head() {
+	atf_set descr "a cached file written through a hard link outside the root, made before or after it was cached, is seen at once"
+}
+hard_links_body() {
+	tm_site
+	mkdir -p www outside
+	printf 'version1\n' > outside/h.txt
+	ln outside/h.txt www/h.txt
+	printf 'late1\n' > www/l.txt
+	fc_conf
+	start_daemon
+	for i in 1 2 3; do
+		atf_check -o inline:'version1\n' curl -s "http://127.0.0.1:$PORT/h.txt"
+		atf_check -o inline:'late1\n' curl -s "http://127.0.0.1:$PORT/l.txt"
+	done
+	# Written through the other link: its directory is not watched.
+	printf 'version2-longer\n' > outside/h.txt
+	atf_check -o inline:'version2-longer\n' curl -s "http://127.0.0.1:$PORT/h.txt"
+	# The same size, in place.
+	printf 'version3-longer\n' > outside/h.txt
+	atf_check -o inline:'version3-longer\n' curl -s "http://127.0.0.1:$PORT/h.txt"
+	# A link made after the file was cached.
+	ln www/l.txt outside/l2.txt
+	atf_check -o inline:'late1\n' curl -s "http://127.0.0.1:$PORT/l.txt"
+	printf 'late2\n' > outside/l2.txt
+	atf_check -o inline:'late2\n' curl -s "http://127.0.0.1:$PORT/l.txt"
+	# And the cache still works after the flushes.
+	for i in 1 2 3; do
+		atf_check -o inline:'late2\n' curl -s "http://127.0.0.1:$PORT/l.txt"
+	done
+	printf 'late3\n' > outside/l2.txt
+	atf_check -o inline:'late3\n' curl -s "http://127.0.0.1:$PORT/l.txt"
+}
+hard_links_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case cached_semantics cleanup
 cached_semantics_head() {
 	atf_set descr "a cached file answers HEAD, 304 and 412 exactly as an uncached one"
@@ -103,5 +142,6 @@ cached_semantics_cleanup() {
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case changes_seen
+	atf_add_test_case hard_links
 	atf_add_test_case cached_semantics
 }

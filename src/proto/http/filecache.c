@@ -21,6 +21,13 @@
 #define FC_WATCH_MASK	(IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE |	\
 	IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE |		\
 	IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+/*
+ * A file's own watch: a directory hears of writes made through its own
+ * entries only, not through a hard link elsewhere (nor of a link made
+ * after the file was cached).  A watch on the inode hears them all.
+ */
+#define FC_FILE_MASK	(IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE |	\
+	IN_DELETE_SELF | IN_MOVE_SELF)
 
 /* Directories already watched since the last flush: (rootfd, path). */
 struct fc_dir {
@@ -36,6 +43,9 @@ static struct {
 	struct fc_entry	**tab;
 	size_t		  mask;
 	struct fc_dir	**dirs;
+	int		 *fwd;		/* files' watches, removed at flush */
+	size_t		  nfwd;
+	size_t		  max_fwd;
 	struct fc_entry	 *lru_head;	/* most recently used */
 	struct fc_entry	 *lru_tail;
 	size_t		  n;
@@ -50,6 +60,7 @@ static void	fc_flush(void);
 static void	fc_evict(struct fc_entry *);
 static void	fc_free(struct fc_entry *);
 static int	fc_watch_dirs(int, const char *, size_t, int);
+static int	fc_watch_file(int);
 
 static uint64_t
 fc_hash(const void *owner, int rootfd, const char *p, size_t len)
@@ -84,6 +95,8 @@ fc_init(size_t max_entries, size_t max_bytes)
 	}
 	fc.mask = size - 1;
 	fc.max_n = max_entries;
+	/* Evicted entries keep their watch until a flush: twice the room. */
+	fc.max_fwd = max_entries * 2;
 	fc.max_bytes = max_bytes;
 	fc.ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (fc.ino == -1) {
@@ -103,8 +116,11 @@ fc_fini(void)
 	fc.ino = -1;
 	free(fc.tab);
 	free(fc.dirs);
+	free(fc.fwd);
 	fc.tab = NULL;
 	fc.dirs = NULL;
+	fc.fwd = NULL;
+	fc.max_fwd = 0;
 }
 
 int
@@ -118,12 +134,22 @@ fc_events(void)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct
 	    inotify_event))));
-	ssize_t n;
+	const struct inotify_event *ev;
+	ssize_t n, off;
 	int any = 0;
 
-	/* What changed does not matter: any change empties the cache. */
+	/*
+	 * What changed does not matter: any change empties the cache.  Only
+	 * IN_IGNORED is not a change: a flush's own inotify_rm_watch() sends
+	 * it (a deleted file's or directory's comes after its DELETE_SELF).
+	 */
 	while ((n = read(fc.ino, buf, sizeof(buf))) > 0)
-		any = 1;
+		for (off = 0; off < n; off += (ssize_t)sizeof(*ev) +
+		    (ssize_t)ev->len) {
+			ev = (const struct inotify_event *)(buf + off);
+			if (!(ev->mask & IN_IGNORED))
+				any = 1;
+		}
 	if (n == -1 && errno != EAGAIN && errno != EINTR)
 		log_warn("file cache: read(inotify) failed");
 	if (any || (n == -1 && errno == EINVAL))
@@ -202,6 +228,10 @@ fc_flush(void)
 		return;
 	while (fc.lru_head != NULL)
 		fc_evict(fc.lru_head);
+	/* EINVAL: two paths to one file share a watch, or it was deleted. */
+	for (i = 0; i < fc.nfwd; i++)
+		(void)inotify_rm_watch(fc.ino, fc.fwd[i]);
+	fc.nfwd = 0;
 	/* Watches the kernel dropped (a deleted directory) are re-added. */
 	for (i = 0; i <= fc.mask; i++) {
 		for (d = fc.dirs[i]; d != NULL; d = dn) {
@@ -309,12 +339,32 @@ fc_watch_dirs(int rootfd, const char *path, size_t len, int dir)
 	return (0);
 }
 
+/* Watch the file open on fd itself; 0 when it is watched. */
+static int
+fc_watch_file(int fd)
+{
+	char p[64];
+	int wd;
+
+	if (fc.nfwd == fc.max_fwd)
+		fc_flush();
+	if (fc.fwd == NULL &&
+	    (fc.fwd = calloc(fc.max_fwd, sizeof(*fc.fwd))) == NULL)
+		return (-1);
+	/* The magic link leads to the open inode: no path race. */
+	(void)snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	if ((wd = inotify_add_watch(fc.ino, p, FC_FILE_MASK)) == -1)
+		return (-1);	/* no watch, no cache (ENOSPC...) */
+	fc.fwd[fc.nfwd++] = wd;
+	return (0);
+}
+
 int
 fc_open(const void *owner, int rootfd, const char *path, size_t len,
     enum fs_symlinks mode, int etag, struct fc_entry **fep)
 {
 	struct fc_entry *fe;
-	struct stat st;
+	struct stat st, st2;
 	off_t got = 0;
 	ssize_t r;
 	int fd, isdir = len > 0 && path[len - 1] == '/';
@@ -359,7 +409,8 @@ fc_open(const void *owner, int rootfd, const char *path, size_t len,
 	fe->fe_hash = fc_hash(owner, 0, path, len);
 	fe->fe_kind = S_ISDIR(st.st_mode) ? FC_DIR : FC_FILE;
 	if (fe->fe_kind == FC_FILE) {
-		if ((fe->fe_body = malloc(st.st_size > 0 ?
+		if (fc_watch_file(fd) == -1 ||
+		    (fe->fe_body = malloc(st.st_size > 0 ?
 		    (size_t)st.st_size : 1)) == NULL) {
 			fc_free(fe);
 			return (fd);
@@ -367,8 +418,14 @@ fc_open(const void *owner, int rootfd, const char *path, size_t len,
 		while (got < st.st_size && (r = pread(fd, fe->fe_body + got,
 		    (size_t)(st.st_size - got), got)) > 0)
 			got += r;
-		if (got != st.st_size) {
-			/* Changing under us: serve it the slow way. */
+		/*
+		 * Changing under us: serve it the slow way.  A write between
+		 * the fstat() and the file's watch changed its ctime.
+		 */
+		if (got != st.st_size || fstat(fd, &st2) == -1 ||
+		    st2.st_size != st.st_size ||
+		    st2.st_ctim.tv_sec != st.st_ctim.tv_sec ||
+		    st2.st_ctim.tv_nsec != st.st_ctim.tv_nsec) {
 			fc_free(fe);
 			return (fd);
 		}
