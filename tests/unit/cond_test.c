@@ -39,6 +39,8 @@ static char	*copy_field(const char *, size_t *);
 static int	eval(const char *, const struct cond_case *);
 /* Whether the representation exists; its tag may still be absent. */
 static int	exists = 1;
+/* Whether it has a Last-Modified (MTIME). */
+static int	has_mtime = 1;
 static void	run_cases(const char *, const struct cond_case *, size_t);
 static void	check_etag(uint64_t, uint64_t, int64_t, long, int,
 		    const char *);
@@ -73,7 +75,8 @@ eval(const char *etag, const struct cond_case *cc)
 	c.hc_exists = exists;
 	c.hc_etag = etag;
 	c.hc_etag_len = etag != NULL ? strlen(etag) : 0;
-	c.hc_mtime = MTIME;
+	c.hc_has_mtime = has_mtime;
+	c.hc_mtime = has_mtime ? MTIME : 0;
 	c.hc_if_match = im = copy_field(cc->cc_im, &c.hc_if_match_len);
 	c.hc_if_none_match = inm = copy_field(cc->cc_inm,
 	    &c.hc_if_none_match_len);
@@ -452,6 +455,27 @@ ATF_TC_BODY(http_cond_evaluate__no_etag, tc)
 	run_cases(NULL, cc, NCASES(cc));
 }
 
+/* Nor a Last-Modified (a listing, a status page): the date fields are
+   ignored (§13.1.3, §13.1.4); "*" still matches it. */
+ATF_TC_WITHOUT_HEAD(http_cond_evaluate__no_validators);
+ATF_TC_BODY(http_cond_evaluate__no_validators, tc)
+{
+	static const struct cond_case cc[] = {
+		{ NULL, NULL, D_EQ, NULL, GET, 0 },
+		{ NULL, NULL, D_AFTER, NULL, GET, 0 },
+		{ NULL, NULL, NULL, D_BEFORE, PUT, 0 },
+		{ NULL, NULL, NULL, D_BEFORE, GET, 0 },
+		{ "*", NULL, NULL, D_BEFORE, GET, 0 },
+		{ TAG, NULL, NULL, NULL, GET, 412 },
+		{ NULL, "*", NULL, NULL, GET, 304 },
+		{ NULL, "*", NULL, NULL, PUT, 412 },
+		{ NULL, TAG, D_AFTER, NULL, GET, 0 },
+	};
+
+	has_mtime = 0;
+	run_cases(NULL, cc, NCASES(cc));
+}
+
 /* ---- http_cond_if_range --------------------------------------------- */
 
 ATF_TC_WITHOUT_HEAD(http_cond_if_range__etag);
@@ -626,6 +650,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, http_cond_evaluate__order);
 	ATF_TP_ADD_TC(tp, http_cond_evaluate__no_representation);
 	ATF_TP_ADD_TC(tp, http_cond_evaluate__no_etag);
+	ATF_TP_ADD_TC(tp, http_cond_evaluate__no_validators);
 	ATF_TP_ADD_TC(tp, http_cond_if_range__etag);
 	ATF_TP_ADD_TC(tp, http_cond_if_range__date);
 	ATF_TP_ADD_TC(tp, http_accepts_gzip__listed);

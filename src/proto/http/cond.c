@@ -200,7 +200,7 @@ http_cond_evaluate(const struct http_cond *c)
 			    c->hc_if_match_len, curp, 0) == 1;
 		if (!match)
 			return (412);
-	} else if (c->hc_if_unmodified_since != NULL &&
+	} else if (c->hc_has_mtime && c->hc_if_unmodified_since != NULL &&
 	    http_date_parse(c->hc_if_unmodified_since,
 	    c->hc_if_unmodified_since_len, &t) == 0 && c->hc_mtime > t)
 		return (412);
@@ -219,7 +219,8 @@ http_cond_evaluate(const struct http_cond *c)
 			    c->hc_if_none_match_len, curp, 1) == 1;
 		if (match)
 			return (c->hc_get_or_head ? 304 : 412);
-	} else if (c->hc_get_or_head && c->hc_if_modified_since != NULL &&
+	} else if (c->hc_has_mtime && c->hc_get_or_head &&
+	    c->hc_if_modified_since != NULL &&
 	    http_date_parse(c->hc_if_modified_since,
 	    c->hc_if_modified_since_len, &t) == 0 && c->hc_mtime <= t)
 		return (304);

@@ -36,6 +36,7 @@ struct http_cond {
 	/* Its entity tag; NULL: it has none (etag = false). */
 	const char	*hc_etag;	/* strong tag, quotes included */
 	size_t		 hc_etag_len;
+	int		 hc_has_mtime;	/* 0: no Last-Modified */
 	time_t		 hc_mtime;		/* Last-Modified */
 	/* Request fields; NULL when absent. */
 	const char	*hc_if_match;
@@ -56,7 +57,8 @@ struct http_cond {
  * above), else If-Modified-Since (GET and HEAD only).  Returns 0 (go on),
  * 304 or 412.
  *
- * A date that is not a valid HTTP-date is ignored (§13.1.3, §13.1.4).  An
+ * A date that is not a valid HTTP-date is ignored (§13.1.3, §13.1.4), and
+ * so are both date fields when there is no Last-Modified (hc_has_mtime 0).  An
  * entity-tag list that is malformed anywhere (a bad tag, "*" inside a list,
  * "w/") matches nothing: the RFC leaves it open, and "no match" is the
  * safe reading both ways (If-Match fails with 412, so no guarded action

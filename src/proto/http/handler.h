@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <libconfig.h>
 
@@ -102,6 +103,15 @@ const char	*http_req_peer(const struct http_req *);
 int		 http_req_secure(const struct http_req *);
 /* The listener's bound port (for redirects that keep it). */
 unsigned int	 http_req_local_port(const struct http_req *);
+/*
+ * The request's preconditions (If-Match, If-None-Match, If-Modified-Since,
+ * If-Unmodified-Since; RFC 9110 §13.2.2) against the representation about
+ * to be sent: its strong ETag (quotes included; NULL, 0 for none) and its
+ * Last-Modified (NULL for none: the date fields are then ignored).
+ * Returns 0 to go on, or 304 or 412 to answer instead.
+ */
+int		 http_req_preconditions(const struct http_req *,
+		    const char *etag, size_t etag_len, const time_t *mtime);
 
 /* ---- response --------------------------------------------------------- */
 void	http_resp_status(struct http_req *, unsigned int status);

@@ -114,6 +114,14 @@ struct http_req {
    input buffer while it is processed. */
 const char	*http_req_buf(const struct http_req *);
 
+/* request.c: a field by the parser's ID (NULL when absent); _single
+   also NULL when the field is on several lines (a single item is then
+   invalid). */
+const char	*http_req_field(const struct http_req *, enum http_header_id,
+		    size_t *len);
+const char	*http_req_single(const struct http_req *, enum http_header_id,
+		    size_t *len);
+
 /* response.c */
 const char *http_resp_common(size_t *len);
 void	http_resp_reset(struct http_req *);

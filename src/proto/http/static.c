@@ -69,10 +69,6 @@ static int	static_open(const struct static_conf *, int, const char *,
 		    int, struct fc_entry **);
 static int	static_cached(struct http_req *, const struct static_conf *,
 		    struct fc_entry *, const char *);
-static const char *static_field(const struct http_req *,
-		    enum http_header_id, size_t *);
-static int	static_preconditions(const struct http_req *, const char *,
-		    size_t, time_t);
 static int	static_ranges(struct http_req *, const struct static_conf *,
 		    int, const struct stat *, const char *, const char *,
 		    size_t);
@@ -278,110 +274,6 @@ static_handle(struct http_req *hr, void *data)
 	return (static_file(hr, sc, fd, path, &st));
 }
 
-/* A request field by the parser's ID; NULL when absent. */
-static const char *
-static_field(const struct http_req *hr, enum http_header_id id, size_t *len)
-{
-	const struct http_header *h = http_request_header(&hr->rq_p, id);
-
-	if (h == NULL)
-		return (NULL);
-	*len = h->hh_value.sp_len;
-	return (http_req_buf(hr) + h->hh_value.sp_off);
-}
-
-/*
- * A field whose value is one item (a date, a range set): on several lines
- * it is invalid, and ignored as the RFC asks for dates (RFC 9110
- * §13.1.3-4); for Range and If-Range that means the whole file.
- */
-static const char *
-static_single(const struct http_req *hr, enum http_header_id id,
-    size_t *len)
-{
-	if (HTTP_REQUEST_DUP(&hr->rq_p, id))
-		return (NULL);
-	return (static_field(hr, id, len));
-}
-
-/*
- * A list field (If-Match, If-None-Match) may come on several lines, which
- * mean their values joined by commas (§5.3).  *bufp: what the caller frees.
- * Should memory run out, an empty list: it matches nothing, which fails
- * If-Match (no guarded action runs) and ignores If-None-Match.
- */
-static const char *
-static_list(const struct http_req *hr, enum http_header_id id, size_t *len,
-    char **bufp)
-{
-	const struct http_request *p = &hr->rq_p;
-	const char *base = http_req_buf(hr);
-	size_t total = 0, n = 0;
-	unsigned int i;
-	char *buf;
-
-	if (!HTTP_REQUEST_DUP(p, id))
-		return (static_field(hr, id, len));
-	for (i = 0; i < p->rq_nheaders; i++)
-		if (p->rq_headers[i].hh_id == id)
-			total += p->rq_headers[i].hh_value.sp_len + 2;
-	*len = 0;
-	if ((buf = malloc(total + 1)) == NULL)
-		return ("");
-	for (i = 0; i < p->rq_nheaders; i++) {
-		const struct http_span *v = &p->rq_headers[i].hh_value;
-
-		if (p->rq_headers[i].hh_id != id)
-			continue;
-		if (n > 0) {
-			memcpy(buf + n, ", ", 2);
-			n += 2;
-		}
-		memcpy(buf + n, base + v->sp_off, v->sp_len);
-		n += v->sp_len;
-	}
-	buf[n] = '\0';
-	*bufp = buf;
-	*len = n;
-	return (buf);
-}
-
-/*
- * RFC 9110 §13.2.2 for the representation with these validators: 0 to go
- * on, 304 or 412.  Most requests carry no precondition at all.
- */
-static int
-static_preconditions(const struct http_req *hr, const char *etag,
-    size_t elen, time_t mtime)
-{
-	struct http_cond hc;
-	char *im = NULL, *inm = NULL;
-	int m = hr->rq_p.rq_method, r;
-
-	memset(&hc, 0, sizeof(hc));
-	hc.hc_if_match = static_list(hr, HTTP_H_IF_MATCH,
-	    &hc.hc_if_match_len, &im);
-	hc.hc_if_none_match = static_list(hr, HTTP_H_IF_NONE_MATCH,
-	    &hc.hc_if_none_match_len, &inm);
-	hc.hc_if_modified_since = static_single(hr, HTTP_H_IF_MODIFIED_SINCE,
-	    &hc.hc_if_modified_since_len);
-	hc.hc_if_unmodified_since = static_single(hr,
-	    HTTP_H_IF_UNMODIFIED_SINCE, &hc.hc_if_unmodified_since_len);
-	if (hc.hc_if_match == NULL && hc.hc_if_none_match == NULL &&
-	    hc.hc_if_modified_since == NULL &&
-	    hc.hc_if_unmodified_since == NULL)
-		return (0);
-	hc.hc_exists = 1;	/* the file is open */
-	hc.hc_etag = elen > 0 ? etag : NULL;
-	hc.hc_etag_len = elen;
-	hc.hc_mtime = mtime;
-	hc.hc_get_or_head = m == HTTP_M_GET || m == HTTP_M_HEAD;
-	r = http_cond_evaluate(&hc);
-	free(im);
-	free(inm);
-	return (r);
-}
-
 /* A small file from the cache: validators and bytes are ready. */
 static int
 static_cached(struct http_req *hr, const struct static_conf *sc,
@@ -394,8 +286,8 @@ static_cached(struct http_req *hr, const struct static_conf *sc,
 	if (ctype == NULL)
 		ctype = sc->sc_default_type != NULL ? sc->sc_default_type :
 		    http_cf->cf_default_type;
-	status = static_preconditions(hr, fe->fe_etag, fe->fe_etag_len,
-	    fe->fe_mtime);
+	status = http_req_preconditions(hr, fe->fe_etag, fe->fe_etag_len,
+	    &fe->fe_mtime);
 	if (status == 304) {
 		http_resp_status(hr, 304);
 		if (fe->fe_etag_len > 0)
@@ -547,7 +439,7 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 	http_date_format(st->st_mtime > conn_now_wall() ? conn_now_wall() :
 	    st->st_mtime, lm);
 
-	status = static_preconditions(hr, etag, elen, st->st_mtime);
+	status = http_req_preconditions(hr, etag, elen, &st->st_mtime);
 	if (status == 304) {
 		/* 304 carries the validators, no body (RFC 9110 §15.4.5). */
 		close(fd);
@@ -569,10 +461,10 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 	http_resp_header(hr, "Accept-Ranges", sc->sc_max_ranges > 0 ?
 	    "bytes" : "none");
 
-	range = static_single(hr, HTTP_H_RANGE, &rlen);
+	range = http_req_single(hr, HTTP_H_RANGE, &rlen);
 	if (range != NULL && m == HTTP_M_GET &&
 	    !HTTP_REQUEST_DUP(&hr->rq_p, HTTP_H_IF_RANGE)) {
-		v = static_field(hr, HTTP_H_IF_RANGE, &vlen);
+		v = http_req_field(hr, HTTP_H_IF_RANGE, &vlen);
 		if (v == NULL || http_cond_if_range(v, vlen, elen > 0 ? etag :
 		    NULL, elen, st->st_mtime))
 			return (static_ranges(hr, sc, fd, st, ctype, range,
@@ -841,6 +733,16 @@ static_listing(struct http_req *hr, int dirfd, const char *path)
 	DIR *d;
 	int fd, ok = 0;
 
+	/* No validators of its own, but "*" and If-Match still apply. */
+	switch (http_req_preconditions(hr, NULL, 0, NULL)) {
+	case 304:
+		close(dirfd);
+		http_resp_status(hr, 304);
+		return (0);
+	case 412:
+		close(dirfd);
+		return (http_resp_error(hr, 412));
+	}
 	/* O_PATH fds cannot be read: reopen the directory itself. */
 	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	close(dirfd);

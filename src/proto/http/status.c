@@ -137,6 +137,14 @@ status_handle(struct http_req *r, void *data)
 		return (http_resp_error(r, 404));
 	if (http_status_shm == NULL)
 		return (http_resp_error(r, 503));
+	/* No validators of its own, but "*" and If-Match still apply. */
+	switch (http_req_preconditions(r, NULL, 0, NULL)) {
+	case 304:
+		http_resp_status(r, 304);
+		return (0);
+	case 412:
+		return (http_resp_error(r, 412));
+	}
 
 	if (report_snap_init(&sn, http_status_shm,
 	    view == 2 ? REPORT_SLOTS : 0) == -1)
