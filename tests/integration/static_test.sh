@@ -516,6 +516,15 @@ CONF
 		[ -n "$d" ] && [ "$l" = "$d" ] ||
 		    atf_fail "Last-Modified '$l' with Date '$d'"
 	done
+	# And the preconditions compare that date, the one sent, not 2031.
+	for i in 1 2; do
+		atf_check -o inline:'200\n' curl -s -o /dev/null -w '%{http_code}\n' \
+		    -H 'If-Unmodified-Since: Sat, 02 Feb 2030 00:00:00 GMT' \
+		    "http://127.0.0.1:$PORT/soon.txt"
+		atf_check -o inline:'304\n' curl -s -o /dev/null -w '%{http_code}\n' \
+		    -H 'If-Modified-Since: Sat, 02 Feb 2030 00:00:00 GMT' \
+		    "http://127.0.0.1:$PORT/soon.txt"
+	done
 }
 static__validators_off_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

@@ -392,6 +392,7 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 	const char *ctype, *v, *range;
 	struct stat gst;
 	size_t vlen, rlen, elen = 0;
+	time_t mtime;
 	int gz = 0, status, m = http_req_method(hr);
 
 	ctype = mime_lookup(http_cf->cf_mime, path, strlen(path));
@@ -431,15 +432,16 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 		    (uint64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
 		    st->st_mtim.tv_nsec, gz);
 	/*
-	 * Never later than the Date it goes with (RFC 9110 §8.8.2.1).  The
-	 * preconditions still compare the real time: until it has passed,
-	 * If-Modified-Since gives no 304 and If-Unmodified-Since 412, which
-	 * errs on the side of sending the file.
+	 * Never later than the Date it goes with: a time in the future is
+	 * replaced by it (RFC 9110 §8.8.2.1), and that is the modification
+	 * date the preconditions compare too, so a client's copy of the
+	 * value sent validates as long as it still is the one sent.
 	 */
-	http_date_format(st->st_mtime > conn_now_wall() ? conn_now_wall() :
-	    st->st_mtime, lm);
+	mtime = st->st_mtime > conn_now_wall() ? conn_now_wall() :
+	    st->st_mtime;
+	http_date_format(mtime, lm);
 
-	status = http_req_preconditions(hr, etag, elen, &st->st_mtime);
+	status = http_req_preconditions(hr, etag, elen, &mtime);
 	if (status == 304) {
 		/* 304 carries the validators, no body (RFC 9110 §15.4.5). */
 		close(fd);
@@ -466,7 +468,7 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 	    !HTTP_REQUEST_DUP(&hr->rq_p, HTTP_H_IF_RANGE)) {
 		v = http_req_field(hr, HTTP_H_IF_RANGE, &vlen);
 		if (v == NULL || http_cond_if_range(v, vlen, elen > 0 ? etag :
-		    NULL, elen, st->st_mtime))
+		    NULL, elen, mtime))
 			return (static_ranges(hr, sc, fd, st, ctype, range,
 			    rlen));
 	}
