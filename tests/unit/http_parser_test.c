@@ -727,7 +727,16 @@ static const struct rq_case expect_cases[] = {
 	    "PUT o 1.1 LEH t=/ p=/ q= h=h cl=9 n=3"),
 	ERR("other", EXP(" 200-ok"), 417),
 	ERR("list", EXP(" 100-continue, foo"), 417),
-	ERR("empty", EXP(""), 417),
+	/* Empty members expect nothing (RFC 9110 §5.6.1). */
+	OK("empty", EXP(""), "PUT o 1.1 H t=/ p=/ q= h=h cl=0 n=2"),
+	OK("empty_members", EXP(" , ,"), "PUT o 1.1 H t=/ p=/ q= h=h cl=0 n=2"),
+	OK("continue_empty_members", EXP(" ,100-continue ,"),
+	    "PUT o 1.1 EH t=/ p=/ q= h=h cl=0 n=2"),
+	OK("continue_twice", EXP(" 100-continue, 100-CONTINUE"),
+	    "PUT o 1.1 EH t=/ p=/ q= h=h cl=0 n=2"),
+	ERR("list_other_first", EXP(" foo, 100-continue"), 417),
+	ERR("parameter", EXP(" 100-continue;x=1"), 417),
+	ERR("quoted_comma", EXP(" foo=\"a,b\""), 417),
 	ERR("prefix", EXP(" 100-continu"), 417),
 	ERR("second_field_bad", "PUT /" H11 "Expect: 100-continue\r\n"
 	    "Expect: x\r\n\r\n", 417),

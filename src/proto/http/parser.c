@@ -173,6 +173,8 @@ static int	length_parse(const unsigned char *, uint32_t, uint64_t *);
 static uint32_t	skip_ows(const unsigned char *, uint32_t, uint32_t);
 static int	te_parse(struct http_request *, const unsigned char *,
 		    uint32_t);
+static void	expect_parse(struct http_request *, const unsigned char *,
+		    uint32_t);
 static int	connection_parse(struct http_request *,
 		    const unsigned char *, uint32_t);
 static int	head_end(struct http_request *);
@@ -826,10 +828,7 @@ field_line(struct http_request *rq, const unsigned char *b, uint32_t vend)
 		/* A 1.0 client cannot wait for a 100 (RFC 9110 §10.1.1). */
 		if (rq->rq_minor == 0)
 			break;
-		if (vn == 12 && name_eq(v, "100-continue", 12))
-			rq->rq_flags |= HTTP_RQ_CONTINUE;
-		else
-			rq->rq_aux |= AUX_EXPECT;
+		expect_parse(rq, v, vn);
 		break;
 	}
 	return (0);
@@ -976,6 +975,31 @@ connection_parse(struct http_request *rq, const unsigned char *v,
 		if (v[i] != ',')
 			return (-1);
 		i = skip_ows(v, i + 1, n);
+	}
+}
+
+/*
+ * Expect = #expectation (RFC 9110 §10.1.1).  100-continue is the only one
+ * defined; any other member is a 417 (AUX_EXPECT, decided at the end of
+ * the head).  Empty members count for nothing (§5.6.1), so an empty field
+ * expects nothing.
+ */
+static void
+expect_parse(struct http_request *rq, const unsigned char *v, uint32_t n)
+{
+	uint32_t i, s, e;
+
+	for (i = 0; i < n; i = skip_ows(v, i + 1, n)) {
+		for (s = i; i < n && v[i] != ','; i++)
+			continue;
+		for (e = i; e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'); e--)
+			continue;
+		if (e == s)
+			continue;
+		if (e - s == 12 && name_eq(v + s, "100-continue", 12))
+			rq->rq_flags |= HTTP_RQ_CONTINUE;
+		else
+			rq->rq_aux |= AUX_EXPECT;
 	}
 }
 
