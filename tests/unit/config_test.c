@@ -304,6 +304,31 @@ ATF_TC_BODY(config__headers_reserved, tc)
 	cfg_ctx_fini(&c);
 }
 
+/* A route's error is the only one: its other keys are not "unknown". */
+ATF_TC_WITHOUT_HEAD(config__route_error_alone);
+ATF_TC_BODY(config__route_error_alone, tc)
+{
+	static const char *const want[] = {
+		"t.conf:3: to: unknown variable at '$foo' (known: "
+		    "$request_uri $uri $subpath $args $host $scheme)",
+		"t.conf:4: redirect: to = \"...\" is required",
+		NULL
+	};
+	struct cfg_ctx c;
+
+	ATF_CHECK(load(
+	    "listeners = ( { name = \"a\"; address = \"127.0.0.1\"; "
+	    "port = 1; } );\n"
+	    "sites = ( { root = \".\"; routes = (\n"
+	    "  { prefix = \"/a\"; handler = \"redirect\"; to = \"$foo\"; "
+	    "code = 307; },\n"
+	    "  { prefix = \"/b\"; handler = \"redirect\"; code = 308; } );"
+	    " } );\n",
+	    &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TC_WITHOUT_HEAD(config__plugin_errors);
 ATF_TC_BODY(config__plugin_errors, tc)
 {
@@ -351,6 +376,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__io_errors);
 	ATF_TP_ADD_TC(tp, config__semantic_errors);
 	ATF_TP_ADD_TC(tp, config__headers_reserved);
+	ATF_TP_ADD_TC(tp, config__route_error_alone);
 	ATF_TP_ADD_TC(tp, config__plugin_errors);
 	ATF_TP_ADD_TC(tp, config__listener_identity);
 	return (atf_no_error());

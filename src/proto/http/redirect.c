@@ -55,6 +55,15 @@ redirect_init(struct cfg_ctx *c, const config_setting_t *route,
 		return (-1);
 	rd->rd_code = 301;
 	*data = rd;
+	/* Read before "to" may fail: a key left unread is called unknown. */
+	if (cfg_int(c, route, "code", 300, 308, &v) == 1) {
+		if (v != 301 && v != 302 && v != 303 && v != 307 && v != 308) {
+			cfg_error(c, config_setting_get_member(route, "code"),
+			    "code: %lld is not 301, 302, 303, 307 or 308", v);
+			return (-1);
+		}
+		rd->rd_code = (unsigned int)v;
+	}
 	if (cfg_strdup(c, route, "to", &rd->rd_to) != 1) {
 		cfg_error(c, route, "redirect: to = \"...\" is required");
 		return (-1);
@@ -76,14 +85,6 @@ redirect_init(struct cfg_ctx *c, const config_setting_t *route,
 			    p);
 			return (-1);
 		}
-	}
-	if (cfg_int(c, route, "code", 300, 308, &v) == 1) {
-		if (v != 301 && v != 302 && v != 303 && v != 307 && v != 308) {
-			cfg_error(c, config_setting_get_member(route, "code"),
-			    "code: %lld is not 301, 302, 303, 307 or 308", v);
-			return (-1);
-		}
-		rd->rd_code = (unsigned int)v;
 	}
 	(void)ri;
 	return (0);
