@@ -236,6 +236,17 @@ parser__options_asterisk_body() {
 	} > want
 	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
 	    "$PORT" "OPTIONS * HTTP/1.1\r\n$H\r\nGET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+	# The absolute form with no path and no query is the same request
+	# (RFC 9112 §3.2.4); with a path or a query it names a resource.
+	for t in 'http://main.test' 'http://main.test:80' 'HTTP://main.test'; do
+		atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+		    "$PORT" "OPTIONS $t HTTP/1.1\r\n$H\r\nGET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+	done
+	for t in 'http://main.test/' 'http://main.test?x'; do
+		atf_check -o match:'^HTTP/1.1 405 ' -o match:'^Allow: GET, HEAD' \
+		    python3 "$TMCLIENT" --mask-date --eof raw \
+		    "$PORT" "OPTIONS $t HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+	done
 	# With a body (a request inside it, as a smuggler would send): one
 	# answer, then the connection closes, the body unread.
 	printf "$ok"'Connection: close\r\nAllow: GET, HEAD, OPTIONS\r\n\r\n[closed]\n' > want

@@ -439,8 +439,15 @@ http_process(struct conn *c, struct http_req *hr)
 	hr->rq_site = http_site_select(http_cf,
 	    (size_t)(lc - http_cf->cf_listeners), hr->rq_host, hl);
 
+	/*
+	 * "OPTIONS http://host" (no path, no query) is what a proxy turns
+	 * into "OPTIONS *" for the origin (RFC 9112 §3.2.4): the same here.
+	 */
 	if (p->rq_form == HTTP_FORM_ASTERISK ||
-	    p->rq_form == HTTP_FORM_AUTHORITY) {
+	    p->rq_form == HTTP_FORM_AUTHORITY ||
+	    (p->rq_form == HTTP_FORM_ABSOLUTE &&
+	    p->rq_method == HTTP_M_OPTIONS && p->rq_path.sp_off ==
+	    p->rq_target.sp_off + p->rq_target.sp_len)) {
 		/* OPTIONS * and CONNECT name no resource of ours. */
 		if (p->rq_method == HTTP_M_OPTIONS) {
 			http_resp_status(hr, 200);

@@ -571,8 +571,9 @@ request_line(struct http_request *rq, const unsigned char *b)
 /*
  * The four request-target forms (RFC 9112 §3.2).  For the authority and
  * asterisk forms rq_path and rq_query are empty; for the absolute form an
- * empty path (zero-length rq_path) stands for "/" (RFC 9112 §3.2.2) and
- * rq_host is the authority.
+ * empty path (zero-length rq_path) stands for "/" (RFC 9112 §3.2.2), but
+ * for OPTIONS with no query too for "*" (§3.2.4, in http.c), and rq_host
+ * is the authority.
  */
 static int
 target_parse(struct http_request *rq, const unsigned char *b)
