@@ -721,7 +721,8 @@ sites = (
 	{ names = [ "main.test" ]; root = "www";
 	  error_pages = ( { codes = [ 404, 403 ]; page = "/errors/40x.html"; },
 			  { codes = [ 416 ]; page = "/errors/missing.html"; },
-			  { codes = [ 405 ]; page = "/errors/fifo"; } ); },
+			  { codes = [ 405 ]; page = "/errors/fifo"; },
+			  { codes = [ 400, 414 ]; page = "/errors/40x.html"; } ); },
 	{ names = [ "other.test" ]; root = "other"; }
 );
 CONF
@@ -752,6 +753,14 @@ CONF
 	# Another site: its own (built-in) pages.
 	closed tm_error_resp 404 'Not Found'
 	want_req want /missing --vhost other.test
+	# A head refused before its host is known: the listener's default
+	# site (the first) answers, with its page.
+	for r in 'GET / HTTP/1.1\r\nHost: main.test\r\nX : y\r\n\r\n' \
+	    'GET / HTTP/1.1\r\nHost: a b\r\n\r\n' \
+	    "GET /$(head -c 9000 /dev/zero | tr '\0' a) HTTP/1.1\r\nHost: other.test\r\n\r\n"; do
+		atf_check -o match:'^HTTP/1.1 4(00|14) ' -o match:'<h1>not here</h1>' \
+		    python3 "$TMCLIENT" --mask-date --eof raw "$PORT" "$r"
+	done
 }
 static__error_pages_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

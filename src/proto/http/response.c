@@ -276,11 +276,15 @@ http_resp_body_stream(struct http_req *hr, off_t len,
 	return (0);
 }
 
-/* The site's own page for this status, if it has one and it opens. */
+/*
+ * The site's own page for this status, if it has one and it opens.  A
+ * head refused before its host is known takes the listener's default
+ * site, whose headers and log it gets too.
+ */
 static int
 http_resp_site_page(struct http_req *hr, unsigned int status)
 {
-	const struct site_conf *st = hr->rq_site;
+	const struct site_conf *st = http_site_of(hr);
 	struct stat sb;
 	size_t i;
 	int fd;
