@@ -312,6 +312,7 @@ ATF_TC_BODY(config__route_error_alone, tc)
 		"t.conf:3: to: unknown variable at '$foo' (known: "
 		    "$request_uri $uri $subpath $args $host $scheme)",
 		"t.conf:4: redirect: to = \"...\" is required",
+		"t.conf:5: code: 304 is not 301, 302, 303, 307 or 308",
 		NULL
 	};
 	struct cfg_ctx c;
@@ -322,8 +323,9 @@ ATF_TC_BODY(config__route_error_alone, tc)
 	    "sites = ( { root = \".\"; routes = (\n"
 	    "  { prefix = \"/a\"; handler = \"redirect\"; to = \"$foo\"; "
 	    "code = 307; },\n"
-	    "  { prefix = \"/b\"; handler = \"redirect\"; code = 308; } );"
-	    " } );\n",
+	    "  { prefix = \"/b\"; handler = \"redirect\"; code = 308; },\n"
+	    "  { prefix = \"/c\"; handler = \"redirect\"; to = \"/x\"; "
+	    "code = 304; } ); } );\n",
 	    &c) == NULL);
 	expect_errors(&c, want);
 	cfg_ctx_fini(&c);

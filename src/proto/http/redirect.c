@@ -49,7 +49,7 @@ redirect_init(struct cfg_ctx *c, const config_setting_t *route,
 	struct redirect_conf *rd;
 	const char *p;
 	long long v;
-	int i, known;
+	int i, known, bad = 0;
 
 	if ((rd = calloc(1, sizeof(*rd))) == NULL)
 		return (-1);
@@ -60,9 +60,9 @@ redirect_init(struct cfg_ctx *c, const config_setting_t *route,
 		if (v != 301 && v != 302 && v != 303 && v != 307 && v != 308) {
 			cfg_error(c, config_setting_get_member(route, "code"),
 			    "code: %lld is not 301, 302, 303, 307 or 308", v);
-			return (-1);
-		}
-		rd->rd_code = (unsigned int)v;
+			bad = 1;	/* "to" is still read */
+		} else
+			rd->rd_code = (unsigned int)v;
 	}
 	if (cfg_strdup(c, route, "to", &rd->rd_to) != 1) {
 		cfg_error(c, route, "redirect: to = \"...\" is required");
@@ -87,7 +87,7 @@ redirect_init(struct cfg_ctx *c, const config_setting_t *route,
 		}
 	}
 	(void)ri;
-	return (0);
+	return (bad ? -1 : 0);
 }
 
 static int
