@@ -24,7 +24,9 @@
 /*
  * A file's own watch: a directory hears of writes made through its own
  * entries only, not through a hard link elsewhere (nor of a link made
- * after the file was cached).  A watch on the inode hears them all.
+ * after the file was cached).  A watch on the inode hears them all.  It
+ * lives as long as an entry uses it: paths to one inode (hard links, two
+ * routes) share it, so entries are chained by watch as well.
  */
 #define FC_FILE_MASK	(IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE |	\
 	IN_DELETE_SELF | IN_MOVE_SELF)
@@ -43,9 +45,7 @@ static struct {
 	struct fc_entry	**tab;
 	size_t		  mask;
 	struct fc_dir	**dirs;
-	int		 *fwd;		/* files' watches, removed at flush */
-	size_t		  nfwd;
-	size_t		  max_fwd;
+	struct fc_entry	**wtab;		/* entries by wd, mask as tab */
 	struct fc_entry	 *lru_head;	/* most recently used */
 	struct fc_entry	 *lru_tail;
 	size_t		  n;
@@ -60,7 +60,8 @@ static void	fc_flush(void);
 static void	fc_evict(struct fc_entry *);
 static void	fc_free(struct fc_entry *);
 static int	fc_watch_dirs(int, const char *, size_t, int);
-static int	fc_watch_file(int);
+static int	fc_watch_file(struct fc_entry *, int);
+static void	fc_unwatch(struct fc_entry *);
 
 static uint64_t
 fc_hash(const void *owner, int rootfd, const char *p, size_t len)
@@ -86,17 +87,18 @@ fc_init(size_t max_entries, size_t max_bytes)
 		;
 	fc.tab = calloc(size, sizeof(*fc.tab));
 	fc.dirs = calloc(size, sizeof(*fc.dirs));
-	if (fc.tab == NULL || fc.dirs == NULL) {
+	fc.wtab = calloc(size, sizeof(*fc.wtab));
+	if (fc.tab == NULL || fc.dirs == NULL || fc.wtab == NULL) {
 		free(fc.tab);
 		free(fc.dirs);
+		free(fc.wtab);
 		fc.tab = NULL;
 		fc.dirs = NULL;
+		fc.wtab = NULL;
 		return (-1);
 	}
 	fc.mask = size - 1;
 	fc.max_n = max_entries;
-	/* Evicted entries keep their watch until a flush: twice the room. */
-	fc.max_fwd = max_entries * 2;
 	fc.max_bytes = max_bytes;
 	fc.ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (fc.ino == -1) {
@@ -116,11 +118,10 @@ fc_fini(void)
 	fc.ino = -1;
 	free(fc.tab);
 	free(fc.dirs);
-	free(fc.fwd);
+	free(fc.wtab);
 	fc.tab = NULL;
 	fc.dirs = NULL;
-	fc.fwd = NULL;
-	fc.max_fwd = 0;
+	fc.wtab = NULL;
 }
 
 int
@@ -140,7 +141,7 @@ fc_events(void)
 
 	/*
 	 * What changed does not matter: any change empties the cache.  Only
-	 * IN_IGNORED is not a change: a flush's own inotify_rm_watch() sends
+	 * IN_IGNORED is not a change: an eviction's inotify_rm_watch() sends
 	 * it (a deleted file's or directory's comes after its DELETE_SELF).
 	 */
 	while ((n = read(fc.ino, buf, sizeof(buf))) > 0)
@@ -192,6 +193,7 @@ fc_size(const struct fc_entry *fe)
 static void
 fc_free(struct fc_entry *fe)
 {
+	fc_unwatch(fe);
 	free(fe->fe_path);
 	free(fe->fe_body);
 	free(fe->fe_hdrs);
@@ -211,6 +213,7 @@ fc_evict(struct fc_entry *fe)
 			break;
 		}
 	fc_lru_unlink(fe);
+	fc_unwatch(fe);
 	fc.n--;
 	fc.bytes -= fc_size(fe);
 	fe->fe_dead = 1;
@@ -228,10 +231,6 @@ fc_flush(void)
 		return;
 	while (fc.lru_head != NULL)
 		fc_evict(fc.lru_head);
-	/* EINVAL: two paths to one file share a watch, or it was deleted. */
-	for (i = 0; i < fc.nfwd; i++)
-		(void)inotify_rm_watch(fc.ino, fc.fwd[i]);
-	fc.nfwd = 0;
 	/* Watches the kernel dropped (a deleted directory) are re-added. */
 	for (i = 0; i <= fc.mask; i++) {
 		for (d = fc.dirs[i]; d != NULL; d = dn) {
@@ -339,24 +338,47 @@ fc_watch_dirs(int rootfd, const char *path, size_t len, int dir)
 	return (0);
 }
 
-/* Watch the file open on fd itself; 0 when it is watched. */
+/* Watch the file open on fd itself for fe; 0 when it is watched. */
 static int
-fc_watch_file(int fd)
+fc_watch_file(struct fc_entry *fe, int fd)
 {
+	struct fc_entry **pp;
 	char p[64];
 	int wd;
 
-	if (fc.nfwd == fc.max_fwd)
-		fc_flush();
-	if (fc.fwd == NULL &&
-	    (fc.fwd = calloc(fc.max_fwd, sizeof(*fc.fwd))) == NULL)
-		return (-1);
 	/* The magic link leads to the open inode: no path race. */
 	(void)snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
 	if ((wd = inotify_add_watch(fc.ino, p, FC_FILE_MASK)) == -1)
 		return (-1);	/* no watch, no cache (ENOSPC...) */
-	fc.fwd[fc.nfwd++] = wd;
+	fe->fe_wd = wd;
+	pp = &fc.wtab[(unsigned int)wd & fc.mask];
+	fe->fe_wnext = *pp;
+	*pp = fe;
 	return (0);
+}
+
+/* fe no longer needs its watch: removed when no other entry shares it. */
+static void
+fc_unwatch(struct fc_entry *fe)
+{
+	struct fc_entry **pp, *o;
+	int wd = fe->fe_wd;
+
+	if (wd == -1)
+		return;
+	fe->fe_wd = -1;
+	for (pp = &fc.wtab[(unsigned int)wd & fc.mask]; *pp != NULL;
+	    pp = &(*pp)->fe_wnext)
+		if (*pp == fe) {
+			*pp = fe->fe_wnext;
+			break;
+		}
+	for (o = fc.wtab[(unsigned int)wd & fc.mask]; o != NULL;
+	    o = o->fe_wnext)
+		if (o->fe_wd == wd)
+			return;
+	/* EINVAL: the kernel dropped it already (the file was deleted). */
+	(void)inotify_rm_watch(fc.ino, wd);
 }
 
 int
@@ -402,6 +424,7 @@ fc_open(const void *owner, int rootfd, const char *path, size_t len,
 		free(fe);
 		return (fd);
 	}
+	fe->fe_wd = -1;
 	memcpy(fe->fe_path, path, len);
 	fe->fe_path[len] = '\0';
 	fe->fe_pathlen = len;
@@ -409,7 +432,7 @@ fc_open(const void *owner, int rootfd, const char *path, size_t len,
 	fe->fe_hash = fc_hash(owner, 0, path, len);
 	fe->fe_kind = S_ISDIR(st.st_mode) ? FC_DIR : FC_FILE;
 	if (fe->fe_kind == FC_FILE) {
-		if (fc_watch_file(fd) == -1 ||
+		if (fc_watch_file(fe, fd) == -1 ||
 		    (fe->fe_body = malloc(st.st_size > 0 ?
 		    (size_t)st.st_size : 1)) == NULL) {
 			fc_free(fe);

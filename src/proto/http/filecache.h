@@ -6,8 +6,10 @@
  *
  * Entries are invalidated when the file changes: every directory from the
  * site root down to the file is watched with inotify (before the file is
- * read, so no change can slip between), and any event in a watched
- * directory empties the cache before the next request is served.  Paths
+ * opened, so no change can slip between), and so is the file's own inode
+ * while it is cached (a write through a hard link elsewhere reaches no
+ * watched directory); any event empties the cache before the next request
+ * is served.  Paths
  * that go through a symlink are never cached: their targets could change
  * unseen.  Entries are reference-counted: one a response is still sending
  * survives an invalidation until the response is done.
@@ -35,6 +37,8 @@
 
 struct fc_entry {
 	struct fc_entry	*fe_next;	/* hash chain */
+	struct fc_entry	*fe_wnext;	/* chain of entries by watch */
+	int		 fe_wd;		/* its inode's watch, or -1 */
 	struct fc_entry	*fe_lru_prev;
 	struct fc_entry	*fe_lru_next;
 	uint64_t	 fe_hash;
