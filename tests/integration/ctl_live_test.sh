@@ -183,6 +183,10 @@ status_handler_body() {
 		atf_check -o inline:"${c%% *}\n" curl -s -o /dev/null \
 		    -w '%{http_code}\n' -H "${c#* }" "http://127.0.0.1:$PORT/status"
 	done
+	# A 304 keeps the 200's Cache-Control (RFC 9110 §15.4.5).
+	atf_check -o match:'^HTTP/1.1 304 ' -o match:'^Cache-Control: no-store' \
+	    -o not-match:'^Content-Type' sh -c "curl -sI -H 'If-None-Match: *' \
+	    http://127.0.0.1:$PORT/status | tr -d '\r'"
 }
 status_handler_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

@@ -360,13 +360,30 @@ for p in sys.argv[1:]:
 		mknod www/null c 1 3 && mknod www/gz/null c 1 3 && dev=null
 	fi
 	printf 'ok\n' > www/ok.txt
+	# As index files they are skipped, and the next one is served.
+	for f in fifo sock $dev; do
+		mkdir www/i$f www/gz/i$f
+		printf 'ok\n' > www/i$f/index.txt
+		printf 'ok\n' > www/gz/i$f/index.txt
+	done
+	mkfifo www/ififo/index.html www/gz/ififo/index.html
+	python3 -c 'import socket, sys
+for p in sys.argv[1:]:
+	socket.socket(socket.AF_UNIX).bind(p)' www/isock/index.html \
+	    www/gz/isock/index.html
+	if [ -n "$dev" ]; then
+		mknod www/inull/index.html c 1 3
+		mknod www/gz/inull/index.html c 1 3
+	fi
 	stamp www
 	# /gz/ is not answered from the file cache (gzip_static), / is.
 	st_conf <<'CONF'
 sites = ( { root = "www";
 	    routes = ( { prefix = "/gz/"; handler = "static";
-			 gzip_static = true; },
-		       { prefix = "/"; handler = "static"; } ); } );
+			 gzip_static = true;
+			 index = [ "index.html", "index.txt" ]; },
+		       { prefix = "/"; handler = "static";
+			 index = [ "index.html", "index.txt" ]; } ); } );
 CONF
 	start_daemon
 	closed tm_error_resp 403 Forbidden
@@ -377,6 +394,12 @@ CONF
 	done
 	closed tm_file_resp -c close www/ok.txt "$TXT"
 	want_req want /ok.txt
+	for f in fifo sock $dev; do
+		closed tm_file_resp -c close www/i$f/index.txt "$TXT"
+		want_req want "/i$f/"
+		closed tm_file_resp -c close www/gz/i$f/index.txt "$TXT"
+		want_req want "/gz/i$f/"
+	done
 	atf_check -s exit:1 grep -F 'static:' daemon.log
 }
 static__special_files_cleanup() {
@@ -468,7 +491,7 @@ static__validators_off_body() {
 	head -c 100000 /dev/urandom > www/nr/big.bin
 	printf 'from the future\n' > www/soon.txt
 	stamp www
-	touch -d '2031-02-03 04:05:06 UTC' www/soon.txt
+	touch -d '2099-02-03 04:05:06 UTC' www/soon.txt
 	st_conf <<'CONF'
 sites = ( { root = "www";
 	    routes = ( { prefix = "/ne/"; handler = "static"; etag = false; },
@@ -507,7 +530,7 @@ CONF
 	done
 	atf_check -o match:'^Content-Length: 20' -o match:'^Accept-Ranges: bytes' \
 	    python3 "$TMCLIENT" req "$PORT" /ne/r.txt
-	# A file dated 2031: never a Last-Modified after the Date (RFC 9110
+	# A file dated 2099: never a Last-Modified after the Date (RFC 9110
 	# §8.8.2.1), on the first request or any later one.
 	for i in 1 2 3; do
 		atf_check -o save:head curl -sfI "http://127.0.0.1:$PORT/soon.txt"
@@ -516,13 +539,13 @@ CONF
 		[ -n "$d" ] && [ "$l" = "$d" ] ||
 		    atf_fail "Last-Modified '$l' with Date '$d'"
 	done
-	# And the preconditions compare that date, the one sent, not 2031.
+	# And the preconditions compare that date, the one sent, not 2099.
 	for i in 1 2; do
 		atf_check -o inline:'200\n' curl -s -o /dev/null -w '%{http_code}\n' \
-		    -H 'If-Unmodified-Since: Sat, 02 Feb 2030 00:00:00 GMT' \
+		    -H 'If-Unmodified-Since: Mon, 02 Feb 2099 00:00:00 GMT' \
 		    "http://127.0.0.1:$PORT/soon.txt"
 		atf_check -o inline:'304\n' curl -s -o /dev/null -w '%{http_code}\n' \
-		    -H 'If-Modified-Since: Sat, 02 Feb 2030 00:00:00 GMT' \
+		    -H 'If-Modified-Since: Mon, 02 Feb 2099 00:00:00 GMT' \
 		    "http://127.0.0.1:$PORT/soon.txt"
 	done
 }

@@ -103,15 +103,6 @@ const char	*http_req_peer(const struct http_req *);
 int		 http_req_secure(const struct http_req *);
 /* The listener's bound port (for redirects that keep it). */
 unsigned int	 http_req_local_port(const struct http_req *);
-/*
- * The request's preconditions (If-Match, If-None-Match, If-Modified-Since,
- * If-Unmodified-Since; RFC 9110 §13.2.2) against the representation about
- * to be sent: its strong ETag (quotes included; NULL, 0 for none) and its
- * Last-Modified (NULL for none: the date fields are then ignored).
- * Returns 0 to go on, or 304 or 412 to answer instead.
- */
-int		 http_req_preconditions(const struct http_req *,
-		    const char *etag, size_t etag_len, const time_t *mtime);
 
 /* ---- response --------------------------------------------------------- */
 void	http_resp_status(struct http_req *, unsigned int status);
@@ -139,6 +130,17 @@ int	http_resp_body_stream(struct http_req *, off_t len,
  * Returns 0 so a handler can `return (http_resp_error(r, 404));`.
  */
 int	http_resp_error(struct http_req *, unsigned int status);
+/*
+ * The request's preconditions (If-Match, If-None-Match, If-Modified-Since,
+ * If-Unmodified-Since; RFC 9110 §13.2.2) against the representation about
+ * to be sent, to be asked once its answer is known to be a 2xx: its strong
+ * ETag (quotes included; NULL, 0 for none) and its Last-Modified (NULL for
+ * none: the date fields are then ignored).  Returns 0 to send it, or 1
+ * when a 304 (with those validators and the headers set so far) or a 412
+ * has been made instead.
+ */
+int	http_resp_preconditions(struct http_req *, const char *etag,
+	    size_t etag_len, const time_t *mtime);
 /* A redirect with Location: target (copied) and a small HTML body. */
 int	http_resp_redirect(struct http_req *, unsigned int status,
 	    const char *location);

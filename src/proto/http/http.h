@@ -121,6 +121,9 @@ const char	*http_req_field(const struct http_req *, enum http_header_id,
 		    size_t *len);
 const char	*http_req_single(const struct http_req *, enum http_header_id,
 		    size_t *len);
+/* 0, 304 or 412: see http_resp_preconditions() in handler.h. */
+int		 http_req_preconditions(const struct http_req *,
+		    const char *etag, size_t etag_len, const time_t *mtime);
 
 /* response.c */
 const char *http_resp_common(size_t *len);

@@ -351,6 +351,30 @@ http_resp_error(struct http_req *hr, unsigned int status)
 }
 
 int
+http_resp_preconditions(struct http_req *hr, const char *etag, size_t elen,
+    const time_t *mtime)
+{
+	char lm[HTTP_DATE_LEN + 1];
+
+	switch (http_req_preconditions(hr, etag, elen, mtime)) {
+	case 304:
+		/* 304 carries the validators, no body (RFC 9110 §15.4.5). */
+		http_resp_status(hr, 304);
+		if (elen > 0)
+			http_resp_header(hr, "ETag", etag);
+		if (mtime != NULL) {
+			http_date_format(*mtime, lm);
+			http_resp_header(hr, "Last-Modified", lm);
+		}
+		return (1);
+	case 412:
+		http_resp_error(hr, 412);
+		return (1);
+	}
+	return (0);
+}
+
+int
 http_resp_redirect(struct http_req *hr, unsigned int status,
     const char *location)
 {

@@ -286,19 +286,10 @@ static_cached(struct http_req *hr, const struct static_conf *sc,
 	if (ctype == NULL)
 		ctype = sc->sc_default_type != NULL ? sc->sc_default_type :
 		    http_cf->cf_default_type;
-	status = http_req_preconditions(hr, fe->fe_etag, fe->fe_etag_len,
-	    &fe->fe_mtime);
-	if (status == 304) {
-		http_resp_status(hr, 304);
-		if (fe->fe_etag_len > 0)
-			http_resp_header(hr, "ETag", fe->fe_etag);
-		http_resp_header(hr, "Last-Modified", fe->fe_lm);
+	if (http_resp_preconditions(hr, fe->fe_etag, fe->fe_etag_len,
+	    &fe->fe_mtime)) {
 		fc_unref(fe);
 		return (0);
-	}
-	if (status == 412) {
-		fc_unref(fe);
-		return (http_resp_error(hr, 412));
 	}
 	http_resp_status(hr, 200);
 	if (sc->sc_max_ranges > 0)
@@ -358,7 +349,9 @@ static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
 			return (static_cached(hr, sc, fe, ipath));
 		}
 		if (fd == -1) {
-			if (errno == ENOENT || errno == ENOTDIR)
+			/* ENXIO: a socket; like a FIFO, no index file. */
+			if (errno == ENOENT || errno == ENOTDIR ||
+			    errno == ENXIO)
 				continue;
 			if (dirfd != -1)
 				close(dirfd);
@@ -441,19 +434,9 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 	    st->st_mtime;
 	http_date_format(mtime, lm);
 
-	status = http_req_preconditions(hr, etag, elen, &mtime);
-	if (status == 304) {
-		/* 304 carries the validators, no body (RFC 9110 §15.4.5). */
+	if (http_resp_preconditions(hr, etag, elen, &mtime)) {
 		close(fd);
-		http_resp_status(hr, 304);
-		if (elen > 0)
-			http_resp_header(hr, "ETag", etag);
-		http_resp_header(hr, "Last-Modified", lm);
 		return (0);
-	}
-	if (status == 412) {
-		close(fd);
-		return (http_resp_error(hr, 412));
 	}
 
 	http_resp_header(hr, "Last-Modified", lm);
@@ -599,6 +582,7 @@ static_ranges(struct http_req *hr, const struct static_conf *sc, int fd,
 	unsigned char rnd[8];
 	unsigned int n = 0, i, max;
 	uint64_t total;
+	size_t hl;
 	int res;
 
 	max = sc->sc_max_ranges == 0 ? 1 : sc->sc_max_ranges;
@@ -652,9 +636,16 @@ static_ranges(struct http_req *hr, const struct static_conf *sc, int fd,
 	}
 	br->br_bound[STATIC_BOUNDARY_LEN] = '\0';
 	total = br_end(br, head, sizeof(head));
-	for (i = 0; i < n; i++)
-		total += br_head(br, i, head, sizeof(head)) +
-		    (r[i].hr_last - r[i].hr_first + 1) + 2;
+	for (i = 0; i < n; i++) {
+		if ((hl = br_head(br, i, head, sizeof(head))) == 0) {
+			/* A Content-Type too long for a part's head. */
+			free(br);
+			http_resp_status(hr, 200);
+			http_resp_header(hr, "Content-Type", ctype);
+			return (http_resp_body_fd(hr, fd, 0, st->st_size));
+		}
+		total += hl + (r[i].hr_last - r[i].hr_first + 1) + 2;
+	}
 	http_resp_headerf(hr, "Content-Type",
 	    "multipart/byteranges; boundary=%s", br->br_bound);
 	return (http_resp_body_stream(hr, (off_t)total, br_fill, br,
@@ -735,16 +726,6 @@ static_listing(struct http_req *hr, int dirfd, const char *path)
 	DIR *d;
 	int fd, ok = 0;
 
-	/* No validators of its own, but "*" and If-Match still apply. */
-	switch (http_req_preconditions(hr, NULL, 0, NULL)) {
-	case 304:
-		close(dirfd);
-		http_resp_status(hr, 304);
-		return (0);
-	case 412:
-		close(dirfd);
-		return (http_resp_error(hr, 412));
-	}
 	/* O_PATH fds cannot be read: reopen the directory itself. */
 	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	close(dirfd);
@@ -818,6 +799,14 @@ out:
 	if (!ok) {
 		free(l.li_buf);
 		return (-1);
+	}
+	/*
+	 * No validators of its own, but "*" and If-Match still apply, once
+	 * the answer is known to be a 200 (RFC 9110 §13.2.1).
+	 */
+	if (http_resp_preconditions(hr, NULL, 0, NULL)) {
+		free(l.li_buf);
+		return (0);
 	}
 	http_resp_status(hr, 200);
 	http_resp_header(hr, "Content-Type", "text/html; charset=utf-8");

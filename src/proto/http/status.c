@@ -137,14 +137,6 @@ status_handle(struct http_req *r, void *data)
 		return (http_resp_error(r, 404));
 	if (http_status_shm == NULL)
 		return (http_resp_error(r, 503));
-	/* No validators of its own, but "*" and If-Match still apply. */
-	switch (http_req_preconditions(r, NULL, 0, NULL)) {
-	case 304:
-		http_resp_status(r, 304);
-		return (0);
-	case 412:
-		return (http_resp_error(r, 412));
-	}
 
 	if (report_snap_init(&sn, http_status_shm,
 	    view == 2 ? REPORT_SLOTS : 0) == -1)
@@ -169,13 +161,24 @@ status_handle(struct http_req *r, void *data)
 		sbuf_fini(&sb);
 		return (http_resp_error(r, 500));
 	}
-	http_resp_status(r, 200);
 	/* Figures of this instant: no cache may answer with old ones. */
-	if (http_resp_header(r, "Content-Type", type) == -1 ||
-	    http_resp_header(r, "Cache-Control", "no-store") == -1)
+	if (http_resp_header(r, "Cache-Control", "no-store") == -1)
 		ret = -1;
-	else
-		ret = http_resp_body_mem(r, sbuf_data(&sb), sbuf_len(&sb), 1);
+	/*
+	 * No validators of its own, but "*" and If-Match still apply, once
+	 * the answer is known to be a 200 (RFC 9110 §13.2.1); a 304 keeps
+	 * the Cache-Control (§15.4.5).
+	 */
+	else if (http_resp_preconditions(r, NULL, 0, NULL))
+		ret = 0;
+	else {
+		http_resp_status(r, 200);
+		if (http_resp_header(r, "Content-Type", type) == -1)
+			ret = -1;
+		else
+			ret = http_resp_body_mem(r, sbuf_data(&sb),
+			    sbuf_len(&sb), 1);
+	}
 	sbuf_fini(&sb);
 	return (ret == -1 ? -1 : 0);
 }
