@@ -23,6 +23,7 @@
 #include "proto/proto.h"
 
 static int	listener_row(struct master *);
+static int	listener_unix_live(const struct listener_conf *);
 
 /* A free row of the segment's listener table. */
 static int
@@ -109,6 +110,25 @@ listener_quickack(int fd, const struct listener_conf *lc)
 #endif
 }
 
+/*
+ * 1 when something accepts on lc's UNIX socket path: a connect succeeds,
+ * or its backlog is full.  A socket nobody listens on refuses
+ * (ECONNREFUSED): left by a process that is gone.
+ */
+static int
+listener_unix_live(const struct listener_conf *lc)
+{
+	int fd, r;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return (0);	/* cannot tell: bind(2) will */
+	r = connect(fd, (const struct sockaddr *)&lc->lc_sa, lc->lc_salen);
+	r = r == 0 || errno == EAGAIN || errno == EINPROGRESS;
+	close(fd);
+	return (r);
+}
+
 int
 listener_open(struct master *m, struct listener_conf *lc)
 {
@@ -133,9 +153,21 @@ listener_open(struct master *m, struct listener_conf *lc)
 		struct sockaddr_un *un = (struct sockaddr_un *)&lc->lc_sa;
 		struct stat st;
 
-		/* A socket left by a dead master; never unlink anything else. */
-		if (lstat(un->sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
+		/*
+		 * A socket left by a dead master is replaced; never one that
+		 * something still accepts on (it would lose its clients, and
+		 * the file at our exit), nor anything but a socket.
+		 */
+		if (lstat(un->sun_path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+			if (listener_unix_live(lc)) {
+				log_warnx("listener %s: %s: another process "
+				    "accepts on this socket", lc->lc_name,
+				    un->sun_path);
+				close(fd);
+				return (-1);
+			}
 			(void)unlink(un->sun_path);
+		}
 	} else {
 		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
 		    sizeof(on)) == -1)

@@ -293,6 +293,53 @@ second_instance_refused_cleanup() {
 	stop_daemon
 }
 
+atf_test_case unix_socket_in_use cleanup
+unix_socket_in_use_head() {
+	atf_set descr "a UNIX listener replaces a socket file left by a dead process, never one another process accepts on"
+}
+unix_socket_in_use_body() {
+	tm_site
+	tm_conf 1
+	sed 's|{ name = "alt"; address = "127.0.0.1"; port = 0;|{ name = "alt"; address = "unix:u.sock";|' \
+	    tamarin.conf > unix.conf
+	atf_check -o match:'unix:u.sock' cat unix.conf
+	# Another server on the path: refused, and left whole.
+	python3 -c 'import os, socket, time
+s = socket.socket(socket.AF_UNIX)
+s.bind("u.sock")
+s.listen(8)
+open("listening", "w").close()
+while not os.path.exists("done"):
+	try:
+		s.settimeout(0.1)
+		c, _ = s.accept()
+		c.sendall(b"other\n")
+		c.close()
+	except OSError:		# a timeout, or a client gone at once
+		pass' &
+	other=$!
+	wait_for 100 test -f listening || atf_fail "the other server did not start"
+	atf_check -s exit:1 -e match:'listener alt: .*/u.sock: another process accepts on this socket' \
+	    "$TAMARIND" -d -c unix.conf
+	atf_check test ! -e tamarind.pid
+	atf_check -o inline:'other\n' python3 -c 'import socket
+s = socket.socket(socket.AF_UNIX)
+s.connect("u.sock")
+print(s.recv(64).decode(), end="")'
+	touch done
+	wait "$other"
+	# Its socket file is left behind: stale, so replaced and served.
+	atf_check test -S u.sock
+	start_daemon unix.conf 1
+	atf_check -o file:www/index.html curl -sf --unix-socket u.sock http://x/
+	stop_daemon
+	atf_check test ! -e u.sock
+}
+unix_socket_in_use_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case defer_accept cleanup
 defer_accept_head() {
 	atf_set descr "defer_accept: a TCP client reaches a worker with its first bytes, or once the deferral ends; a reload changes it and the backlog on the kept socket"
@@ -395,5 +442,6 @@ atf_init_test_cases() {
 	atf_add_test_case no_listener_in_workers
 	atf_add_test_case term_stops_all
 	atf_add_test_case second_instance_refused
+	atf_add_test_case unix_socket_in_use
 	atf_add_test_case defer_accept
 }
