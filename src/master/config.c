@@ -847,10 +847,6 @@ load_site(struct loader *ld, const config_setting_t *e, struct site_conf *st)
 		cfg_strv_free(lnames);
 	} else
 		memset(st->st_listeners, 1, cf->cf_nlisteners);
-	/* A redirect listener answers everything itself. */
-	for (j = 0; j < cf->cf_nlisteners; j++)
-		if (cf->cf_listeners[j].lc_redirect_https)
-			st->st_listeners[j] = 0;
 	cfg_bool(c, e, "default", &st->st_default);
 	if ((s = config_setting_get_member(e, "root")) != NULL) {
 		cfg_mark(e, "root");

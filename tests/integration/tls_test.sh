@@ -641,7 +641,7 @@ listeners = (
 	{ name = "tls"; address = "127.0.0.1"; port = 0; protocol = "https";
 	  tls = { certificate = "default.pem"; key = "default.key"; }; }
 );
-sites = ( { names = [ "localhost" ]; root = "www"; } );
+sites = ( { names = [ "localhost" ]; root = "www"; access_log = "access.log"; } );
 CONF
 }
 
@@ -654,7 +654,7 @@ location() {
 
 atf_test_case redirect cleanup
 redirect_head() {
-	atf_set descr "redirect_https answers every request with 301/308 to https://host[:port]\$request_uri"
+	atf_set descr "redirect_https answers every request with 301/308 to https://host[:port]\$request_uri, logged by the site"
 	atf_set require.progs "curl python3"
 }
 redirect_body() {
@@ -689,6 +689,15 @@ redirect_body() {
 		atf_check -o inline:'1\n' grep -c '^HTTP/1.1 ' out
 		atf_check -o match:'^Location: https://localhost/x' \
 		    -o match:'^Connection: close' -o match:'\[closed\]$' cat out
+	done
+	# Each is logged by the site: the one its Host names, else the
+	# listener's default (RFC-wise the same answer; for the operator,
+	# a line).
+	wait_for 30 sh -c 'test "$(grep -c "POST /x HTTP/1.1\" 301 " access.log)" -ge 3' ||
+	    atf_fail "access.log: $(cat access.log)"
+	for l in '"GET / HTTP/1.1" 301 ' '"GET /a/b%20c?x=1&y=2 HTTP/1.1" 301 ' \
+	    '"GET /a?q HTTP/1.1" 308 ' '"GET http://localhost/p?q=1 HTTP/1.1" 301 '; do
+		atf_check -o not-inline:'0\n' grep -cF "$l" access.log
 	done
 }
 redirect_cleanup() {
