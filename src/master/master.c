@@ -248,8 +248,12 @@ master_stop(struct master *m, int sig)
 	m->m_stopping = sig;
 	m->m_stop_at = now;
 	if (sig == SIGQUIT) {
-		log_notice("graceful stop: draining connections (at most %u "
-		    "ms)", m->m_cf->cf_shutdown_timeout_ms);
+		if (m->m_cf->cf_shutdown_timeout_ms == 0)
+			log_notice("graceful stop: draining connections (no "
+			    "time limit)");
+		else
+			log_notice("graceful stop: draining connections (at "
+			    "most %u ms)", m->m_cf->cf_shutdown_timeout_ms);
 		proc_send_all(m, CHAN_DRAIN, UINT32_MAX);
 	} else {
 		log_notice("fast stop");

@@ -438,8 +438,10 @@ proc_tick(struct master *m, uint64_t now)
 				w->wk_fails = 0;
 			}
 		}
+		/* shutdown_timeout_sec 0: no limit, as every 0 timeout. */
 		if (w->wk_pid != 0 && w->wk_drain_at != 0 &&
 		    w->wk_stop_at == 0 && w->wk_cf != NULL &&
+		    w->wk_cf->cf_shutdown_timeout_ms != 0 &&
 		    now >= w->wk_drain_at + w->wk_cf->cf_shutdown_timeout_ms) {
 			/* Drained too long: in-flight work is cut now. */
 			log_warnx("worker %u (generation %u, pid %d) still "
