@@ -454,11 +454,14 @@ ctl_signal(struct ctl *ctl, int sig, const char *signame)
 	pid = atomic_load_explicit(&shm_header(ctl->ctl_shm)->sh_master_pid,
 	    memory_order_relaxed);
 	if (ctl->ctl_pidfile != NULL &&
-	    (fpid = pidfile_read_pid(ctl->ctl_pidfile)) != -1 &&
-	    fpid != pid) {
-		fprintf(stderr, "tamarinctl: %s names pid %d, the segment's "
-		    "master is pid %d: not signalling\n", ctl->ctl_pidfile,
-		    (int)fpid, (int)pid);
+	    (fpid = pidfile_read_pid(ctl->ctl_pidfile)) != pid) {
+		if (fpid == -1)
+			fprintf(stderr, "tamarinctl: %s: %s: not signalling\n",
+			    ctl->ctl_pidfile, strerror(errno));
+		else
+			fprintf(stderr, "tamarinctl: %s names pid %d, the "
+			    "segment's master is pid %d: not signalling\n",
+			    ctl->ctl_pidfile, (int)fpid, (int)pid);
 		return (CTL_EXIT_STALE);
 	}
 #ifdef SYS_pidfd_open

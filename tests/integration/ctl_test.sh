@@ -327,6 +327,10 @@ CONF
 	printf 'daemon = { pidfile = ; };\n' > broken.conf
 	atf_check -s exit:1 -e match:'^tamarinctl: broken.conf:1: ' \
 	    "${CTL}" -c broken.conf show summary
+	# No pidfile: nothing says the segment's master is this config's
+	# daemon, so no signal either.
+	atf_check -s exit:3 -e match:'t.pid: No such file or directory: not signalling' \
+	    "${CTL}" -c etc/pid.conf reload
 	# The pidfile names another pid than the segment: no signal.
 	echo 1 > etc/run/t.pid
 	atf_check -s exit:3 -e match:'names pid 1, the segment.s master is' \
