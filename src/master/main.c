@@ -37,7 +37,6 @@
 static void	usage(void) __attribute__((noreturn));
 static int	config_test(const char *);
 static void	daemonize(void);
-static void	raise_nofile(const struct config *);
 
 static void
 usage(void)
@@ -148,7 +147,7 @@ main(int argc, char *argv[], char *envp[])
 			fatal("pidfile_open(%s) failed", m->m_cf->cf_pidfile);
 		}
 	}
-	raise_nofile(m->m_cf);
+	master_limits(m->m_cf);
 	if (master_segment_setup(m) == -1)
 		master_exit(m, 1);
 	/* Bind before detaching, so that a busy port fails the command. */
@@ -186,46 +185,6 @@ main(int argc, char *argv[], char *envp[])
 	return (master_loop(m));
 }
 
-
-/*
- * Every worker needs one descriptor per slot plus a batch in flight and a
- * few of its own; ask for that much if the hard limit allows.
- */
-static void
-raise_nofile(const struct config *cf)
-{
-	struct rlimit rl;
-	rlim_t want;
-
-	want = cf->cf_max_open_files > 0 ? (rlim_t)cf->cf_max_open_files :
-	    (rlim_t)cf->cf_slots_per_worker + 2 * CHAN_MAX_FDS + 64 +
-	    cf->cf_nlisteners;
-	struct rlimit old;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return;
-	if (rl.rlim_cur >= want)
-		return;
-	old = rl;
-	/* Raising the hard limit needs CAP_SYS_RESOURCE: try, then settle. */
-	if (want > rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max = want;
-		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-			rl = old;
-	}
-	if (rl.rlim_cur < want) {
-		rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
-			log_warn("setrlimit(RLIMIT_NOFILE, %llu) failed",
-			    (unsigned long long)rl.rlim_cur);
-			rl = old;
-		}
-	}
-	if (rl.rlim_cur < want)
-		log_warnx("only %llu file descriptors per process; "
-		    "slots_per_worker %u may not all be usable",
-		    (unsigned long long)rl.rlim_cur, cf->cf_slots_per_worker);
-}
 
 /* Double fork and setsid: no controlling terminal can ever come back. */
 static void

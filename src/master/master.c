@@ -3,6 +3,7 @@
  * reopen.  main.c parses the command line and calls in here.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -33,6 +34,7 @@
 struct master	*tm_master;
 
 static void	master_rate(struct master *, uint64_t);
+static void	master_nofile(const struct config *);
 static int	master_generation_running(const struct master *);
 
 void
@@ -178,6 +180,7 @@ master_reload(struct master *m)
 	m->m_cf = cf;
 	m->m_gen++;
 	log_set_level(cf->cf_log_level);
+	master_limits(cf);
 	atomic_store_explicit(&h->sh_generation, m->m_gen,
 	    memory_order_relaxed);
 	atomic_store_explicit(&h->sh_workers, cf->cf_workers,
@@ -271,6 +274,59 @@ master_reopen(struct master *m)
 	if (log_reopen() == -1)
 		log_warn("reopening the error log failed");
 	proc_send_all(m, CHAN_REOPEN, UINT32_MAX);
+}
+
+/*
+ * Every worker needs one descriptor per slot plus a batch in flight and a
+ * few of its own; ask for that much if the hard limit allows.
+ */
+static void
+master_nofile(const struct config *cf)
+{
+	struct rlimit rl;
+	rlim_t want;
+
+	want = cf->cf_max_open_files > 0 ? (rlim_t)cf->cf_max_open_files :
+	    (rlim_t)cf->cf_slots_per_worker + 2 * CHAN_MAX_FDS + 64 +
+	    cf->cf_nlisteners;
+	struct rlimit old;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur >= want)
+		return;
+	old = rl;
+	/* Raising the hard limit needs CAP_SYS_RESOURCE: try, then settle. */
+	if (want > rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			rl = old;
+	}
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			log_warn("setrlimit(RLIMIT_NOFILE, %llu) failed",
+			    (unsigned long long)rl.rlim_cur);
+			rl = old;
+		}
+	}
+	if (rl.rlim_cur < want)
+		log_warnx("only %llu file descriptors per process; "
+		    "slots_per_worker %u may not all be usable",
+		    (unsigned long long)rl.rlim_cur, cf->cf_slots_per_worker);
+}
+
+/*
+ * What a configuration asks of the process, checked at start and at each
+ * reload (the new generation's workers inherit the master's limits).
+ */
+void
+master_limits(const struct config *cf)
+{
+	master_nofile(cf);
+	if (cf->cf_user != NULL && geteuid() != 0)
+		log_warnx("user %s: ignored: the workers keep the master's "
+		    "user, which is not root", cf->cf_user);
 }
 
 /*

@@ -140,6 +140,34 @@ reload_bad_config_cleanup() {
 	stop_daemon
 }
 
+atf_test_case reload_limits cleanup
+reload_limits_head() {
+	atf_set descr "a reload that asks for more descriptors than the process may have says so, as a start does"
+}
+reload_limits_body() {
+	[ "$(id -u)" = 0 ] || atf_skip "needs root, to drop CAP_SYS_RESOURCE"
+	command -v setpriv >/dev/null 2>&1 || atf_skip "no setpriv"
+	tm_site
+	ops_conf 1 www
+	# A hard limit of 1024 that the master cannot raise.
+	printf '#!/bin/sh\nexec setpriv --bounding-set=-sys_resource "%s" "$@"\n' \
+	    "$TAMARIND" > tamarind.sh
+	chmod 755 tamarind.sh
+	ulimit -n 1024
+	TAMARIND=$PWD/tamarind.sh start_daemon tamarin.conf 1
+	atf_check -s exit:1 grep -F 'file descriptors per process' daemon.log
+	sed -i 's/slots_per_worker = 256;/slots_per_worker = 5000;/' tamarin.conf
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 50 sh -c 'test "$(tmq eval summary "d[\"generation\"]")" = 2' ||
+	    atf_fail "the reload did not run"
+	atf_check -o match:'only 1024 file descriptors per process; slots_per_worker 5000 may not all be usable' \
+	    cat daemon.log
+}
+reload_limits_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case quit_graceful cleanup
 quit_graceful_head() {
 	atf_set descr "QUIT during a slow 8 MiB download: it completes (shutdown_timeout_sec 0: no limit), then the daemon exits and cleans up"
@@ -453,6 +481,7 @@ atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case reload_under_load
 	atf_add_test_case reload_bad_config
+	atf_add_test_case reload_limits
 	atf_add_test_case quit_graceful
 	atf_add_test_case quit_worker_late_conns
 	atf_add_test_case kill_worker_under_load
