@@ -233,6 +233,7 @@ alog_times(void)
 	int64_t now = conn_now_wall();
 	time_t t = (time_t)now;
 	struct tm tm;
+	size_t n;
 
 	if (now == alog_time_at)
 		return;
@@ -240,8 +241,17 @@ alog_times(void)
 	localtime_r(&t, &tm);
 	strftime(alog_clf_time, sizeof(alog_clf_time),
 	    "%d/%b/%Y:%H:%M:%S %z", &tm);
-	strftime(alog_iso_time, sizeof(alog_iso_time), "%Y-%m-%dT%H:%M:%S%z",
-	    &tm);
+	/*
+	 * RFC 3339: the offset as "+hh:mm" (strftime's %z is "+hhmm",
+	 * ISO 8601's basic form, which strict parsers refuse next to an
+	 * extended date).
+	 */
+	n = strftime(alog_iso_time, sizeof(alog_iso_time),
+	    "%Y-%m-%dT%H:%M:%S%z", &tm);
+	if (n >= 5 && n + 1 < sizeof(alog_iso_time)) {
+		memmove(alog_iso_time + n - 1, alog_iso_time + n - 2, 3);
+		alog_iso_time[n - 2] = ':';
+	}
 }
 
 /*
