@@ -73,6 +73,8 @@ static int	load_site(struct loader *, const config_setting_t *,
 static int	load_route(struct loader *, const config_setting_t *,
 		    struct site_conf *, struct route_conf *);
 static int	header_reserved(const char *);
+static int	sa_wildcard_overlap(const struct sockaddr_storage *,
+		    const struct sockaddr_storage *);
 static int	load_headers(struct loader *, const config_setting_t *,
 		    const char *, struct header_conf **, size_t *);
 static void	header_block(const struct header_conf *, size_t, char **,
@@ -619,8 +621,13 @@ load_listeners(struct loader *ld, const config_setting_t *list)
 		if (lc->lc_name == NULL) {
 			char name[TM_LISTENER_NAME_LEN];
 
-			snprintf(name, sizeof(name), "%s:%u", lc->lc_address,
-			    lc->lc_port);
+			/* A UNIX socket has its path, no port. */
+			if (lc->lc_sa.ss_family == AF_UNIX)
+				snprintf(name, sizeof(name), "%s",
+				    lc->lc_address);
+			else
+				snprintf(name, sizeof(name), "%s:%u",
+				    lc->lc_address, lc->lc_port);
 			lc->lc_name = strdup(name);
 		}
 		if (lc->lc_name != NULL &&
@@ -641,8 +648,46 @@ load_listeners(struct loader *ld, const config_setting_t *list)
 				cfg_error(c, e, "listener: %s port %u is "
 				    "already a listener on line %d",
 				    lc->lc_address, lc->lc_port, o->lc_line);
+			else if (lc->lc_port != 0 && o->lc_salen != 0 &&
+			    sa_wildcard_overlap(&o->lc_sa, &lc->lc_sa))
+				cfg_error(c, e, "listener: %s port %u overlaps "
+				    "the wildcard listener on line %d: one "
+				    "socket cannot take both", lc->lc_address,
+				    lc->lc_port, o->lc_line);
 		}
 	}
+}
+
+/*
+ * Two addresses of one family on one port, one of them the wildcard: the
+ * second bind(2) fails (EADDRINUSE), so -t says so rather than the start.
+ * ("::" takes no IPv4 port: listeners are IPV6_V6ONLY.)
+ */
+static int
+sa_wildcard_overlap(const struct sockaddr_storage *a,
+    const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return (0);
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a,
+		    *y = (const void *)b;
+
+		return (x->sin_port == y->sin_port &&
+		    x->sin_addr.s_addr != y->sin_addr.s_addr &&
+		    (x->sin_addr.s_addr == htonl(INADDR_ANY) ||
+		    y->sin_addr.s_addr == htonl(INADDR_ANY)));
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a,
+		    *y = (const void *)b;
+
+		return (x->sin6_port == y->sin6_port &&
+		    !IN6_ARE_ADDR_EQUAL(&x->sin6_addr, &y->sin6_addr) &&
+		    (IN6_IS_ADDR_UNSPECIFIED(&x->sin6_addr) ||
+		    IN6_IS_ADDR_UNSPECIFIED(&y->sin6_addr)));
+	}
+	return (0);
 }
 
 static int

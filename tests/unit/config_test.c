@@ -331,6 +331,35 @@ ATF_TC_BODY(config__route_error_alone, tc)
 	cfg_ctx_fini(&c);
 }
 
+/*
+ * A wildcard and a specific address on one port cannot both be bound;
+ * -t says so.  A UNIX listener's default name is its address, no port.
+ */
+ATF_TC_WITHOUT_HEAD(config__listener_overlap);
+ATF_TC_BODY(config__listener_overlap, tc)
+{
+	static const char *const want[] = {
+		"t.conf:3: listener: 127.0.0.1 port 8 overlaps the wildcard "
+		    "listener on line 2: one socket cannot take both",
+		"t.conf:6: listener 'unix:t.sock' serves no site (name it in "
+		    "a site's listeners, or set redirect_https)",
+		NULL
+	};
+	struct cfg_ctx c;
+
+	ATF_CHECK(load(
+	    "listeners = (\n"
+	    "  { name = \"any\"; address = \"0.0.0.0\"; port = 8; },\n"
+	    "  { name = \"lo\"; address = \"127.0.0.1\"; port = 8; },\n"
+	    "  { name = \"lo9\"; address = \"127.0.0.1\"; port = 9; },\n"
+	    "  { name = \"any10\"; address = \"0.0.0.0\"; port = 10; },\n"
+	    "  { address = \"unix:t.sock\"; } );\n"
+	    "sites = ( { root = \".\"; listeners = [ \"any\", \"lo\", "
+	    "\"lo9\", \"any10\" ]; } );\n", &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TC_WITHOUT_HEAD(config__plugin_errors);
 ATF_TC_BODY(config__plugin_errors, tc)
 {
@@ -379,6 +408,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__semantic_errors);
 	ATF_TP_ADD_TC(tp, config__headers_reserved);
 	ATF_TP_ADD_TC(tp, config__route_error_alone);
+	ATF_TP_ADD_TC(tp, config__listener_overlap);
 	ATF_TP_ADD_TC(tp, config__plugin_errors);
 	ATF_TP_ADD_TC(tp, config__listener_identity);
 	return (atf_no_error());
