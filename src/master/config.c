@@ -73,6 +73,9 @@ static int	load_site(struct loader *, const config_setting_t *,
 static int	load_route(struct loader *, const config_setting_t *,
 		    struct site_conf *, struct route_conf *);
 static int	header_reserved(const char *);
+static int	site_name_eq(const char *, const char *);
+static void	site_names_unique(struct cfg_ctx *, const config_setting_t *,
+		    const struct config *, const struct site_conf *);
 static int	sa_wildcard_overlap(const struct sockaddr_storage *,
 		    const struct sockaddr_storage *);
 static int	load_headers(struct loader *, const config_setting_t *,
@@ -839,6 +842,54 @@ load_sites(struct loader *ld, const config_setting_t *list)
 	}
 }
 
+/* Host names compare case-insensitively, a final dot ignored. */
+static int
+site_name_eq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 1 && a[la - 1] == '.')
+		la--;
+	if (lb > 1 && b[lb - 1] == '.')
+		lb--;
+	return (la == lb && strncasecmp(a, b, la) == 0);
+}
+
+/*
+ * A name another site already has on a listener they share would never
+ * reach this one (the first wins): an error, where nginx warns.
+ */
+static void
+site_names_unique(struct cfg_ctx *c, const config_setting_t *e,
+    const struct config *cf, const struct site_conf *st)
+{
+	const struct site_conf *o;
+	size_t i, j, k;
+
+	for (o = cf->cf_sites; o < st; o++) {
+		if (o->st_names == NULL || o->st_listeners == NULL)
+			continue;
+		for (k = 0; k < cf->cf_nlisteners; k++)
+			if (o->st_listeners[k] && st->st_listeners[k])
+				break;
+		if (k == cf->cf_nlisteners)
+			continue;
+		for (i = 0; i < st->st_nnames; i++)
+			for (j = 0; j < o->st_nnames; j++)
+				if (site_name_eq(st->st_names[i],
+				    o->st_names[j]))
+					cfg_error(c,
+					    config_setting_get_member(e,
+					    "names") != NULL ?
+					    config_setting_get_member(e,
+					    "names") : e, "names: '%s' is "
+					    "already the site's on line %d, on "
+					    "listener '%s'", st->st_names[i],
+					    o->st_line,
+					    cf->cf_listeners[k].lc_name);
+	}
+}
+
 static int
 load_site(struct loader *ld, const config_setting_t *e, struct site_conf *st)
 {
@@ -892,6 +943,7 @@ load_site(struct loader *ld, const config_setting_t *e, struct site_conf *st)
 		cfg_strv_free(lnames);
 	} else
 		memset(st->st_listeners, 1, cf->cf_nlisteners);
+	site_names_unique(c, e, cf, st);
 	cfg_bool(c, e, "default", &st->st_default);
 	if ((s = config_setting_get_member(e, "root")) != NULL) {
 		cfg_mark(e, "root");

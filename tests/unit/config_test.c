@@ -360,6 +360,36 @@ ATF_TC_BODY(config__listener_overlap, tc)
 	cfg_ctx_fini(&c);
 }
 
+/* A name two sites share on a listener never reaches the second. */
+ATF_TC_WITHOUT_HEAD(config__site_names_unique);
+ATF_TC_BODY(config__site_names_unique, tc)
+{
+	static const char *const want[] = {
+		"t.conf:5: names: 'A.TEST.' is already the site's on line 4, "
+		    "on listener 'a'",
+		"t.conf:8: names: '*' is already the site's on line 7, on "
+		    "listener 'b'",
+		NULL
+	};
+	struct cfg_ctx c;
+
+	ATF_CHECK(load(
+	    "listeners = (\n"
+	    "  { name = \"a\"; address = \"127.0.0.1\"; port = 1; },\n"
+	    "  { name = \"b\"; address = \"127.0.0.1\"; port = 2; } );\n"
+	    "sites = ( { names = [ \"a.test\" ]; root = \".\"; },\n"
+	    "  { names = [ \"A.TEST.\" ]; root = \".\"; },\n"
+	    "  { names = [ \"b.test\" ]; root = \".\"; "
+	    "listeners = [ \"a\" ]; },\n"
+	    "  { root = \".\"; listeners = [ \"b\" ]; },\n"
+	    "  { root = \".\"; },\n"
+	    "  { names = [ \"b.test\" ]; root = \".\"; "
+	    "listeners = [ \"b\" ]; } );\n",
+	    &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TC_WITHOUT_HEAD(config__plugin_errors);
 ATF_TC_BODY(config__plugin_errors, tc)
 {
@@ -409,6 +439,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__headers_reserved);
 	ATF_TP_ADD_TC(tp, config__route_error_alone);
 	ATF_TP_ADD_TC(tp, config__listener_overlap);
+	ATF_TP_ADD_TC(tp, config__site_names_unique);
 	ATF_TP_ADD_TC(tp, config__plugin_errors);
 	ATF_TP_ADD_TC(tp, config__listener_identity);
 	return (atf_no_error());
