@@ -75,7 +75,7 @@ static const char conf_sites[] = CONF_HEAD
     "    tls = { certificate = \"a.pem\"; key = \"a.key\"; }; },\n"
     "  { names = [ \"*.b.test\", \"*.x.b.test\" ]; root = \".\";\n"
     "    tls = { certificate = \"b.pem\"; key = \"b.key\"; }; },\n"
-    "  { names = [ \"*.x.b.test\" ]; root = \".\";\n"
+    "  { names = [ \"*.y.b.test\" ]; root = \".\";\n"
     "    tls = { certificate = \"x.pem\"; key = \"x.key\"; }; } );\n";
 
 static struct config *
@@ -128,6 +128,7 @@ ATF_TC_BODY(tls__sni_choice, tc)
 	ATF_CHECK_STREQ(ctx_cn(tls_ctx_pick(tx, "q.b.test")), "wild b");
 	ATF_CHECK_STREQ(ctx_cn(tls_ctx_pick(tx, "q.r.b.test")), "wild b");
 	ATF_CHECK_STREQ(ctx_cn(tls_ctx_pick(tx, "q.x.b.test")), "wild b");
+	ATF_CHECK_STREQ(ctx_cn(tls_ctx_pick(tx, "q.y.b.test")), "wild x");
 	ATF_CHECK_STREQ(ctx_cn(tls_ctx_pick(tx, "b.test")), "localhost");
 	ATF_CHECK_STREQ(ctx_cn(tls_ctx_pick(tx, "other.test")), "localhost");
 	config_free(cf);
