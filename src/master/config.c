@@ -863,9 +863,12 @@ static void
 site_names_unique(struct cfg_ctx *c, const config_setting_t *e,
     const struct config *cf, const struct site_conf *st)
 {
+	const config_setting_t *at = config_setting_get_member(e, "names");
 	const struct site_conf *o;
 	size_t i, j, k;
 
+	if (at == NULL)
+		at = e;		/* the default name, "*" */
 	for (o = cf->cf_sites; o < st; o++) {
 		if (o->st_names == NULL || o->st_listeners == NULL)
 			continue;
@@ -878,11 +881,7 @@ site_names_unique(struct cfg_ctx *c, const config_setting_t *e,
 			for (j = 0; j < o->st_nnames; j++)
 				if (site_name_eq(st->st_names[i],
 				    o->st_names[j]))
-					cfg_error(c,
-					    config_setting_get_member(e,
-					    "names") != NULL ?
-					    config_setting_get_member(e,
-					    "names") : e, "names: '%s' is "
+					cfg_error(c, at, "names: '%s' is "
 					    "already the site's on line %d, on "
 					    "listener '%s'", st->st_names[i],
 					    o->st_line,
