@@ -280,7 +280,6 @@ static_cached(struct http_req *hr, const struct static_conf *sc,
     struct fc_entry *fe, const char *path)
 {
 	const char *ctype;
-	int status;
 
 	ctype = mime_lookup(http_cf->cf_mime, path, strlen(path));
 	if (ctype == NULL)
@@ -386,7 +385,7 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 	struct stat gst;
 	size_t vlen, rlen, elen = 0;
 	time_t mtime;
-	int gz = 0, status, m = http_req_method(hr);
+	int gz = 0, m = http_req_method(hr);
 
 	ctype = mime_lookup(http_cf->cf_mime, path, strlen(path));
 	if (ctype == NULL)
