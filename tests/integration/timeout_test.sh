@@ -167,6 +167,30 @@ slow_reader_cleanup() {
 	stop_daemon
 }
 
+atf_test_case slow_reader_big cleanup
+slow_reader_big_head() {
+	atf_set descr "a steady reader of a file larger than the send buffer is not cut while the buffer drains"
+}
+slow_reader_big_body() {
+	tm_site
+	# Larger than the most the kernel lets a send buffer grow to: the
+	# worker waits for EPOLLOUT on a full buffer of megabytes, which
+	# frees its first third in over a second at 1 MB/s.
+	wmax=$(cut -f3 /proc/sys/net/ipv4/tcp_wmem)
+	head -c $((wmax + 2097152)) /dev/urandom > www/big.bin
+	tm_timeout_conf 10 5 0.5
+	start_daemon
+	want=$(sha256sum < www/big.bin | cut -d' ' -f1)
+	python3 "$TMCLIENT" slowread "$PORT" /big.bin --rate 1000000 \
+	    --rcvbuf 65536 > got
+	atf_check -o inline:"HTTP/1.1 200 OK\n$want\n" cat got
+	atf_check -o inline:'0\n' tmq eval summary "d['totals']['errors']['timeout']"
+}
+slow_reader_big_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case stalled_reader cleanup
 stalled_reader_head() {
 	atf_set descr "a reader that stops reading is cut at send_stall_sec"
@@ -234,6 +258,7 @@ atf_init_test_cases() {
 	atf_add_test_case deadline_shown
 	atf_add_test_case slowloris
 	atf_add_test_case slow_reader
+	atf_add_test_case slow_reader_big
 	atf_add_test_case stalled_reader
 	atf_add_test_case watchdog
 }

@@ -14,7 +14,8 @@ trickle bytes; this can.  Standard library only.
                          file named by --until exists (or --timeout)
   slowloris PORT N       N connections each sending one header byte every
                          --interval s; print how many the server closed
-  slowread PORT PATH     read a response at --rate bytes/s, print the
+  slowread PORT PATH     read a response at --rate bytes/s through a
+                         --rcvbuf (4096) receive buffer, print the
                          body's sha256
   get PORT PATH          one request on a fresh connection; print status
   req PORT TARGET        one request with Connection: close (-X METHOD,
@@ -238,7 +239,7 @@ def cmd_slowloris(a):
 
 def cmd_slowread(a):
     s = connect(a.port, a.host, timeout=60)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, a.rcvbuf)
     s.sendall(b"GET " + a.path.encode() + b" HTTP/1.1\r\nHost: test\r\n"
               b"Connection: close\r\n\r\n")
     data = bytearray()
@@ -297,6 +298,7 @@ def main():
     r.add_argument("port", type=int)
     r.add_argument("path")
     r.add_argument("--rate", type=int, default=200000)
+    r.add_argument("--rcvbuf", type=int, default=4096)
     r = sub.add_parser("steps")
     r.add_argument("port", type=int)
     r.add_argument("data", nargs="+")

@@ -9,7 +9,10 @@
  */
 #include <sys/types.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+
+#include <linux/sockios.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -59,6 +62,8 @@ static void	http_run(struct conn *);
 static int	http_read_head(struct conn *, struct http_req *);
 static int	http_read_body(struct conn *, struct http_req *);
 static int	http_write(struct conn *, struct http_req *);
+static int	http_unsent(const struct conn *);
+static void	http_send_wait(struct conn *, struct http_req *);
 static int	http_linger(struct conn *);
 static int	http_input_pending(struct conn *);
 static void	http_process(struct conn *, struct http_req *);
@@ -747,6 +752,34 @@ http_error(struct conn *c, struct http_req *hr, unsigned int status,
 	http_respond(c, hr);
 }
 
+/* The socket's queue of bytes not yet acknowledged; -1 unknown. */
+static int
+http_unsent(const struct conn *c)
+{
+	int q;
+
+	if (ioctl(c->c_fd, SIOCOUTQ, &q) == -1)
+		return (-1);
+	return (q);
+}
+
+/*
+ * The socket is full: the send deadline measures a stall, not the total.
+ * EPOLLOUT comes only once a third of the send buffer is free, which a
+ * steady slow reader can take longer than send_stall_sec to make with a
+ * buffer of megabytes; the queue's size now lets http_timeout() tell that
+ * reader from one that stopped.
+ */
+static void
+http_send_wait(struct conn *c, struct http_req *hr)
+{
+	uint32_t ms = c->c_lc->lc_timeouts.to_send_ms;
+
+	conn_set_timeout(c, ms);
+	if (ms != 0)
+		hr->rq_unsent = http_unsent(c);
+}
+
 /*
  * Write the pending response.  0: all written; 1: waiting for the socket;
  * -1: the connection was closed.
@@ -850,8 +883,7 @@ http_write(struct conn *c, struct http_req *hr)
 		}
 		if (n == -1 && errno == EAGAIN) {
 			c->c_flags &= ~CONN_F_WR;
-			/* The send deadline measures a stall, not the total. */
-			conn_set_timeout(c, c->c_lc->lc_timeouts.to_send_ms);
+			http_send_wait(c, hr);
 			return (1);
 		}
 		conn_close(c, CONN_IO);
@@ -991,6 +1023,17 @@ http_timeout(struct conn *c)
 			return;
 		}
 		break;
+	case HTTP_PH_WRITE: {
+		/* The client read something since: not a stall. */
+		int q = http_unsent(c);
+
+		if (q >= 0 && q < hr->rq_unsent) {
+			hr->rq_unsent = q;
+			conn_set_timeout(c, c->c_lc->lc_timeouts.to_send_ms);
+			return;
+		}
+		break;
+	}
 	default:
 		break;
 	}

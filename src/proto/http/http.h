@@ -100,6 +100,8 @@ struct http_req {
 	size_t		 rq_out_off;
 	size_t		 rq_mem_off;
 	uint64_t	 rq_sent;	/* body bytes written (logs) */
+	int		 rq_unsent;	/* socket queue when the send
+					   deadline was set (SIOCOUTQ) */
 	uint64_t	 rq_start_ms;
 	uint64_t	 rq_in_bytes;	/* request bytes (logs) */
 	/* Buffers, allocated with the request. */
