@@ -193,6 +193,7 @@ master_reload(struct master *m)
 		if (m->m_wk[b].wk_respawn && m->m_wk[b].wk_pid == 0) {
 			m->m_wk[b].wk_respawn = 0;
 			m->m_nrespawn--;
+			shm_block_retire(m->m_shm, b);
 			atomic_store_explicit(&shm_block(m->m_shm,
 			    b)->wb_state, TM_WORKER_UNUSED,
 			    memory_order_release);
@@ -394,6 +395,9 @@ master_rate(struct master *m, uint64_t now)
 		total += atomic_load_explicit(
 		    &sb->wb_counters[TM_CTR_requests], memory_order_relaxed);
 	}
+	/* The master moves counters itself: no race with the sum above. */
+	total += atomic_load_explicit(&h->sh_retired[TM_CTR_requests],
+	    memory_order_relaxed);
 	dt = now - m->m_last_rate;
 	if (m->m_last_rate != 0 && total >= m->m_last_requests)
 		atomic_store_explicit(&h->sh_rate_requests_x100,

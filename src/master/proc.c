@@ -87,6 +87,10 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 	int sv[2];
 	pid_t pid;
 
+	/* What the block's last worker counted outlives it. */
+	if (atomic_load_explicit(&sb->wb_state, memory_order_relaxed) !=
+	    TM_WORKER_UNUSED)
+		shm_block_retire(m->m_shm, b);
 	if (atomic_load_explicit(&sb->wb_state, memory_order_relaxed) ==
 	    TM_WORKER_UNUSED || atomic_load_explicit(&sb->wb_slot_count,
 	    memory_order_relaxed) != cf->cf_slots_per_worker) {
@@ -211,6 +215,8 @@ proc_release_block(struct master *m, unsigned int b)
 	struct worker *w = &m->m_wk[b];
 	struct config *cf = w->wk_cf;
 
+	/* Its counters stay in the totals: readers skip unused blocks. */
+	shm_block_retire(m->m_shm, b);
 	atomic_store_explicit(&sb->wb_state, TM_WORKER_UNUSED,
 	    memory_order_release);
 	w->wk_cf = NULL;

@@ -3,7 +3,8 @@
  *
  * A snapshot copies what it shows first, so a renderer never reads the
  * segment twice and every view of one snapshot agrees with itself: the
- * summary's totals are the sums of the worker rows printed below them.
+ * summary's totals are the sums of the worker rows printed below them and
+ * of the retired counters, read as of one moment.
  * Slot rows are copied with slot_read(), which retries while the owner
  * rewrites them; blocks and listeners are read field by field (their
  * fields are independent atomics, statistics at best a few ms apart).
@@ -11,6 +12,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,8 @@
 #include "shm/shm.h"
 
 #define JW_MAXDEPTH	8
+/* How long a snapshot waits for the master to finish moving counters. */
+#define SNAP_WAIT_MS	100
 
 /* A minimal JSON writer: pretty at the top, one line per inline object. */
 struct jw {
@@ -46,6 +50,7 @@ struct ctr_meta {
 
 static int	snap_listeners(struct shm_snap *, const struct shm *);
 static int	snap_workers(struct shm_snap *, const struct shm *);
+static void	snap_blocks(struct shm_snap *, const struct shm *);
 static int	snap_slots(struct shm_snap *, const struct shm *);
 static int	snap_derive(struct shm_snap *);
 static void	snap_slot_fill(struct snap_slot *, const struct snap_worker *,
@@ -232,14 +237,50 @@ snap_listeners(struct shm_snap *sn, const struct shm *s)
 static int
 snap_workers(struct shm_snap *sn, const struct shm *s)
 {
+	const struct shm_header *h = shm_header(s);
+	uint64_t until = 0;
+	unsigned int k;
+	uint32_t seq;
+
+	sn->sn_workers = calloc(TM_MAX_BLOCKS, sizeof(*sn->sn_workers));
+	if (sn->sn_workers == NULL)
+		return (-1);
+	/*
+	 * The blocks and the retired counters as of one moment: a move
+	 * between them (shm_block_retire) would count its numbers twice
+	 * or not at all.  A move takes microseconds unless the master is
+	 * preempted in it: yield to it, and past SNAP_WAIT_MS take the
+	 * last copy rather than wait on a master that died there.
+	 */
+	for (;;) {
+		seq = atomic_load_explicit(&h->sh_retire_seq,
+		    memory_order_acquire);
+		snap_blocks(sn, s);
+		for (k = 0; k < TM_CTR__COUNT; k++)
+			sn->sn_retired[k] = atomic_load_explicit(
+			    &h->sh_retired[k], memory_order_relaxed);
+		atomic_thread_fence(memory_order_acquire);
+		if (!(seq & 1) && atomic_load_explicit(&h->sh_retire_seq,
+		    memory_order_relaxed) == seq)
+			break;
+		if (until == 0)
+			until = clock_ms() + SNAP_WAIT_MS;
+		else if (clock_ms() >= until)
+			break;
+		(void)sched_yield();
+	}
+	return (0);
+}
+
+static void
+snap_blocks(struct shm_snap *sn, const struct shm *s)
+{
 	const struct shm_block *b;
 	struct snap_worker *w;
 	unsigned int i, k;
 	uint32_t st;
 
-	sn->sn_workers = calloc(TM_MAX_BLOCKS, sizeof(*w));
-	if (sn->sn_workers == NULL)
-		return (-1);
+	sn->sn_nworkers = 0;
 	for (i = 0; i < TM_MAX_BLOCKS; i++) {
 		b = shm_block(s, i);
 		/* acquire: pid, range and generation precede the state. */
@@ -267,7 +308,6 @@ snap_workers(struct shm_snap *sn, const struct shm *s)
 			w->sw_counters[k] = atomic_load_explicit(
 			    &b->wb_counters[k], memory_order_relaxed);
 	}
-	return (0);
 }
 
 static int
@@ -395,6 +435,7 @@ snap_derive(struct shm_snap *sn)
 			sn->sn_active_listeners++;
 	if ((g = calloc(sn->sn_nworkers + 1, sizeof(*g))) == NULL)
 		return (-1);
+	memcpy(sn->sn_totals, sn->sn_retired, sizeof(sn->sn_totals));
 	for (i = 0; i < sn->sn_nworkers; i++) {
 		w = &sn->sn_workers[i];
 		for (k = 0; k < TM_CTR__COUNT; k++)
@@ -837,6 +878,9 @@ report_json_summary(struct sbuf *sb, const struct shm_snap *sn)
 	jw_u64(&j, "slots_total", sn->sn_slots_total);
 	jw_open(&j, "totals", '{', 0);
 	jw_counters(&j, sn->sn_totals);
+	jw_close(&j, '}');
+	jw_open(&j, "retired", '{', 0);
+	jw_counters(&j, sn->sn_retired);
 	jw_close(&j, '}');
 	jw_rate(&j, "requests_per_sec", sn->sn_rate_x100);
 	jw_workers(&j, sn, "worker_list");

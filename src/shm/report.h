@@ -24,8 +24,8 @@
  *     "slots_per_worker": 1024,
  *     "slots_used": 10,		live workers' slots not FREE
  *     "slots_total": 4096,		live workers' slots
- *     "totals": {			sums over every worker block in
- *					use, exited ones included
+ *     "totals": {			since the master started: the
+ *					rows of worker_list plus retired
  *       "accepted": 0, "closed": 0, "requests": 0,
  *       "bytes_in": 0, "bytes_out": 0, "tls_handshakes": 0,
  *       "tls_resumed": 0, "reclaimed": 0,	idle connections closed
@@ -33,6 +33,8 @@
  *       "responses": { "1xx": 0, "2xx": 0, "3xx": 0, "4xx": 0,
  *         "5xx": 0 },
  *       "errors": { "timeout": 0, "io": 0, "protocol": 0, "tls": 0 } },
+ *     "retired": { ... },		as totals: what workers whose
+ *					blocks were reused had counted
  *     "requests_per_sec": 12.34,	over the master's last interval
  *     "worker_list": [ <worker>, ... ] }
  *
@@ -160,6 +162,7 @@ struct shm_snap {
 	uint64_t	 sn_reloads;
 	uint64_t	 sn_rate_x100;
 	char		 sn_config[TM_SHM_CONFIG_LEN];
+	uint64_t	 sn_retired[TM_CTR__COUNT];	/* gone workers' */
 
 	struct snap_listener *sn_listeners;	/* ACTIVE and CLOSED */
 	size_t		 sn_nlisteners;

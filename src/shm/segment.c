@@ -304,6 +304,35 @@ range_cmp(const void *a, const void *b)
 	return (*x < *y ? -1 : *x > *y);
 }
 
+void
+shm_block_retire(struct shm *s, unsigned int block)
+{
+	struct shm_header *h = shm_header(s);
+	struct shm_block *b = shm_block(s, block);
+	uint32_t seq;
+	uint64_t v;
+	int k;
+
+	/* The master is the only writer: plain increments of the sequence. */
+	seq = atomic_load_explicit(&h->sh_retire_seq, memory_order_relaxed);
+	atomic_store_explicit(&h->sh_retire_seq, seq + 1,
+	    memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	for (k = 0; k < TM_CTR__COUNT; k++) {
+		v = atomic_load_explicit(&b->wb_counters[k],
+		    memory_order_relaxed);
+		if (v == 0)
+			continue;
+		atomic_store_explicit(&h->sh_retired[k], atomic_load_explicit(
+		    &h->sh_retired[k], memory_order_relaxed) + v,
+		    memory_order_relaxed);
+		atomic_store_explicit(&b->wb_counters[k], 0,
+		    memory_order_relaxed);
+	}
+	atomic_store_explicit(&h->sh_retire_seq, seq + 2,
+	    memory_order_release);
+}
+
 int64_t
 shm_pool_alloc(struct shm *s, uint32_t count)
 {

@@ -43,6 +43,12 @@ int		 shm_master_alive(const struct shm *, pid_t pid);
 /* pid runs tamarind (by /proc): 1 yes, 0 no (its name in what), -1 unknown. */
 int		 shm_proc_is_daemon(pid_t pid, char *what, size_t sz);
 
+/*
+ * Master only, for a block whose worker is gone: add its counters to the
+ * header's sh_retired and zero them, in one step for readers.
+ */
+void		 shm_block_retire(struct shm *, unsigned int block);
+
 /* Attach errors, for tamarinctl's exit codes and messages. */
 #define SHM_ATTACH_ERRNO	1	/* open/mmap failed: see errno */
 #define SHM_ATTACH_MAGIC	2	/* not a tamarin segment */

@@ -37,9 +37,9 @@
 #define TM_SHM_MAGIC		0x4e52414du	/* "MARN" little-endian */
 /*
  * 2: timing wheel; 3: TLS in slots; 4: claim bitmaps, 128-byte slots;
- * 5: the reclaimed counter
+ * 5: the reclaimed counter; 6: retired workers' counters in the header
  */
-#define TM_SHM_VERSION		5
+#define TM_SHM_VERSION		6
 
 #define TM_MAX_WORKERS		256
 #define TM_MAX_BLOCKS		(2 * TM_MAX_WORKERS)
@@ -240,6 +240,16 @@ struct shm_header {
 	/* Rate over the last interval, published by the master each second. */
 	_Atomic uint64_t sh_rate_requests_x100;	/* requests/s * 100 */
 	_Atomic uint64_t sh_rate_at_ms;
+	/*
+	 * What the workers whose blocks were reused or released had
+	 * counted, so totals run from the master's start, across reloads
+	 * and crashes.  The master moves a block's counters here under
+	 * sh_retire_seq (odd while it moves): a reader that sums blocks
+	 * and sh_retired retries when the sequence changed.
+	 */
+	_Atomic uint32_t sh_retire_seq;
+	uint32_t	sh_pad2;
+	_Atomic uint64_t sh_retired[TM_CTR__COUNT];
 };
 
 #define TM_SHM_HEADER_SPACE	4096

@@ -269,6 +269,51 @@ quit_worker_late_conns_cleanup() {
 	stop_daemon
 }
 
+atf_test_case totals_across_reloads cleanup
+totals_across_reloads_head() {
+	atf_set descr "summary totals count from the master's start, across reloads and a worker crash"
+}
+totals_across_reloads_body() {
+	tm_site
+	ops_conf 1 www
+	start_daemon tamarin.conf 1
+	for i in 1 2 3 4; do
+		atf_check -o inline:'200\n' curl -s -o /dev/null \
+		    -w '%{http_code}\n' "http://127.0.0.1:$PORT/"
+	done
+	# Three reloads: generation 1's block is released, then reused.
+	for gen in 2 3 4; do
+		kill -HUP "$(cat tamarind.pid)"
+		wait_for 100 gen_running $gen 1 ||
+		    atf_fail "generation $gen did not start"
+		wait_for 100 only_gen $gen || atf_fail "generation $gen: old workers left"
+	done
+	tm_record_pids
+	for i in 1 2; do
+		atf_check -o inline:'200\n' curl -s -o /dev/null \
+		    -w '%{http_code}\n' "http://127.0.0.1:$PORT/"
+	done
+	# A crash: the replacement takes the same block.
+	victim=$(tmq worker-pids)
+	kill -9 "$victim"
+	wait_for 100 sh -c "tmq worker-pids | grep -qw $victim && exit 1; test \$(tmq worker-pids | wc -w) -eq 1" ||
+	    atf_fail "no replacement"
+	tm_record_pids
+	atf_check -o inline:'200\n' curl -s -o /dev/null \
+	    -w '%{http_code}\n' "http://127.0.0.1:$PORT/"
+	atf_check -o inline:'7 7 7\n' tmq eval summary \
+	    "' '.join(str(d['totals'][k]) for k in ('accepted', 'requests', 'closed'))"
+	atf_check -o inline:'7\n' tmq eval summary "d['totals']['responses']['2xx']"
+	# Gone: generation 1's four and the crashed worker's two.
+	atf_check -o inline:'6\n' tmq eval summary "d['retired']['requests']"
+	atf_check -o inline:'1\n' tmq eval summary \
+	    "sum(w['requests'] for w in d['worker_list'])"
+}
+totals_across_reloads_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case kill_worker_under_load cleanup
 kill_worker_under_load_head() {
 	atf_set descr "kill -9 of a worker under load: only its connections fail, the replacement serves within a second"
@@ -484,6 +529,7 @@ atf_init_test_cases() {
 	atf_add_test_case reload_limits
 	atf_add_test_case quit_graceful
 	atf_add_test_case quit_worker_late_conns
+	atf_add_test_case totals_across_reloads
 	atf_add_test_case kill_worker_under_load
 	atf_add_test_case crash_backoff
 	atf_add_test_case usr1_reopen

@@ -327,6 +327,128 @@ ATF_TC_BODY(report__json_summary, tc)
 	shm_destroy(s);
 }
 
+/* Counter k of totals and retired, as the summary prints them. */
+static void
+require_counter(const char *doc, const char *key, unsigned int v)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "\"%s\": %u,", key, v);
+	require_has(doc, buf);
+}
+
+ATF_TC_WITHOUT_HEAD(report__retired_counters);
+ATF_TC_BODY(report__retired_counters, tc)
+{
+	struct shm *s = make_segment();
+	struct shm_header *h = shm_header(s);
+	char *doc, *ret;
+	unsigned int k;
+
+	populate(s);
+	/* The exited worker's block is released: its counts stay. */
+	shm_block_retire(s, 2);
+	atomic_store(&shm_block(s, 2)->wb_state, TM_WORKER_UNUSED);
+	for (k = 0; k < TM_CTR__COUNT; k++) {
+		ATF_CHECK_EQ(atomic_load(&h->sh_retired[k]), 300 + k);
+		ATF_CHECK_EQ(atomic_load(&shm_block(s, 2)->wb_counters[k]),
+		    0);
+	}
+	ATF_CHECK_EQ(atomic_load(&h->sh_retire_seq), 2);
+	doc = render(s, 0, report_json_summary);
+	require_json(doc);
+	require_lacks(doc, "\"pid\": 4040");
+	ATF_REQUIRE((ret = strstr(doc, "\"retired\": {")) != NULL);
+	*ret = '\0';
+	/* Totals, before "retired": the same 100 + 200 + 300 + 3k. */
+	require_counter(doc, "accepted", 600 + 3 * TM_CTR_accepted);
+	require_counter(doc, "requests", 600 + 3 * TM_CTR_requests);
+	require_counter(doc, "2xx", 600 + 3 * TM_CTR_resp_2xx);
+	/* Retired: block 2's alone. */
+	require_counter(ret + 1, "accepted", 300 + TM_CTR_accepted);
+	require_counter(ret + 1, "requests", 300 + TM_CTR_requests);
+	free(doc);
+
+	/* A new worker in the block counts on top. */
+	add_worker(s, 2, TM_WORKER_RUNNING, 4, 4343, 2, 10, 4);
+	shm_block_retire(s, 2);
+	for (k = 0; k < TM_CTR__COUNT; k++)
+		ATF_CHECK_EQ(atomic_load(&h->sh_retired[k]), 2 * (300 + k));
+	doc = render(s, 0, report_json_summary);
+	require_counter(doc, "requests", 900 + 4 * TM_CTR_requests);
+	free(doc);
+	shm_destroy(s);
+}
+
+/* The reverse of shm_block_retire(), by the same protocol. */
+static void
+unretire(struct shm *s, unsigned int bi)
+{
+	struct shm_header *h = shm_header(s);
+	struct shm_block *b = shm_block(s, bi);
+	uint32_t seq = atomic_load(&h->sh_retire_seq);
+	unsigned int k;
+
+	atomic_store_explicit(&h->sh_retire_seq, seq + 1,
+	    memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	for (k = 0; k < TM_CTR__COUNT; k++) {
+		atomic_store_explicit(&b->wb_counters[k],
+		    atomic_load_explicit(&b->wb_counters[k],
+		    memory_order_relaxed) + atomic_load_explicit(
+		    &h->sh_retired[k], memory_order_relaxed),
+		    memory_order_relaxed);
+		atomic_store_explicit(&h->sh_retired[k], 0,
+		    memory_order_relaxed);
+	}
+	atomic_store_explicit(&h->sh_retire_seq, seq + 2,
+	    memory_order_release);
+}
+
+ATF_TC_WITHOUT_HEAD(report__retired_concurrent);
+ATF_TC_BODY(report__retired_concurrent, tc)
+{
+	struct shm *s = make_segment();
+	struct shm_snap sn;
+	uint32_t seq0;
+	uint64_t want, until;
+	int i, bad = 0, status;
+	pid_t pid;
+
+	populate(s);
+	want = 600 + 3 * TM_CTR_requests;
+	seq0 = atomic_load(&shm_header(s)->sh_retire_seq);
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid == 0) {
+		/* The master: move block 0's counts out and back, forever. */
+		for (;;) {
+			shm_block_retire(s, 0);
+			usleep(100);
+			unretire(s, 0);
+			usleep(100);
+		}
+	}
+	/* Every snapshot sees each count exactly once. */
+	until = clock_ms() + 2000;
+	for (i = 0; i < 2000 || clock_ms() < until; i++) {
+		ATF_REQUIRE(report_snap_init(&sn, s, 0) == 0);
+		if (sn.sn_totals[TM_CTR_requests] != want)
+			bad++;
+		report_snap_fini(&sn);
+		if (i >= 2000 && atomic_load(&shm_header(s)->sh_retire_seq) -
+		    seq0 >= 200)
+			break;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ATF_CHECK_MSG(bad == 0, "%d of %d snapshots counted a move wrong",
+	    bad, i);
+	ATF_CHECK_MSG(atomic_load(&shm_header(s)->sh_retire_seq) - seq0 >= 200,
+	    "the mover made only %u moves",
+	    atomic_load(&shm_header(s)->sh_retire_seq) - seq0);
+	shm_destroy(s);
+}
+
 ATF_TC_WITHOUT_HEAD(report__json_workers);
 ATF_TC_BODY(report__json_workers, tc)
 {
@@ -671,6 +793,8 @@ ATF_TC_BODY(slot__read_concurrent_writer, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, report__json_summary);
+	ATF_TP_ADD_TC(tp, report__retired_counters);
+	ATF_TP_ADD_TC(tp, report__retired_concurrent);
 	ATF_TP_ADD_TC(tp, report__json_workers);
 	ATF_TP_ADD_TC(tp, report__json_listeners_escaped);
 	ATF_TP_ADD_TC(tp, report__json_slots);
