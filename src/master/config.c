@@ -1402,7 +1402,7 @@ int
 config_listener_same(const struct listener_conf *a,
     const struct listener_conf *b)
 {
-	if (a->lc_proto != b->lc_proto || a->lc_salen != b->lc_salen)
+	if (a->lc_salen != b->lc_salen)
 		return (0);
 	/*
 	 * Port 0 asks the kernel for a port: the same listener is the one

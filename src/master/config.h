@@ -180,7 +180,10 @@ void		 config_free(struct config *);
  */
 int		 config_listener_holds_ack(const struct listener_conf *);
 
-/* A listener's identity for reloads: same address, port and protocol. */
+/*
+ * A listener's identity for reloads: the same socket (address and port).
+ * Its protocol may change with the configuration: the socket is kept.
+ */
 int		 config_listener_same(const struct listener_conf *,
 		    const struct listener_conf *);
 

@@ -96,14 +96,15 @@ listener_defer(int fd, const struct listener_conf *lc)
  * wait for more of its request before it can answer sends the ACK at once
  * (conn_ack_now()), so a client whose Nagle algorithm waits for it never
  * stalls.  TLS keeps the kernel's default: a handshake is not answered in
- * one response.  A kept listener keeps its protocol
- * (config_listener_same()), so this is set once, at open.
+ * one response; a reload that switches a kept listener to TLS puts the
+ * default back.
  */
 static void
 listener_quickack(int fd, const struct listener_conf *lc)
 {
 #ifdef TCP_QUICKACK
-	listener_tcpopt(fd, lc, TCP_QUICKACK, "TCP_QUICKACK", 0);
+	listener_tcpopt(fd, lc, TCP_QUICKACK, "TCP_QUICKACK",
+	    !config_listener_holds_ack(lc));
 #else
 	(void)fd;
 	(void)lc;
@@ -334,6 +335,21 @@ listeners_setup(struct master *m, struct config *cf)
 				    lc->lc_name);
 			if (ls->ls_conf->lc_defer_accept != lc->lc_defer_accept)
 				listener_defer(ls->ls_fd, lc);
+			/*
+			 * Another protocol on the same socket: connections
+			 * accepted from now on carry it, to the new
+			 * generation alone; those already handed over keep
+			 * theirs, with the old generation's workers.
+			 */
+			if (ls->ls_proto != lc->lc_proto) {
+				log_info("listener %s: %s from now on",
+				    lc->lc_name, proto_name(lc->lc_proto));
+				if (config_listener_holds_ack(ls->ls_conf) !=
+				    config_listener_holds_ack(lc))
+					listener_quickack(ls->ls_fd, lc);
+				ls->ls_proto = lc->lc_proto;
+				sl->li_proto = lc->lc_proto;
+			}
 			lc->lc_index = ls->ls_index;
 			ls->ls_conf = lc;
 			ls->ls_cf = cf;

@@ -537,6 +537,63 @@ plain_http_cleanup() {
 	stop_daemon
 }
 
+atf_test_case protocol_switch cleanup
+protocol_switch_head() {
+	atf_set descr "a reload switches a listener between https and http on the same socket; a download in flight finishes in the old protocol"
+	atf_set require.progs "curl openssl"
+}
+protocol_switch_body() {
+	tls_setup
+	cp tamarin.conf https.conf
+	cat > http.conf <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm"; };
+workers = { count = 1; slots_per_worker = 64; };
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; } );
+sites = ( { root = "www"; } );
+CONF
+	atf_check -o inline:'configuration OK\n' "$TAMARIND" -t -c http.conf
+	start_daemon
+	same 'hello from tamarin\n' tcurl localhost "https://localhost:$PORT/"
+	want=$(sha256sum < www/big.bin | cut -d' ' -f1)
+	# 3 MB at 1 MB/s: still downloading across the reload.
+	tcurl localhost --limit-rate 1000000 -o got.bin \
+	    "https://localhost:$PORT/big.bin" &
+	dl=$!
+	sleep 0.5
+	cp http.conf tamarin.conf
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 100 sh -c "$TAMARINCTL -s tamarind.shm show summary |
+	    grep -q '^generation *2\$'" || atf_fail "no generation 2"
+	wait_for 100 sh -c "tmq eval workers \"len([w for w in d['workers'] if w['generation'] == 2 and w['state'] == 'running'])\" | grep -qx 1" ||
+	    atf_fail "generation 2 does not run"
+	# Same port, now plain HTTP; TLS is refused there.
+	atf_check -o inline:"$PORT\n" tmq port web
+	atf_check -o inline:'http\n' tmq eval listeners \
+	    "[l['protocol'] for l in d['listeners'] if l['name'] == 'web'][0]"
+	same 'hello from tamarin\n' curl -s "http://127.0.0.1:$PORT/"
+	atf_check -s not-exit:0 -o ignore -e ignore \
+	    tcurl localhost -m 5 "https://localhost:$PORT/"
+	wait $dl || atf_fail "the download in flight failed"
+	atf_check -o inline:"$want\n" sh -c 'sha256sum < got.bin | cut -d" " -f1'
+	# And back to https.
+	cp https.conf tamarin.conf
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 100 sh -c "tmq eval workers \"len([w for w in d['workers'] if w['generation'] == 3 and w['state'] == 'running'])\" | grep -qx 1" ||
+	    atf_fail "generation 3 does not run"
+	atf_check -o inline:"$PORT\n" tmq port web
+	same 'hello from tamarin\n' tcurl localhost "https://localhost:$PORT/"
+	same 'site a\n' tcurl a.test "https://a.test:$PORT/"
+	atf_check -o inline:'https\n' tmq eval listeners \
+	    "[l['protocol'] for l in d['listeners'] if l['name'] == 'web'][0]"
+	atf_check -o match:'listener web: http from now on' cat daemon.log
+	atf_check -o match:'listener web: https from now on' cat daemon.log
+}
+protocol_switch_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case cert_errors cleanup
 cert_errors_head() {
 	atf_set descr "-t and a reload report unreadable, broken and mismatched certificates and keys with file:line; a reload picks up a new certificate"
@@ -719,6 +776,7 @@ atf_init_test_cases() {
 	atf_add_test_case handshake_timeout
 	atf_add_test_case garbage
 	atf_add_test_case plain_http
+	atf_add_test_case protocol_switch
 	atf_add_test_case cert_errors
 	atf_add_test_case ocsp_stapling
 	atf_add_test_case redirect

@@ -418,9 +418,13 @@ ATF_TC_BODY(config__listener_identity, tc)
 	a.lc_sa.ss_family = b.lc_sa.ss_family = AF_INET;
 	a.lc_port = b.lc_port = 80;
 	ATF_CHECK(config_listener_same(&a, &b));
+	/* Another protocol on the same socket: kept, switched. */
 	b.lc_proto = TM_PROTO_HTTPS;
-	ATF_CHECK(!config_listener_same(&a, &b));
+	ATF_CHECK(config_listener_same(&a, &b));
 	b.lc_proto = TM_PROTO_HTTP;
+	((struct sockaddr_in *)&b.lc_sa)->sin_port = htons(81);
+	ATF_CHECK(!config_listener_same(&a, &b));
+	((struct sockaddr_in *)&b.lc_sa)->sin_port = 0;
 	/* Port 0: identified by name and address, keeps its port. */
 	a.lc_port = b.lc_port = 0;
 	ATF_CHECK(config_listener_same(&a, &b));
