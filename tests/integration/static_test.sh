@@ -1090,6 +1090,26 @@ EOF
 print(len([json.loads(l) for l in open("json.log")]))'
 	# The CLF time is the local time of the request, as nginx logs it.
 	atf_check -o match:"^127\\.0\\.0\\.1 - - $CLF_TIME \"GET " head -n 1 access.log
+	# UTF-8 stays text in JSON; C1 controls, U+2028 and bytes that are
+	# not UTF-8 (0xff, an overlong '/', a surrogate) are escaped.
+	python3 - "$PORT" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /r.txt HTTP/1.1\r\nHost: json.test\r\nConnection: close\r\n"
+          b"User-Agent: caf\xc3\xa9 \xff \xc2\x85 \xe2\x80\xa8 "
+          b"\xf0\x9f\x98\x80 \xe0\x80\xaf \xed\xa0\x80\r\n\r\n")
+while s.recv(4096):
+    pass
+PY
+	wait_for 30 sh -c 'test "$(wc -l < json.log)" -ge 4' ||
+	    atf_fail "json.log: $(cat json.log)"
+	atf_check -o inline:'ok\n' python3 -c 'import json
+l = open("json.log", "rb").read().splitlines()[3]
+want = (b"\"user_agent\":\"caf\xc3\xa9 \\u00FF \\u0085 \\u2028 "
+        b"\xf0\x9f\x98\x80 \\u00E0\\u0080\\u00AF \\u00ED\\u00A0\\u0080\"")
+assert want in l, l
+assert json.loads(l)["user_agent"].startswith("caf\u00e9 ")
+print("ok")'
 }
 accesslog__formats_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
