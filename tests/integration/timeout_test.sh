@@ -175,18 +175,65 @@ slow_reader_big_body() {
 	tm_site
 	# Larger than the most the kernel lets a send buffer grow to: the
 	# worker waits for EPOLLOUT on a full buffer of megabytes, which
-	# frees its first third in over a second at 1 MB/s.
+	# frees its first third in over a second at 800 kB/s.
 	wmax=$(cut -f3 /proc/sys/net/ipv4/tcp_wmem)
 	head -c $((wmax + 2097152)) /dev/urandom > www/big.bin
-	tm_timeout_conf 10 5 0.5
+	tm_timeout_conf 10 5 1
 	start_daemon
 	want=$(sha256sum < www/big.bin | cut -d' ' -f1)
-	python3 "$TMCLIENT" slowread "$PORT" /big.bin --rate 1000000 \
+	python3 "$TMCLIENT" slowread "$PORT" /big.bin --rate 800000 \
 	    --rcvbuf 65536 > got
 	atf_check -o inline:"HTTP/1.1 200 OK\n$want\n" cat got
 	atf_check -o inline:'0\n' tmq eval summary "d['totals']['errors']['timeout']"
 }
 slow_reader_big_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case trickle_reader cleanup
+trickle_reader_head() {
+	atf_set descr "a reader that takes less than 16 KiB per send_stall_sec from a full socket is cut"
+}
+trickle_reader_body() {
+	tm_site
+	head -c 16777216 /dev/zero > www/huge.bin
+	tm_timeout_conf 10 5 1
+	start_daemon
+	# 2 KiB every quarter second, 8 KiB/s: the kernel sees it read, a
+	# little at a time, for as long as the server lets it.
+	python3 - "$PORT" > out <<'PY' &
+import socket, sys, time
+s = socket.socket()
+# The smallest buffer, set before the handshake: the window it offers
+# keeps every segment small, so each read lets a little more through.
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+t0 = time.monotonic()
+try:
+    while time.monotonic() - t0 < 30:
+        if not s.recv(2048):
+            print("closed")
+            break
+        time.sleep(0.25)
+    else:
+        print("still reading")
+except ConnectionResetError:
+    print("reset")
+PY
+	reader=$!
+	wait_for 50 sh -c 'test "$(tmq slots writing)" = 1' ||
+	    atf_fail "no writing slot"
+	# Cut within the stall deadline and a tick or two (the reader would
+	# go on for 30 s), with a reset.
+	wait_for 60 sh -c 'test "$(tmq slots)" = 0' ||
+	    atf_fail "the trickling reader was not cut"
+	atf_check -o inline:'1\n' tmq eval summary "d['totals']['errors']['timeout']"
+	wait $reader
+	atf_check -o inline:'reset\n' cat out
+}
+trickle_reader_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	stop_daemon
 }
@@ -259,6 +306,7 @@ atf_init_test_cases() {
 	atf_add_test_case slowloris
 	atf_add_test_case slow_reader
 	atf_add_test_case slow_reader_big
+	atf_add_test_case trickle_reader
 	atf_add_test_case stalled_reader
 	atf_add_test_case watchdog
 }

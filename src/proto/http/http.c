@@ -15,6 +15,7 @@
 #include <linux/sockios.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,9 @@
  * 1 MiB downloads by a fifth on loopback.
  */
 #define HTTP_TURN_BYTES		(2 * 1024 * 1024)
+/* The least a client must read per send_stall_sec while the socket is
+   full (see http_timeout()). */
+#define HTTP_STALL_MIN		16384
 /* Lingering close: how long we read and discard after a final error. */
 #define HTTP_LINGER_MS		2000
 #define HTTP_REQ_CACHE		64
@@ -798,6 +802,10 @@ http_write(struct conn *c, struct http_req *hr)
 	    tr->tr_sendfile != NULL && !(c->c_flags & CONN_F_NOSENDFILE);
 	for (;;) {
 		if (turn >= HTTP_TURN_BYTES) {
+			/* Moving fast: a deadline left from an earlier
+			   EAGAIN must not see a stall before the next turn. */
+			conn_set_timeout(c, c->c_lc->lc_timeouts.to_send_ms);
+			hr->rq_unsent = INT_MAX;
 			conn_resume(c);
 			return (1);
 		}
@@ -1024,14 +1032,29 @@ http_timeout(struct conn *c)
 		}
 		break;
 	case HTTP_PH_WRITE: {
-		/* The client read something since: not a stall. */
+		/*
+		 * The client took HTTP_STALL_MIN bytes (or all there was)
+		 * since: not a stall.  Less keeps a slot and megabytes of
+		 * send buffer for too little (a "slow read").
+		 */
 		int q = http_unsent(c);
 
-		if (q >= 0 && q < hr->rq_unsent) {
+		if (hr->rq_unsent > 0 && q >= 0 && q <= hr->rq_unsent -
+		    (hr->rq_unsent < HTTP_STALL_MIN ? hr->rq_unsent :
+		    HTTP_STALL_MIN)) {
 			hr->rq_unsent = q;
 			conn_set_timeout(c, c->c_lc->lc_timeouts.to_send_ms);
 			return;
 		}
+		/*
+		 * The answer cannot finish: a reset, not a FIN behind
+		 * megabytes the kernel would go on trickling out of an
+		 * orphaned socket for as long as the client keeps reading.
+		 */
+		if (setsockopt(c->c_fd, SOL_SOCKET, SO_LINGER,
+		    &(struct linger){ .l_onoff = 1, .l_linger = 0 },
+		    sizeof(struct linger)) == -1)
+			log_warn("setsockopt(SO_LINGER) failed");
 		break;
 	}
 	default:
