@@ -39,7 +39,8 @@ _Static_assert(sizeof(((struct chan_conn *)0)->cc_peer) ==
 
 static int	dispatch_pick(struct master *, int);
 static unsigned int dispatch_waiting(const struct listener *);
-static int	dispatch_send(struct master *, unsigned int);
+static int	dispatch_servable(const struct master *,
+		    const struct chan_conn *);
 
 static int
 worker_eligible(const struct master *m, unsigned int b)
@@ -228,6 +229,13 @@ dispatch_requeue(struct master *m, unsigned int b)
 		 */
 		if (w->wk_pid != 0)
 			slot_unclaim(m->m_shm, b, cc[i].cc_slot);
+		if (!dispatch_servable(m, &cc[i])) {
+			log_info("dispatch: a connection accepted before the "
+			    "reload changed its listener cannot move to the "
+			    "new workers; closing it");
+			close(fds[i]);
+			continue;
+		}
 		if (dispatch_one(m, fds[i], &cc[i], (int)b) == -1) {
 			log_warnx("dispatch: no worker can take a "
 			    "connection; closing it");
@@ -236,8 +244,24 @@ dispatch_requeue(struct master *m, unsigned int b)
 	}
 }
 
-/* Send worker b's batch: 0 sent, -1 requeued elsewhere. */
+/*
+ * A connection can go to the current generation only while its listener
+ * is open with the protocol it was accepted for: a reload may have
+ * removed the listener or switched it (http <-> https) since.
+ */
 static int
+dispatch_servable(const struct master *m, const struct chan_conn *cc)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->m_nls; i++)
+		if (m->m_ls[i].ls_index == cc->cc_listener)
+			return (m->m_ls[i].ls_proto == cc->cc_proto);
+	return (0);
+}
+
+/* Send worker b's batch: 0 sent, -1 requeued elsewhere. */
+int
 dispatch_send(struct master *m, unsigned int b)
 {
 	struct worker *w = &m->m_wk[b];
@@ -246,6 +270,10 @@ dispatch_send(struct master *m, unsigned int b)
 
 	if (w->wk_nbatch == 0)
 		return (0);
+	if (w->wk_chan == -1) {
+		dispatch_requeue(m, b);
+		return (-1);
+	}
 	msg.cm_type = CHAN_CONNS;
 	msg.cm_count = (uint16_t)w->wk_nbatch;
 	msg.cm_arg = 0;

@@ -97,6 +97,8 @@ void	dispatch_accept(struct master *, struct listener *);
 void	dispatch_flush(struct master *);
 int	dispatch_capacity(struct master *);
 void	dispatch_requeue(struct master *, unsigned int);
+/* Send a worker's batch now: 0, or -1 when it was requeued instead. */
+int	dispatch_send(struct master *, unsigned int);
 void	dispatch_reclaim(struct master *, uint64_t now);
 
 /* proc.c */

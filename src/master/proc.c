@@ -284,6 +284,11 @@ proc_reap(struct master *m)
 		proc_live_del(m, b);
 		atomic_store_explicit(&sb->wb_pid, 0, memory_order_relaxed);
 		freed = slot_release_all(m->m_shm, b);
+		/* Its connections ended with it: the totals say so. */
+		if (freed > 0) {
+			TM_STAT_ADD(sb->wb_counters[TM_CTR_closed], freed);
+			TM_STAT_ADD(sb->wb_counters[TM_CTR_err_io], freed);
+		}
 		atomic_store_explicit(&sb->wb_state, TM_WORKER_EXITED,
 		    memory_order_release);
 
@@ -375,8 +380,14 @@ proc_send_all(struct master *m, enum chan_type type, uint32_t gen_upto)
 				w->wk_drain_at = clock_ms();
 			if (type == CHAN_STOP && w->wk_stop_at == 0)
 				w->wk_stop_at = clock_ms();
+			/*
+			 * Its batch was accepted for its generation (the
+			 * protocol a reload may have switched since): sent
+			 * before the order, if the channel takes it, it is
+			 * served there; only what does not fit moves on.
+			 */
 			if (w->wk_nbatch > 0)
-				dispatch_requeue(m, b);
+				(void)dispatch_send(m, b);
 		}
 		if (w->wk_chan != -1 && chan_send(w->wk_chan, &msg, NULL) == 0)
 			continue;

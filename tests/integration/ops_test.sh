@@ -293,7 +293,10 @@ totals_across_reloads_body() {
 		atf_check -o inline:'200\n' curl -s -o /dev/null \
 		    -w '%{http_code}\n' "http://127.0.0.1:$PORT/"
 	done
-	# A crash: the replacement takes the same block.
+	# A crash: the replacement takes the same block.  (Counted when the
+	# worker has logged them: a response can reach curl first.)
+	wait_for 50 sh -c 'test "$(tmq eval summary "d[\"totals\"][\"requests\"]")" = 6' ||
+	    atf_fail "requests: $(tmq eval summary "d['totals']['requests']")"
 	victim=$(tmq worker-pids)
 	kill -9 "$victim"
 	wait_for 100 sh -c "tmq worker-pids | grep -qw $victim && exit 1; test \$(tmq worker-pids | wc -w) -eq 1" ||
@@ -301,6 +304,8 @@ totals_across_reloads_body() {
 	tm_record_pids
 	atf_check -o inline:'200\n' curl -s -o /dev/null \
 	    -w '%{http_code}\n' "http://127.0.0.1:$PORT/"
+	wait_for 50 sh -c 'test "$(tmq eval summary "d[\"totals\"][\"closed\"]")" = 7' ||
+	    atf_fail "closed: $(tmq eval summary "d['totals']['closed']")"
 	atf_check -o inline:'7 7 7\n' tmq eval summary \
 	    "' '.join(str(d['totals'][k]) for k in ('accepted', 'requests', 'closed'))"
 	atf_check -o inline:'7\n' tmq eval summary "d['totals']['responses']['2xx']"

@@ -555,12 +555,16 @@ CONF
 	atf_check -o inline:'configuration OK\n' "$TAMARIND" -t -c http.conf
 	start_daemon
 	same 'hello from tamarin\n' tcurl localhost "https://localhost:$PORT/"
-	want=$(sha256sum < www/big.bin | cut -d' ' -f1)
-	# 3 MB at 1 MB/s: still downloading across the reload.
-	tcurl localhost --limit-rate 1000000 -o got.bin \
-	    "https://localhost:$PORT/big.bin" &
+	# Larger than any send buffer: the worker is still writing it when
+	# the reload comes, 2 MB/s later.
+	head -c $(($(cut -f3 /proc/sys/net/ipv4/tcp_wmem) + 4194304)) \
+	    /dev/urandom > www/huge.bin
+	want=$(sha256sum < www/huge.bin | cut -d' ' -f1)
+	tcurl localhost --limit-rate 2000000 -o got.bin \
+	    "https://localhost:$PORT/huge.bin" &
 	dl=$!
-	sleep 0.5
+	wait_for 100 sh -c 'test "$(tmq slots writing)" = 1' ||
+	    atf_fail "the download is not under way"
 	cp http.conf tamarin.conf
 	kill -HUP "$(cat tamarind.pid)"
 	wait_for 100 sh -c "$TAMARINCTL -s tamarind.shm show summary |

@@ -3,6 +3,7 @@
  * Prometheus text, and slot_read() against a writer that never stops.
  */
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -420,7 +421,10 @@ ATF_TC_BODY(report__retired_concurrent, tc)
 	seq0 = atomic_load(&shm_header(s)->sh_retire_seq);
 	ATF_REQUIRE((pid = fork()) != -1);
 	if (pid == 0) {
-		/* The master: move block 0's counts out and back, forever. */
+		/* The master: move block 0's counts out and back, until
+		   this test ends, however it ends. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+			_exit(1);
 		for (;;) {
 			shm_block_retire(s, 0);
 			usleep(100);
