@@ -881,6 +881,10 @@ CONF
 /s/ 200 []
 /anything 302 [/s/]
 EOF
+	# A proxy's absolute form: $request_uri is its path and query.
+	atf_check -o inline:'302 [http://v.test/x?r=/v/x?y=1&u=/v/x&s=x&a=y=1&h=main.test]\n' \
+	    curl -s -o /dev/null -w '%{http_code} [%header{location}]\n' \
+	    --request-target 'http://Main.Test/v/x?y=1' "$u/"
 	# The whole response: the Location as given, the link escaped.
 	redirect_resp 302 Found 'http://v.test/x?r=/v/?a=<b>&u=/v/&s=&a=a=<b>&h=main.test' > want
 	want_req want '/v/?a=<b>' --vhost main.test

@@ -2,7 +2,7 @@
  * The redirect handler: `to` is the target, with variables expanded per
  * request; `code` is the status (301 by default).
  *
- *   $request_uri  the raw target as received (path and query)
+ *   $request_uri  path and query as received (of an absolute form too)
  *   $uri          the normalised path (percent-encoded again)
  *   $subpath      the path after the route's prefix, without its '/'
  *                 (percent-encoded again)
@@ -90,6 +90,24 @@ redirect_init(struct cfg_ctx *c, const config_setting_t *route,
 	return (bad ? -1 : 0);
 }
 
+
+/*
+ * Path and query as received: the target itself in origin form, the part
+ * after the authority in absolute form (a proxy's request), so a template
+ * like "https://$host$request_uri" names the host once.
+ */
+static const char *
+redirect_request_uri(const struct http_req *hr, size_t *len)
+{
+	const struct http_request *p = &hr->rq_p;
+	const char *v = http_req_target(hr, len);
+
+	if (p->rq_form != HTTP_FORM_ABSOLUTE)
+		return (v);
+	*len = p->rq_target.sp_off + p->rq_target.sp_len - p->rq_path.sp_off;
+	return (http_req_buf(hr) + p->rq_path.sp_off);
+}
+
 static int
 redirect_handle(struct http_req *hr, void *data)
 {
@@ -111,7 +129,14 @@ redirect_handle(struct http_req *hr, void *data)
 		vl = 0;
 		path = 0;
 		if (strncmp(p, "$request_uri", 12) == 0) {
-			v = http_req_target(hr, &vl);
+			v = redirect_request_uri(hr, &vl);
+			/* An absolute form's empty path is "/" (RFC 9112
+			   §3.2.2). */
+			if (vl == 0 || *v != '/') {
+				if (n == sizeof(loc) - 1)
+					return (http_resp_error(hr, 414));
+				loc[n++] = '/';
+			}
 			p += 12;
 		} else if (strncmp(p, "$uri", 4) == 0) {
 			v = http_req_path(hr);
