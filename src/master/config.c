@@ -83,6 +83,7 @@ static int	load_headers(struct loader *, const config_setting_t *,
 static void	header_block(const struct header_conf *, size_t, char **,
 		    size_t *);
 static struct tls_conf *load_tls(struct loader *, const config_setting_t *);
+static unsigned int route_methods_max(const struct http_handler *);
 static int	load_methods(struct loader *, const config_setting_t *,
 		    unsigned int *);
 static int	resolve_path(struct loader *, const config_setting_t *,
@@ -1123,7 +1124,12 @@ load_route(struct loader *ld, const config_setting_t *e,
 		rc->rc_max_body = (uint64_t)v;
 	if (rc->rc_handler != NULL)
 		rc->rc_methods = rc->rc_handler->hd_methods;
-	load_methods(ld, e, &rc->rc_methods);
+	if (load_methods(ld, e, &rc->rc_methods) == 1 &&
+	    rc->rc_handler != NULL && (rc->rc_methods &
+	    ~route_methods_max(rc->rc_handler)) != 0)
+		cfg_error(c, config_setting_get_member(e, "methods"),
+		    "methods: the %s handler only reads (GET, HEAD, POST)",
+		    rc->rc_handler->hd_name);
 	load_headers(ld, e, "headers", &rc->rc_headers, &rc->rc_nheaders);
 	header_block(rc->rc_headers, rc->rc_nheaders, &rc->rc_hblock,
 	    &rc->rc_hblock_len);
@@ -1140,6 +1146,22 @@ load_route(struct loader *ld, const config_setting_t *e,
 	}
 	cfg_check_unknown(c, e, "route");
 	return (c->cc_errors == errs ? 0 : -1);
+}
+
+/*
+ * What a route of handler h may let through.  The built-ins that read a
+ * file or the segment answer GET and HEAD, and POST as GET (as Apache does
+ * for a form's target); a 200 to PUT or DELETE would say the resource was
+ * written or deleted (RFC 9110 §9.3.4-5).  Others take what they are given.
+ */
+static unsigned int
+route_methods_max(const struct http_handler *h)
+{
+	if (h == &http_handler_static || h == &http_handler_status)
+		return (HTTP_METHOD_BIT(HTTP_M_GET) |
+		    HTTP_METHOD_BIT(HTTP_M_HEAD) |
+		    HTTP_METHOD_BIT(HTTP_M_POST));
+	return (~0u);
 }
 
 static int

@@ -313,6 +313,10 @@ ATF_TC_BODY(config__route_error_alone, tc)
 		    "$request_uri $uri $subpath $args $host $scheme)",
 		"t.conf:4: redirect: to = \"...\" is required",
 		"t.conf:5: code: 304 is not 301, 302, 303, 307 or 308",
+		"t.conf:6: methods: the static handler only reads (GET, HEAD, "
+		    "POST)",
+		"t.conf:8: methods: the status handler only reads (GET, HEAD, "
+		    "POST)",
 		NULL
 	};
 	struct cfg_ctx c;
@@ -325,7 +329,13 @@ ATF_TC_BODY(config__route_error_alone, tc)
 	    "code = 307; },\n"
 	    "  { prefix = \"/b\"; handler = \"redirect\"; code = 308; },\n"
 	    "  { prefix = \"/c\"; handler = \"redirect\"; to = \"/x\"; "
-	    "code = 304; } ); } );\n",
+	    "code = 304; },\n"
+	    "  { prefix = \"/d\"; handler = \"static\"; methods = [ \"GET\", "
+	    "\"DELETE\" ]; },\n"
+	    "  { prefix = \"/e\"; handler = \"static\"; methods = [ \"POST\" ]; },\n"
+	    "  { prefix = \"/s\"; handler = \"status\"; methods = [ \"PUT\" ]; },\n"
+	    "  { prefix = \"/r\"; handler = \"redirect\"; to = \"/x\"; "
+	    "methods = [ \"DELETE\" ]; } ); } );\n",
 	    &c) == NULL);
 	expect_errors(&c, want);
 	cfg_ctx_fini(&c);

@@ -12,7 +12,6 @@
 
 #define HANDLERS_MAX	64
 
-extern const struct http_handler http_handler_status;
 
 static const struct http_handler *handlers[HANDLERS_MAX];
 static unsigned int	nhandlers;

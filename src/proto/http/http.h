@@ -160,6 +160,7 @@ void	accesslog_prepare(const struct config *);
 /* Built-in handlers. */
 extern const struct http_handler http_handler_static;
 extern const struct http_handler http_handler_redirect;
+extern const struct http_handler http_handler_status;
 
 /* The worker's configuration (inherited at fork). */
 extern const struct config *http_cf;
