@@ -136,16 +136,30 @@ chan_recv(int sock, struct chan_msg *m, int *fds)
 			}
 		}
 	}
-	if ((msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) != 0 ||
+	if ((msg.msg_flags & MSG_TRUNC) != 0 ||
 	    (size_t)n < CHAN_HDR_LEN || m->cm_type == 0 ||
 	    m->cm_type >= CHAN__MAX || m->cm_count > CHAN_MAX_FDS ||
 	    (m->cm_type != CHAN_CONNS && (m->cm_count != 0 ||
 	    m->cm_arg > CHAN_MAX_DATA)) ||
-	    (size_t)n != CHAN_HDR_LEN + chan_payload(m) ||
-	    m->cm_count != nfds || bad) {
-		chan_close_all(fds, nfds);
-		errno = EPROTO;
-		return (-1);
+	    (size_t)n != CHAN_HDR_LEN + chan_payload(m) || bad)
+		goto malformed;
+	if ((msg.msg_flags & MSG_CTRUNC) == 0 && m->cm_count == nfds)
+		return (1);
+	/*
+	 * A receiver out of descriptors still gets the message, with the
+	 * fds the kernel could install, first ones first, and MSG_CTRUNC;
+	 * the kernel closed the rest.  The entries of CHAN_CONNS still say
+	 * which slots were claimed: the missing fds become -1, so that the
+	 * caller can release those slots.
+	 */
+	if ((msg.msg_flags & MSG_CTRUNC) != 0 && m->cm_type == CHAN_CONNS &&
+	    nfds < m->cm_count) {
+		for (k = nfds; k < m->cm_count; k++)
+			fds[k] = -1;
+		return (1);
 	}
-	return (1);
+malformed:
+	chan_close_all(fds, nfds);
+	errno = EPROTO;
+	return (-1);
 }

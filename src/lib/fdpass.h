@@ -72,7 +72,9 @@ int	chan_send(int sock, const struct chan_msg *m, const int *fds);
  * Receive one message and its fds (CLOEXEC) into fds[CHAN_MAX_FDS].
  * Returns 1, 0 at end of file, or -1 with errno (EAGAIN: nothing queued;
  * EPROTO: truncated or inconsistent message, every fd that came with it
- * already closed).
+ * already closed).  CHAN_CONNS whose fds did not all fit (the receiver
+ * is out of descriptors: the kernel closed the rest) returns 1 with -1
+ * in fds[] for each entry whose fd was lost.
  */
 int	chan_recv(int sock, struct chan_msg *m, int *fds);
 

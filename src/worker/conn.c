@@ -29,6 +29,8 @@
  */
 #define CONN_FIRST_TURNS	64
 
+static void	conn_slot_free(uint32_t);
+
 static const char *const conn_reasons[] = {
 	"done", "timeout", "I/O error", "protocol error", "TLS failure",
 	"shutdown", "out of memory"
@@ -170,7 +172,16 @@ conn_close(struct conn *c, enum conn_reason why)
 	ws->ws_nactive--;
 	conn_stat(TM_CTR_closed, 1);
 	/* Last: from here the master may hand the slot to someone else. */
-	slot_release(ws->ws_shm, ws->ws_block, c->c_slot);
+	conn_slot_free(c->c_slot);
+}
+
+/* Give slot back to the master, and wake it if it waits for one. */
+static void
+conn_slot_free(uint32_t slot)
+{
+	struct wstate *ws = &tm_ws;
+
+	slot_release(ws->ws_shm, ws->ws_block, slot);
 	if (atomic_load_explicit(&shm_header(ws->ws_shm)->sh_master_waiting,
 	    memory_order_relaxed)) {
 		struct chan_msg m;
@@ -180,6 +191,41 @@ conn_close(struct conn *c, enum conn_reason why)
 		/* EAGAIN: the master has other wake-ups queued already. */
 		(void)chan_send(ws->ws_chan, &m, NULL);
 	}
+}
+
+/*
+ * A connection whose fd never arrived: the worker was out of descriptors,
+ * and the kernel closed it in recvmsg(), a reset for the client.  The
+ * master claimed its slot and only the worker clears claims: release it
+ * here, or it stays taken for the worker's life.  Counted as received and
+ * lost to an I/O error, so that the totals balance.
+ */
+void
+conn_lost(const struct chan_conn *cc)
+{
+	struct wstate *ws = &tm_ws;
+	struct shm_slot *sl;
+	uint32_t w, slot = cc->cc_slot;
+
+	if (slot >= ws->ws_nconns) {
+		log_warnx("conn_lost: slot %u out of range", slot);
+		return;
+	}
+	sl = shm_slot(ws->ws_shm, ws->ws_sb, slot);
+	w = atomic_load_explicit(&sl->sl_word, memory_order_relaxed);
+	if ((ws->ws_conns[slot].c_flags & CONN_F_ACTIVE) ||
+	    TM_SW_STATE(w) != TM_SLOT_FREE ||
+	    !slot_claimed(ws->ws_shm, ws->ws_block, slot)) {
+		/* Another connection's slot: never release it. */
+		log_error("conn_lost: slot %u is %s, state %u: left alone",
+		    slot, (ws->ws_conns[slot].c_flags & CONN_F_ACTIVE) ?
+		    "in use" : "not claimed", TM_SW_STATE(w));
+		return;
+	}
+	conn_stat(TM_CTR_accepted, 1);
+	conn_stat(TM_CTR_err_io, 1);
+	conn_stat(TM_CTR_closed, 1);
+	conn_slot_free(slot);
 }
 
 void

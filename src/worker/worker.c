@@ -40,6 +40,7 @@ struct wstate	tm_ws;
 static void	worker_signals(struct wstate *);
 static void	worker_privileges(const struct config *);
 static void	worker_chan(struct wstate *);
+static void	worker_conns(struct wstate *, const struct chan_msg *, int *);
 static void	worker_sig(struct wstate *);
 static void	worker_exit(struct wstate *, int) __attribute__((noreturn));
 static void	worker_clock(struct wstate *);
@@ -301,7 +302,7 @@ static void
 worker_chan(struct wstate *ws)
 {
 	struct chan_msg m;
-	int fds[CHAN_MAX_FDS], r, i, burst;
+	int fds[CHAN_MAX_FDS], r, burst;
 	unsigned int reclaim = 0;
 
 	for (burst = 0; burst < CHAN_BURST; burst++) {
@@ -332,8 +333,7 @@ worker_chan(struct wstate *ws)
 			 * Even while draining: these were sent before the
 			 * drain order, and nobody else will serve them.
 			 */
-			for (i = 0; i < m.cm_count; i++)
-				conn_open(fds[i], &m.cm_conn[i]);
+			worker_conns(ws, &m, fds);
 			if (ws->ws_draining)
 				conn_drain_all();
 			break;
@@ -372,6 +372,31 @@ worker_chan(struct wstate *ws)
 	}
 	if (reclaim > 0)
 		conn_reclaim(reclaim);
+}
+
+/*
+ * New connections from the master.  Out of descriptors, the worker gets
+ * only those the kernel could install (-1 for the others, which the
+ * kernel closed): their slots are released, not left claimed for ever.
+ */
+static void
+worker_conns(struct wstate *ws, const struct chan_msg *m, int *fds)
+{
+	unsigned int lost = 0;
+	int i;
+
+	for (i = 0; i < m->cm_count; i++) {
+		if (fds[i] != -1)
+			conn_open(fds[i], &m->cm_conn[i]);
+		else {
+			conn_lost(&m->cm_conn[i]);
+			lost++;
+		}
+	}
+	if (lost > 0)
+		log_warnx("out of file descriptors: %u of %u new connections "
+		    "lost (see daemon.max_open_files)", lost,
+		    (unsigned int)m->cm_count);
 }
 
 static void

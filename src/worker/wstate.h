@@ -57,6 +57,7 @@ extern struct wstate	tm_ws;
 
 struct chan_conn;
 void	conn_open(int fd, const struct chan_conn *);
+void	conn_lost(const struct chan_conn *);
 void	conn_close_all(enum conn_reason);
 void	conn_drain_all(void);
 void	conn_reclaim(unsigned int);

@@ -168,6 +168,78 @@ reload_limits_cleanup() {
 	stop_daemon
 }
 
+atf_test_case fd_limit_slots cleanup
+fd_limit_slots_head() {
+	atf_set descr "a worker out of descriptors loses the connections that do not fit, never their slots"
+}
+fd_limit_slots_body() {
+	[ "$(id -u)" = 0 ] || atf_skip "needs root, to drop CAP_SYS_RESOURCE"
+	command -v setpriv >/dev/null 2>&1 || atf_skip "no setpriv"
+	tm_site
+	ops_conf 1 www
+	sed -i 's/keepalive_sec = 5;/keepalive_sec = 60;/' tamarin.conf
+	atf_check -o match:'keepalive_sec = 60;' cat tamarin.conf
+	# 256 slots, 96 descriptors that the master cannot raise: about 80
+	# connections fit in the worker (a sanitizer takes a few more of
+	# its own), the clients' own limit stays the test's.
+	printf '#!/bin/sh\nulimit -n 96 || exit 1\nexec setpriv --bounding-set=-sys_resource "%s" "$@"\n' \
+	    "$TAMARIND" > tamarind.sh
+	chmod 755 tamarind.sh
+	TAMARIND=$PWD/tamarind.sh start_daemon tamarin.conf 1
+	atf_check -o match:'only 96 file descriptors per process' cat daemon.log
+	# 130 keep-alive connections one after the other, all kept, then
+	# all closed.  Each is answered (maybe after waiting for a slot) or
+	# reset: a connection whose fd the worker could not take.
+	cat > many.py <<'PY'
+import socket, sys
+conns, ok, reset = [], 0, 0
+for i in range(int(sys.argv[2])):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+    s.settimeout(60)
+    try:
+        s.sendall(b"GET /index.html HTTP/1.1\r\nHost: t\r\n\r\n")
+        got = s.recv(65536)
+    except ConnectionResetError:
+        got = b""
+    if got.startswith(b"HTTP/1.1 200 "):
+        ok += 1
+    elif got == b"":
+        reset += 1
+    else:
+        sys.exit("connection %d: %r" % (i, got[:40]))
+    conns.append(s)
+for s in conns:
+    s.close()
+print("ok %d reset %d" % (ok, reset))
+PY
+	atf_check -o save:round1 python3 many.py "$PORT" 130
+	grep -Eq '^ok [0-9]+ reset [1-9]' round1 ||
+	    atf_fail "no connection was lost: $(cat round1)"
+	# Every slot comes back: none is listed, none is claimed.
+	wait_for 100 sh -c 'test "$(tmq slots)" = 0' ||
+	    atf_fail "slots still listed: $(tmq slots)"
+	wait_for 100 sh -c 'test "$(tmq eval summary "d[\"slots_used\"]")" = 0' ||
+	    atf_fail "slots still claimed: $(tmq eval summary 'd["slots_used"]')"
+	atf_check -o match:'out of file descriptors: [0-9]+ of [0-9]+ new connections lost' \
+	    cat daemon.log
+	# Each lost connection counts as received and closed.
+	atf_check -o inline:'yes\n' tmq eval summary \
+	    "'yes' if d['totals']['accepted'] == d['totals']['closed'] == 130 and d['totals']['errors']['io'] >= 1 else d['totals']"
+	# The worker still serves.
+	atf_check -o save:got.html curl -sf --max-time 20 \
+	    "http://127.0.0.1:$PORT/index.html"
+	atf_check cmp got.html www/index.html
+	atf_check -o save:round2 python3 many.py "$PORT" 130
+	wait_for 100 sh -c 'test "$(tmq eval summary "d[\"slots_used\"]")" = 0' ||
+	    atf_fail "slots still claimed: $(tmq eval summary 'd["slots_used"]')"
+	atf_check -o match:'^0$' tmq slots
+	atf_check -o inline:'running\n' tmq eval workers "d['workers'][0]['state']"
+}
+fd_limit_slots_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case quit_graceful cleanup
 quit_graceful_head() {
 	atf_set descr "QUIT during a slow 8 MiB download: it completes (shutdown_timeout_sec 0: no limit), then the daemon exits and cleans up"
@@ -532,6 +604,7 @@ atf_init_test_cases() {
 	atf_add_test_case reload_under_load
 	atf_add_test_case reload_bad_config
 	atf_add_test_case reload_limits
+	atf_add_test_case fd_limit_slots
 	atf_add_test_case quit_graceful
 	atf_add_test_case quit_worker_late_conns
 	atf_add_test_case totals_across_reloads
