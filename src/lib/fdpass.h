@@ -25,6 +25,8 @@ enum chan_type {
 				   cm_arg bytes of them in cm_data */
 	CHAN_RECLAIM,		/* m->w: every slot is taken and clients
 				   wait: close some idle connections */
+	CHAN_CONNMAX,		/* w->m: out of descriptors: send at most
+				   the uint32_t in cm_data connections */
 	CHAN__MAX
 };
 

@@ -37,6 +37,7 @@ _Static_assert(sizeof(((struct chan_conn *)0)->cc_peer) ==
 /* ... and how often that is logged. */
 #define RECLAIM_LOG_MS	60000
 
+static uint32_t	dispatch_room(const struct master *, unsigned int);
 static int	dispatch_pick(struct master *, int);
 static unsigned int dispatch_waiting(const struct listener *);
 static int	dispatch_servable(const struct master *,
@@ -52,30 +53,59 @@ worker_eligible(const struct master *m, unsigned int b)
 }
 
 /*
- * Free slots over the current generation's workers, not counting those
- * already claimed for a pending batch (wb_active includes them).
+ * Slots of worker b that may still be claimed: free ones, not counting
+ * those claimed for a pending batch (wb_active includes them), and no
+ * more than its descriptors allow.
  */
+static uint32_t
+dispatch_room(const struct master *m, unsigned int b)
+{
+	const struct shm_block *sb = shm_block(m->m_shm, b);
+	uint32_t n, act;
+
+	n = atomic_load_explicit(&sb->wb_slot_count, memory_order_relaxed);
+	act = atomic_load_explicit(&sb->wb_active, memory_order_relaxed);
+	if (m->m_wk[b].wk_conn_max != 0 && m->m_wk[b].wk_conn_max < n)
+		n = m->m_wk[b].wk_conn_max;
+	return (act < n ? n - act : 0);
+}
+
+/* Room over the current generation's workers. */
 int
 dispatch_capacity(struct master *m)
 {
-	const struct shm_block *sb;
 	unsigned int i, b;
-	uint32_t n, act;
 	int cap = 0;
 
 	for (i = 0; i < m->m_nlive; i++) {
 		b = m->m_live[i];
-		if (!worker_eligible(m, b))
-			continue;
-		sb = shm_block(m->m_shm, b);
-		n = atomic_load_explicit(&sb->wb_slot_count,
-		    memory_order_relaxed);
-		act = atomic_load_explicit(&sb->wb_active,
-		    memory_order_relaxed);
-		if (act < n)
-			cap += (int)(n - act);
+		if (worker_eligible(m, b))
+			cap += (int)dispatch_room(m, b);
 	}
 	return (cap);
+}
+
+/*
+ * Worker b ran out of descriptors (CHAN_CONNMAX): from now on it holds at
+ * most max connections, and clients beyond wait in the backlog, where the
+ * reclaiming of idle connections serves them, instead of being reset by
+ * a worker that cannot take their fds.  Only ever lowered: what else the
+ * worker holds open does not shrink for long.  A new process starts
+ * without a limit.
+ */
+void
+dispatch_conn_max(struct master *m, unsigned int b, uint32_t max)
+{
+	struct worker *w = &m->m_wk[b];
+
+	if (max == 0)
+		max = 1;
+	if (w->wk_conn_max != 0 && max >= w->wk_conn_max)
+		return;
+	w->wk_conn_max = max;
+	log_warnx("worker %u (pid %d) is out of file descriptors: it gets at "
+	    "most %u connections at a time (see daemon.max_open_files)",
+	    w->wk_number, (int)w->wk_pid, max);
 }
 
 /*
@@ -87,7 +117,7 @@ dispatch_pick(struct master *m, int except)
 {
 	const struct shm_block *sb;
 	unsigned int i, b, best = 0;
-	uint32_t act, n, least = UINT32_MAX;
+	uint32_t act, least = UINT32_MAX;
 	int found = -1;
 
 	if (m->m_nlive == 0)
@@ -96,13 +126,11 @@ dispatch_pick(struct master *m, int except)
 		b = m->m_live[(m->m_rr + i) % m->m_nlive];
 		if ((int)b == except || !worker_eligible(m, b))
 			continue;
+		if (dispatch_room(m, b) == 0)
+			continue;
 		sb = shm_block(m->m_shm, b);
-		n = atomic_load_explicit(&sb->wb_slot_count,
-		    memory_order_relaxed);
 		act = atomic_load_explicit(&sb->wb_active,
 		    memory_order_relaxed);
-		if (act >= n)
-			continue;
 		if (act < least) {
 			least = act;
 			best = b;
@@ -323,6 +351,7 @@ void
 dispatch_reclaim(struct master *m, uint64_t now)
 {
 	unsigned int elig[TM_MAX_BLOCKS], i, j, b, ne = 0, waiting = 0, share;
+	int fdcap = 0;
 	struct chan_msg msg;
 
 	if (now - m->m_reclaim_at < RECLAIM_MS)
@@ -337,15 +366,20 @@ dispatch_reclaim(struct master *m, uint64_t now)
 		return;
 	for (i = 0; i < m->m_nlive; i++) {
 		b = m->m_live[i];
-		if (worker_eligible(m, b) && m->m_wk[b].wk_chan != -1)
+		if (worker_eligible(m, b) && m->m_wk[b].wk_chan != -1) {
 			elig[ne++] = b;
+			if (m->m_wk[b].wk_conn_max != 0)
+				fdcap = 1;
+		}
 	}
 	if (ne == 0)
 		return;
 	if (m->m_reclaim_logged == 0 ||
 	    now - m->m_reclaim_logged >= RECLAIM_LOG_MS) {
-		log_warnx("every slot is in use and %u client(s) wait: closing "
-		    "idle connections (see workers.slots_per_worker)", waiting);
+		log_warnx("every %s is in use and %u client(s) wait: closing "
+		    "idle connections (see %s)", fdcap ? "connection the "
+		    "descriptors allow" : "slot", waiting, fdcap ?
+		    "daemon.max_open_files" : "workers.slots_per_worker");
 		m->m_reclaim_logged = now;
 	}
 	if (waiting > RECLAIM_EACH * ne)

@@ -42,6 +42,8 @@ struct worker {
 	uint64_t	 wk_killed_at;	/* ms of the SIGKILL, 0 if none */
 	uint64_t	 wk_drain_at;	/* ms the drain began, 0 if none */
 	uint64_t	 wk_stop_at;	/* ms it was told to stop, 0 if not */
+	/* 0, or at most this many connections: it ran out of fds. */
+	uint32_t	 wk_conn_max;
 	/* Connections claimed for it, not yet sent. */
 	int		 wk_nbatch;
 	int		 wk_fds[CHAN_MAX_FDS];
@@ -100,6 +102,7 @@ void	dispatch_requeue(struct master *, unsigned int);
 /* Send a worker's batch now: 0, or -1 when it was requeued instead. */
 int	dispatch_send(struct master *, unsigned int);
 void	dispatch_reclaim(struct master *, uint64_t now);
+void	dispatch_conn_max(struct master *, unsigned int, uint32_t);
 
 /* proc.c */
 int	proc_spawn(struct master *, unsigned int block, struct config *,

@@ -174,6 +174,7 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 	w->wk_killed_at = 0;
 	w->wk_drain_at = 0;
 	w->wk_stop_at = 0;
+	w->wk_conn_max = 0;
 	w->wk_nbatch = 0;
 	log_info("worker %u (generation %u) started, pid %d", number, gen,
 	    (int)pid);
@@ -401,12 +402,18 @@ proc_chan_event(struct master *m, unsigned int b, short revents)
 {
 	struct worker *w = &m->m_wk[b];
 	struct chan_msg msg;
+	uint32_t max;
 	int fds[CHAN_MAX_FDS], r, n = 0;
 
 	while (n++ < 64) {
 		r = chan_recv(w->wk_chan, &msg, fds);
 		if (r == 1) {
-			/* CHAN_SLOTFREE only wakes us; nothing else is sent. */
+			/* CHAN_SLOTFREE only wakes us. */
+			if (msg.cm_type == CHAN_CONNMAX &&
+			    msg.cm_arg == sizeof(max)) {
+				memcpy(&max, msg.cm_data, sizeof(max));
+				dispatch_conn_max(m, b, max);
+			}
 			continue;
 		}
 		if (r == 0 || (r == -1 && errno != EAGAIN &&

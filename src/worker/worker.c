@@ -34,6 +34,12 @@
 #define HEARTBEAT_MS		1000
 /* Channel messages per loop turn: connections already held come first. */
 #define CHAN_BURST		16
+/*
+ * Out of descriptors: the master is asked for no more connections than
+ * were held then, less an eighth and 4, so files can still be opened.
+ */
+#define FD_SPARE_DIV		8
+#define FD_SPARE_MIN		4
 
 struct wstate	tm_ws;
 
@@ -377,26 +383,43 @@ worker_chan(struct wstate *ws)
 /*
  * New connections from the master.  Out of descriptors, the worker gets
  * only those the kernel could install (-1 for the others, which the
- * kernel closed): their slots are released, not left claimed for ever.
+ * kernel closed): their slots are released, not left claimed for ever,
+ * and the master is told how many connections fit, so that it stops
+ * sending more (clients then wait in the backlog instead of being reset).
  */
 static void
 worker_conns(struct wstate *ws, const struct chan_msg *m, int *fds)
 {
+	struct chan_msg r;
+	uint32_t held, spare, max;
 	unsigned int lost = 0;
 	int i;
 
+	for (i = 0; i < m->cm_count; i++)
+		if (fds[i] == -1)
+			lost++;
+	/* The connections held when the descriptors ran out. */
+	held = ws->ws_nactive + m->cm_count - lost;
 	for (i = 0; i < m->cm_count; i++) {
 		if (fds[i] != -1)
 			conn_open(fds[i], &m->cm_conn[i]);
-		else {
+		else
 			conn_lost(&m->cm_conn[i]);
-			lost++;
-		}
 	}
-	if (lost > 0)
-		log_warnx("out of file descriptors: %u of %u new connections "
-		    "lost (see daemon.max_open_files)", lost,
-		    (unsigned int)m->cm_count);
+	if (lost == 0)
+		return;
+	spare = held / FD_SPARE_DIV + FD_SPARE_MIN;
+	max = held > spare ? held - spare : 1;
+	log_warnx("out of file descriptors: %u of %u new connections lost; "
+	    "asking for at most %u at a time (see daemon.max_open_files)",
+	    lost, (unsigned int)m->cm_count, max);
+	memset(&r, 0, sizeof(r));
+	r.cm_type = CHAN_CONNMAX;
+	r.cm_arg = sizeof(max);
+	memcpy(r.cm_data, &max, sizeof(max));
+	/* A full channel: the next batch lost asks again. */
+	if (chan_send(ws->ws_chan, &r, NULL) == -1 && errno != EAGAIN)
+		log_warn("channel: sendmsg() failed");
 }
 
 static void
