@@ -51,9 +51,24 @@ PY
 	# 1 s plus at most one 100 ms tick (and some scheduling slack).
 	d=$(sed -n 's/^ELAPSED //p' out)
 	[ "$d" -ge 1000 ] && [ "$d" -le 1400 ] || atf_fail "closed after $d ms"
+	# One timeout, counted once, though the 408 lingered to its end.
+	wait_for 50 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slot not freed"
+	atf_check -o inline:'1\n' tmq eval summary "d['totals']['errors']['timeout']"
 	# A connection that sends nothing is closed silently at the deadline.
 	python3 "$TMCLIENT" --timeout 5 raw "$PORT" '' > out2
 	atf_check -s exit:0 test ! -s out2
+	wait_for 50 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slot not freed"
+	atf_check -o inline:'2\n' tmq eval summary "d['totals']['errors']['timeout']"
+	# A client that keeps its side open after the 408: the drain ends
+	# at its own deadline, and that is no second timeout.
+	python3 - "$PORT" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+time.sleep(4)
+PY
+	wait_for 50 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slot not freed"
+	atf_check -o inline:'3\n' tmq eval summary "d['totals']['errors']['timeout']"
 }
 header_timeout_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
@@ -86,6 +101,9 @@ PY
 	atf_check -o inline:'HTTP/1.1 200 OK 0\n' sh -c "cut -d' ' -f1-4 out"
 	[ "$ms" -ge 950 ] && [ "$ms" -le 1400 ] || atf_fail "closed after $ms ms"
 	wait_for 20 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slot not freed"
+	# The normal end of keep-alive: closed, and no error.
+	atf_check -o inline:'1 0\n' tmq eval summary \
+	    "'%d %d' % (d['totals']['closed'], d['totals']['errors']['timeout'])"
 }
 keepalive_idle_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

@@ -1014,8 +1014,10 @@ http_timeout(struct conn *c)
 	struct http_req *hr = c->c_data;
 
 	if (hr == NULL) {
-		/* Idle keep-alive, or a new connection that sent nothing. */
-		conn_close(c, CONN_TIMEOUT);
+		/* The end of an idle keep-alive connection is no error; a
+		   new connection that sent nothing in time is. */
+		conn_close(c, (c->c_flags & CONN_F_KAIDLE) ? CONN_DONE :
+		    CONN_TIMEOUT);
 		return;
 	}
 	switch (hr->rq_phase) {
@@ -1031,6 +1033,11 @@ http_timeout(struct conn *c)
 			return;
 		}
 		break;
+	case HTTP_PH_LINGER:
+		/* The answer is out; the drain ends by its deadline.  (A
+		   408 was counted when it was made.) */
+		conn_close(c, CONN_DONE);
+		return;
 	case HTTP_PH_WRITE: {
 		/*
 		 * The client took HTTP_STALL_MIN bytes (or all there was)
