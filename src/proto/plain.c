@@ -22,6 +22,7 @@ const struct transport transport_plain = {
 	.tr_name = "plain",
 	.tr_open = NULL,
 	.tr_handshake = NULL,
+	.tr_silent = NULL,
 	.tr_read = plain_read,
 	.tr_writev = plain_writev,
 	.tr_sendfile = plain_sendfile,

@@ -31,6 +31,11 @@ struct transport {
 	 * transport asked for with conn_want()), -1 failed.  NULL: none.
 	 */
 	int		(*tr_handshake)(struct conn *);
+	/*
+	 * 1 while the handshake has received not one byte from the peer, so
+	 * closing the connection cuts nothing short.  NULL: never.
+	 */
+	int		(*tr_silent)(const struct conn *);
 	/* n > 0, 0 at EOF, -1 with errno (EAGAIN: nothing now). */
 	ssize_t		(*tr_read)(struct conn *, void *, size_t);
 	/*

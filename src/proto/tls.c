@@ -142,6 +142,7 @@ struct tls_conn {
 #define TLS_CF_SHUT	0x04	/* our close_notify went out (or was tried) */
 #define TLS_CF_DRAINED	0x08	/* the last socket read emptied the socket */
 #define TLS_CF_IDLEQ	0x10	/* on tls_idleq */
+#define TLS_CF_HEARD	0x20	/* a byte has come from the peer */
 
 /*
  * Connections between requests, in the order they went idle.  OpenSSL's
@@ -172,6 +173,7 @@ static void	tls_ulp(int);
 static void	tls_idle_unlink(struct tls_conn *);
 static int	tls_open(struct conn *);
 static int	tls_handshake(struct conn *);
+static int	tls_silent(const struct conn *);
 static ssize_t	tls_read(struct conn *, void *, size_t);
 static ssize_t	tls_writev(struct conn *, const struct iovec *, int, int);
 static ssize_t	tls_sendfile(struct conn *, int, off_t *, size_t);
@@ -210,6 +212,7 @@ const struct transport transport_tls = {
 	.tr_name = "tls",
 	.tr_open = tls_open,
 	.tr_handshake = tls_handshake,
+	.tr_silent = tls_silent,
 	.tr_read = tls_read,
 	.tr_writev = tls_writev,
 	.tr_sendfile = tls_sendfile,	/* only with kTLS: CONN_F_NOSENDFILE */
@@ -256,6 +259,8 @@ tls_bio_read(BIO *b, char *out, int outl)
 	int n;
 
 	n = tls_sock_read(b, out, outl);
+	if (n > 0)
+		tl->tl_flags |= TLS_CF_HEARD;
 	if (n > 0 && n >= outl)
 		tl->tl_flags &= ~TLS_CF_DRAINED;
 	else if (n > 0 || BIO_should_retry(b))
@@ -375,7 +380,16 @@ tls_handshake(struct conn *c)
 		return (0);
 	}
 	se = SSL_get_error(tl->tl_ssl, r);
-	if (se == SSL_ERROR_WANT_READ || se == SSL_ERROR_WANT_WRITE)
+	if (se == SSL_ERROR_WANT_READ) {
+		/*
+		 * OpenSSL read until EAGAIN: the next byte brings an edge.
+		 * Not left set, or a silent client would look busy to
+		 * conn_reclaim() for its whole handshake_sec.
+		 */
+		c->c_flags &= ~CONN_F_RD;
+		return (1);
+	}
+	if (se == SSL_ERROR_WANT_WRITE)
 		return (1);
 	tl->tl_flags |= TLS_CF_FATAL;
 	e = ERR_peek_last_error();
@@ -393,6 +407,15 @@ tls_handshake(struct conn *c)
 		    c->c_slot, tls_errstr(err, sizeof(err)));
 	ERR_clear_error();
 	return (-1);
+}
+
+/* Nothing of a ClientHello yet: conn_reclaim() may take the slot. */
+static int
+tls_silent(const struct conn *c)
+{
+	const struct tls_conn *tl = c->c_tls;
+
+	return (tl != NULL && !(tl->tl_flags & TLS_CF_HEARD));
 }
 
 /* The handshake is done: publish what it agreed on, count it. */

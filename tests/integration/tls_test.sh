@@ -488,6 +488,62 @@ handshake_timeout_cleanup() {
 	stop_daemon
 }
 
+atf_test_case silent_reclaimed cleanup
+silent_reclaimed_head() {
+	atf_set descr "every slot taken: a TLS connection that has sent nothing is closed for a waiting client, one mid-handshake is not"
+	atf_set require.progs "curl python3"
+}
+silent_reclaimed_body() {
+	tls_setup
+	# Two slots; no deferred accept, so a silent client takes a slot.
+	cat > tamarin.conf <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm"; };
+workers = { count = 1; slots_per_worker = 2; };
+timeouts = { tick_ms = 100; tls = { handshake_sec = 30; }; };
+listeners = (
+	{ name = "web"; address = "127.0.0.1"; port = 0; protocol = "https";
+	  defer_accept = 0;
+	  tls = { certificate = "default.pem"; key = "default.key"; }; }
+);
+sites = ( { names = [ "localhost" ]; root = "www"; } );
+CONF
+	start_daemon
+	# The older: half a ClientHello, then silence (mid-handshake).
+	python3 "$TMCLIENT" --timeout 30 --eof raw "$PORT" \
+	    '\x16\x03\x01\x01\x00\x01\x00\x00\xfc\x03\x03' > stalled.out &
+	stalled=$!
+	wait_for 50 sh -c 'test "$(tmq slots handshake)" = 1' ||
+	    atf_fail "the stalled client is not in its handshake"
+	# The newer: connected, nothing sent.
+	python3 "$TMCLIENT" --timeout 30 --eof steps "$PORT" "" > silent.out &
+	silent=$!
+	wait_for 50 sh -c 'test "$(tmq slots handshake)" = 2' ||
+	    atf_fail "the silent client is not in its handshake"
+	# Both quiet for over a second: a newcomer waits in the backlog
+	# only until the silent one is closed, not for handshake_sec.
+	sleep 1.2
+	t0=$(ms_now)
+	same 'hello from tamarin\n' \
+	    tcurl localhost --max-time 10 "https://localhost:$PORT/"
+	t1=$(ms_now)
+	d=$((t1 - t0))
+	[ "$d" -le 1000 ] || atf_fail "the newcomer was served after $d ms"
+	wait $silent
+	same '[step 1]\n[closed]\n' cat silent.out
+	atf_check -o inline:'1\n' tmq eval summary "d['totals']['reclaimed']"
+	# The client mid-handshake was older, yet it keeps its slot.
+	wait_for 50 sh -c 'test "$(tmq slots)" = 1' ||
+	    atf_fail "slots in use: $(tmq slots), not 1"
+	atf_check -o inline:'1\n' tmq slots handshake
+	kill -0 "$stalled" 2>/dev/null || atf_fail "the stalled client was closed"
+	same '' cat stalled.out
+}
+silent_reclaimed_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case garbage cleanup
 garbage_head() {
 	atf_set descr "garbage on the TLS port is cut at once, counted, and harms nobody"
@@ -778,6 +834,7 @@ atf_init_test_cases() {
 	atf_add_test_case ticket_chain
 	atf_add_test_case ticket_rotation
 	atf_add_test_case handshake_timeout
+	atf_add_test_case silent_reclaimed
 	atf_add_test_case garbage
 	atf_add_test_case plain_http
 	atf_add_test_case protocol_switch

@@ -1091,8 +1091,17 @@ http_drain(struct conn *c)
 static int
 http_idle(const struct conn *c)
 {
-	return (c->c_data == NULL && c->c_in_len == 0 &&
-	    !(c->c_flags & (CONN_F_HANDSHAKE | CONN_F_CLOSING)));
+	const struct transport *tr = http_tr(c);
+
+	if (c->c_flags & CONN_F_CLOSING)
+		return (0);
+	/*
+	 * In the handshake only while the client has sent nothing, as a
+	 * silent plain connection: a ClientHello begun is a client at work.
+	 */
+	if (c->c_flags & CONN_F_HANDSHAKE)
+		return (tr->tr_silent != NULL && tr->tr_silent(c));
+	return (c->c_data == NULL && c->c_in_len == 0);
 }
 
 static void
