@@ -77,9 +77,6 @@
 	"DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:"		\
 	"DHE-RSA-CHACHA20-POLY1305"
 
-/* The one session ID context of every context, so SNI switches keep it. */
-static const unsigned char tls_sid_ctx[] = "tamarin";
-
 /*
  * ALPN, in our order of preference (wire format: length-prefixed).  An h2
  * protocol would add "\x02h2" in front and look at SSL_get0_alpn_selected()
@@ -195,9 +192,10 @@ static int	tls_alpn_cb(SSL *, const unsigned char **, unsigned char *,
 static int	tls_ocsp_cb(SSL *, void *);
 static int	tls_nopass_cb(char *, int, int, void *);
 static int	tls_proto_version(const char *);
+static int	tls_sid_make(const struct listener_conf *, unsigned char *);
 static int	tls_site_build(struct cfg_ctx *, const struct config *,
 		    const struct tls_conf *, const struct tls_conf *,
-		    struct tls_site *);
+		    const unsigned char *, struct tls_site *);
 static int	tls_settings(struct cfg_ctx *, const struct tls_conf *,
 		    SSL_CTX *);
 static struct tls_ocsp *tls_ocsp_load(struct cfg_ctx *,
@@ -1140,13 +1138,51 @@ tls_ocsp_load(struct cfg_ctx *c, const struct tls_conf *tc)
 }
 
 /*
- * One context: the listener's settings (lt) with the certificate, key and
- * OCSP response of tc (the listener's own, or a site's).
+ * A listener's session ID context (SSL_MAX_SID_CTX_LENGTH bytes into sid),
+ * shared by its own context and its sites', so an SNI switch keeps it.
+ * OpenSSL resumes a session, ticket or ID, TLS 1.2 or 1.3, only under the
+ * context it was made in: a session from another listener gets a full
+ * handshake, and that listener's certificates, protocols and ciphers are
+ * never bypassed (RFC 6066 3).  Made of the listener's name, address and
+ * port, the same in every worker and across reloads, so its sessions
+ * resume there.  0 / -1.
+ */
+static int
+tls_sid_make(const struct listener_conf *lc, unsigned char *sid)
+{
+	static const char tag[] = "tamarin session context";
+	const char *name = lc->lc_name != NULL ? lc->lc_name : "";
+	const char *addr = lc->lc_address != NULL ? lc->lc_address : "";
+	unsigned char port[2];
+	unsigned int len = 0;
+	EVP_MD_CTX *md;
+	int ok;
+
+	port[0] = (unsigned char)(lc->lc_port >> 8);
+	port[1] = (unsigned char)lc->lc_port;
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		return (-1);
+	/* Each string with its NUL: no two listeners hash the same bytes. */
+	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(md, tag, sizeof(tag)) == 1 &&
+	    EVP_DigestUpdate(md, name, strlen(name) + 1) == 1 &&
+	    EVP_DigestUpdate(md, addr, strlen(addr) + 1) == 1 &&
+	    EVP_DigestUpdate(md, port, sizeof(port)) == 1 &&
+	    EVP_DigestFinal_ex(md, sid, &len) == 1 &&
+	    len == SSL_MAX_SID_CTX_LENGTH;
+	EVP_MD_CTX_free(md);
+	return (ok ? 0 : -1);
+}
+
+/*
+ * One context: the listener's settings (lt) and session ID context (sid)
+ * with the certificate, key and OCSP response of tc (the listener's own,
+ * or a site's).
  */
 static int
 tls_site_build(struct cfg_ctx *c, const struct config *cf,
     const struct tls_conf *lt, const struct tls_conf *tc,
-    struct tls_site *ts)
+    const unsigned char *sid, struct tls_site *ts)
 {
 	int errs = c->cc_errors;
 	SSL_CTX *ctx;
@@ -1184,8 +1220,13 @@ tls_site_build(struct cfg_ctx *c, const struct config *cf,
 	SSL_CTX_set_read_ahead(ctx, 1);
 	/* Tickets only: any worker resumes any session, nothing is cached. */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	(void)SSL_CTX_set_session_id_context(ctx, tls_sid_ctx,
-	    sizeof(tls_sid_ctx) - 1);
+	if (SSL_CTX_set_session_id_context(ctx, sid,
+	    SSL_MAX_SID_CTX_LENGTH) != 1) {
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: "
+		    "SSL_CTX_set_session_id_context(): %s",
+		    tls_errstr(err, sizeof(err)));
+		return (-1);
+	}
 	(void)SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, tls_ticket_cb);
 	/* A ticket lives as long as its key is sure to be kept. */
 	SSL_CTX_set_timeout(ctx, cf->cf_ticket_rotate_ms / 1000);
@@ -1258,18 +1299,25 @@ static struct tls_ctx *
 tls_listener_build(struct cfg_ctx *c, const struct config *cf, size_t li)
 {
 	const struct listener_conf *lc = &cf->cf_listeners[li];
+	unsigned char sid[SSL_MAX_SID_CTX_LENGTH];
 	const struct site_conf *st;
 	struct tls_site *ts;
 	struct tls_ctx *tx;
 	size_t j, k;
 
+	if (tls_sid_make(lc, sid) == -1) {
+		cfg_error_at(c, lc->lc_tls->tc_file, lc->lc_tls->tc_line,
+		    "tls: cannot make the session ID context (SHA-256)");
+		ERR_clear_error();
+		return (NULL);
+	}
 	if ((tx = calloc(1, sizeof(*tx))) == NULL) {
 		cfg_error_at(c, lc->lc_tls->tc_file, lc->lc_tls->tc_line,
 		    "out of memory");
 		return (NULL);
 	}
-	if (tls_site_build(c, cf, lc->lc_tls, lc->lc_tls, &tx->tx_def) ==
-	    -1) {
+	if (tls_site_build(c, cf, lc->lc_tls, lc->lc_tls, sid,
+	    &tx->tx_def) == -1) {
 		tls_ctx_free(tx);
 		return (NULL);
 	}
@@ -1291,7 +1339,8 @@ tls_listener_build(struct cfg_ctx *c, const struct config *cf, size_t li)
 		tx->tx_sites = ts;
 		ts = &tx->tx_sites[tx->tx_nsites];
 		memset(ts, 0, sizeof(*ts));
-		if (tls_site_build(c, cf, lc->lc_tls, st->st_tls, ts) == -1) {
+		if (tls_site_build(c, cf, lc->lc_tls, st->st_tls, sid,
+		    ts) == -1) {
 			tls_site_free(ts);
 			continue;
 		}

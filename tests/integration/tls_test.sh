@@ -1,8 +1,9 @@
 #! /usr/bin/atf-sh
 # HTTPS: the TLS transport under HTTP (GET, HEAD, ranges), SNI, protocol
-# versions, session resumption across workers, the handshake deadline,
-# garbage and plain HTTP on a TLS port, certificate errors at -t and on
-# reload, and the redirect_https listener.
+# versions, session resumption across workers and only per listener, the
+# handshake deadline, reclaiming silent connections, garbage and plain
+# HTTP on a TLS port, certificate errors at -t and on reload, and the
+# redirect_https listener.
 #
 # Each case makes its own CA and certificates with openssl(1) in its work
 # directory; nothing secret is committed.
@@ -381,6 +382,81 @@ resumption_body() {
 	resume -tls1_2
 }
 resumption_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+# sess_try PORT SESSION ARGS...: connect to PORT offering the saved
+# SESSION and print s_client's "New" or "Reused" line.
+sess_try() {
+	_p=$1 _s=$2
+	shift 2
+	openssl s_client -connect "127.0.0.1:$_p" -servername a.test \
+	    -sess_in "$_s" "$@" -ign_eof <req 2>/dev/null |
+	    grep -E '^(New|Reused), '
+}
+
+atf_test_case resumption_per_listener cleanup
+resumption_per_listener_head() {
+	atf_set descr "a session resumes only on the listener that made it: another listener's certificate and ciphers are never bypassed, TLS 1.2 and 1.3"
+	atf_set require.progs "openssl"
+}
+resumption_per_listener_body() {
+	tls_setup
+	# Site a.test has its own certificate on every listener (a site
+	# context each); s1 has the default settings, s2 TLS 1.2 and
+	# ChaCha20 only, s3 one TLS 1.3 suite.
+	cat > tamarin.conf <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm"; };
+workers = { count = 1; slots_per_worker = 64; };
+listeners = (
+	{ name = "s1"; address = "127.0.0.1"; port = 0; protocol = "https";
+	  tls = { certificate = "default.pem"; key = "default.key"; }; },
+	{ name = "s2"; address = "127.0.0.1"; port = 0; protocol = "https";
+	  tls = { certificate = "b.pem"; key = "b.key";
+		  protocols = [ "TLSv1.2" ]; ciphers = "ECDHE+CHACHA20"; }; },
+	{ name = "s3"; address = "127.0.0.1"; port = 0; protocol = "https";
+	  tls = { certificate = "b.pem"; key = "b.key";
+		  ciphersuites = "TLS_CHACHA20_POLY1305_SHA256"; }; }
+);
+sites = ( { names = [ "a.test" ]; root = "www";
+	    tls = { certificate = "a.pem"; key = "a.key"; }; } );
+CONF
+	start_daemon
+	p1=$(tmq port s1) p2=$(tmq port s2) p3=$(tmq port s3)
+	# A request, so that s_client waits for the TLS 1.3 ticket.
+	printf 'GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n' > req
+	openssl s_client -connect "127.0.0.1:$p1" -servername a.test \
+	    -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256 -sess_out s12.pem \
+	    -ign_eof <req >full12 2>&1
+	grep -q '^New, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256$' \
+	    full12 || atf_fail "TLS 1.2 on s1: $(brief full12)"
+	same 'New, TLSv1.2, Cipher is ECDHE-ECDSA-CHACHA20-POLY1305\n' \
+	    sess_try "$p2" s12.pem -tls1_2
+	same 'Reused, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256\n' \
+	    sess_try "$p1" s12.pem -tls1_2
+	openssl s_client -connect "127.0.0.1:$p1" -servername a.test \
+	    -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -sess_out s13.pem \
+	    -ign_eof <req >full13 2>&1
+	grep -q '^New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256$' full13 ||
+	    atf_fail "TLS 1.3 on s1: $(brief full13)"
+	same 'New, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256\n' \
+	    sess_try "$p3" s13.pem -tls1_3
+	same 'Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256\n' \
+	    sess_try "$p1" s13.pem -tls1_3
+	# A reload keeps the listener, and so its sessions.
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 100 sh -c "tmq eval workers \"[w['generation'] for w in d['workers'] if w['state'] == 'running']\" | grep -qx '\[2\]'" ||
+	    atf_fail "generation 2 does not run alone"
+	same 'Reused, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256\n' \
+	    sess_try "$p1" s12.pem -tls1_2
+	same 'Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256\n' \
+	    sess_try "$p1" s13.pem -tls1_3
+	same 'New, TLSv1.2, Cipher is ECDHE-ECDSA-CHACHA20-POLY1305\n' \
+	    sess_try "$p2" s12.pem -tls1_2
+}
+resumption_per_listener_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	stop_daemon
 }
@@ -831,6 +907,7 @@ atf_init_test_cases() {
 	atf_add_test_case records_pipelined
 	atf_add_test_case idle_release
 	atf_add_test_case resumption
+	atf_add_test_case resumption_per_listener
 	atf_add_test_case ticket_chain
 	atf_add_test_case ticket_rotation
 	atf_add_test_case handshake_timeout
