@@ -58,6 +58,8 @@
 #define TLS_OCSP_MAX		(64 * 1024)
 /* SNI host names are DNS names (RFC 6066 3). */
 #define TLS_NAME_MAX		255
+/* The client's first bytes kept: room for a method and its space. */
+#define TLS_FIRST		32
 
 /*
  * TLS 1.2 ciphers when the listener names none: Mozilla's "intermediate"
@@ -132,6 +134,9 @@ struct tls_conn {
 	uint64_t	 tl_idle_ms;
 	uint32_t	 tl_wpending;	/* record length a retry must offer */
 	uint8_t		 tl_flags;
+	/* What the peer sent first (tl_nfirst 0: nothing yet), as it came. */
+	uint8_t		 tl_nfirst;
+	unsigned char	 tl_first[TLS_FIRST];
 };
 
 #define TLS_CF_DONE	0x01	/* handshake complete */
@@ -139,7 +144,6 @@ struct tls_conn {
 #define TLS_CF_SHUT	0x04	/* our close_notify went out (or was tried) */
 #define TLS_CF_DRAINED	0x08	/* the last socket read emptied the socket */
 #define TLS_CF_IDLEQ	0x10	/* on tls_idleq */
-#define TLS_CF_HEARD	0x20	/* a byte has come from the peer */
 
 /*
  * Connections between requests, in the order they went idle.  OpenSSL's
@@ -171,6 +175,7 @@ static void	tls_idle_unlink(struct tls_conn *);
 static int	tls_open(struct conn *);
 static int	tls_handshake(struct conn *);
 static int	tls_silent(const struct conn *);
+static int	tls_plain_like(const struct tls_conn *);
 static ssize_t	tls_read(struct conn *, void *, size_t);
 static ssize_t	tls_writev(struct conn *, const struct iovec *, int, int);
 static ssize_t	tls_sendfile(struct conn *, int, off_t *, size_t);
@@ -254,11 +259,20 @@ static int
 tls_bio_read(BIO *b, char *out, int outl)
 {
 	struct tls_conn *tl = BIO_get_app_data(b);
-	int n;
+	int k, n;
 
 	n = tls_sock_read(b, out, outl);
-	if (n > 0)
-		tl->tl_flags |= TLS_CF_HEARD;
+	/*
+	 * The first bytes, for tls_silent() and tls_plain_like(): a
+	 * ClientHello brings them all in its first read, so this copies
+	 * once per connection and is one test on every later read.
+	 */
+	if (n > 0 && tl->tl_nfirst < TLS_FIRST) {
+		k = n < TLS_FIRST - tl->tl_nfirst ? n :
+		    TLS_FIRST - tl->tl_nfirst;
+		memcpy(tl->tl_first + tl->tl_nfirst, out, (size_t)k);
+		tl->tl_nfirst += (uint8_t)k;
+	}
 	if (n > 0 && n >= outl)
 		tl->tl_flags &= ~TLS_CF_DRAINED;
 	else if (n > 0 || BIO_should_retry(b))
@@ -367,7 +381,6 @@ static int
 tls_handshake(struct conn *c)
 {
 	struct tls_conn *tl = c->c_tls;
-	unsigned long e;
 	char err[128];
 	int r, se;
 
@@ -390,10 +403,12 @@ tls_handshake(struct conn *c)
 	if (se == SSL_ERROR_WANT_WRITE)
 		return (1);
 	tl->tl_flags |= TLS_CF_FATAL;
-	e = ERR_peek_last_error();
-	if (se == SSL_ERROR_SSL && ERR_GET_LIB(e) == ERR_LIB_SSL &&
-	    (ERR_GET_REASON(e) == SSL_R_HTTP_REQUEST ||
-	    ERR_GET_REASON(e) == SSL_R_HTTPS_PROXY_REQUEST)) {
+	/*
+	 * Decided from the bytes OpenSSL refused, not from its reason: it
+	 * names only GET, HEAD, POST, PUT and CONNECT, and any other method
+	 * is just a "wrong version number".
+	 */
+	if (se == SSL_ERROR_SSL && tls_plain_like(tl)) {
 		log_debug("connection %u: plain HTTP on a TLS port",
 		    c->c_slot);
 		tls_plain_answer(c);
@@ -413,7 +428,28 @@ tls_silent(const struct conn *c)
 {
 	const struct tls_conn *tl = c->c_tls;
 
-	return (tl != NULL && !(tl->tl_flags & TLS_CF_HEARD));
+	return (tl != NULL && tl->tl_nfirst == 0);
+}
+
+/*
+ * The client began with a request line: a method, RFC 9110 tchars, then
+ * a space (RFC 9112 3).  No TLS record starts so: its first byte is a
+ * content type (0x14 to 0x18), an SSLv2 hello's has its top bit set.
+ */
+static int
+tls_plain_like(const struct tls_conn *tl)
+{
+	unsigned char ch;
+	size_t i;
+
+	for (i = 0; i < tl->tl_nfirst; i++) {
+		ch = tl->tl_first[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') ||
+		    (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL)))
+			break;
+	}
+	return (i > 0 && i < tl->tl_nfirst && tl->tl_first[i] == ' ');
 }
 
 /* The handshake is done: publish what it agreed on, count it. */
@@ -453,10 +489,10 @@ tls_done(struct conn *c, struct tls_conn *tl)
 }
 
 /*
- * Plain HTTP on a TLS port: OpenSSL saw "GET /" where a record header
- * belongs.  Say so in plain text (as nginx does), then drop what the client
- * already sent, so close() does not reset the connection under the answer.
- * Best effort, and bounded: the socket is non-blocking.
+ * Plain HTTP on a TLS port: a request line where a record header belongs
+ * (tls_plain_like()).  Say so in plain text (as nginx does), then drop
+ * what the client already sent, so close() does not reset the connection
+ * under the answer.  Best effort, and bounded: the socket is non-blocking.
  */
 static void
 tls_plain_answer(struct conn *c)

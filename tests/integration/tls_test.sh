@@ -648,7 +648,7 @@ garbage_cleanup() {
 
 atf_test_case plain_http cleanup
 plain_http_head() {
-	atf_set descr "plain HTTP sent to the TLS port gets a plain-text 400 and a close"
+	atf_set descr "plain HTTP sent to the TLS port gets a plain-text 400 and a close, whatever its method"
 	atf_set require.progs "curl python3"
 }
 plain_http_body() {
@@ -659,8 +659,24 @@ plain_http_body() {
 	    'GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: test\r\n\r\n' |
 	    sed 's|^Server: tamarin/[0-9][0-9.]*|Server: tamarin/V|' > got
 	atf_check cmp want got
+	# Any method, known to OpenSSL or not, in any case: a token and a
+	# space where a TLS record header belongs.
+	for m in DELETE OPTIONS PATCH TRACE get X-Unknown.1~; do
+		python3 "$TMCLIENT" --mask-date --timeout 3 --eof raw "$PORT" \
+		    "$m /x HTTP/1.1\r\nHost: localhost\r\n\r\n" |
+		    sed 's|^Server: tamarin/[0-9][0-9.]*|Server: tamarin/V|' > got
+		cmp -s want got || atf_fail "$m: got '$(cat got)'"
+	done
+	# Not a method and a space: no HTTP answer, only the close.
+	for d in 'GET/ HTTP/1.1\r\n\r\n' ' GET / HTTP/1.1\r\n\r\n' \
+	    'GE"T / HTTP/1.1\r\n\r\n'; do
+		python3 "$TMCLIENT" --timeout 3 --eof raw "$PORT" "$d" > got
+		grep -qxE '\[(closed|reset)\]' got || atf_fail "$d: got '$(cat got)'"
+	done
 	atf_check -o inline:'400\n' curl -s -o /dev/null -w '%{http_code}\n' \
 	    "http://127.0.0.1:$PORT/"
+	atf_check -o inline:'400\n' curl -s -o /dev/null -w '%{http_code}\n' \
+	    -X DELETE "http://127.0.0.1:$PORT/"
 	same 'hello from tamarin\n' \
 	    tcurl localhost "https://localhost:$PORT/"
 }
