@@ -594,6 +594,16 @@ static const struct rq_case host_cases[] = {
 	ERR("two_ports", "GET / HTTP/1.1\r\nHost: a:1:2\r\n\r\n", 400),
 	ERR("obs_text", "GET / HTTP/1.1\r\nHost: caf\xc3\xa9\r\n\r\n", 400),
 	ERR("slash", "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400),
+	/* Empty labels: nothing is left of "." once its dot goes. */
+	ERR("dot", "GET / HTTP/1.1\r\nHost: .\r\n\r\n", 400),
+	ERR("dot_port", "GET / HTTP/1.1\r\nHost: .:80\r\n\r\n", 400),
+	ERR("dots", "GET / HTTP/1.1\r\nHost: ..\r\n\r\n", 400),
+	ERR("two_trailing_dots", "GET / HTTP/1.1\r\nHost: a.test..\r\n\r\n",
+	    400),
+	ERR("empty_label", "GET / HTTP/1.1\r\nHost: a..test\r\n\r\n", 400),
+	ERR("absolute_dot", "GET http://./ HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+	OK("trailing_dot", "GET / HTTP/1.1\r\nHost: a.test.\r\n\r\n",
+	    "GET o 1.1 H t=/ p=/ q= h=a.test. cl=0 n=1"),
 	ERR("bad_absolute_host_field",
 	    "GET http://a/ HTTP/1.1\r\nHost: a b\r\n\r\n", 400),
 };

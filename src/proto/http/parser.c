@@ -665,11 +665,18 @@ host_check(const unsigned char *h, uint32_t n, int need)
 			return (-1);
 		i = e + 1;
 	} else {
-		for (; i < n && IS(h[i], C_REGNAME); i++)
+		for (; i < n && IS(h[i], C_REGNAME); i++) {
 			if (h[i] == '%' && (n - i < 3 || !IS(h[i + 1], C_HEX) ||
 			    !IS(h[i + 2], C_HEX)))
 				return (-1);
+			/* No empty label: "a..b", "a.." (RFC 1034 §3.1). */
+			if (h[i] == '.' && i + 1 < n && h[i + 1] == '.')
+				return (-1);
+		}
 		if (i == 0 && (need & HOST_NAME))
+			return (-1);
+		/* "." alone names no host: empty once its dot goes. */
+		if (i == 1 && h[0] == '.')
 			return (-1);
 	}
 	if (i == n)
