@@ -839,6 +839,30 @@ sites__vhosts_cleanup() {
 	stop_daemon
 }
 
+atf_test_case redirect_host_fallback cleanup
+redirect_host_fallback_head() {
+	atf_set descr "HTTP/1.0 without Host: \$host is the address reached when the site has no name of its own"
+}
+redirect_host_fallback_body() {
+	mkdir -p www
+	st_conf <<'CONF'
+sites = ( { root = "www";
+	    routes = ( { prefix = "/"; handler = "redirect";
+			 to = "http://$host/x"; code = 302; } ); } );
+CONF
+	start_daemon
+	atf_check -o inline:'302 [http://127.0.0.1/x]\n' \
+	    curl -s -0 -H 'Host:' -o /dev/null \
+	    -w '%{http_code} [%header{location}]\n' "http://127.0.0.1:$PORT/"
+	atf_check -o inline:'302 [http://h.test/x]\n' \
+	    curl -s -H 'Host: h.test:1' -o /dev/null \
+	    -w '%{http_code} [%header{location}]\n' "http://127.0.0.1:$PORT/"
+}
+redirect_host_fallback_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case sites__routes_redirect cleanup
 sites__routes_redirect_head() {
 	atf_set descr "routes in order; the redirect handler: codes and \$request_uri \$uri \$subpath \$args \$host \$scheme"
@@ -881,6 +905,10 @@ CONF
 /s/ 200 []
 /anything 302 [/s/]
 EOF
+	# HTTP/1.0 with no Host: $host is the site's name, not empty.
+	atf_check -o inline:'301 [https://main.test/new/a?]\n' \
+	    curl -s -0 -H 'Host:' -o /dev/null \
+	    -w '%{http_code} [%header{location}]\n' "$u/r/a"
 	# A proxy's absolute form: $request_uri is its path and query.
 	atf_check -o inline:'302 [http://v.test/x?r=/v/x?y=1&u=/v/x&s=x&a=y=1&h=main.test]\n' \
 	    curl -s -o /dev/null -w '%{http_code} [%header{location}]\n' \
@@ -1254,6 +1282,7 @@ atf_init_test_cases() {
 	atf_add_test_case static__special_files
 	atf_add_test_case sites__vhosts
 	atf_add_test_case sites__routes_redirect
+	atf_add_test_case redirect_host_fallback
 	atf_add_test_case sites__headers
 	atf_add_test_case plugin__hello
 	atf_add_test_case accesslog__formats

@@ -547,7 +547,11 @@ handshake_timeout_body() {
 	python3 "$TMCLIENT" --timeout 5 --eof raw "$PORT" \
 	    '\x16\x03\x01\x01\x00\x01\x00\x00\xfc\x03\x03' > out &
 	stalled=$!
-	sleep 0.3
+	# In the handshake as soon as the worker has it (python's start-up
+	# may take a while on a loaded machine).
+	wait_for 50 sh -c "test \"\$($TAMARINCTL -s tamarind.shm show slots |
+	    awk '\$5 == \"https\" { print \$4 }')\" = H" ||
+	    atf_fail "no handshake slot"
 	atf_check -o inline:'H\n' sh -c "$TAMARINCTL -s tamarind.shm show slots |
 	    awk '\$5 == \"https\" { print \$4 }'"
 	same 'hello from tamarin\n' \

@@ -10,11 +10,17 @@
  *   $host         the requested host, without port
  *   $scheme       http or https
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/cfg.h"
+#include "master/config.h"
+#include "proto/conn.h"
 #include "proto/http/handler.h"
 #include "proto/http/http.h"
 #include "proto/http/uri.h"
@@ -92,6 +98,45 @@ redirect_init(struct cfg_ctx *c, const config_setting_t *route,
 
 
 /*
+ * $host: the host the request named.  An HTTP/1.0 request may name none:
+ * then the site's own name (nginx's server_name), else the address the
+ * client reached (as Apache does), never an empty authority ("http:///").
+ */
+static const char *
+redirect_host(const struct http_req *hr, char *buf, size_t sz, size_t *len)
+{
+	const struct site_conf *st = hr->rq_site;
+	const char *h = http_req_host(hr, len);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	size_t n;
+
+	if (*len > 0)
+		return (h);
+	if (st != NULL && st->st_nnames > 0 && st->st_names[0][0] != '*') {
+		*len = strlen(st->st_names[0]);
+		return (st->st_names[0]);
+	}
+	(void)strlcpy(buf, "localhost", sz);
+	if (getsockname(hr->rq_conn->c_fd, (struct sockaddr *)&ss,
+	    &sl) == 0) {
+		if (ss.ss_family == AF_INET)
+			(void)inet_ntop(AF_INET, &((struct sockaddr_in *)
+			    &ss)->sin_addr, buf, (socklen_t)sz);
+		else if (ss.ss_family == AF_INET6 && sz > 2 &&
+		    inet_ntop(AF_INET6, &((struct sockaddr_in6 *)
+		    &ss)->sin6_addr, buf + 1, (socklen_t)sz - 2) != NULL) {
+			buf[0] = '[';
+			n = strlen(buf);
+			buf[n] = ']';
+			buf[n + 1] = '\0';
+		}
+	}
+	*len = strlen(buf);
+	return (buf);
+}
+
+/*
  * Path and query as received: the target itself in origin form, the part
  * after the authority in absolute form (a proxy's request), so a template
  * like "https://$host$request_uri" names the host once.
@@ -114,6 +159,7 @@ redirect_handle(struct http_req *hr, void *data)
 	const struct redirect_conf *rd = data;
 	char loc[HTTP_PATH_MAX * 2 + 512];
 	char enc[HTTP_PATH_MAX * 3 + 1];
+	char hbuf[INET6_ADDRSTRLEN + 2];
 	const char *p = rd->rd_to, *v;
 	size_t n = 0, vl;
 	int el, path;
@@ -154,7 +200,7 @@ redirect_handle(struct http_req *hr, void *data)
 			v = http_req_query(hr, &vl);
 			p += 5;
 		} else if (strncmp(p, "$host", 5) == 0) {
-			v = http_req_host(hr, &vl);
+			v = redirect_host(hr, hbuf, sizeof(hbuf), &vl);
 			p += 5;
 		} else if (strncmp(p, "$scheme", 7) == 0) {
 			v = http_req_secure(hr) ? "https" : "http";
