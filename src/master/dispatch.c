@@ -118,7 +118,7 @@ dispatch_pick(struct master *m, int except)
 	const struct shm_block *sb;
 	unsigned int i, b, best = 0;
 	uint32_t act, least = UINT32_MAX;
-	int found = -1;
+	int found = -1, stale = 1;
 
 	if (m->m_nlive == 0)
 		return (-1);
@@ -128,13 +128,17 @@ dispatch_pick(struct master *m, int except)
 			continue;
 		if (dispatch_room(m, b) == 0)
 			continue;
+		/* A worker late with its heartbeat only when all are. */
+		if (m->m_wk[b].wk_stale && !stale)
+			continue;
 		sb = shm_block(m->m_shm, b);
 		act = atomic_load_explicit(&sb->wb_active,
 		    memory_order_relaxed);
-		if (act < least) {
+		if (act < least || (stale && !m->m_wk[b].wk_stale)) {
 			least = act;
 			best = b;
 			found = (int)i;
+			stale = m->m_wk[b].wk_stale;
 		}
 	}
 	if (found == -1)

@@ -44,6 +44,8 @@ struct worker {
 	uint64_t	 wk_stop_at;	/* ms it was told to stop, 0 if not */
 	/* 0, or at most this many connections: it ran out of fds. */
 	uint32_t	 wk_conn_max;
+	/* Heartbeat half a timeout late: new connections go to others. */
+	int		 wk_stale;
 	/* Connections claimed for it, not yet sent. */
 	int		 wk_nbatch;
 	int		 wk_fds[CHAN_MAX_FDS];

@@ -175,6 +175,7 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 	w->wk_drain_at = 0;
 	w->wk_stop_at = 0;
 	w->wk_conn_max = 0;
+	w->wk_stale = 0;
 	w->wk_nbatch = 0;
 	log_info("worker %u (generation %u) started, pid %d", number, gen,
 	    (int)pid);
@@ -438,6 +439,7 @@ proc_tick(struct master *m, uint64_t now)
 	for (i = 0; i < m->m_nlive; i++) {
 		struct worker *w = &m->m_wk[b = m->m_live[i]];
 		uint64_t hb;
+		int late;
 
 		/*
 		 * Watchdog: a worker that stopped publishing its heartbeat
@@ -447,6 +449,25 @@ proc_tick(struct master *m, uint64_t now)
 		    w->wk_cf != NULL) {
 			hb = atomic_load_explicit(&shm_block(m->m_shm,
 			    b)->wb_heartbeat_ms, memory_order_relaxed);
+			/*
+			 * An idle worker beats every quarter timeout: at half
+			 * it is not reading its channel, and connections sent
+			 * now would wait for the kill.  Others take them.
+			 */
+			late = now > hb + w->wk_cf->cf_heartbeat_timeout_ms / 2;
+			if (late != w->wk_stale) {
+				w->wk_stale = late;
+				if (w->wk_stale)
+					log_warnx("worker %u (pid %d): no "
+					    "heartbeat for %llu ms; new "
+					    "connections go to the others",
+					    w->wk_number, (int)w->wk_pid,
+					    (unsigned long long)(now - hb));
+				else
+					log_notice("worker %u (pid %d): "
+					    "heartbeat back", w->wk_number,
+					    (int)w->wk_pid);
+			}
 			if (now > hb + w->wk_cf->cf_heartbeat_timeout_ms) {
 				log_error("worker %u (generation %u, pid %d): "
 				    "no heartbeat for %llu ms (heartbeat_"

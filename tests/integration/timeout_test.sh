@@ -286,6 +286,34 @@ stalled_reader_cleanup() {
 	stop_daemon
 }
 
+atf_test_case stalled_worker_skipped cleanup
+stalled_worker_skipped_head() {
+	atf_set descr "a worker half a heartbeat timeout late gets no new connections; the others serve them"
+}
+stalled_worker_skipped_body() {
+	tm_site
+	tm_timeout_conf 10 5 5 2 20
+	start_daemon tamarin.conf 2
+	victim=$(tmq worker-pids | cut -d' ' -f1)
+	kill -STOP "$victim"
+	# Late after 10 s at most (an idle worker beats every 5 s), killed
+	# at 20: in between, every new client is served by the other.
+	wait_for 150 grep -q "pid $victim): no heartbeat for [0-9]* ms; new connections go to the others" daemon.log ||
+	    atf_fail "not marked late: $(cat daemon.log)"
+	for i in 1 2 3 4 5 6 7 8; do
+		atf_check -o inline:'200\n' curl -s -o /dev/null -m 2 \
+		    -w '%{http_code}\n' "http://127.0.0.1:$PORT/"
+	done
+	kill -CONT "$victim"
+	wait_for 50 grep -q "pid $victim): heartbeat back" daemon.log ||
+	    atf_fail "not back: $(cat daemon.log)"
+	atf_check -s exit:1 grep -q 'killing it' daemon.log
+}
+stalled_worker_skipped_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case watchdog cleanup
 watchdog_head() {
 	atf_set descr "a SIGSTOPped worker is replaced within heartbeat_timeout + 1 s"
@@ -326,5 +354,6 @@ atf_init_test_cases() {
 	atf_add_test_case slow_reader_big
 	atf_add_test_case trickle_reader
 	atf_add_test_case stalled_reader
+	atf_add_test_case stalled_worker_skipped
 	atf_add_test_case watchdog
 }
