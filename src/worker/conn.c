@@ -370,6 +370,16 @@ conn_ack_slow(struct conn *c, int how)
 		    sizeof(v)) == -1)
 			log_debug("connection %u: setsockopt(TCP_QUICKACK): "
 			    "%s", c->c_slot, strerror(errno));
+		/*
+		 * Linux goes back to holding ACKs after 2 only when an ACK
+		 * was pending; when none was (sent already), every later
+		 * segment of the head would get a bare ACK of its own.
+		 */
+		else if (v == 2) {
+			v = 0;
+			(void)setsockopt(c->c_fd, IPPROTO_TCP, TCP_QUICKACK,
+			    &v, sizeof(v));
+		}
 	}
 #endif
 }
