@@ -31,6 +31,7 @@
 #include "lib/cidr.h"
 #include "lib/log.h"
 #include "master/config.h"
+#include "proto/http/docroot.h"
 #include "proto/http/handler.h"
 #include "proto/http/http.h"
 #include "proto/http/mime.h"
@@ -111,6 +112,7 @@ config_load(const char *path, struct cfg_ctx *c)
 	memset(&ld, 0, sizeof(ld));
 	ld.ld_c = c;
 	ld.ld_cf = cf;
+	cf->cf_root_load = docroot_begin();
 	if ((cf->cf_path = realpath(path, NULL)) == NULL &&
 	    (cf->cf_path = strdup(path)) == NULL) {
 		cfg_error(c, NULL, "out of memory");
@@ -948,8 +950,7 @@ load_site(struct loader *ld, const config_setting_t *e, struct site_conf *st)
 	if ((s = config_setting_get_member(e, "root")) != NULL) {
 		cfg_mark(e, "root");
 		if (resolve_path(ld, s, &st->st_root) == 1) {
-			st->st_rootfd = open(st->st_root, O_PATH |
-			    O_DIRECTORY | O_CLOEXEC);
+			st->st_rootfd = docroot_open(st->st_root);
 			if (st->st_rootfd == -1)
 				cfg_error(c, s, "root: %s: %s", st->st_root,
 				    strerror(errno));
@@ -1368,8 +1369,7 @@ config_free(struct config *cf)
 		free(st->st_routes);
 		cfg_strv_free(st->st_names);
 		free(st->st_root);
-		if (st->st_rootfd != -1)
-			close(st->st_rootfd);
+		docroot_close(st->st_rootfd);
 		free(st->st_listeners);
 		free_headers(st->st_headers, st->st_nheaders);
 		free(st->st_hblock);

@@ -145,6 +145,7 @@ struct config {
 	uint32_t	 cf_keepalive_requests;
 	uint32_t	 cf_file_cache_entries;	/* 0: no open-file cache */
 	uint64_t	 cf_file_cache_bytes;
+	unsigned int	 cf_root_load;		/* its roots: docroot_begin() */
 	int		 cf_server_tokens;
 	/* tls */
 	uint32_t	 cf_ticket_rotate_ms;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "master/config.h"
+#include "proto/http/docroot.h"
 #include "proto/http/filecache.h"
 #include "proto/http/http.h"
 #include "proto/proto.h"
@@ -63,19 +64,23 @@ void
 proto_tick(uint64_t now_ms)
 {
 	http_tick(now_ms);
+	docroot_tick(now_ms);
 	tls_tick(now_ms);
 }
 
 int
-proto_watch_fd(void)
+proto_watch_fd(int i)
 {
-	return (fc_watch_fd());
+	return (i == 0 ? fc_watch_fd() : i == 1 ? docroot_watch_fd() : -1);
 }
 
 void
-proto_watch_event(void)
+proto_watch_event(int i)
 {
-	fc_events();
+	if (i == 0)
+		fc_events();
+	else
+		docroot_event();
 }
 
 int64_t

@@ -117,11 +117,13 @@ void		 proto_tick(uint64_t now_ms);
 /* Milliseconds until proto_tick() has work, or -1 for none. */
 int64_t		 proto_next_ms(uint64_t now_ms);
 /*
- * A descriptor the worker's loop must watch for the protocols (file
- * change notifications), or -1; proto_watch_event() when it is readable.
+ * Descriptors the worker's loop must watch for the protocols (file
+ * change notifications): the i-th (i < PROTO_WATCH_MAX), or -1;
+ * proto_watch_event(i) when it is readable.
  */
-int		 proto_watch_fd(void);
-void		 proto_watch_event(void);
+#define PROTO_WATCH_MAX	2
+int		 proto_watch_fd(int i);
+void		 proto_watch_event(int i);
 /*
  * In the master, at start and before a reopen: create the protocols' log
  * files and give them to the workers' user, so unprivileged workers can

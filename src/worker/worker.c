@@ -189,12 +189,13 @@ worker_main(const struct worker_init *wi)
 		log_error("protocol set-up failed");
 		exit(2);
 	}
-	if (proto_watch_fd() != -1) {
-		ev.data.u64 = WS_EV_PROTO;
-		if (epoll_ctl(ws->ws_ep, EPOLL_CTL_ADD, proto_watch_fd(),
-		    &ev) == -1)
-			fatal("epoll_ctl(file watch) failed");
-	}
+	for (k = 0; k < PROTO_WATCH_MAX; k++)
+		if (proto_watch_fd(k) != -1) {
+			ev.data.u64 = WS_EV_PROTO + (uint64_t)k;
+			if (epoll_ctl(ws->ws_ep, EPOLL_CTL_ADD,
+			    proto_watch_fd(k), &ev) == -1)
+				fatal("epoll_ctl(file watch) failed");
+		}
 	worker_privileges(ws->ws_cf);
 	/*
 	 * An orphaned worker must not serve on: stop with the master.  Set
@@ -238,8 +239,10 @@ worker_main(const struct worker_init *wi)
 		 * changed must not be answered from the stale cache.
 		 */
 		for (k = 0; k < n; k++)
-			if (evs[k].data.u64 == WS_EV_PROTO) {
-				proto_watch_event();
+			if (evs[k].data.u64 >= WS_EV_PROTO &&
+			    evs[k].data.u64 < WS_EV_PROTO + PROTO_WATCH_MAX) {
+				proto_watch_event((int)(evs[k].data.u64 -
+				    WS_EV_PROTO));
 				evs[k].data.u64 = WS_EV_NONE;
 			}
 		for (k = 0; k < n; k++) {

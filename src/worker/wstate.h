@@ -52,7 +52,7 @@ extern struct wstate	tm_ws;
 /* epoll data: incarnation << 32 | slot; these slots are not connections. */
 #define WS_EV_CHAN	0xffffffffu
 #define WS_EV_SIG	0xfffffffeu
-#define WS_EV_PROTO	0xfffffffdu
+#define WS_EV_PROTO	0xfffffff0u	/* + i, i < PROTO_WATCH_MAX */
 #define WS_EV_NONE	0xfffffffcu	/* an event already handled */
 
 struct chan_conn;

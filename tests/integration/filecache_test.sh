@@ -162,9 +162,82 @@ cached_semantics_cleanup() {
 	stop_daemon
 }
 
+atf_test_case root_swaps cleanup
+root_swaps_head() {
+	atf_set descr "a root reached through a symlink or a renamed directory follows a deploy swap at once, in every worker, a respawned one included; a root missing mid-swap keeps the old tree"
+}
+root_swaps_body() {
+	mkdir -p app/releases/1/img app/releases/2/img app/releases/3/img \
+	    assets/v1/assets assets/v2/assets
+	for r in 1 2 3; do
+		printf 'release %s\n' $r > app/releases/$r/index.html
+		printf 'logo %s\n' $r > app/releases/$r/img/logo.txt
+	done
+	printf 'asset v1\n' > assets/v1/assets/a.txt
+	ln -s releases/1 app/current
+	ln -s v1 assets/live
+	cat > tamarin.conf <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm"; };
+workers = { count = 2; };
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; } );
+sites = ( { root = "app/current"; routes = (
+	{ prefix = "/assets/"; handler = "static"; root = "assets/live"; },
+	{ prefix = "/"; handler = "static"; } ); } );
+CONF
+	start_daemon tamarin.conf 2
+	# Every check asks several connections: the two workers take turns.
+	many() {
+		for i in 1 2 3 4 5 6; do
+			curl -s "http://127.0.0.1:$PORT$1"
+		done | sort -u
+	}
+	same 'release 1\n' many /
+	same 'logo 1\n' many /img/logo.txt
+	# ln -sfn: unlink, then a new link; no pause before the requests.
+	ln -sfn releases/2 app/current
+	same 'release 2\n' many /
+	same 'logo 2\n' many /img/logo.txt
+	# The atomic way: a new link renamed over the old one.
+	ln -s releases/3 app/current.new
+	mv -T app/current.new app/current
+	same 'release 3\n' many /
+	# A route's own root follows the same way.
+	same 'asset v1\n' many /assets/a.txt
+	printf 'asset v2\n' > assets/v2/assets/a.txt
+	ln -sfn v2 assets/live
+	same 'asset v2\n' many /assets/a.txt
+	# A directory on the way renamed, another renamed into its place.
+	mv app/releases app/old
+	mkdir -p app/releases/3
+	printf 'rebuilt 3\n' > app/releases/3/index.html
+	same 'rebuilt 3\n' many /
+	# Gone for a moment: the old tree still answers, then the new one.
+	rm app/current
+	same 'rebuilt 3\n' many /
+	ln -s old/1 app/current
+	same 'release 1\n' many /
+	# A worker started after the swap (the master opened the root
+	# before it) serves the new tree too.
+	ln -sfn old/2 app/current
+	same 'release 2\n' many /
+	old=$(tmq worker-pids)
+	kill -9 $old
+	wait_for 100 sh -c "for p in $old; do tmq worker-pids | grep -qw \$p && exit 1; done; test \$(tmq worker-pids | wc -w) -eq 2" ||
+	    atf_fail "no replacements"
+	tm_record_pids
+	same 'release 2\n' many /
+	same 'asset v2\n' many /assets/a.txt
+}
+root_swaps_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case changes_seen
 	atf_add_test_case hard_links
 	atf_add_test_case cached_semantics
+	atf_add_test_case root_swaps
 }

@@ -56,7 +56,6 @@ static struct {
 } fc = { .ino = -1 };
 
 static uint64_t	fc_hash(const void *, int, const char *, size_t);
-static void	fc_flush(void);
 static void	fc_evict(struct fc_entry *);
 static void	fc_free(struct fc_entry *);
 static int	fc_watch_dirs(int, const char *, size_t, int);
@@ -221,7 +220,7 @@ fc_evict(struct fc_entry *fe)
 		fc_free(fe);
 }
 
-static void
+void
 fc_flush(void)
 {
 	struct fc_dir *d, *dn;

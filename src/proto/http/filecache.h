@@ -69,6 +69,8 @@ void	fc_fini(void);
 int	fc_watch_fd(void);
 /* The inotify descriptor is readable: read the events, empty the cache. */
 void	fc_events(void);
+/* Empty the cache (a document root now leads elsewhere). */
+void	fc_flush(void);
 
 /* The live entry for (owner, path), with a reference taken; or NULL. */
 struct fc_entry *fc_lookup(const void *owner, const char *path, size_t len);

@@ -24,6 +24,7 @@
 #include "lib/log.h"
 #include "master/config.h"
 #include "proto/conn.h"
+#include "proto/http/docroot.h"
 #include "proto/http/filecache.h"
 #include "proto/http/handler.h"
 #include "proto/http/http.h"
@@ -120,6 +121,7 @@ http_worker_init(const struct config *cf)
 	if (cf->cf_file_cache_entries > 0 && cf->cf_file_cache_bytes > 0)
 		(void)fc_init(cf->cf_file_cache_entries,
 		    (size_t)cf->cf_file_cache_bytes);
+	(void)docroot_start(cf->cf_root_load);
 	return (accesslog_init(cf));
 }
 
@@ -127,6 +129,7 @@ void
 http_worker_fini(void)
 {
 	fc_fini();
+	docroot_stop();
 	accesslog_fini();
 }
 

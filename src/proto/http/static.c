@@ -25,6 +25,7 @@
 #include "proto/conn.h"
 #include "proto/http/cond.h"
 #include "proto/http/date.h"
+#include "proto/http/docroot.h"
 #include "proto/http/filecache.h"
 #include "proto/http/fspath.h"
 #include "proto/http/handler.h"
@@ -114,8 +115,7 @@ static_init(struct cfg_ctx *c, const config_setting_t *route,
 					free(sc);
 					return (-1);
 				}
-				sc->sc_rootfd = open(sc->sc_root, O_PATH |
-				    O_DIRECTORY | O_CLOEXEC);
+				sc->sc_rootfd = docroot_open(sc->sc_root);
 				if (sc->sc_rootfd == -1)
 					cfg_error(c, s, "root: %s: %s",
 					    sc->sc_root, strerror(errno));
@@ -170,8 +170,7 @@ static_free(void *p)
 
 	if (sc == NULL)
 		return;
-	if (sc->sc_rootfd != -1)
-		close(sc->sc_rootfd);
+	docroot_close(sc->sc_rootfd);
 	free(sc->sc_root);
 	cfg_strv_free(sc->sc_index);
 	free(sc->sc_default_type);
