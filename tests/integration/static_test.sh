@@ -247,6 +247,8 @@ static__symlinks_body() {
 	ln -s "$(pwd)/www/ln/target.txt" www/ln/abs.txt
 	ln -s ../sub www/ln/dir
 	ln -s ../../outside www/ln/outdir
+	mkdir www/ln/idx
+	ln -s ../../../outside/secret.txt www/ln/idx/index.html
 	stamp www outside
 	st_conf <<'CONF'
 sites = (
@@ -256,7 +258,10 @@ sites = (
 		       follow_symlinks = "off"; } ); },
 	{ names = [ "on.test" ]; root = "www";
 	  routes = ( { prefix = "/"; handler = "static";
-		       follow_symlinks = "on"; } ); }
+		       follow_symlinks = "on"; } ); },
+	{ names = [ "list.test" ]; root = "www";
+	  routes = ( { prefix = "/"; handler = "static";
+		       autoindex = true; } ); }
 );
 CONF
 	start_daemon
@@ -264,7 +269,7 @@ CONF
 	# inside: links that stay beneath the root; anything leading out,
 	# or absolute, is as if it did not exist.
 	for t in 'target.txt 200' 'in.txt 200' 'up.txt 200' 'dir/file.txt 200' \
-	    'out.txt 404' 'abs.txt 404' 'outdir/secret.txt 404'; do
+	    'out.txt 404' 'abs.txt 404' 'outdir/secret.txt 404' 'idx/ 403'; do
 		atf_check -o inline:"${t#* } \n" \
 		    curl -s -o /dev/null -w '%{http_code} %header{location}\n' \
 		    -H 'Host: inside.test' "$u/${t%% *}"
@@ -275,7 +280,7 @@ CONF
 	want_req want /ln/out.txt --vhost inside.test
 	# off: any link on the way is refused.
 	for t in 'target.txt 200' 'in.txt 403' 'up.txt 403' 'dir/file.txt 403' \
-	    'out.txt 403' 'abs.txt 403' 'outdir/secret.txt 403'; do
+	    'out.txt 403' 'abs.txt 403' 'outdir/secret.txt 403' 'idx/ 403'; do
 		atf_check -o inline:"${t#* } \n" \
 		    curl -s -o /dev/null -w '%{http_code} %header{location}\n' \
 		    -H 'Host: off.test' "$u/${t%% *}"
@@ -284,12 +289,18 @@ CONF
 	want_req want /ln/in.txt --vhost off.test
 	# on: followed wherever they go.
 	for t in 'target.txt 200' 'in.txt 200' 'up.txt 200' 'dir/file.txt 200' \
-	    'out.txt 200' 'abs.txt 200' 'outdir/secret.txt 200'; do
+	    'out.txt 200' 'abs.txt 200' 'outdir/secret.txt 200' 'idx/ 200'; do
 		atf_check -o inline:"${t#* } \n" \
 		    curl -s -o /dev/null -w '%{http_code} %header{location}\n' \
 		    -H 'Host: on.test' "$u/${t%% *}"
 	done
 	atf_check -o inline:'outside\n' curl -s -H 'Host: on.test' "$u/out.txt"
+	atf_check -o inline:'outside\n' curl -s -H 'Host: on.test' "$u/idx/"
+	# An index refused is not a reason to list what it stood in front of.
+	atf_check -o inline:'403 \n' \
+	    curl -s -o /dev/null -w '%{http_code} %header{location}\n' \
+	    -H 'Host: list.test' "$u/idx/"
+	atf_check -o match:'href="target.txt"' curl -s -H 'Host: list.test' "$u/"
 }
 static__symlinks_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

@@ -353,7 +353,13 @@ static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
 				continue;
 			if (dirfd != -1)
 				close(dirfd);
-			return (static_errno(hr, errno));
+			/*
+			 * A link out of the root: the directory is there but
+			 * its index refused, as ELOOP is (nginx: 403); never
+			 * its listing, which its owner meant to hide.
+			 */
+			return (static_errno(hr, errno == EXDEV ? ELOOP :
+			    errno));
 		}
 		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 			close(fd);
