@@ -230,7 +230,7 @@ http_cond_evaluate(const struct http_cond *c)
 
 int
 http_cond_if_range(const char *v, size_t len, const char *etag,
-    size_t etag_len, time_t mtime)
+    size_t etag_len, time_t mtime, time_t now)
 {
 	struct etag req, cur;
 	const char *p, *end;
@@ -252,13 +252,16 @@ http_cond_if_range(const char *v, size_t len, const char *etag,
 		return (etag_match(&req, &cur, 0));
 	}
 	/*
-	 * Exact equality, as §13.1.5 says.  That the date is a strong
-	 * validator (§8.8.2.2) is for the client to know: it may only send
-	 * a date its cached Date shows to be a second or more old.
+	 * Exact equality, and only for a date that is a strong validator
+	 * (§13.1.5, §8.8.2.2).  The client may only send one its cached
+	 * Date shows to be a second or more old; the server also knows the
+	 * file: changed within the last full second, it may have changed
+	 * twice in the second the date names, and then the date is weak
+	 * (Apache's rule).  The whole file is sent.
 	 */
 	if (http_date_parse(v, len, &t) == -1)
 		return (0);
-	return (t == mtime);
+	return (t == mtime && now > mtime + 1);
 }
 
 /* tchar (§5.6.2) */

@@ -70,10 +70,11 @@ int	http_cond_evaluate(const struct http_cond *);
 /*
  * If-Range (§13.1.5): 1 when the Range applies, that is the value is a
  * strong entity-tag equal to etag (a weak one never matches), or an
- * HTTP-date equal to mtime; 0 when the whole representation is to be sent.
+ * HTTP-date equal to mtime that is strong: now (the response's Date) is a
+ * full second past it; 0 when the whole representation is to be sent.
  */
 int	http_cond_if_range(const char *v, size_t len, const char *etag,
-	    size_t etag_len, time_t mtime);
+	    size_t etag_len, time_t mtime, time_t now);
 
 /*
  * Accept-Encoding (§12.5.3): 1 when gzip is acceptable, i.e. "gzip" or

@@ -455,7 +455,7 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 	    !HTTP_REQUEST_DUP(&hr->rq_p, HTTP_H_IF_RANGE)) {
 		v = http_req_field(hr, HTTP_H_IF_RANGE, &vlen);
 		if (v == NULL || http_cond_if_range(v, vlen, elen > 0 ? etag :
-		    NULL, elen, mtime))
+		    NULL, elen, mtime, conn_now_wall()))
 			return (static_ranges(hr, sc, fd, st, ctype, range,
 			    rlen));
 	}
