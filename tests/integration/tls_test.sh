@@ -887,6 +887,11 @@ redirect_body() {
 	# Absolute form: the path and query only, for the request's host.
 	same '301\nhttps://localhost/p?q=1\n' \
 	    location "$PORT" 'http://localhost/p?q=1' localhost
+	# An empty path is "/", a query after it too (RFC 9112 §3.2.2).
+	same '301\nhttps://localhost/\n' \
+	    location "$PORT" 'http://localhost' localhost
+	same '301\nhttps://localhost/?q=1\n' \
+	    location "$PORT" 'http://localhost?q=1' localhost
 	# Any method, no site needed; a body-less 301 with curl.
 	atf_check -o inline:'301 https://localhost/x\n' curl -s -o /dev/null \
 	    -X POST -w '%{http_code} %{redirect_url}\n' \

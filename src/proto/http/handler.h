@@ -92,6 +92,13 @@ const char	*http_req_subpath(const struct http_req *);
 const char	*http_req_query(const struct http_req *, size_t *len);
 /* The raw request-target as received. */
 const char	*http_req_target(const struct http_req *, size_t *len);
+/*
+ * The raw path and query ("request URI"): the target in origin form, the
+ * part after the authority in absolute form (a proxy's request).  That
+ * part is empty or starts with '?' when the path is empty, which means
+ * "/" (RFC 9112 §3.2.2).
+ */
+const char	*http_req_uri(const struct http_req *, size_t *len);
 /* The first field named name (case-insensitive), or NULL. */
 const char	*http_req_header(const struct http_req *, const char *name,
 		    size_t *len);

@@ -484,26 +484,17 @@ http_process(struct conn *c, struct http_req *hr)
 
 	if (lc->lc_redirect_https) {
 		char loc[HTTP_PATH_MAX + 300];
-		const char *target = buf + p->rq_target.sp_off;
-		size_t tlen = p->rq_target.sp_len;
+		size_t tlen;
+		const char *target = http_req_uri(hr, &tlen);
+		const char *slash = tlen == 0 || *target != '/' ? "/" : "";
 
-		/* Absolute-form: keep only the path and query. */
-		if (p->rq_form == HTTP_FORM_ABSOLUTE) {
-			target = buf + p->rq_path.sp_off;
-			tlen = p->rq_target.sp_off + p->rq_target.sp_len -
-			    p->rq_path.sp_off;
-			if (tlen == 0) {
-				target = "/";
-				tlen = 1;
-			}
-		}
 		if (lc->lc_redirect_port != 0 && lc->lc_redirect_port != 443)
-			snprintf(loc, sizeof(loc), "https://%s:%u%.*s",
-			    hr->rq_host, lc->lc_redirect_port, (int)tlen,
-			    target);
+			snprintf(loc, sizeof(loc), "https://%s:%u%s%.*s",
+			    hr->rq_host, lc->lc_redirect_port, slash,
+			    (int)tlen, target);
 		else
-			snprintf(loc, sizeof(loc), "https://%s%.*s",
-			    hr->rq_host, (int)tlen, target);
+			snprintf(loc, sizeof(loc), "https://%s%s%.*s",
+			    hr->rq_host, slash, (int)tlen, target);
 		if (hr->rq_host[0] == '\0') {
 			http_fail(c, hr, 400);
 			return;

@@ -136,23 +136,6 @@ redirect_host(const struct http_req *hr, char *buf, size_t sz, size_t *len)
 	return (buf);
 }
 
-/*
- * Path and query as received: the target itself in origin form, the part
- * after the authority in absolute form (a proxy's request), so a template
- * like "https://$host$request_uri" names the host once.
- */
-static const char *
-redirect_request_uri(const struct http_req *hr, size_t *len)
-{
-	const struct http_request *p = &hr->rq_p;
-	const char *v = http_req_target(hr, len);
-
-	if (p->rq_form != HTTP_FORM_ABSOLUTE)
-		return (v);
-	*len = p->rq_target.sp_off + p->rq_target.sp_len - p->rq_path.sp_off;
-	return (http_req_buf(hr) + p->rq_path.sp_off);
-}
-
 static int
 redirect_handle(struct http_req *hr, void *data)
 {
@@ -175,7 +158,9 @@ redirect_handle(struct http_req *hr, void *data)
 		vl = 0;
 		path = 0;
 		if (strncmp(p, "$request_uri", 12) == 0) {
-			v = redirect_request_uri(hr, &vl);
+			/* Never the authority of an absolute form: a template
+			   like "https://$host$request_uri" names it once. */
+			v = http_req_uri(hr, &vl);
 			/* An absolute form's empty path is "/" (RFC 9112
 			   §3.2.2). */
 			if (vl == 0 || *v != '/') {

@@ -59,6 +59,17 @@ http_req_target(const struct http_req *hr, size_t *len)
 }
 
 const char *
+http_req_uri(const struct http_req *hr, size_t *len)
+{
+	const struct http_request *p = &hr->rq_p;
+
+	if (p->rq_form != HTTP_FORM_ABSOLUTE)
+		return (http_req_target(hr, len));
+	*len = p->rq_target.sp_off + p->rq_target.sp_len - p->rq_path.sp_off;
+	return (http_req_buf(hr) + p->rq_path.sp_off);
+}
+
+const char *
 http_req_header(const struct http_req *hr, const char *name, size_t *len)
 {
 	const struct http_request *p = &hr->rq_p;
