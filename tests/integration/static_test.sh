@@ -727,6 +727,25 @@ CONF
 	# gzip_static off (the default): the .gz is just another file.
 	closed tm_file_resp -c close www/t.txt "$TXT"
 	want_req want /t.txt -H 'Accept-Encoding: gzip'
+	# .svgz is SVG compressed: said so, cached or not, and never
+	# compressed twice by gzip_static.
+	for d in www www/gz; do
+		printf '<svg xmlns="http://www.w3.org/2000/svg"/>\n' |
+		    gzip -n > $d/i.svgz
+		gzip -n -c $d/i.svgz > $d/i.svgz.gz
+	done
+	stamp www
+	for u in /i.svgz /gz/i.svgz; do
+		closed tm_file_resp -c close -h 'Content-Encoding: gzip' \
+		    www$u 'image/svg+xml; charset=utf-8'
+		want_req want $u -H 'Accept-Encoding: gzip'
+		want_req want $u
+		atf_check -o inline:'<svg xmlns="http://www.w3.org/2000/svg"/>\n' \
+		    curl -sf --compressed "http://127.0.0.1:$PORT$u"
+	done
+	atf_check -o inline:'206 gzip\n' curl -s -r 0-3 -o /dev/null \
+	    -w '%{http_code} %header{content-encoding}\n' \
+	    "http://127.0.0.1:$PORT/i.svgz"
 }
 static__gzip_static_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

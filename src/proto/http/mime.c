@@ -57,7 +57,7 @@ static const char *const mime_builtin[] = {
 	"application/xml xml",
 	"application/rss+xml rss",
 	"application/atom+xml atom",
-	"image/svg+xml svg",
+	"image/svg+xml svg svgz",
 	"image/png png",
 	"image/jpeg jpg jpeg",
 	"image/gif gif",

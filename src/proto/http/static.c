@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -273,12 +274,27 @@ static_handle(struct http_req *hr, void *data)
 	return (static_file(hr, sc, fd, path, &st));
 }
 
+/*
+ * A name that says its bytes are another type compressed (.svgz: gzip
+ * of SVG, RFC 9110 §8.4) carries the encoding, or browsers show the
+ * compressed bytes (Apache's default AddEncoding does the same).
+ */
+static const char *
+static_encoding(const char *path)
+{
+	size_t len = strlen(path);
+
+	if (len > 5 && strcasecmp(path + len - 5, ".svgz") == 0)
+		return ("gzip");
+	return (NULL);
+}
+
 /* A small file from the cache: validators and bytes are ready. */
 static int
 static_cached(struct http_req *hr, const struct static_conf *sc,
     struct fc_entry *fe, const char *path)
 {
-	const char *ctype;
+	const char *ctype, *enc;
 
 	ctype = mime_lookup(http_cf->cf_mime, path, strlen(path));
 	if (ctype == NULL)
@@ -290,6 +306,9 @@ static_cached(struct http_req *hr, const struct static_conf *sc,
 		return (0);
 	}
 	http_resp_status(hr, 200);
+	/* In the order an uncached answer has it. */
+	if ((enc = static_encoding(path)) != NULL)
+		http_resp_header(hr, "Content-Encoding", enc);
 	if (sc->sc_max_ranges > 0)
 		(void)http_resp_header_raw(hr, fe->fe_hdrs, fe->fe_hdrs_len);
 	else {
@@ -386,7 +405,7 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
     const char *path, const struct stat *st)
 {
 	char etag[HTTP_ETAG_MAX], lm[HTTP_DATE_LEN + 1];
-	const char *ctype, *v, *range;
+	const char *ctype, *v, *range, *enc = static_encoding(path);
 	struct stat gst;
 	size_t vlen, rlen, elen = 0;
 	time_t mtime;
@@ -398,7 +417,9 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 		    http_cf->cf_default_type;
 
 	/* A precompressed sibling, when present, newer and welcome. */
-	if (sc->sc_gzip_static) {
+	if (enc != NULL)
+		http_resp_header(hr, "Content-Encoding", enc);
+	else if (sc->sc_gzip_static) {
 		char gpath[HTTP_PATH_MAX + 8];
 		int gfd;
 
