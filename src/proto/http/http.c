@@ -47,6 +47,8 @@
 #define HTTP_STALL_MIN		16384
 /* Lingering close: how long we read and discard after a final error. */
 #define HTTP_LINGER_MS		2000
+/* A refused request's body up to this is read, and the connection kept. */
+#define HTTP_DISCARD_MAX	(64 * 1024)
 #define HTTP_REQ_CACHE		64
 /* A draining worker keeps an idle keep-alive connection this long. */
 #define HTTP_DRAIN_GRACE_MS	1000
@@ -293,7 +295,10 @@ http_run(struct conn *c)
 					conn_ack_now(c, CONN_ACK_BODY);
 				return;
 			}
-			http_dispatch(c, hr);
+			if (hr->rq_refused != 0)
+				http_error(c, hr, hr->rq_refused, 1);
+			else
+				http_dispatch(c, hr);
 			continue;
 		case HTTP_PH_WRITE:
 			r = http_write(c, hr);
@@ -529,6 +534,7 @@ http_process(struct conn *c, struct http_req *hr)
 			http_fail(c, hr, 413);
 			return;
 		}
+		hr->rq_body_max = rc->rc_max_body;
 		hr->rq_body_left = p->rq_content_length;
 		if (p->rq_flags & HTTP_RQ_CHUNKED)
 			http_chunked_init(&hr->rq_chunked);
@@ -612,9 +618,9 @@ http_read_body(struct conn *c, struct http_req *hr)
 				}
 				hr->rq_body_total += out;
 				take = used;
-				if (hr->rq_body_total >
-				    hr->rq_route->rc_max_body) {
-					http_fail(c, hr, 413);
+				if (hr->rq_body_total > hr->rq_body_max) {
+					http_fail(c, hr, hr->rq_refused != 0 ?
+					    hr->rq_refused : 413);
 					return (HTTP_PARSE_ERROR);
 				}
 			} else {
@@ -690,19 +696,38 @@ http_fail(struct conn *c, struct http_req *hr, unsigned int status)
 
 /*
  * Refuse a well-formed request (no site or route for it: 404; a method
- * the route does not take: 405).  Its framing is sound, so without a
- * body the connection goes on as after any response (nginx does the
- * same); one with a body closes after a lingering drain, since the body
- * of a refused request is not read.
+ * the route does not take: 405).  Its framing is sound, so the
+ * connection goes on as after any response (nginx does the same).  A
+ * body of up to HTTP_DISCARD_MAX is read and dropped before the answer;
+ * a larger one, or one the client holds back until it is asked for
+ * (100-continue), is not worth the wait: the answer goes out at once and
+ * the connection closes after a lingering drain.
  */
 static void
 http_refuse(struct conn *c, struct http_req *hr, unsigned int status)
 {
-	if (!http_has_body(&hr->rq_p)) {
+	const struct http_request *p = &hr->rq_p;
+
+	if (!http_has_body(p)) {
 		hr->rq_flags |= HTTP_F_BODY_DONE;
 		http_error(c, hr, status, 1);
-	} else
+		return;
+	}
+	if (!(hr->rq_flags & HTTP_F_KEEPALIVE) ||
+	    (p->rq_flags & HTTP_RQ_CONTINUE) ||
+	    ((p->rq_flags & HTTP_RQ_LENGTH) &&
+	    p->rq_content_length > HTTP_DISCARD_MAX)) {
 		http_error(c, hr, status, 0);
+		return;
+	}
+	hr->rq_refused = status;
+	hr->rq_body_max = HTTP_DISCARD_MAX;
+	hr->rq_body_left = p->rq_content_length;
+	if (p->rq_flags & HTTP_RQ_CHUNKED)
+		http_chunked_init(&hr->rq_chunked);
+	hr->rq_phase = HTTP_PH_BODY;
+	conn_set_state(c, TM_SLOT_READING);
+	conn_set_timeout(c, c->c_lc->lc_timeouts.to_body_ms);
 }
 
 /* Whether a body follows the head (RFC 9112 §6.3). */

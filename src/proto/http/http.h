@@ -73,6 +73,8 @@ struct http_req {
 	/* Request body consumption. */
 	uint64_t	 rq_body_left;	/* Content-Length bytes to go */
 	uint64_t	 rq_body_total;	/* decoded so far (limit checks) */
+	uint64_t	 rq_body_max;	/* more is a 413 (or the refusal) */
+	unsigned int	 rq_refused;	/* status once a dropped body is read */
 	struct http_chunked rq_chunked;
 	/* Routing. */
 	const struct site_conf *rq_site;
