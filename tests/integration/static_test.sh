@@ -913,6 +913,7 @@ sites = ( { names = [ "main.test" ]; root = "www";
 		{ prefix = "/c303"; handler = "redirect"; code = 303; to = "/s/"; },
 		{ prefix = "/c307"; handler = "redirect"; code = 307; to = "/s/"; },
 		{ prefix = "/c308"; handler = "redirect"; code = 308; to = "/s/"; },
+		{ prefix = "/old"; handler = "redirect"; to = "/new/$subpath"; },
 		{ prefix = "/s/"; handler = "static"; },
 		{ prefix = "/"; handler = "redirect"; to = "/s/"; code = 302; }
 	    ); } );
@@ -932,6 +933,9 @@ CONF
 /c303 303 [/s/]
 /c307 307 [/s/]
 /c308 308 [/s/]
+/oldfoo/x 301 [/new/foo/x]
+/old/x 301 [/new/x]
+/old 301 [/new/]
 /s/ 200 []
 /anything 302 [/s/]
 EOF

@@ -86,7 +86,11 @@ int		 http_req_method(const struct http_req *);	/* HTTP_M_* */
 const char	*http_req_method_name(const struct http_req *);
 /* The decoded, normalised path (always starts with '/'), NUL-terminated. */
 const char	*http_req_path(const struct http_req *);
-/* The path relative to the route's prefix, starting with '/'. */
+/*
+ * The path after the route's prefix: starting with '/' ("/" for the
+ * prefix itself), except after a prefix that ends inside a name, as
+ * "/old" does for "/oldfoo": then what follows ("foo").
+ */
 const char	*http_req_subpath(const struct http_req *);
 /* The raw query after '?', without it; "" when none. */
 const char	*http_req_query(const struct http_req *, size_t *len);
