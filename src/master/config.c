@@ -87,6 +87,8 @@ static struct tls_conf *load_tls(struct loader *, const config_setting_t *);
 static unsigned int route_methods_max(const struct http_handler *);
 static int	load_methods(struct loader *, const config_setting_t *,
 		    unsigned int *);
+static void	check_log_dir(struct loader *, const config_setting_t *,
+		    const char *);
 static int	resolve_path(struct loader *, const config_setting_t *,
 		    char **);
 static int	resolve_address(struct loader *, const config_setting_t *,
@@ -104,7 +106,7 @@ config_load(const char *path, struct cfg_ctx *c)
 	char *dup;
 	long long v;
 
-	http_handlers_init();
+	http_handlers_begin();
 	if ((cf = calloc(1, sizeof(*cf))) == NULL) {
 		cfg_error(c, NULL, "out of memory");
 		return (NULL);
@@ -220,8 +222,10 @@ config_load(const char *path, struct cfg_ctx *c)
 		struct listener_conf *lc2 = &cf->cf_listeners[i];
 		int served = lc2->lc_redirect_https != 0;
 
+		/* (A site refused early has no listener set.) */
 		for (size_t j = 0; j < cf->cf_nsites && !served; j++)
-			served = cf->cf_sites[j].st_listeners[i];
+			served = cf->cf_sites[j].st_listeners != NULL &&
+			    cf->cf_sites[j].st_listeners[i];
 		if (!served) {
 			cfg_error_at(c, lc2->lc_file, lc2->lc_line,
 			    "listener '%s' serves no site (name it in a "
@@ -279,8 +283,8 @@ load_daemon(struct loader *ld, const config_setting_t *g)
 		    (strcmp(config_setting_get_string(s), "stderr") == 0 ||
 		    strcmp(config_setting_get_string(s), "syslog") == 0))
 			cf->cf_error_log = strdup(config_setting_get_string(s));
-		else
-			resolve_path(ld, s, &cf->cf_error_log);
+		else if (resolve_path(ld, s, &cf->cf_error_log) == 1)
+			check_log_dir(ld, s, cf->cf_error_log);
 	}
 	if (cfg_int(c, g, "max_open_files", 64, 1 << 30, &v) == 1)
 		cf->cf_max_open_files = v;
@@ -907,12 +911,23 @@ load_site(struct loader *ld, const config_setting_t *e, struct site_conf *st)
 		cfg_error(c, e, "sites: each entry is { ... }");
 		return (-1);
 	}
-	if (cfg_strv(c, e, "names", &st->st_names, &st->st_nnames) == 0) {
-		/* No names: matches any Host (a catch-all site). */
-		st->st_names = calloc(2, sizeof(char *));
-		if (st->st_names != NULL)
-			st->st_names[0] = strdup("*");
-		st->st_nnames = 1;
+	switch (cfg_strv(c, e, "names", &st->st_names, &st->st_nnames)) {
+	case 1:
+		if (st->st_nnames > 0)
+			break;
+		cfg_error(c, config_setting_get_member(e, "names"),
+		    "names: empty (leave it out to take any host)");
+		/* FALLTHROUGH */
+	default:
+		/*
+		 * No names: matches any Host (a catch-all site).  Bad ones
+		 * (reported) too, so the checks below go on safely.
+		 */
+		cfg_strv_free(st->st_names);
+		st->st_nnames = 0;
+		if ((st->st_names = calloc(2, sizeof(char *))) != NULL &&
+		    (st->st_names[0] = strdup("*")) != NULL)
+			st->st_nnames = 1;
 	}
 	for (i = 0; i < st->st_nnames; i++) {
 		const char *nm = st->st_names[i];
@@ -965,15 +980,16 @@ load_site(struct loader *ld, const config_setting_t *e, struct site_conf *st)
 		if (config_setting_type(s) == CONFIG_TYPE_STRING) {
 			if (strcmp(config_setting_get_string(s), "off") == 0)
 				st->st_alog_format = TM_ALOG_OFF;
-			else
-				resolve_path(ld, s, &st->st_alog_path);
+			else if (resolve_path(ld, s, &st->st_alog_path) == 1)
+				check_log_dir(ld, s, st->st_alog_path);
 		} else if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
 			char *fmt = NULL;
 
 			if ((g = config_setting_get_member(s, "path")) !=
 			    NULL) {
 				cfg_mark(s, "path");
-				resolve_path(ld, g, &st->st_alog_path);
+				if (resolve_path(ld, g, &st->st_alog_path) == 1)
+					check_log_dir(ld, g, st->st_alog_path);
 			} else
 				cfg_error(c, s, "access_log: path is "
 				    "required");
@@ -1075,7 +1091,8 @@ load_site(struct loader *ld, const config_setting_t *e, struct site_conf *st)
 			rc->rc_handler = http_handler_find("static");
 			rc->rc_methods = rc->rc_handler->hd_methods;
 			rc->rc_max_body = cf->cf_max_body;
-			ri.ri_site = st->st_names[0];
+			ri.ri_site = st->st_nnames > 0 ? st->st_names[0] :
+			    "*";
 			ri.ri_prefix = "/";
 			ri.ri_root = st->st_root;
 			ri.ri_confdir = ld->ld_dir;
@@ -1136,7 +1153,7 @@ load_route(struct loader *ld, const config_setting_t *e,
 	    &rc->rc_hblock_len);
 	if (rc->rc_handler != NULL && rc->rc_prefix != NULL &&
 	    rc->rc_handler->hd_init != NULL) {
-		ri.ri_site = st->st_names != NULL ? st->st_names[0] : "*";
+		ri.ri_site = st->st_nnames > 0 ? st->st_names[0] : "*";
 		ri.ri_prefix = rc->rc_prefix;
 		ri.ri_root = st->st_root;
 		ri.ri_confdir = ld->ld_dir;
@@ -1313,6 +1330,29 @@ resolve_path(struct loader *ld, const config_setting_t *s, char **out)
 	free(*out);
 	*out = r;
 	return (1);
+}
+
+/*
+ * A log file is created when it is missing, its directory never: a
+ * directory that is not there would only show when the workers start
+ * (and stop), after -t said the file was fine.
+ */
+static void
+check_log_dir(struct loader *ld, const config_setting_t *s, const char *path)
+{
+	char *dup, *dir;
+	struct stat st;
+
+	if ((dup = strdup(path)) == NULL)
+		return;
+	dir = dirname(dup);
+	if (stat(dir, &st) == -1)
+		cfg_error(ld->ld_c, s, "%s: %s: %s", config_setting_name(s),
+		    dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		cfg_error(ld->ld_c, s, "%s: %s: not a directory",
+		    config_setting_name(s), dir);
+	free(dup);
 }
 
 static void

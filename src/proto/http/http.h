@@ -148,8 +148,8 @@ const struct site_conf *http_site_of(const struct http_req *);
 const struct route_conf *http_route_select(const struct site_conf *,
 	    const char *path, size_t len);
 
-/* handler.c */
-void	http_handlers_init(void);
+/* handler.c: a configuration load starts (before its plugins). */
+void	http_handlers_begin(void);
 
 /* accesslog.c */
 int	accesslog_init(const struct config *);
