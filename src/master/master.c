@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "paths.h"
@@ -136,6 +138,70 @@ master_exit(struct master *m, int status)
 	exit(status);
 }
 
+/*
+ * Read the configuration in a child first.  A reader that crashes on
+ * it (a plugin's registration, a bug), that libconfig stops with exit(),
+ * or that hangs (an include that is a FIFO) must cost the trial, never
+ * the master that serves: 0 when the master may read it itself (the
+ * errors of a bad one are reported then, line by line), -1 when it must
+ * not.
+ */
+#define TRIAL_MAX_MS	30000
+
+static int
+master_config_trial(const char *path, unsigned int gen)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	struct cfg_ctx c;
+	uint64_t start = clock_ms();
+	pid_t pid, r;
+	int status;
+
+	(void)fflush(NULL);	/* nothing buffered is written twice */
+	if ((pid = fork()) == -1) {
+		log_warn("reload: fork() failed; reading the configuration "
+		    "in the master");
+		return (0);
+	}
+	if (pid == 0) {
+		struct rlimit rl = { 0, 0 };
+
+		/* Its crash is reported; -t reproduces it with a core. */
+		(void)setrlimit(RLIMIT_CORE, &rl);
+		cfg_ctx_init(&c, path);
+		_exit(config_load(path, &c) != NULL ? 0 : 1);
+	}
+	/* Polled: the master must not wait forever on any reader. */
+	while ((r = waitpid(pid, &status, WNOHANG)) != pid) {
+		if (r == -1 && errno != EINTR) {
+			log_warn("reload: waitpid() failed");
+			return (-1);
+		}
+		if (clock_ms() - start > TRIAL_MAX_MS) {
+			(void)kill(pid, SIGKILL);
+			(void)waitpid(pid, &status, 0);
+			log_error("reload failed: reading %s took more than "
+			    "%d s; still serving generation %u", path,
+			    TRIAL_MAX_MS / 1000, gen);
+			return (-1);
+		}
+		(void)nanosleep(&ts, NULL);
+	}
+	if (WIFSIGNALED(status)) {
+		log_error("reload failed: reading %s crashed the reader "
+		    "(signal %d); still serving generation %u", path,
+		    WTERMSIG(status), gen);
+		return (-1);
+	}
+	if (WEXITSTATUS(status) > 1) {
+		log_error("reload failed: reading %s stopped the reader "
+		    "(exit %d); still serving generation %u", path,
+		    WEXITSTATUS(status), gen);
+		return (-1);
+	}
+	return (0);
+}
+
 void
 master_reload(struct master *m)
 {
@@ -151,6 +217,8 @@ master_reload(struct master *m)
 	notify_reloading();
 	atomic_store_explicit(&h->sh_state, TM_MASTER_RELOADING,
 	    memory_order_relaxed);
+	if (master_config_trial(old->cf_path, m->m_gen) == -1)
+		goto done;
 	cfg_ctx_init(&c, old->cf_path);
 	cf = config_load(old->cf_path, &c);
 	if (cf == NULL) {
@@ -179,6 +247,8 @@ master_reload(struct master *m)
 	}
 	m->m_cf = cf;
 	m->m_gen++;
+	/* New log files exist, the workers' user's, before workers start. */
+	proto_prepare_logs(cf);
 	log_set_level(cf->cf_log_level);
 	master_limits(cf);
 	atomic_store_explicit(&h->sh_generation, m->m_gen,

@@ -112,7 +112,7 @@ reload_under_load_cleanup() {
 
 atf_test_case reload_bad_config cleanup
 reload_bad_config_head() {
-	atf_set descr "bad config on HUP: generation 1 keeps serving, the error has its line"
+	atf_set descr "bad configs on HUP, those that crashed the reader included: generation 1 keeps serving, each error has its line"
 }
 reload_bad_config_body() {
 	tm_site
@@ -134,6 +134,38 @@ CONF
 	atf_check -o inline:'1\n' tmq eval summary "d['generation']"
 	atf_check -o save:got curl -sf "http://127.0.0.1:$PORT/"
 	atf_check cmp got www/index.html
+	# Configurations that used to take the master down, or that only a
+	# restart refused: each is refused on HUP, and generation 1 serves.
+	n=1
+	bad_reload() {
+		n=$((n + 1))
+		kill -HUP "$(cat tamarind.pid)"
+		wait_for 100 sh -c "test \$(grep -c 'reload failed' daemon.log) -ge $n" ||
+		    atf_fail "reload $n did not fail: $(tail -5 daemon.log)"
+		grep 'reload failed\|tamarin.conf:' daemon.log | tail -3 > last
+		grep -q -- "$1" last ||
+		    atf_fail "reload $n: want '$1', got '$(cat last)'"
+		kill -0 "$(cat tamarind.pid)" || atf_fail "the master died"
+		atf_check -o inline:'1\n' tmq eval summary "d['generation']"
+		atf_check -o save:got curl -sf "http://127.0.0.1:$PORT/"
+		atf_check cmp got www/index.html
+	}
+	head='version = 1;
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; } );'
+	printf '%s\nsites = ( { root = "www";\n names = 5; } );\n' "$head" > tamarin.conf
+	bad_reload 'tamarin.conf:4: names: expected'
+	printf '%s\nsites = ( 5 );\n' "$head" > tamarin.conf
+	bad_reload 'tamarin.conf:3: sites: each entry is'
+	printf '%s\nsites = ( { root = "www";\n access_log = "nodir/a.log"; } );\n' "$head" > tamarin.conf
+	bad_reload "tamarin.conf:4: access_log: $(pwd)/nodir: No such file"
+	# A plugin the last load listed, no longer listed: its handler is
+	# gone for this load, as for -t and a restart.
+	printf '%s\nsites = ( { root = "www";\n routes = ( { prefix = "/"; handler = "crash"; } ); } );\n' "$head" > tamarin.conf
+	bad_reload "tamarin.conf:4: .*no handler named 'crash'"
+	printf '%s\nplugins = ( { path = "%s"; } );\nsites = ( { root = "www"; } );\n' \
+	    "$head" "$(atf_config_get builddir)/tests/plugins/loadabort.so" \
+	    > tamarin.conf
+	bad_reload 'reading .*tamarin.conf crashed the reader (signal 6); still serving generation 1'
 }
 reload_bad_config_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
