@@ -79,6 +79,9 @@ static void	site_names_unique(struct cfg_ctx *, const config_setting_t *,
 		    const struct config *, const struct site_conf *);
 static int	sa_wildcard_overlap(const struct sockaddr_storage *,
 		    const struct sockaddr_storage *);
+static void	load_header_blocks(struct loader *, const config_setting_t *,
+		    struct header_conf **, size_t *, char **, size_t *, char **,
+		    size_t *);
 static int	load_headers(struct loader *, const config_setting_t *,
 		    const char *, struct header_conf **, size_t *);
 static void	header_block(const struct header_conf *, size_t, char **,
@@ -971,9 +974,9 @@ load_site(struct loader *ld, const config_setting_t *e, struct site_conf *st)
 				    strerror(errno));
 		}
 	}
-	load_headers(ld, e, "headers", &st->st_headers, &st->st_nheaders);
-	header_block(st->st_headers, st->st_nheaders, &st->st_hblock,
-	    &st->st_hblock_len);
+	load_header_blocks(ld, e, &st->st_headers, &st->st_nheaders,
+	    &st->st_hblock, &st->st_hblock_len, &st->st_ablock,
+	    &st->st_ablock_len);
 	if ((s = config_setting_get_member(e, "access_log")) != NULL) {
 		cfg_mark(e, "access_log");
 		st->st_alog_format = TM_ALOG_COMBINED;
@@ -1148,9 +1151,9 @@ load_route(struct loader *ld, const config_setting_t *e,
 		cfg_error(c, config_setting_get_member(e, "methods"),
 		    "methods: the %s handler only reads (GET, HEAD, POST)",
 		    rc->rc_handler->hd_name);
-	load_headers(ld, e, "headers", &rc->rc_headers, &rc->rc_nheaders);
-	header_block(rc->rc_headers, rc->rc_nheaders, &rc->rc_hblock,
-	    &rc->rc_hblock_len);
+	load_header_blocks(ld, e, &rc->rc_headers, &rc->rc_nheaders,
+	    &rc->rc_hblock, &rc->rc_hblock_len, &rc->rc_ablock,
+	    &rc->rc_ablock_len);
 	if (rc->rc_handler != NULL && rc->rc_prefix != NULL &&
 	    rc->rc_handler->hd_init != NULL) {
 		ri.ri_site = st->st_nnames > 0 ? st->st_names[0] : "*";
@@ -1276,6 +1279,37 @@ load_headers(struct loader *ld, const config_setting_t *e, const char *key,
 	}
 	*out = h;
 	return (1);
+}
+
+/*
+ * "headers" go on responses below 400, "headers_always" on every one, as
+ * nginx's add_header and its "always" (Apache's Header has the same
+ * two): a Cache-Control meant for pages must not make caches keep a 404,
+ * while a policy such as Strict-Transport-Security belongs on errors too.
+ */
+static void
+load_header_blocks(struct loader *ld, const config_setting_t *e,
+    struct header_conf **hp, size_t *np, char **ok, size_t *oklen,
+    char **always, size_t *alwayslen)
+{
+	struct header_conf *a = NULL;
+	size_t na = 0, i, j;
+
+	load_headers(ld, e, "headers", hp, np);
+	header_block(*hp, *np, ok, oklen);
+	if (load_headers(ld, e, "headers_always", &a, &na) != 1)
+		return;
+	for (i = 0; i < na; i++)
+		for (j = 0; j < *np; j++)
+			if (a[i].hc_name != NULL &&
+			    (*hp)[j].hc_name != NULL &&
+			    strcasecmp(a[i].hc_name, (*hp)[j].hc_name) == 0)
+				cfg_error(ld->ld_c, config_setting_get_member(
+				    e, "headers_always"), "headers_always.%s: "
+				    "also in headers (it would be sent twice)",
+				    a[i].hc_name);
+	header_block(a, na, always, alwayslen);
+	free_headers(a, na);
 }
 
 /* Configured headers, formatted once for every response. */
@@ -1405,6 +1439,7 @@ config_free(struct config *cf)
 			free(rc->rc_prefix);
 			free_headers(rc->rc_headers, rc->rc_nheaders);
 			free(rc->rc_hblock);
+			free(rc->rc_ablock);
 		}
 		free(st->st_routes);
 		cfg_strv_free(st->st_names);
@@ -1413,6 +1448,7 @@ config_free(struct config *cf)
 		free(st->st_listeners);
 		free_headers(st->st_headers, st->st_nheaders);
 		free(st->st_hblock);
+		free(st->st_ablock);
 		for (j = 0; j < st->st_nerror_pages; j++)
 			free(st->st_error_pages[j].ep_path);
 		free(st->st_error_pages);

@@ -84,6 +84,8 @@ struct route_conf {
 	size_t		 rc_nheaders;
 	char		*rc_hblock;	/* the same as "Name: value\r\n"... */
 	size_t		 rc_hblock_len;
+	char		*rc_ablock;	/* headers_always, the same way */
+	size_t		 rc_ablock_len;
 };
 
 #define TM_ALOG_OFF		0
@@ -108,6 +110,8 @@ struct site_conf {
 	size_t		 st_nheaders;
 	char		*st_hblock;	/* the same as "Name: value\r\n"... */
 	size_t		 st_hblock_len;
+	char		*st_ablock;	/* headers_always, the same way */
+	size_t		 st_ablock_len;
 	struct error_page *st_error_pages;
 	size_t		 st_nerror_pages;
 	int		 st_alog_format;	/* TM_ALOG_* */

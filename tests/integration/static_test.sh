@@ -985,24 +985,29 @@ sites__headers_body() {
 sites = (
 	{ names = [ "main.test" ]; root = "www";
 	  headers = { X-Site = "main"; Cache-Control = "no-cache"; };
+	  headers_always = { Strict-Transport-Security = "max-age=60"; };
 	  routes = ( { prefix = "/api/"; handler = "static";
-		       headers = { X-Route = "api; v=1"; }; },
+		       headers = { X-Route = "api; v=1"; };
+		       headers_always = { X-Route-Always = "1"; }; },
 		     { prefix = "/"; handler = "static"; } ); },
 	{ names = [ "other.test" ]; root = "other"; }
 );
 CONF
 	start_daemon
+	sts='Strict-Transport-Security: max-age=60'
 	closed tm_file_resp -c close -h 'X-Site: main' -h 'Cache-Control: no-cache' \
-	    www/r.txt "$TXT"
+	    -h "$sts" www/r.txt "$TXT"
 	want_req want /r.txt --vhost main.test
 	closed tm_file_resp -c close -h 'X-Site: main' -h 'Cache-Control: no-cache' \
-	    -h 'X-Route: api; v=1' www/api/a.txt "$TXT"
+	    -h "$sts" -h 'X-Route: api; v=1' -h 'X-Route-Always: 1' \
+	    www/api/a.txt "$TXT"
 	want_req want /api/a.txt --vhost main.test
-	closed tm_error_resp -h 'X-Site: main' -h 'Cache-Control: no-cache' \
-	    -h 'X-Route: api; v=1' 404 'Not Found'
+	# An error gets only the headers_always (nginx's "always"): caches
+	# must not keep a 404 for the pages' max-age.
+	closed tm_error_resp -h "$sts" -h 'X-Route-Always: 1' 404 'Not Found'
 	want_req want /api/missing --vhost main.test
 	redirect_resp 301 'Moved Permanently' /api/ \
-	    'X-Site: main\r\nCache-Control: no-cache\r\nX-Route: api; v=1\r\n' > want
+	    "X-Site: main\r\nCache-Control: no-cache\r\n$sts\r\nX-Route: api; v=1\r\nX-Route-Always: 1\r\n" > want
 	want_req want /api --vhost main.test
 	closed tm_file_resp -c close other/index.html "$HTML"
 	want_req want / --vhost other.test
@@ -1012,8 +1017,7 @@ CONF
 	    '505 HTTP Version Not Supported|GET / HTTP/2.0\r\nHost: other.test\r\n\r\n' \
 	    '400 Bad Request|GET / HTTP/1.1\r\nHost: main.test\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'; do
 		status=${r%%|*}
-		tm_error_resp -h 'X-Site: main' -h 'Cache-Control: no-cache' \
-		    "${status%% *}" "${status#* }" > want
+		tm_error_resp -h "$sts" "${status%% *}" "${status#* }" > want
 		printf '[closed]\n' >> want
 		atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof \
 		    raw "$PORT" "${r#*|}"
@@ -1028,7 +1032,7 @@ CONF
 	printf "$ok"'Allow: GET, HEAD, OPTIONS\r\n\r\n[closed]\n' > want
 	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
 	    "$PORT" 'OPTIONS * HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n'
-	printf "$ok"'X-Site: main\r\nCache-Control: no-cache\r\nAllow: GET, HEAD, OPTIONS\r\n\r\n[closed]\n' > want
+	printf "$ok"'X-Site: main\r\nCache-Control: no-cache\r\n%s\r\nAllow: GET, HEAD, OPTIONS\r\n\r\n[closed]\n' "$sts" > want
 	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
 	    "$PORT" 'OPTIONS * HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n'
 	# A value with a line break never gets that far.
@@ -1036,6 +1040,12 @@ CONF
 	    st_conf
 	atf_check -s exit:1 -o empty \
 	    -e inline:'tamarin.conf:10: headers.X-Bad: line breaks are not allowed\ntamarin.conf: configuration test failed (1 error)\n' \
+	    "$TAMARIND" -t -c tamarin.conf
+	# One field in both would go out twice.
+	printf 'sites = ( { root = "www"; headers = { X-A = "1"; };\n headers_always = { x-a = "2"; }; } );\n' |
+	    st_conf
+	atf_check -s exit:1 -o empty \
+	    -e inline:'tamarin.conf:11: headers_always.x-a: also in headers (it would be sent twice)\ntamarin.conf: configuration test failed (1 error)\n' \
 	    "$TAMARIND" -t -c tamarin.conf
 }
 sites__headers_cleanup() {
@@ -1068,8 +1078,7 @@ CONF
 	want_req want /hello/world -X HEAD
 	{ hello 'Hi: /a b/.'; printf 'Hi: /a b/\n[closed]\n'; } > want
 	want_req want /hello/a%20b/
-	closed tm_error_resp -h 'X-Route: hello' -a 'Allow: GET, HEAD' 405 \
-	    'Method Not Allowed'
+	closed tm_error_resp -a 'Allow: GET, HEAD' 405 'Method Not Allowed'
 	want_req want /hello/world -X POST -H 'Content-Length: 0'
 	# Another ABI, or no tamarin_plugin: refused with the reason, by
 	# -t and at start alike.

@@ -451,10 +451,14 @@ http_resp_build_head(struct http_req *hr)
 		const struct route_conf *rc = hr->rq_route;
 		char *w = o;
 
+		/* "headers" below 400, "headers_always" on all (config.c). */
+		int ok = st < 400;
+
 		common = http_resp_common(&clen);
 		/* The fixed lines, bounded: all fit with room to spare. */
-		if (tlen + clen + 128 + (site != NULL ? site->st_hblock_len :
-		    0) + (rc != NULL ? rc->rc_hblock_len : 0) > size)
+		if (tlen + clen + 128 + (site != NULL ? site->st_hblock_len +
+		    site->st_ablock_len : 0) + (rc != NULL ? rc->rc_hblock_len +
+		    rc->rc_ablock_len : 0) > size)
 			return (-1);
 		w = PUTS(w, "HTTP/1.1 ");
 		*w++ = (char)('0' + st / 100 % 10);
@@ -474,10 +478,18 @@ http_resp_build_head(struct http_req *hr)
 			w = PUTS(w, "Connection: close\r\n");
 		else if (p->rq_minor == 0)
 			w = PUTS(w, "Connection: keep-alive\r\n");
-		if (site != NULL && site->st_hblock_len > 0)
-			w = put(w, site->st_hblock, site->st_hblock_len);
-		if (rc != NULL && rc->rc_hblock_len > 0)
-			w = put(w, rc->rc_hblock, rc->rc_hblock_len);
+		if (site != NULL) {
+			if (ok && site->st_hblock_len > 0)
+				w = put(w, site->st_hblock, site->st_hblock_len);
+			if (site->st_ablock_len > 0)
+				w = put(w, site->st_ablock, site->st_ablock_len);
+		}
+		if (rc != NULL) {
+			if (ok && rc->rc_hblock_len > 0)
+				w = put(w, rc->rc_hblock, rc->rc_hblock_len);
+			if (rc->rc_ablock_len > 0)
+				w = put(w, rc->rc_ablock, rc->rc_ablock_len);
+		}
 		off = (size_t)(w - o);
 	}
 	if (off + hr->rq_hlen + 2 > size)
