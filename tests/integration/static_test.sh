@@ -166,7 +166,7 @@ static__index_dirs_cleanup() {
 
 atf_test_case static__autoindex cleanup
 static__autoindex_head() {
-	atf_set descr "autoindex: sorted HTML listing, names escaped (a colon too: no scheme), hidden files hidden; off by default"
+	atf_set descr "autoindex: HTML listing, directories first, each by name, names escaped (a colon too: no scheme), hidden files hidden; off by default"
 }
 static__autoindex_body() {
 	mkdir -p www/list/sub www/list/.hiddendir www/plain www/withindex
@@ -194,12 +194,12 @@ CONF
 <html><head><meta charset="utf-8"><title>Index of /list/</title></head>
 <body><h1>Index of /list/</h1><hr><pre>
 <a href="../">../</a>
-<a href="a&amp;b%3Cc%3E.txt">a&amp;b&lt;c&gt;.txt</a>  02-Jan-2024 03:04  1
 <a href="c%3Ad/">c:d/</a>  02-Jan-2024 03:04  -
+<a href="sub/">sub/</a>  02-Jan-2024 03:04  -
+<a href="a&amp;b%3Cc%3E.txt">a&amp;b&lt;c&gt;.txt</a>  02-Jan-2024 03:04  1
 <a href="javascript%3Aalert(1)">javascript:alert(1)</a>  02-Jan-2024 03:04  1
 <a href="q%22t&#39;.txt">q&quot;t&#39;.txt</a>  02-Jan-2024 03:04  3
 <a href="sp%20ace.txt">sp ace.txt</a>  02-Jan-2024 03:04  5
-<a href="sub/">sub/</a>  02-Jan-2024 03:04  -
 </pre><hr></body></html>
 PAGE
 	{

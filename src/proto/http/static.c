@@ -732,6 +732,7 @@ li_html(struct listing *l, const char *s)
 	return (0);
 }
 
+/* Directories first, then files, each by name (nginx's order). */
 static int
 name_cmp(const void *a, const void *b)
 {
@@ -769,8 +770,14 @@ static_listing(struct http_req *hr, int dirfd, const char *path)
 				goto out;
 			names = nn;
 		}
-		if ((names[n] = strdup(de->d_name)) == NULL)
+		/* A sort key before the name: '0' a directory, '1' not. */
+		if ((names[n] = malloc(strlen(de->d_name) + 2)) == NULL)
 			goto out;
+		names[n][0] = de->d_type == DT_DIR || (de->d_type ==
+		    DT_UNKNOWN && fstatat(fd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) ?
+		    '0' : '1';
+		memcpy(names[n] + 1, de->d_name, strlen(de->d_name) + 1);
 		n++;
 	}
 	qsort(names, n, sizeof(*names), name_cmp);
@@ -781,17 +788,18 @@ static_listing(struct http_req *hr, int dirfd, const char *path)
 	    LI_LIT(&l, "</h1><hr><pre>\n<a href=\"../\">../</a>\n") == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
+		const char *name = names[i] + 1;
 		int isdir = 0, en;
 		long long size = -1;
 		char when[32] = "-";
 
-		if (fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 			isdir = S_ISDIR(st.st_mode);
 			size = S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
 			gmtime_r(&st.st_mtime, &tm);
 			strftime(when, sizeof(when), "%d-%b-%Y %H:%M", &tm);
 		}
-		en = http_name_encode(names[i], strlen(names[i]), enc,
+		en = http_name_encode(name, strlen(name), enc,
 		    sizeof(enc) - 2);
 		if (en < 0)
 			continue;
@@ -801,7 +809,7 @@ static_listing(struct http_req *hr, int dirfd, const char *path)
 		}
 		if (LI_LIT(&l, "<a href=\"") == -1 ||
 		    li_html(&l, enc) == -1 || LI_LIT(&l, "\">") == -1 ||
-		    li_html(&l, names[i]) == -1 ||
+		    li_html(&l, name) == -1 ||
 		    (isdir && LI_LIT(&l, "/") == -1) ||
 		    LI_LIT(&l, "</a>") == -1)
 			goto out;
