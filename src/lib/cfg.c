@@ -4,21 +4,66 @@
  * never use hooks for anything else, and a static marker needs no
  * destructor).
  */
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/cfg.h"
+
+/*
+ * libconfig 1.5's MAX_INCLUDE_DEPTH: it refuses deeper nesting too, but
+ * only after opening a loop's files ten times, and says less.
+ */
+#define CFG_INCLUDE_MAX	10
+/* Files are read whole: a bound, should one be /dev/zero. */
+#define CFG_FILE_MAX	(64 * 1024 * 1024)
+
+/*
+ * The states of libconfig 1.5's scanner (lib/scanner.l) that decide
+ * whether "@include" is one.  As there, the state outlives a file: a
+ * comment left open in an included file goes on in the including one.
+ */
+enum cfg_lex {
+	CFG_LEX_INITIAL,
+	CFG_LEX_COMMENT,
+	CFG_LEX_STRING,
+	CFG_LEX_INCLUDE
+};
+
+struct cfg_scan {
+	struct cfg_ctx	*cs_c;
+	const char	*cs_dir;
+	enum cfg_lex	 cs_lex;
+	char		*cs_inc;	/* the @include path read so far */
+	size_t		 cs_inclen;
+	size_t		 cs_incsize;
+	/* The files open, the main one first: an include loop's check. */
+	dev_t		 cs_dev[CFG_INCLUDE_MAX + 1];
+	ino_t		 cs_ino[CFG_INCLUDE_MAX + 1];
+	int		 cs_depth;	/* includes open */
+};
 
 static char	cfg_seen;
 
 static config_setting_t *cfg_lookup(const config_setting_t *, const char *);
 static void	cfg_add(struct cfg_ctx *, const char *, unsigned int,
 		    const char *);
+static int	cfg_slurp(int, char **, size_t *);
+static void	cfg_scan_buf(struct cfg_scan *, const char *, const char *,
+		    size_t);
+static int	cfg_include_open(const char *, const char *, const char **);
+static void	cfg_inc_add(struct cfg_scan *, char);
+static void	cfg_scan_include(struct cfg_scan *, const char *,
+		    unsigned int);
 
 void
 cfg_ctx_init(struct cfg_ctx *c, const char *file)
@@ -68,6 +113,285 @@ cfg_error_at(struct cfg_ctx *c, const char *file, int line, const char *fmt,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	cfg_add(c, file, line > 0 ? (unsigned int)line : 0, msg);
+}
+
+int
+cfg_read(struct cfg_ctx *c, config_t *lc, const char *file, const char *dir)
+{
+	struct cfg_scan s;
+	struct stat st;
+	char *buf;
+	size_t len;
+	int errors = c->cc_errors, fd, serrno;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1 || cfg_slurp(fd, &buf, &len) == -1) {
+		serrno = errno;
+		if (fd != -1)
+			(void)close(fd);
+		cfg_error(c, NULL, "cannot read: %s", strerror(serrno));
+		return (-1);
+	}
+	(void)close(fd);
+	memset(&s, 0, sizeof(s));
+	s.cs_c = c;
+	s.cs_dir = dir;
+	s.cs_dev[0] = st.st_dev;
+	s.cs_ino[0] = st.st_ino;
+	cfg_scan_buf(&s, NULL, buf, len);
+	free(s.cs_inc);
+	free(buf);
+	if (c->cc_errors != errors)
+		return (-1);
+
+	config_set_include_dir(lc, dir);
+	if (config_read_file(lc, file) == CONFIG_TRUE)
+		return (0);
+	if (config_error_type(lc) == CONFIG_ERR_FILE_IO) {
+		/* Gone since it was read above; libconfig keeps no errno. */
+		cfg_error(c, NULL, "cannot read: %s",
+		    strerror(errno != 0 ? errno : EIO));
+	} else
+		cfg_error_at(c, config_error_file(lc), config_error_line(lc),
+		    "%s", config_error_text(lc));
+	return (-1);
+}
+
+/* fd's contents, NUL-terminated, in *bufp; -1 with errno on failure. */
+static int
+cfg_slurp(int fd, char **bufp, size_t *lenp)
+{
+	char *buf = NULL, *nbuf;
+	size_t len = 0, size = 0;
+	ssize_t n;
+
+	for (;;) {
+		if (len == size) {
+			if (size >= CFG_FILE_MAX) {
+				free(buf);
+				errno = EFBIG;
+				return (-1);
+			}
+			size = size == 0 ? 8192 : size * 2;
+			if ((nbuf = realloc(buf, size + 1)) == NULL) {
+				free(buf);
+				return (-1);
+			}
+			buf = nbuf;
+		}
+		if ((n = read(fd, buf + len, size - len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			return (-1);
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	return (0);
+}
+
+/*
+ * Follow libconfig's scanner through one file, as far as needed to find
+ * each @include it will act on (none in a comment or a string), and check
+ * that file before libconfig opens it.  name is the file as libconfig
+ * names it: NULL for the main file.
+ */
+static void
+cfg_scan_buf(struct cfg_scan *s, const char *name, const char *buf,
+    size_t len)
+{
+	const char *p = buf, *end = buf + len, *q;
+	unsigned int line = 1;
+
+	while (p < end) {
+		switch (s->cs_lex) {
+		case CFG_LEX_COMMENT:
+			if (end - p >= 2 && p[0] == '*' && p[1] == '/') {
+				s->cs_lex = CFG_LEX_INITIAL;
+				p += 2;
+				continue;
+			}
+			break;
+		case CFG_LEX_STRING:
+			if (*p == '"') {
+				s->cs_lex = CFG_LEX_INITIAL;
+				p++;
+				continue;
+			}
+			/* An escaped character never ends the string. */
+			if (*p == '\\' && end - p >= 2)
+				p++;
+			break;
+		case CFG_LEX_INCLUDE:
+			if (*p == '"') {
+				s->cs_lex = CFG_LEX_INITIAL;
+				p++;
+				cfg_scan_include(s, name, line);
+				continue;
+			}
+			/*
+			 * Only \\ and \" are escapes; flex drops any other
+			 * backslash (its default rule echoes it).
+			 */
+			if (*p == '\\') {
+				if (end - p >= 2 && (p[1] == '\\' ||
+				    p[1] == '"')) {
+					cfg_inc_add(s, p[1]);
+					p += 2;
+				} else
+					p++;
+				continue;
+			}
+			cfg_inc_add(s, *p);
+			break;
+		case CFG_LEX_INITIAL:
+			if ((p == buf || p[-1] == '\n') &&
+			    cfg_include_open(p, end, &q)) {
+				s->cs_lex = CFG_LEX_INCLUDE;
+				s->cs_inclen = 0;
+				p = q;
+				continue;
+			}
+			if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+				s->cs_lex = CFG_LEX_COMMENT;
+				p += 2;
+				continue;
+			}
+			if (*p == '"') {
+				s->cs_lex = CFG_LEX_STRING;
+				p++;
+				continue;
+			}
+			if (*p == '#' || (end - p >= 2 && p[0] == '/' &&
+			    p[1] == '/')) {
+				while (p < end && *p != '\n')
+					p++;
+				continue;
+			}
+			break;
+		}
+		if (*p++ == '\n')
+			line++;
+	}
+}
+
+/*
+ * scanner.l's include_open, ^[ \t]*@include[ \t]+\", at p (the start of a
+ * line): 1 and *qp past the quote if it matches.
+ */
+static int
+cfg_include_open(const char *p, const char *end, const char **qp)
+{
+	static const char kw[] = "@include";
+	const char *q;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if ((size_t)(end - p) < sizeof(kw) - 1 ||
+	    memcmp(p, kw, sizeof(kw) - 1) != 0)
+		return (0);
+	p += sizeof(kw) - 1;
+	for (q = p; q < end && (*q == ' ' || *q == '\t'); q++)
+		;
+	if (q == p || q == end || *q != '"')
+		return (0);
+	*qp = q + 1;
+	return (1);
+}
+
+static void
+cfg_inc_add(struct cfg_scan *s, char ch)
+{
+	char *n;
+
+	if (s->cs_inclen + 1 >= s->cs_incsize) {
+		if ((n = realloc(s->cs_inc, s->cs_incsize + 256)) == NULL)
+			return;		/* a short name, reported as missing */
+		s->cs_inc = n;
+		s->cs_incsize += 256;
+	}
+	s->cs_inc[s->cs_inclen++] = ch;
+}
+
+/*
+ * The @include just read, on line of the file libconfig names from:
+ * refuse what libconfig would choke on, else scan it too.
+ */
+static void
+cfg_scan_include(struct cfg_scan *s, const char *from, unsigned int line)
+{
+	struct cfg_ctx *c = s->cs_c;
+	struct stat st;
+	char *inc, *path, *buf;
+	size_t len;
+	int fd, i;
+
+	if ((inc = strndup(s->cs_inc != NULL ? s->cs_inc : "",
+	    s->cs_inclen)) == NULL ||
+	    asprintf(&path, "%s/%s", s->cs_dir, inc) == -1) {
+		free(inc);
+		cfg_error_at(c, from, (int)line, "out of memory");
+		return;
+	}
+	if (s->cs_depth == CFG_INCLUDE_MAX) {
+		cfg_error_at(c, from, (int)line, "cannot include %s: "
+		    "includes nested more than %d deep", path,
+		    CFG_INCLUDE_MAX);
+		goto done;
+	}
+	if (stat(path, &st) == -1) {
+		cfg_error_at(c, from, (int)line, "cannot include %s: %s",
+		    path, strerror(errno));
+		goto done;
+	}
+	/* flex exits the process when a read fails, as on a directory. */
+	if (!S_ISREG(st.st_mode)) {
+		cfg_error_at(c, from, (int)line, "cannot include %s: %s", path,
+		    S_ISDIR(st.st_mode) ? strerror(EISDIR) :
+		    "not a regular file");
+		goto done;
+	}
+	/* Non-blocking: a FIFO put there since the stat() must not hang. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		cfg_error_at(c, from, (int)line, "cannot include %s: %s",
+		    path, strerror(errno));
+		goto done;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		cfg_error_at(c, from, (int)line, "cannot include %s: "
+		    "not a regular file", path);
+		(void)close(fd);
+		goto done;
+	}
+	for (i = 0; i <= s->cs_depth; i++) {
+		if (st.st_dev == s->cs_dev[i] && st.st_ino == s->cs_ino[i]) {
+			cfg_error_at(c, from, (int)line, "cannot include %s: "
+			    "include loop", path);
+			(void)close(fd);
+			goto done;
+		}
+	}
+	if (cfg_slurp(fd, &buf, &len) == -1) {
+		cfg_error_at(c, from, (int)line, "cannot include %s: %s",
+		    path, strerror(errno));
+		(void)close(fd);
+		goto done;
+	}
+	(void)close(fd);
+	s->cs_depth++;
+	s->cs_dev[s->cs_depth] = st.st_dev;
+	s->cs_ino[s->cs_depth] = st.st_ino;
+	cfg_scan_buf(s, inc, buf, len);
+	s->cs_depth--;
+	free(buf);
+done:
+	free(path);
+	free(inc);
 }
 
 /* Count one error and keep its line: "file:line: msg" or "file: msg". */

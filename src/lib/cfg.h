@@ -22,6 +22,13 @@ struct cfg_ctx {
 
 void	cfg_ctx_init(struct cfg_ctx *, const char *file);
 void	cfg_ctx_fini(struct cfg_ctx *);
+/*
+ * Parse file into lc, includes taken from dir.  Every @include is checked
+ * first, for libconfig 1.5 names no file when one is missing and exits
+ * the process on a directory.  Returns 0, or -1 with the errors reported.
+ */
+int	cfg_read(struct cfg_ctx *, config_t *lc, const char *file,
+	    const char *dir);
 void	cfg_error(struct cfg_ctx *, const config_setting_t *,
 	    const char *, ...) __attribute__((format(printf, 3, 4)));
 /*

@@ -156,25 +156,7 @@ config_load(const char *path, struct cfg_ctx *c)
 	cf->cf_ticket_rotate_ms = 3600 * 1000;
 
 	config_init(&lc);
-	config_set_include_dir(&lc, ld.ld_dir);
-	if (config_read_file(&lc, path) != CONFIG_TRUE) {
-		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO) {
-			/* libconfig 1.5 gives no line and maybe no errno. */
-			struct stat st;
-
-			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-				errno = EISDIR;
-			else if (access(path, R_OK) == 0)
-				errno = EIO;
-			else if (errno == 0)
-				errno = ENOENT;
-			cfg_error(c, NULL, "cannot read: %s", strerror(errno));
-		} else {
-			cfg_error_at(c, config_error_file(&lc) != NULL ?
-			    config_error_file(&lc) : path,
-			    config_error_line(&lc), "%s",
-			    config_error_text(&lc));
-		}
+	if (cfg_read(c, &lc, path, ld.ld_dir) == -1) {
 		config_destroy(&lc);
 		free(ld.ld_dir);
 		config_free(cf);

@@ -28,6 +28,24 @@ missing.conf: configuration test failed (1 error)
 " "$TAMARIND" -t -c missing.conf
 }
 
+atf_test_case config_include
+config_include_head() {
+	atf_set descr "tamarind -t: an @include that cannot be read is named, with its line, not a crash"
+}
+config_include_body() {
+	tm_site
+	tm_conf
+	mkdir conf.d
+	printf '@include "tamarin.conf"\n@include "conf.d"\n' > dir.conf
+	atf_check -s exit:1 -o empty -e inline:"dir.conf:2: cannot include $(pwd -P)/conf.d: Is a directory
+dir.conf: configuration test failed (1 error)
+" "$TAMARIND" -t -c dir.conf
+	printf '@include "tamarin.conf"\n\n  @include "gone.conf"\n' > gone.conf.d
+	atf_check -s exit:1 -o empty -e inline:"gone.conf.d:3: cannot include $(pwd -P)/gone.conf: No such file or directory
+gone.conf.d: configuration test failed (1 error)
+" "$TAMARIND" -t -c gone.conf.d
+}
+
 atf_test_case two_listeners cleanup
 two_listeners_head() {
 	atf_set descr "both listeners serve the site, byte for byte"
@@ -435,6 +453,7 @@ defer_accept_cleanup() {
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case config_check
+	atf_add_test_case config_include
 	atf_add_test_case two_listeners
 	atf_add_test_case keepalive_spread
 	atf_add_test_case slots_full

@@ -230,6 +230,99 @@ ATF_TC_BODY(config__io_errors, tc)
 	cfg_ctx_fini(&c);
 }
 
+/*
+ * An @include that cannot be read is named, with why, where it is
+ * written, and libconfig never sees it: it would exit on a directory.
+ */
+ATF_TC_WITHOUT_HEAD(config__include_errors);
+ATF_TC_BODY(config__include_errors, tc)
+{
+	static const char *const fmt[] = {
+		"t.conf:1: cannot include %s/adir: Is a directory",
+		"t.conf:2: cannot include %s/missing.conf: No such file or "
+		    "directory",
+		"inc.conf:2: cannot include %s/nothere.conf: No such file or "
+		    "directory",
+		"t.conf:4: cannot include %s/fifo: not a regular file",
+		"loop2.conf:2: cannot include %s/loop1.conf: include loop",
+		"t.conf:6: cannot include %s/t.conf: include loop",
+	};
+	struct cfg_ctx c;
+	char dir[PATH_MAX], w[6][PATH_MAX + 100];
+	const char *want[7];
+	size_t i;
+
+	ATF_REQUIRE(realpath(".", dir) != NULL);
+	for (i = 0; i < 6; i++) {
+		snprintf(w[i], sizeof(w[i]), fmt[i], dir);
+		want[i] = w[i];
+	}
+	want[i] = NULL;
+	ATF_REQUIRE(mkdir("adir", 0755) == 0);
+	ATF_REQUIRE(mkfifo("fifo", 0644) == 0);
+	write_file("inc.conf", "# nested\n@include \"nothere.conf\"\n");
+	write_file("loop1.conf", "@include \"loop2.conf\"\n");
+	write_file("loop2.conf", "\n  @include \"loop1.conf\"\n");
+	ATF_CHECK(load(
+	    "@include \"adir\"\n"
+	    "@include \"missing.conf\"\n"
+	    "\t@include \"inc.conf\"\n"
+	    "@include \"fifo\"\n"
+	    "@include \"loop1.conf\"\n"
+	    "@include \"t.conf\"\n" MINIMAL, &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
+ATF_TC_WITHOUT_HEAD(config__include_unreadable);
+ATF_TC_BODY(config__include_unreadable, tc)
+{
+	struct cfg_ctx c;
+	char dir[PATH_MAX], w[PATH_MAX + 100];
+	const char *want[] = { w, NULL };
+
+	if (geteuid() == 0)
+		atf_tc_skip("root reads any file");
+	ATF_REQUIRE(realpath(".", dir) != NULL);
+	snprintf(w, sizeof(w), "t.conf:1: cannot include %s/secret.conf: "
+	    "Permission denied", dir);
+	write_file("secret.conf", "\n");
+	ATF_REQUIRE(chmod("secret.conf", 0) == 0);
+	ATF_CHECK(load("@include \"secret.conf\"\n" MINIMAL, &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
+/*
+ * The check follows libconfig: an @include in a comment or a string is
+ * text; an included file's errors name it and its lines.
+ */
+ATF_TC_WITHOUT_HEAD(config__include_scan);
+ATF_TC_BODY(config__include_scan, tc)
+{
+	static const char *const want[] = {
+		"sites.conf:2: unknown key 'bogus' in site",
+		"t.conf:5: unknown key 'note' in the top level",
+		NULL
+	};
+	struct cfg_ctx c;
+
+	write_file("sites.conf", "sites = ( { root = \"www\";\n"
+	    "  bogus = 1; } );\n");
+	ATF_CHECK(load(
+	    "/* a comment\n"
+	    "@include \"nothere1\" */\n"
+	    "# @include \"nothere2\"\n"
+	    "// @include \"nothere3\"\n"
+	    "note = \"a string\n"
+	    "@include \\\"nothere4\\\"\n"
+	    "\";\n"
+	    "listeners = ( { address = \"127.0.0.1\"; port = 8080; } );\n"
+	    "@include \"sites.conf\"\n", &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TC_WITHOUT_HEAD(config__semantic_errors);
 ATF_TC_BODY(config__semantic_errors, tc)
 {
@@ -449,6 +542,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__every_error_with_its_line);
 	ATF_TP_ADD_TC(tp, config__syntax_error);
 	ATF_TP_ADD_TC(tp, config__io_errors);
+	ATF_TP_ADD_TC(tp, config__include_errors);
+	ATF_TP_ADD_TC(tp, config__include_unreadable);
+	ATF_TP_ADD_TC(tp, config__include_scan);
 	ATF_TP_ADD_TC(tp, config__semantic_errors);
 	ATF_TP_ADD_TC(tp, config__headers_reserved);
 	ATF_TP_ADD_TC(tp, config__route_error_alone);
