@@ -29,6 +29,7 @@
 
 #include "ctl/ctl.h"
 #include "paths.h"
+#include "lib/cfg.h"
 #include "lib/sbuf.h"
 #include "shm/report.h"
 #include "shm/shm.h"
@@ -206,10 +207,11 @@ ctl_resolve(const char *dir, const char *path)
 static char *
 ctl_path_from_config(const char *file, char **pidfile)
 {
+	struct cfg_ctx cc;
 	config_t lc;
 	const char *seg = NULL, *pid = NULL;
 	char *real, *dup, *dir, *r = NULL;
-	size_t n;
+	size_t i, n;
 
 	if ((real = realpath(file, NULL)) == NULL)
 		real = strdup(file);
@@ -219,20 +221,18 @@ ctl_path_from_config(const char *file, char **pidfile)
 	}
 	dir = dirname(dup);
 	config_init(&lc);
-	config_set_include_dir(&lc, dir);
-	if (config_read_file(&lc, file) != CONFIG_TRUE) {
-		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
-			fprintf(stderr, "tamarinctl: %s: cannot read\n", file);
-		else
-			fprintf(stderr, "tamarinctl: %s:%d: %s\n",
-			    config_error_file(&lc) != NULL ?
-			    config_error_file(&lc) : file,
-			    config_error_line(&lc), config_error_text(&lc));
+	/* As tamarind reads it: the same includes, checked the same way. */
+	cfg_ctx_init(&cc, file);
+	if (cfg_read(&cc, &lc, file, dir) == -1) {
+		for (i = 0; i < cc.cc_nmsgs; i++)
+			fprintf(stderr, "tamarinctl: %s\n", cc.cc_msgs[i]);
+		cfg_ctx_fini(&cc);
 		config_destroy(&lc);
 		free(dup);
 		free(real);
 		exit(CTL_EXIT_USAGE);
 	}
+	cfg_ctx_fini(&cc);
 	(void)config_lookup_string(&lc, "daemon.segment", &seg);
 	(void)config_lookup_string(&lc, "daemon.pidfile", &pid);
 	if (pid != NULL && pid[0] != '\0')

@@ -50,6 +50,7 @@ struct cfg_scan {
 	dev_t		 cs_dev[CFG_INCLUDE_MAX + 1];
 	ino_t		 cs_ino[CFG_INCLUDE_MAX + 1];
 	int		 cs_depth;	/* includes open */
+	int		 cs_relative;	/* an include needs cs_dir as cwd */
 };
 
 static char	cfg_seen;
@@ -64,6 +65,9 @@ static int	cfg_include_open(const char *, const char *, const char **);
 static void	cfg_inc_add(struct cfg_scan *, char);
 static void	cfg_scan_include(struct cfg_scan *, const char *,
 		    unsigned int);
+static void	cfg_inc_name(struct cfg_ctx *, const char *, const char *);
+static int	cfg_parse(struct cfg_ctx *, config_t *, char *, size_t,
+		    const char *, int);
 
 void
 cfg_ctx_init(struct cfg_ctx *c, const char *file)
@@ -82,6 +86,11 @@ cfg_ctx_fini(struct cfg_ctx *c)
 	free(c->cc_msgs);
 	c->cc_msgs = NULL;
 	c->cc_nmsgs = 0;
+	for (i = 0; i < c->cc_nincs; i++)
+		free(c->cc_incs[i]);
+	free(c->cc_incs);
+	c->cc_incs = NULL;
+	c->cc_nincs = 0;
 }
 
 void
@@ -121,8 +130,8 @@ cfg_read(struct cfg_ctx *c, config_t *lc, const char *file, const char *dir)
 	struct cfg_scan s;
 	struct stat st;
 	char *buf;
-	size_t len;
-	int errors = c->cc_errors, fd, serrno;
+	size_t i, len;
+	int errors = c->cc_errors, fd, r, serrno;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1 ||
 	    fstat(fd, &st) == -1 || cfg_slurp(fd, &buf, &len) == -1) {
@@ -133,6 +142,9 @@ cfg_read(struct cfg_ctx *c, config_t *lc, const char *file, const char *dir)
 		return (-1);
 	}
 	(void)close(fd);
+	for (i = 0; i < c->cc_nincs; i++)
+		free(c->cc_incs[i]);
+	c->cc_nincs = 0;
 	memset(&s, 0, sizeof(s));
 	s.cs_c = c;
 	s.cs_dir = dir;
@@ -140,21 +152,65 @@ cfg_read(struct cfg_ctx *c, config_t *lc, const char *file, const char *dir)
 	s.cs_ino[0] = st.st_ino;
 	cfg_scan_buf(&s, NULL, buf, len);
 	free(s.cs_inc);
-	free(buf);
-	if (c->cc_errors != errors)
+	if (c->cc_errors != errors) {
+		free(buf);
 		return (-1);
+	}
+	r = cfg_parse(c, lc, buf, len, dir, s.cs_relative);
+	free(buf);
+	return (r);
+}
 
-	config_set_include_dir(lc, dir);
-	if (config_read_file(lc, file) == CONFIG_TRUE)
-		return (0);
-	if (config_error_type(lc) == CONFIG_ERR_FILE_IO) {
-		/* Gone since it was read above; libconfig keeps no errno. */
-		cfg_error(c, NULL, "cannot read: %s",
-		    strerror(errno != 0 ? errno : EIO));
-	} else
+/*
+ * libconfig 1.5 puts its include_dir before every @include path, absolute
+ * ones too, and opens them relative to the working directory without one.
+ * So it gets none, and dir is the working directory while it reads.  It
+ * reads the main file from the copy scanned: its settings then have no
+ * file name, and messages give the main file's as the caller does.
+ */
+static int
+cfg_parse(struct cfg_ctx *c, config_t *lc, char *buf, size_t len,
+    const char *dir, int relative)
+{
+	FILE *fp;
+	int cwd = -1, r;
+
+	if (len == 0)
+		return (0);	/* fmemopen() may refuse; nothing to parse */
+	if ((fp = fmemopen(buf, len, "r")) == NULL) {
+		cfg_error(c, NULL, "fmemopen() failed: %s", strerror(errno));
+		return (-1);
+	}
+	if (relative) {
+		/* O_PATH: the directory we are in need not be readable. */
+		if ((cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
+			cfg_error(c, NULL, "cannot open the working directory: "
+			    "%s", strerror(errno));
+			(void)fclose(fp);
+			return (-1);
+		}
+		if (chdir(dir) == -1) {
+			cfg_error(c, NULL, "cannot change to %s for its "
+			    "includes: %s", dir, strerror(errno));
+			(void)close(cwd);
+			(void)fclose(fp);
+			return (-1);
+		}
+	}
+	r = config_read(lc, fp) == CONFIG_TRUE ? 0 : -1;
+	if (r == -1)
 		cfg_error_at(c, config_error_file(lc), config_error_line(lc),
 		    "%s", config_error_text(lc));
-	return (-1);
+	(void)fclose(fp);
+	if (cwd != -1) {
+		if (fchdir(cwd) == -1) {
+			cfg_error(c, NULL, "cannot return to the working "
+			    "directory: %s", strerror(errno));
+			r = -1;
+		}
+		(void)close(cwd);
+	}
+	return (r);
 }
 
 /* fd's contents, NUL-terminated, in *bufp; -1 with errno on failure. */
@@ -333,7 +389,8 @@ cfg_scan_include(struct cfg_scan *s, const char *from, unsigned int line)
 
 	if ((inc = strndup(s->cs_inc != NULL ? s->cs_inc : "",
 	    s->cs_inclen)) == NULL ||
-	    asprintf(&path, "%s/%s", s->cs_dir, inc) == -1) {
+	    asprintf(&path, "%s%s%s", inc[0] == '/' ? "" : s->cs_dir,
+	    inc[0] == '/' ? "" : "/", inc) == -1) {
 		free(inc);
 		cfg_error_at(c, from, (int)line, "out of memory");
 		return;
@@ -383,6 +440,10 @@ cfg_scan_include(struct cfg_scan *s, const char *from, unsigned int line)
 		goto done;
 	}
 	(void)close(fd);
+	if (inc[0] != '/') {
+		s->cs_relative = 1;
+		cfg_inc_name(c, inc, path);
+	}
 	s->cs_depth++;
 	s->cs_dev[s->cs_depth] = st.st_dev;
 	s->cs_ino[s->cs_depth] = st.st_ino;
@@ -394,15 +455,48 @@ done:
 	free(inc);
 }
 
+/* Remember that libconfig's name for the file at path is name. */
+static void
+cfg_inc_name(struct cfg_ctx *c, const char *name, const char *path)
+{
+	char **v, *n, *p;
+	size_t i;
+
+	for (i = 0; i < c->cc_nincs; i += 2)
+		if (strcmp(c->cc_incs[i], name) == 0)
+			return;
+	if ((v = reallocarray(c->cc_incs, c->cc_nincs + 2,
+	    sizeof(*v))) == NULL)
+		return;		/* messages give the name as written */
+	c->cc_incs = v;
+	if ((n = strdup(name)) == NULL || (p = strdup(path)) == NULL) {
+		free(n);
+		return;
+	}
+	v[c->cc_nincs++] = n;
+	v[c->cc_nincs++] = p;
+}
+
 /* Count one error and keep its line: "file:line: msg" or "file: msg". */
 static void
 cfg_add(struct cfg_ctx *c, const char *file, unsigned int lineno,
     const char *msg)
 {
 	char *line = NULL, **v;
+	size_t i;
 
 	if (file == NULL)
 		file = c->cc_file;
+	else if (file[0] != '/' && (c->cc_file == NULL ||
+	    strcmp(file, c->cc_file) != 0)) {
+		/* An included file's name, relative to another directory. */
+		for (i = 0; i < c->cc_nincs; i += 2) {
+			if (strcmp(c->cc_incs[i], file) == 0) {
+				file = c->cc_incs[i + 1];
+				break;
+			}
+		}
+	}
 	if (lineno > 0) {
 		if (asprintf(&line, "%s:%u: %s", file, lineno, msg) == -1)
 			line = NULL;

@@ -18,14 +18,22 @@ struct cfg_ctx {
 	/* Each error line, in order (for -t and for reload logs). */
 	char		**cc_msgs;
 	size_t		 cc_nmsgs;
+	/*
+	 * libconfig names an included file as @include wrote it; messages
+	 * name a relative one by its path: name, path, name, path...
+	 */
+	char		**cc_incs;
+	size_t		 cc_nincs;
 };
 
 void	cfg_ctx_init(struct cfg_ctx *, const char *file);
 void	cfg_ctx_fini(struct cfg_ctx *);
 /*
- * Parse file into lc, includes taken from dir.  Every @include is checked
- * first, for libconfig 1.5 names no file when one is missing and exits
- * the process on a directory.  Returns 0, or -1 with the errors reported.
+ * Parse file into lc; a relative @include is taken from dir, in included
+ * files too.  Every @include is checked first, for libconfig 1.5 names no
+ * file when one is missing and exits the process on a directory.  The
+ * working directory is dir while libconfig reads (single-threaded use
+ * only).  Returns 0, or -1 with the errors reported.
  */
 int	cfg_read(struct cfg_ctx *, config_t *lc, const char *file,
 	    const char *dir);

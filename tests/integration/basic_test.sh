@@ -30,7 +30,7 @@ missing.conf: configuration test failed (1 error)
 
 atf_test_case config_include
 config_include_head() {
-	atf_set descr "tamarind -t: an @include that cannot be read is named, with its line, not a crash"
+	atf_set descr "tamarind -t: an @include that cannot be read is named, with its line, not a crash; an absolute one is taken as it is"
 }
 config_include_body() {
 	tm_site
@@ -44,6 +44,12 @@ dir.conf: configuration test failed (1 error)
 	atf_check -s exit:1 -o empty -e inline:"gone.conf.d:3: cannot include $(pwd -P)/gone.conf: No such file or directory
 gone.conf.d: configuration test failed (1 error)
 " "$TAMARIND" -t -c gone.conf.d
+	# An absolute path is taken as it is.
+	mkdir elsewhere
+	echo 'sites = ( { root = "www"; } );' > elsewhere/sites.conf
+	printf 'listeners = ( { address = "127.0.0.1"; port = 0; } );\n@include "%s/elsewhere/sites.conf"\n' \
+	    "$(pwd -P)" > abs.conf
+	atf_check -o inline:'configuration OK\n' -e empty "$TAMARIND" -t -c abs.conf
 }
 
 atf_test_case two_listeners cleanup

@@ -172,6 +172,53 @@ reload_bad_config_cleanup() {
 	stop_daemon
 }
 
+atf_test_case reload_include cleanup
+reload_include_head() {
+	atf_set descr "start and reload take @include paths, absolute as they are, relative from the main file's directory, whatever the daemon's; errors name the included file"
+}
+reload_include_body() {
+	tm_site
+	mkdir conf.d
+	cat > tamarin.conf <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm";
+	   error_log = "error.log"; log_level = "info"; };
+workers = { count = 1; };
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; } );
+@include "$(pwd -P)/conf.d/sites.conf"
+@include "conf.d/http.conf"
+CONF
+	echo 'sites = ( { root = "www"; } );' > conf.d/sites.conf
+	echo 'http = { keepalive_requests = 100; };' > conf.d/http.conf
+	# Detached: the daemon's working directory is /.
+	atf_check -s exit:0 -o empty -e empty "$TAMARIND" -c tamarin.conf
+	wait_for 50 test -s tamarind.pid || atf_fail "no pidfile"
+	cp tamarind.pid master.pid
+	cat master.pid >> tm.pids
+	m=$(cat tamarind.pid)
+	wait_for 50 tmq running 1 || atf_fail "workers did not start"
+	tm_record_pids
+	atf_check -o inline:'/\n' readlink "/proc/$m/cwd"
+	printf '\nhttp = { keepalive_requests = "many"; };\n' > conf.d/http.conf
+	kill -HUP "$m"
+	wait_for 50 grep -q 'reload failed' error.log ||
+	    atf_fail "the reload did not run"
+	atf_check -o match:"^$(pwd -P)/conf.d/http.conf:2: keepalive_requests: expected an integer\$" \
+	    sed 's/^.*#master: //' error.log
+	echo 'http = { keepalive_requests = 50; };' > conf.d/http.conf
+	kill -HUP "$m"
+	wait_for 50 sh -c 'test "$(tmq eval summary "d[\"generation\"]")" = 2' ||
+	    atf_fail "the good reload did not run"
+	atf_check -o inline:'/\n' readlink "/proc/$m/cwd"
+	PORT=$(tmq port web)
+	atf_check -o save:got curl -sf "http://127.0.0.1:$PORT/"
+	atf_check cmp got www/index.html
+}
+reload_include_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case reload_limits cleanup
 reload_limits_head() {
 	atf_set descr "a reload that asks for more descriptors than the process may have says so, as a start does"
@@ -640,6 +687,7 @@ atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case reload_under_load
 	atf_add_test_case reload_bad_config
+	atf_add_test_case reload_include
 	atf_add_test_case reload_limits
 	atf_add_test_case fd_limit_slots
 	atf_add_test_case quit_graceful

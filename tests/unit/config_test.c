@@ -241,10 +241,11 @@ ATF_TC_BODY(config__include_errors, tc)
 		"t.conf:1: cannot include %s/adir: Is a directory",
 		"t.conf:2: cannot include %s/missing.conf: No such file or "
 		    "directory",
-		"inc.conf:2: cannot include %s/nothere.conf: No such file or "
-		    "directory",
+		"%1$s/inc.conf:2: cannot include %1$s/nothere.conf: No such "
+		    "file or directory",
 		"t.conf:4: cannot include %s/fifo: not a regular file",
-		"loop2.conf:2: cannot include %s/loop1.conf: include loop",
+		"%1$s/loop2.conf:2: cannot include %1$s/loop1.conf: include "
+		    "loop",
 		"t.conf:6: cannot include %s/t.conf: include loop",
 	};
 	struct cfg_ctx c;
@@ -294,18 +295,84 @@ ATF_TC_BODY(config__include_unreadable, tc)
 }
 
 /*
+ * An absolute @include is taken as it is, a relative one from the main
+ * file's directory, also in an included file.  Messages name an included
+ * file by its path, the main one as the caller did; the working
+ * directory is left as it was.
+ */
+ATF_TC_WITHOUT_HEAD(config__include_paths);
+ATF_TC_BODY(config__include_paths, tc)
+{
+	static const char *const fmt[] = {
+		"%s/other/listen.conf:1: port: 70000 is out of range (0 to "
+		    "65535)",
+		"%s/etc/conf.d/sites.conf:2: unknown key 'bogus' in site",
+		"etc/t.conf:2: unknown key 'extra' in the top level",
+	};
+	struct cfg_ctx c;
+	struct config *cf;
+	char dir[PATH_MAX], now[PATH_MAX], w[2][PATH_MAX + 100];
+	char text[PATH_MAX + 100];
+	const char *want[] = { w[0], w[1], fmt[2], NULL };
+
+	ATF_REQUIRE(realpath(".", dir) != NULL);
+	ATF_REQUIRE(mkdir("etc", 0755) == 0);
+	ATF_REQUIRE(mkdir("etc/conf.d", 0755) == 0);
+	ATF_REQUIRE(mkdir("etc/www", 0755) == 0);
+	ATF_REQUIRE(mkdir("other", 0755) == 0);
+	snprintf(text, sizeof(text), "@include \"%s/other/listen.conf\"\n",
+	    dir);
+	write_file("etc/t.conf", text);
+	write_file("other/listen.conf",
+	    "listeners = ( { address = \"127.0.0.1\"; port = 8080; } );\n"
+	    "@include \"conf.d/sites.conf\"\n");
+	write_file("etc/conf.d/sites.conf", "sites = ( { root = \"www\"; } );\n");
+	cfg_ctx_init(&c, "etc/t.conf");
+	cf = config_load("etc/t.conf", &c);
+	ATF_REQUIRE_MSG(cf != NULL, "%s", c.cc_nmsgs ? c.cc_msgs[0] : "?");
+	ATF_REQUIRE_EQ(cf->cf_nsites, 1);
+	snprintf(text, sizeof(text), "%s/etc/www", dir);
+	ATF_CHECK_STREQ(cf->cf_sites[0].st_root, text);
+	config_free(cf);
+	cfg_ctx_fini(&c);
+	ATF_REQUIRE(realpath(".", now) != NULL);
+	ATF_CHECK_STREQ(now, dir);
+
+	snprintf(w[0], sizeof(w[0]), fmt[0], dir);
+	snprintf(w[1], sizeof(w[1]), fmt[1], dir);
+	snprintf(text, sizeof(text), "@include \"%s/other/listen.conf\"\n"
+	    "extra = 1;\n", dir);
+	write_file("etc/t.conf", text);
+	write_file("other/listen.conf",
+	    "listeners = ( { address = \"127.0.0.1\"; port = 70000; } );\n"
+	    "@include \"conf.d/sites.conf\"\n");
+	write_file("etc/conf.d/sites.conf", "sites = ( { root = \"www\";\n"
+	    "  bogus = 1; } );\n");
+	cfg_ctx_init(&c, "etc/t.conf");
+	ATF_CHECK(config_load("etc/t.conf", &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+	ATF_REQUIRE(realpath(".", now) != NULL);
+	ATF_CHECK_STREQ(now, dir);
+}
+
+/*
  * The check follows libconfig: an @include in a comment or a string is
  * text; an included file's errors name it and its lines.
  */
 ATF_TC_WITHOUT_HEAD(config__include_scan);
 ATF_TC_BODY(config__include_scan, tc)
 {
-	static const char *const want[] = {
-		"sites.conf:2: unknown key 'bogus' in site",
+	static const char *const fmt[] = {
+		"%s/sites.conf:2: unknown key 'bogus' in site",
 		"t.conf:5: unknown key 'note' in the top level",
-		NULL
 	};
 	struct cfg_ctx c;
+	char dir[PATH_MAX], w[PATH_MAX + 100];
+	const char *want[] = { w, fmt[1], NULL };
+
+	ATF_REQUIRE(realpath(".", dir) != NULL);
+	snprintf(w, sizeof(w), fmt[0], dir);
 
 	write_file("sites.conf", "sites = ( { root = \"www\";\n"
 	    "  bogus = 1; } );\n");
@@ -545,6 +612,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__include_errors);
 	ATF_TP_ADD_TC(tp, config__include_unreadable);
 	ATF_TP_ADD_TC(tp, config__include_scan);
+	ATF_TP_ADD_TC(tp, config__include_paths);
 	ATF_TP_ADD_TC(tp, config__semantic_errors);
 	ATF_TP_ADD_TC(tp, config__headers_reserved);
 	ATF_TP_ADD_TC(tp, config__route_error_alone);
