@@ -2,11 +2,14 @@
  * Schema-walking helpers over libconfig 1.5.  A key counts as known once a
  * lookup touched it; libconfig's per-setting hook pointer is the mark (we
  * never use hooks for anything else, and a static marker needs no
- * destructor).
+ * destructor).  Before libconfig parses, cfg_read() follows its scanner
+ * through every file for what it gets wrong: includes it cannot open and
+ * integers it wraps.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "lib/cfg.h"
@@ -39,6 +43,43 @@ enum cfg_lex {
 	CFG_LEX_INCLUDE
 };
 
+/* Its tokens, as far as they tell where a value goes. */
+enum cfg_tok {
+	CFG_TOK_NONE,
+	CFG_TOK_NAME,
+	CFG_TOK_EQUALS,
+	CFG_TOK_SEP,		/* ; */
+	CFG_TOK_COMMA,
+	CFG_TOK_OPEN,		/* { ( [ */
+	CFG_TOK_CLOSE,
+	CFG_TOK_STRING,
+	CFG_TOK_BOOL,
+	CFG_TOK_FLOAT,
+	CFG_TOK_INT,		/* decimal, no L: wraps */
+	CFG_TOK_HEX,		/* 0x, no L: wraps */
+	CFG_TOK_INT64,
+	CFG_TOK_OTHER
+};
+
+/* A group, list or array being read, and where it is. */
+struct cfg_frame {
+	char		 cf_kind;	/* '{', '(' or '[' */
+	int		 cf_n;		/* elements so far (list, array) */
+	size_t		 cf_plen;	/* cs_path's length for it */
+};
+
+/*
+ * An integer that libconfig 1.5 keeps the low 32 bits of: it reads one
+ * with no L as an int (atoi(), strtoul()).  cfg_int() takes this instead.
+ */
+struct cfg_wide {
+	char		*cw_path;	/* "sites.[0].max_body_bytes" */
+	char		*cw_text;	/* as written */
+	long long	 cw_value;
+	int		 cw_over;	/* beyond 64 bits: no cw_value */
+	uint32_t	 cw_wrapped;	/* libconfig's, to check the match */
+};
+
 struct cfg_scan {
 	struct cfg_ctx	*cs_c;
 	const char	*cs_dir;
@@ -51,6 +92,16 @@ struct cfg_scan {
 	ino_t		 cs_ino[CFG_INCLUDE_MAX + 1];
 	int		 cs_depth;	/* includes open */
 	int		 cs_relative;	/* an include needs cs_dir as cwd */
+	int		 cs_nomem;
+	/* The path to the value being read (cfg_wide's), and its frames. */
+	enum cfg_tok	 cs_prev;
+	char		*cs_path;
+	size_t		 cs_pathlen;
+	size_t		 cs_pathsize;
+	char		*cs_name;	/* the name before '=' in a group */
+	struct cfg_frame *cs_frames;
+	size_t		 cs_nframes;
+	size_t		 cs_framesize;
 };
 
 static char	cfg_seen;
@@ -66,6 +117,19 @@ static void	cfg_inc_add(struct cfg_scan *, char);
 static void	cfg_scan_include(struct cfg_scan *, const char *,
 		    unsigned int);
 static void	cfg_inc_name(struct cfg_ctx *, const char *, const char *);
+static size_t	cfg_number(const char *, const char *, enum cfg_tok *);
+static size_t	cfg_digits(const char *, const char *, int);
+static size_t	cfg_exponent(const char *, const char *);
+static void	cfg_tok(struct cfg_scan *, enum cfg_tok, const char *,
+		    size_t);
+static void	cfg_path_add(struct cfg_scan *, const char *, size_t);
+static void	cfg_wide_add(struct cfg_scan *, enum cfg_tok, const char *,
+		    size_t);
+static void	cfg_wide_free(struct cfg_ctx *);
+static const struct cfg_wide *cfg_wide_find(const struct cfg_ctx *,
+		    const config_setting_t *);
+static void	cfg_path_put(FILE *, const config_setting_t *);
+static void	cfg_check_wide_in(struct cfg_ctx *, const config_setting_t *);
 static int	cfg_parse(struct cfg_ctx *, config_t *, char *, size_t,
 		    const char *, int);
 
@@ -91,6 +155,7 @@ cfg_ctx_fini(struct cfg_ctx *c)
 	free(c->cc_incs);
 	c->cc_incs = NULL;
 	c->cc_nincs = 0;
+	cfg_wide_free(c);
 }
 
 void
@@ -145,13 +210,26 @@ cfg_read(struct cfg_ctx *c, config_t *lc, const char *file, const char *dir)
 	for (i = 0; i < c->cc_nincs; i++)
 		free(c->cc_incs[i]);
 	c->cc_nincs = 0;
+	cfg_wide_free(c);
 	memset(&s, 0, sizeof(s));
 	s.cs_c = c;
 	s.cs_dir = dir;
 	s.cs_dev[0] = st.st_dev;
 	s.cs_ino[0] = st.st_ino;
-	cfg_scan_buf(&s, NULL, buf, len);
+	/* The top level is a group, at the empty path. */
+	if ((s.cs_frames = calloc(1, sizeof(*s.cs_frames))) != NULL) {
+		s.cs_frames[0].cf_kind = '{';
+		s.cs_nframes = s.cs_framesize = 1;
+	} else
+		s.cs_nomem = 1;
+	if (!s.cs_nomem)
+		cfg_scan_buf(&s, NULL, buf, len);
 	free(s.cs_inc);
+	free(s.cs_path);
+	free(s.cs_name);
+	free(s.cs_frames);
+	if (s.cs_nomem)
+		cfg_error(c, NULL, "out of memory");
 	if (c->cc_errors != errors) {
 		free(buf);
 		return (-1);
@@ -263,6 +341,8 @@ cfg_scan_buf(struct cfg_scan *s, const char *name, const char *buf,
 {
 	const char *p = buf, *end = buf + len, *q;
 	unsigned int line = 1;
+	enum cfg_tok t;
+	size_t n;
 
 	while (p < end) {
 		switch (s->cs_lex) {
@@ -319,6 +399,7 @@ cfg_scan_buf(struct cfg_scan *s, const char *name, const char *buf,
 				continue;
 			}
 			if (*p == '"') {
+				cfg_tok(s, CFG_TOK_STRING, p, 1);
 				s->cs_lex = CFG_LEX_STRING;
 				p++;
 				continue;
@@ -329,11 +410,326 @@ cfg_scan_buf(struct cfg_scan *s, const char *name, const char *buf,
 					p++;
 				continue;
 			}
+			if (isalpha((unsigned char)*p) || *p == '*') {
+				/* {name}, or {true} / {false}: a value */
+				for (q = p + 1; q < end &&
+				    (isalnum((unsigned char)*q) || *q == '-' ||
+				    *q == '_' || *q == '*'); q++)
+					;
+				cfg_tok(s, ((q - p == 4 &&
+				    strncasecmp(p, "true", 4) == 0) ||
+				    (q - p == 5 &&
+				    strncasecmp(p, "false", 5) == 0)) ?
+				    CFG_TOK_BOOL : CFG_TOK_NAME, p,
+				    (size_t)(q - p));
+				p = q;
+				continue;
+			}
+			if ((n = cfg_number(p, end, &t)) > 0) {
+				cfg_tok(s, t, p, n);
+				p += n;
+				continue;
+			}
+			switch (*p) {
+			case '\n': case '\r': case '\f': case ' ': case '\t':
+				break;
+			case '=': case ':':
+				cfg_tok(s, CFG_TOK_EQUALS, p, 1);
+				break;
+			case ';':
+				cfg_tok(s, CFG_TOK_SEP, p, 1);
+				break;
+			case ',':
+				cfg_tok(s, CFG_TOK_COMMA, p, 1);
+				break;
+			case '{': case '(': case '[':
+				cfg_tok(s, CFG_TOK_OPEN, p, 1);
+				break;
+			case '}': case ')': case ']':
+				cfg_tok(s, CFG_TOK_CLOSE, p, 1);
+				break;
+			default:
+				cfg_tok(s, CFG_TOK_OTHER, p, 1);
+				break;
+			}
 			break;
 		}
 		if (*p++ == '\n')
 			line++;
 	}
+}
+
+/*
+ * The longest of scanner.l's number patterns at p, as flex takes it: its
+ * length (0: none) and *t.  {integer} [-+]?[0-9]+, {integer64} the same
+ * and L(L)?, {hex} 0[Xx][0-9A-Fa-f]+, {hex64} the same and L(L)?,
+ * {float} [-+]?[0-9]*\.[0-9]*([eE][-+]?[0-9]+)? or
+ * [-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+.
+ */
+static size_t
+cfg_number(const char *p, const char *end, enum cfg_tok *t)
+{
+	size_t sign, d, n, best = 0;
+
+	sign = p < end && (*p == '-' || *p == '+');
+	d = cfg_digits(p + sign, end, 0);
+	if (d > 0) {
+		best = sign + d;
+		*t = CFG_TOK_INT;
+		if (p + best < end && p[best] == 'L') {
+			best += p + best + 1 < end && p[best + 1] == 'L' ? 2 : 1;
+			*t = CFG_TOK_INT64;
+		}
+	}
+	if (end - p >= 3 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X') &&
+	    (n = cfg_digits(p + 2, end, 1)) > 0) {
+		n += 2;
+		if (p + n < end && p[n] == 'L') {
+			n += p + n + 1 < end && p[n + 1] == 'L' ? 2 : 1;
+			*t = CFG_TOK_INT64;
+		} else
+			*t = CFG_TOK_HEX;
+		best = n;	/* longer than the 0 of {integer} */
+	}
+	n = sign + d;
+	if (p + n < end && p[n] == '.') {
+		n += 1 + cfg_digits(p + n + 1, end, 0);
+		n += cfg_exponent(p + n, end);
+	} else if (d > 0 && cfg_exponent(p + n, end) > 0)
+		n += cfg_exponent(p + n, end);
+	else
+		n = 0;
+	if (n > best) {
+		best = n;
+		*t = CFG_TOK_FLOAT;
+	}
+	return (best);
+}
+
+static size_t
+cfg_digits(const char *p, const char *end, int hex)
+{
+	const char *q;
+
+	for (q = p; q < end && (hex ? isxdigit((unsigned char)*q) :
+	    isdigit((unsigned char)*q)); q++)
+		;
+	return ((size_t)(q - p));
+}
+
+/* [eE][-+]?[0-9]+ at p: its length, or 0. */
+static size_t
+cfg_exponent(const char *p, const char *end)
+{
+	size_t n, d;
+
+	if (p >= end || (*p != 'e' && *p != 'E'))
+		return (0);
+	n = p + 1 < end && (p[1] == '-' || p[1] == '+') ? 2 : 1;
+	d = cfg_digits(p + n, end, 0);
+	return (d > 0 ? n + d : 0);
+}
+
+/*
+ * One token, after libconfig's grammar as far as paths go: a value starts
+ * after '=' in a group, after '(' '[' or ',' in a list or array (so of
+ * adjacent strings, only the first).  A syntax error is libconfig's to
+ * report: the paths need only be right for what it accepts.
+ */
+static void
+cfg_tok(struct cfg_scan *s, enum cfg_tok t, const char *text, size_t len)
+{
+	struct cfg_frame *top = &s->cs_frames[s->cs_nframes - 1], *f;
+	char *name, idx[24];
+	size_t plen = top->cf_plen;
+	int start;
+
+	if (s->cs_nomem)
+		return;
+	if (t == CFG_TOK_CLOSE) {
+		if (s->cs_nframes > 1)
+			s->cs_nframes--;
+		s->cs_prev = t;
+		return;
+	}
+	if (top->cf_kind == '{')
+		start = s->cs_prev == CFG_TOK_EQUALS;
+	else
+		start = s->cs_prev == CFG_TOK_OPEN ||
+		    s->cs_prev == CFG_TOK_COMMA;
+	s->cs_prev = t;
+	if (t == CFG_TOK_NAME && top->cf_kind == '{') {
+		if ((name = strndup(text, len)) == NULL) {
+			s->cs_nomem = 1;
+			return;
+		}
+		free(s->cs_name);
+		s->cs_name = name;
+		return;
+	}
+	if (start && t != CFG_TOK_NAME && t != CFG_TOK_EQUALS &&
+	    t != CFG_TOK_SEP && t != CFG_TOK_COMMA && t != CFG_TOK_OTHER) {
+		s->cs_pathlen = top->cf_plen;
+		if (plen > 0)
+			cfg_path_add(s, ".", 1);
+		if (top->cf_kind == '{')
+			cfg_path_add(s, s->cs_name != NULL ? s->cs_name : "",
+			    s->cs_name != NULL ? strlen(s->cs_name) : 0);
+		else {
+			snprintf(idx, sizeof(idx), "[%d]", top->cf_n++);
+			cfg_path_add(s, idx, strlen(idx));
+		}
+		plen = s->cs_pathlen;
+		if (t == CFG_TOK_INT || t == CFG_TOK_HEX)
+			cfg_wide_add(s, t, text, len);
+	}
+	if (t != CFG_TOK_OPEN || s->cs_nomem)
+		return;
+	if (s->cs_nframes == s->cs_framesize) {
+		f = reallocarray(s->cs_frames, s->cs_framesize * 2,
+		    sizeof(*f));
+		if (f == NULL) {
+			s->cs_nomem = 1;
+			return;
+		}
+		s->cs_frames = f;
+		s->cs_framesize *= 2;
+	}
+	f = &s->cs_frames[s->cs_nframes++];
+	f->cf_kind = text[0];
+	f->cf_n = 0;
+	f->cf_plen = plen;
+}
+
+static void
+cfg_path_add(struct cfg_scan *s, const char *text, size_t len)
+{
+	char *n;
+	size_t size;
+
+	if (s->cs_pathlen + len + 1 > s->cs_pathsize) {
+		size = (s->cs_pathlen + len + 1) * 2;
+		if ((n = realloc(s->cs_path, size)) == NULL) {
+			s->cs_nomem = 1;
+			return;
+		}
+		s->cs_path = n;
+		s->cs_pathsize = size;
+	}
+	memcpy(s->cs_path + s->cs_pathlen, text, len);
+	s->cs_pathlen += len;
+	s->cs_path[s->cs_pathlen] = '\0';
+}
+
+/* Keep the integer at cs_path if libconfig will not keep all of it. */
+static void
+cfg_wide_add(struct cfg_scan *s, enum cfg_tok t, const char *text,
+    size_t len)
+{
+	struct cfg_ctx *c = s->cs_c;
+	struct cfg_wide w, *v;
+	unsigned long long u;
+
+	memset(&w, 0, sizeof(w));
+	if ((w.cw_text = strndup(text, len)) == NULL) {
+		s->cs_nomem = 1;
+		return;
+	}
+	errno = 0;
+	if (t == CFG_TOK_INT) {
+		w.cw_value = strtoll(w.cw_text, NULL, 10);
+		w.cw_over = errno == ERANGE;
+		if (!w.cw_over && w.cw_value >= INT_MIN &&
+		    w.cw_value <= INT_MAX) {
+			free(w.cw_text);
+			return;
+		}
+		/* atoi(): strtol(), then the low 32 bits */
+		w.cw_wrapped = (uint32_t)strtol(w.cw_text, NULL, 10);
+	} else {
+		u = strtoull(w.cw_text, NULL, 16);
+		w.cw_over = errno == ERANGE || u > LLONG_MAX;
+		if (!w.cw_over && u <= INT_MAX) {
+			free(w.cw_text);
+			return;
+		}
+		w.cw_value = w.cw_over ? 0 : (long long)u;
+		w.cw_wrapped = (uint32_t)strtoul(w.cw_text, NULL, 16);
+	}
+	if ((w.cw_path = strdup(s->cs_path != NULL ? s->cs_path : "")) ==
+	    NULL || (v = reallocarray(c->cc_wide, c->cc_nwide + 1,
+	    sizeof(*v))) == NULL) {
+		free(w.cw_path);
+		free(w.cw_text);
+		s->cs_nomem = 1;
+		return;
+	}
+	c->cc_wide = v;
+	c->cc_wide[c->cc_nwide++] = w;
+}
+
+static void
+cfg_wide_free(struct cfg_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->cc_nwide; i++) {
+		free(c->cc_wide[i].cw_path);
+		free(c->cc_wide[i].cw_text);
+	}
+	free(c->cc_wide);
+	c->cc_wide = NULL;
+	c->cc_nwide = 0;
+}
+
+/*
+ * s's entry, when it is an int that libconfig wrapped; the value it
+ * gave must be the wrapped literal's, or the scan went astray.
+ */
+static const struct cfg_wide *
+cfg_wide_find(const struct cfg_ctx *c, const config_setting_t *s)
+{
+	const struct cfg_wide *w = NULL;
+	FILE *f;
+	char *path = NULL;
+	size_t i, size;
+
+	if (c->cc_nwide == 0 || config_setting_type(s) != CONFIG_TYPE_INT)
+		return (NULL);
+	if ((f = open_memstream(&path, &size)) == NULL)
+		return (NULL);
+	cfg_path_put(f, s);
+	if (fclose(f) != 0) {
+		free(path);
+		return (NULL);
+	}
+	for (i = 0; i < c->cc_nwide; i++) {
+		if (strcmp(c->cc_wide[i].cw_path, path) == 0 &&
+		    c->cc_wide[i].cw_wrapped ==
+		    (uint32_t)config_setting_get_int(s)) {
+			w = &c->cc_wide[i];
+			break;
+		}
+	}
+	free(path);
+	return (w);
+}
+
+/* s's path as cfg_tok() builds it: names and [index], joined by dots. */
+static void
+cfg_path_put(FILE *f, const config_setting_t *s)
+{
+	const config_setting_t *p = config_setting_parent(s);
+
+	if (p == NULL)
+		return;
+	cfg_path_put(f, p);
+	if (config_setting_parent(p) != NULL)
+		(void)fputc('.', f);
+	if (config_setting_name(s) != NULL)
+		(void)fputs(config_setting_name(s), f);
+	else
+		(void)fprintf(f, "[%d]", config_setting_index(s));
 }
 
 /*
@@ -537,6 +933,7 @@ int
 cfg_int(struct cfg_ctx *c, const config_setting_t *g, const char *key,
     long long min, long long max, long long *out)
 {
+	const struct cfg_wide *w;
 	config_setting_t *s;
 	long long v;
 
@@ -545,6 +942,14 @@ cfg_int(struct cfg_ctx *c, const config_setting_t *g, const char *key,
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_INT:
 		v = config_setting_get_int(s);
+		if ((w = cfg_wide_find(c, s)) != NULL) {
+			if (w->cw_over) {
+				cfg_error(c, s, "%s: %s is out of range (%lld "
+				    "to %lld)", key, w->cw_text, min, max);
+				return (-1);
+			}
+			v = w->cw_value;
+		}
 		break;
 	case CONFIG_TYPE_INT64:
 		v = config_setting_get_int64(s);
@@ -578,6 +983,7 @@ int
 cfg_duration_ms(struct cfg_ctx *c, const config_setting_t *g,
     const char *key, uint32_t min_ms, uint32_t max_ms, uint32_t *out)
 {
+	const struct cfg_wide *w;
 	config_setting_t *s;
 	double v;
 
@@ -586,6 +992,15 @@ cfg_duration_ms(struct cfg_ctx *c, const config_setting_t *g,
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_INT:
 		v = config_setting_get_int(s);
+		if ((w = cfg_wide_find(c, s)) != NULL) {
+			if (w->cw_over) {
+				cfg_error(c, s, "%s: %s s is out of range (%g "
+				    "to %g)", key, w->cw_text, min_ms / 1000.0,
+				    max_ms / 1000.0);
+				return (-1);
+			}
+			v = (double)w->cw_value;
+		}
 		break;
 	case CONFIG_TYPE_INT64:
 		v = (double)config_setting_get_int64(s);
@@ -703,6 +1118,7 @@ cfg_strv(struct cfg_ctx *c, const config_setting_t *g, const char *key,
 	for (i = 0; i < n; i++) {
 		e = config_setting_type(s) == CONFIG_TYPE_STRING ? s :
 		    config_setting_get_elem(s, (unsigned int)i);
+		config_setting_set_hook(e, &cfg_seen);	/* cfg_check_wide() */
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 			cfg_error(c, e, "%s: element %d is not a string",
 			    key, i + 1);
@@ -751,5 +1167,43 @@ cfg_check_unknown(struct cfg_ctx *c, const config_setting_t *g,
 		if (config_setting_get_hook(s) != &cfg_seen)
 			cfg_error(c, s, "unknown key '%s' in %s",
 			    config_setting_name(s), what);
+	}
+}
+
+void
+cfg_check_wide(struct cfg_ctx *c, const config_setting_t *root)
+{
+	if (c->cc_nwide > 0 && root != NULL)
+		cfg_check_wide_in(c, root);
+}
+
+static void
+cfg_check_wide_in(struct cfg_ctx *c, const config_setting_t *g)
+{
+	const config_setting_t *s, *a;
+	const struct cfg_wide *w;
+	int i, n;
+
+	n = config_setting_length(g);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(g, (unsigned int)i);
+		if (config_setting_is_aggregate(s)) {
+			cfg_check_wide_in(c, s);
+			continue;
+		}
+		/*
+		 * A key is read with cfg_int(), or is reported unknown; an
+		 * element no cfg_*() function took was read as it is.
+		 */
+		if (config_setting_name(s) != NULL ||
+		    config_setting_get_hook(s) == &cfg_seen ||
+		    (w = cfg_wide_find(c, s)) == NULL)
+			continue;
+		for (a = g; a != NULL && config_setting_name(a) == NULL;
+		    a = config_setting_parent(a))
+			;
+		if (a != NULL && config_setting_get_hook(a) == &cfg_seen)
+			cfg_error(c, s, "%s: %s does not fit in 32 bits",
+			    config_setting_name(a), w->cw_text);
 	}
 }

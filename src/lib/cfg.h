@@ -12,6 +12,8 @@
 
 #include <libconfig.h>
 
+struct cfg_wide;
+
 struct cfg_ctx {
 	const char	*cc_file;	/* the main file, for file-less errors */
 	int		 cc_errors;
@@ -24,6 +26,9 @@ struct cfg_ctx {
 	 */
 	char		**cc_incs;
 	size_t		 cc_nincs;
+	/* Integers libconfig 1.5 wraps to 32 bits, read right (cfg_read()). */
+	struct cfg_wide	*cc_wide;
+	size_t		 cc_nwide;
 };
 
 void	cfg_ctx_init(struct cfg_ctx *, const char *file);
@@ -49,7 +54,8 @@ void	cfg_error_at(struct cfg_ctx *, const char *file, int line,
 /*
  * Typed lookups of key in group (or record) g.  Return 1 when present and
  * valid, 0 when absent (*out untouched), -1 when present but wrong (the
- * error is reported and counted).
+ * error is reported and counted).  An integer is taken as written, to 64
+ * bits, L or not, where libconfig 1.5 would keep 32 bits of one without.
  */
 int	cfg_int(struct cfg_ctx *, const config_setting_t *g, const char *key,
 	    long long min, long long max, long long *out);
@@ -78,5 +84,11 @@ void	cfg_mark(const config_setting_t *g, const char *key);
 /* Report every member of g not looked up: "unknown key 'x' in what". */
 void	cfg_check_unknown(struct cfg_ctx *, const config_setting_t *g,
 	    const char *what);
+/*
+ * Once all is read: report each element of a known list that is an
+ * integer over 32 bits without L, as libconfig 1.5 kept only 32 of them
+ * for whatever read it without cfg_*().
+ */
+void	cfg_check_wide(struct cfg_ctx *, const config_setting_t *root);
 
 #endif /* TM_CFG_H */

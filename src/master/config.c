@@ -201,6 +201,7 @@ config_load(const char *path, struct cfg_ctx *c)
 	if (cfg_list(c, root, "sites", &g) == 1)
 		load_sites(&ld, g);
 	cfg_check_unknown(c, root, "the top level");
+	cfg_check_wide(c, root);
 
 	/* Every listener must lead somewhere. */
 	for (size_t i = 0; i < cf->cf_nlisteners; i++) {

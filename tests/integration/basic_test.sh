@@ -52,6 +52,26 @@ gone.conf.d: configuration test failed (1 error)
 	atf_check -o inline:'configuration OK\n' -e empty "$TAMARIND" -t -c abs.conf
 }
 
+atf_test_case config_wide_integers
+config_wide_integers_head() {
+	atf_set descr "tamarind -t: an integer over 32 bits without L is taken as written, not wrapped by libconfig"
+}
+config_wide_integers_body() {
+	tm_site
+	cat > wide.conf <<'CONF'
+workers = { count = 4294967298; };
+http = { keepalive_requests = 0xffffffff; max_body_bytes = 5368709120; };
+listeners = ( { address = "127.0.0.1"; port = 2147483648; } );
+sites = ( { root = "www"; } );
+CONF
+	atf_check -s exit:1 -o empty -e inline:"wide.conf:1: count: 4294967298 is out of range (1 to 256)
+wide.conf:3: port: 2147483648 is out of range (0 to 65535)
+wide.conf: configuration test failed (2 errors)
+" "$TAMARIND" -t -c wide.conf
+	sed -i -e 's/4294967298/4/' -e 's/2147483648/0/' wide.conf
+	atf_check -o inline:'configuration OK\n' -e empty "$TAMARIND" -t -c wide.conf
+}
+
 atf_test_case two_listeners cleanup
 two_listeners_head() {
 	atf_set descr "both listeners serve the site, byte for byte"
@@ -460,6 +480,7 @@ atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case config_check
 	atf_add_test_case config_include
+	atf_add_test_case config_wide_integers
 	atf_add_test_case two_listeners
 	atf_add_test_case keepalive_spread
 	atf_add_test_case slots_full

@@ -390,6 +390,83 @@ ATF_TC_BODY(config__include_scan, tc)
 	cfg_ctx_fini(&c);
 }
 
+/*
+ * libconfig 1.5 keeps the low 32 bits of an integer written without L:
+ * each is taken as written instead, in lists, beside others on a line,
+ * in included files, so a range check sees the true value.
+ */
+ATF_TC_WITHOUT_HEAD(config__wide_integers);
+ATF_TC_BODY(config__wide_integers, tc)
+{
+	static const char *const fmt[] = {
+		"%s/w.conf:1: max_open_files: -4294967296 is out of range (64 "
+		    "to 1073741824)",
+		"t.conf:1: count: 4294967298 is out of range (1 to 256)",
+		"t.conf:3: header_sec: 4.29497e+09 s is out of range (0 to "
+		    "604800)",
+		"t.conf:2: max_body_bytes: 99999999999999999999 is out of "
+		    "range (0 to 9223372036854775807)",
+		"t.conf:2: keepalive_requests: 4294967298 is out of range (0 "
+		    "to 4294967295)",
+		"t.conf:4: port: 2147483648 is out of range (0 to 65535)",
+		"t.conf:5: backlog: 4294967301 is out of range (1 to 65535)",
+		"t.conf:7: codes: 4294967700 does not fit in 32 bits",
+	};
+	struct cfg_ctx c;
+	char dir[PATH_MAX], w[PATH_MAX + 100];
+	const char *want[9];
+	size_t i;
+
+	ATF_REQUIRE(realpath(".", dir) != NULL);
+	snprintf(w, sizeof(w), fmt[0], dir);
+	want[0] = w;
+	for (i = 1; i < 8; i++)
+		want[i] = fmt[i];
+	want[i] = NULL;
+	write_file("w.conf", "daemon = { max_open_files = -4294967296; };\n");
+	ATF_CHECK(load(
+	    "workers = { count = 4294967298; };\n"
+	    "http = { keepalive_requests = 4294967298; "
+	    "max_body_bytes = 99999999999999999999; };\n"
+	    "timeouts = { http = { header_sec = 4294967298; }; };\n"
+	    "listeners = ( { address = \"127.0.0.1\"; port = 8080; }, "
+	    "{ address = \"127.0.0.1\"; port = 2147483648;\n"
+	    "  backlog = 0x100000005; } );\n"
+	    "sites = ( { root = \"www\"; error_pages = (\n"
+	    "  { codes = [ 404, 4294967700 ]; page = \"/404.html\"; } ); } );\n"
+	    "@include \"w.conf\"\n", &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
+/* Where the true value is in range it is taken, L or not. */
+ATF_TC_WITHOUT_HEAD(config__wide_integers_taken);
+ATF_TC_BODY(config__wide_integers_taken, tc)
+{
+	struct cfg_ctx c;
+	struct config *cf;
+
+	write_file("w.conf", "http = { keepalive_requests = 0xffffffff; "
+	    "max_body_bytes = 5368709120; };\n");
+	cf = load(
+	    "listeners = ( { address = \"127.0.0.1\"; port = 8080; } );\n"
+	    "@include \"w.conf\"\n"
+	    "sites = ( { root = \"www\"; routes = (\n"
+	    "  { prefix = \"/a/\"; handler = \"static\"; "
+	    "max_body_bytes = 8589934593; }, { prefix = \"/\"; "
+	    "handler = \"static\"; max_body_bytes = 4294967296L; } ); } );\n",
+	    &c);
+	ATF_REQUIRE_MSG(cf != NULL, "%s", c.cc_nmsgs ? c.cc_msgs[0] : "?");
+	ATF_CHECK_EQ(cf->cf_keepalive_requests, 4294967295u);
+	ATF_CHECK_EQ(cf->cf_max_body, 5368709120ull);
+	ATF_REQUIRE_EQ(cf->cf_nsites, 1);
+	ATF_REQUIRE_EQ(cf->cf_sites[0].st_nroutes, 2);
+	ATF_CHECK_EQ(cf->cf_sites[0].st_routes[0].rc_max_body, 8589934593ull);
+	ATF_CHECK_EQ(cf->cf_sites[0].st_routes[1].rc_max_body, 4294967296ull);
+	config_free(cf);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TC_WITHOUT_HEAD(config__semantic_errors);
 ATF_TC_BODY(config__semantic_errors, tc)
 {
@@ -613,6 +690,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__include_unreadable);
 	ATF_TP_ADD_TC(tp, config__include_scan);
 	ATF_TP_ADD_TC(tp, config__include_paths);
+	ATF_TP_ADD_TC(tp, config__wide_integers);
+	ATF_TP_ADD_TC(tp, config__wide_integers_taken);
 	ATF_TP_ADD_TC(tp, config__semantic_errors);
 	ATF_TP_ADD_TC(tp, config__headers_reserved);
 	ATF_TP_ADD_TC(tp, config__route_error_alone);
