@@ -195,7 +195,7 @@ cfg_read(struct cfg_ctx *c, config_t *lc, const char *file, const char *dir)
 	struct cfg_scan s;
 	struct stat st;
 	char *buf;
-	size_t i, len;
+	size_t i, len, off;
 	int errors = c->cc_errors, fd, r, serrno;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1 ||
@@ -207,6 +207,8 @@ cfg_read(struct cfg_ctx *c, config_t *lc, const char *file, const char *dir)
 		return (-1);
 	}
 	(void)close(fd);
+	/* A byte order mark (some editors write one) is no syntax error. */
+	off = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	for (i = 0; i < c->cc_nincs; i++)
 		free(c->cc_incs[i]);
 	c->cc_nincs = 0;
@@ -223,7 +225,7 @@ cfg_read(struct cfg_ctx *c, config_t *lc, const char *file, const char *dir)
 	} else
 		s.cs_nomem = 1;
 	if (!s.cs_nomem)
-		cfg_scan_buf(&s, NULL, buf, len);
+		cfg_scan_buf(&s, NULL, buf + off, len - off);
 	free(s.cs_inc);
 	free(s.cs_path);
 	free(s.cs_name);
@@ -234,7 +236,7 @@ cfg_read(struct cfg_ctx *c, config_t *lc, const char *file, const char *dir)
 		free(buf);
 		return (-1);
 	}
-	r = cfg_parse(c, lc, buf, len, dir, s.cs_relative);
+	r = cfg_parse(c, lc, buf + off, len - off, dir, s.cs_relative);
 	free(buf);
 	return (r);
 }

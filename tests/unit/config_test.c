@@ -390,6 +390,28 @@ ATF_TC_BODY(config__include_scan, tc)
 	cfg_ctx_fini(&c);
 }
 
+/* A UTF-8 byte order mark before the first line is not a syntax error. */
+ATF_TC_WITHOUT_HEAD(config__bom);
+ATF_TC_BODY(config__bom, tc)
+{
+	const char *want[] = {
+		"t.conf:3: unknown key 'bogus' in the top level", NULL
+	};
+	struct config *cf;
+	struct cfg_ctx c;
+
+	cf = load("\xef\xbb\xbf" MINIMAL, &c);
+	ATF_CHECK(cf != NULL);
+	expect_errors(&c, want + 1);
+	config_free(cf);
+	cfg_ctx_fini(&c);
+	/* Lines are counted as before: the mark holds no newline. */
+	ATF_CHECK(load("\xef\xbb\xbfversion = 1;\n\nbogus = 1;\n" MINIMAL,
+	    &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
 /*
  * libconfig 1.5 keeps the low 32 bits of an integer written without L:
  * each is taken as written instead, in lists, beside others on a line,
@@ -689,6 +711,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__include_errors);
 	ATF_TP_ADD_TC(tp, config__include_unreadable);
 	ATF_TP_ADD_TC(tp, config__include_scan);
+	ATF_TP_ADD_TC(tp, config__bom);
 	ATF_TP_ADD_TC(tp, config__include_paths);
 	ATF_TP_ADD_TC(tp, config__wide_integers);
 	ATF_TP_ADD_TC(tp, config__wide_integers_taken);
