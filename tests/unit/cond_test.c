@@ -42,7 +42,7 @@ static int	exists = 1;
 /* Whether it has a Last-Modified (MTIME). */
 static int	has_mtime = 1;
 static void	run_cases(const char *, const struct cond_case *, size_t);
-static void	check_etag(uint64_t, int64_t, long, int,
+static void	check_etag(uint64_t, uint64_t, int64_t, long, int,
 		    const char *);
 static void	check_if_range(const char *, const char *, int);
 static void	check_if_range_at(const char *, const char *, time_t, int);
@@ -116,14 +116,14 @@ run_cases(const char *etag, const struct cond_case *cc, size_t n)
 }
 
 static void
-check_etag(uint64_t size, int64_t sec, long nsec, int variant,
+check_etag(uint64_t ino, uint64_t size, int64_t sec, long nsec, int variant,
     const char *want)
 {
 	char buf[HTTP_ETAG_MAX + 8];
 	size_t n;
 
 	memset(buf, 'x', sizeof(buf));
-	n = http_etag_make(buf, size, sec, nsec, variant);
+	n = http_etag_make(buf, ino, size, sec, nsec, variant);
 	ATF_CHECK_MSG(n < HTTP_ETAG_MAX && buf[n] == '\0' &&
 	    buf[HTTP_ETAG_MAX] == 'x', "length %zu, no NUL or overrun", n);
 	buf[HTTP_ETAG_MAX - 1] = '\0';
@@ -172,59 +172,59 @@ check_gzip(const char *v, int want)
 ATF_TC_WITHOUT_HEAD(http_etag_make__format);
 ATF_TC_BODY(http_etag_make__format, tc)
 {
-	check_etag(0x10, 0x5f5e1000, 0, 0, "\"5f5e1000-10\"");
-	check_etag(0, 0, 0, 0, "\"0-0\"");
-	check_etag(1, 1, 0, 0, "\"1-1\"");
+	check_etag(0x1234, 0x10, 0x5f5e1000, 0, 0, "\"5f5e1000-10-1234\"");
+	check_etag(0, 0, 0, 0, 0, "\"0-0-0\"");
+	check_etag(0xabcdef, 1, 1, 0, 0, "\"1-1-abcdef\"");
 }
 
 ATF_TC_WITHOUT_HEAD(http_etag_make__nanoseconds);
 ATF_TC_BODY(http_etag_make__nanoseconds, tc)
 {
-	check_etag(0x10, 0x5f5e1000, 0x1f, 0, "\"5f5e1000.1f-10\"");
-	check_etag(2, 3, 999999999, 0, "\"3.3b9ac9ff-2\"");
+	check_etag(0x1234, 0x10, 0x5f5e1000, 0x1f, 0,
+	    "\"5f5e1000.1f-10-1234\"");
+	check_etag(1, 2, 3, 999999999, 0, "\"3.3b9ac9ff-2-1\"");
 	/* not a valid tv_nsec: left out rather than trusted */
-	check_etag(2, 3, -1, 0, "\"3-2\"");
-	check_etag(2, 3, 1000000000, 0, "\"3-2\"");
+	check_etag(1, 2, 3, -1, 0, "\"3-2-1\"");
+	check_etag(1, 2, 3, 1000000000, 0, "\"3-2-1\"");
 }
 
 ATF_TC_WITHOUT_HEAD(http_etag_make__variant);
 ATF_TC_BODY(http_etag_make__variant, tc)
 {
-	check_etag(2, 3, 0, 1, "\"3-2-1\"");
-	check_etag(2, 3, 4, 1, "\"3.4-2-1\"");
-	check_etag(2, 3, 0, 15, "\"3-2-f\"");
-	check_etag(2, 3, 0, 17, "\"3-2-1\"");	/* low four bits */
+	check_etag(1, 2, 3, 0, 1, "\"3-2-1-1\"");
+	check_etag(1, 2, 3, 4, 1, "\"3.4-2-1-1\"");
+	check_etag(1, 2, 3, 0, 15, "\"3-2-1-f\"");
+	check_etag(1, 2, 3, 0, 17, "\"3-2-1-1\"");	/* low four bits */
 }
 
 ATF_TC_WITHOUT_HEAD(http_etag_make__extremes);
 ATF_TC_BODY(http_etag_make__extremes, tc)
 {
-	check_etag(UINT64_MAX, INT64_MAX, 999999999, 15,
-	    "\"7fffffffffffffff.3b9ac9ff-ffffffffffffffff-f\"");
-	check_etag(UINT64_MAX, -1, 999999999, 15,
-	    "\"ffffffffffffffff.3b9ac9ff-ffffffffffffffff-f\"");
-	check_etag(6, INT64_MIN, 0, 0, "\"8000000000000000-6\"");
+	check_etag(UINT64_MAX, UINT64_MAX, INT64_MAX, 999999999, 15,
+	    "\"7fffffffffffffff.3b9ac9ff-ffffffffffffffff-"
+	    "ffffffffffffffff-f\"");
+	check_etag(UINT64_MAX, UINT64_MAX, -1, 999999999, 15,
+	    "\"ffffffffffffffff.3b9ac9ff-ffffffffffffffff-"
+	    "ffffffffffffffff-f\"");
+	check_etag(5, 6, INT64_MIN, 0, 0, "\"8000000000000000-6-5\"");
 }
 
-/*
- * Tags of different states differ; the same state gives one, whichever
- * file (inode) holds it, so copies made with cp -p on two servers agree.
- */
+/* Tags of different files or states differ; the same state gives one. */
 ATF_TC_WITHOUT_HEAD(http_etag_make__distinct);
 ATF_TC_BODY(http_etag_make__distinct, tc)
 {
 	char a[HTTP_ETAG_MAX], b[HTTP_ETAG_MAX];
 
-	http_etag_make(a, 2, 3, 4, 0);
-	http_etag_make(b, 2, 3, 4, 0);
+	http_etag_make(a, 1, 2, 3, 4, 0);
+	http_etag_make(b, 1, 2, 3, 4, 0);
 	ATF_CHECK_STREQ(a, b);
-	http_etag_make(b, 2, 3, 5, 0);
+	http_etag_make(b, 1, 2, 3, 5, 0);
 	ATF_CHECK(strcmp(a, b) != 0);
-	http_etag_make(b, 3, 3, 4, 0);
+	http_etag_make(b, 1, 3, 3, 4, 0);
 	ATF_CHECK(strcmp(a, b) != 0);
-	http_etag_make(b, 2, 4, 4, 0);
+	http_etag_make(b, 2, 2, 3, 4, 0);
 	ATF_CHECK(strcmp(a, b) != 0);
-	http_etag_make(b, 2, 3, 4, 1);
+	http_etag_make(b, 1, 2, 3, 4, 1);
 	ATF_CHECK(strcmp(a, b) != 0);
 }
 

@@ -48,8 +48,8 @@ put_hex(char *p, uint64_t v)
 }
 
 size_t
-http_etag_make(char *buf, uint64_t size, int64_t mtime_sec, long mtime_nsec,
-    int variant)
+http_etag_make(char *buf, uint64_t ino, uint64_t size, int64_t mtime_sec,
+    long mtime_nsec, int variant)
 {
 	char *p;
 
@@ -63,6 +63,8 @@ http_etag_make(char *buf, uint64_t size, int64_t mtime_sec, long mtime_nsec,
 	}
 	*p++ = '-';
 	p = put_hex(p, size);
+	*p++ = '-';
+	p = put_hex(p, ino);
 	if (variant != 0) {
 		*p++ = '-';
 		p = put_hex(p, (unsigned)variant & 0xf);

@@ -13,25 +13,22 @@
 
 /*
  * Largest tag http_etag_make() writes, NUL included:
- * "<16>.<8>-<16>-<1>" with the quotes is 46 bytes.
+ * "<16>.<8>-<16>-<16>-<1>" with the quotes is 63 bytes.
  */
-#define HTTP_ETAG_MAX	48
+#define HTTP_ETAG_MAX	64
 
 /*
- * Writes the strong ETag "<mtime>-<size>" (quotes included, all in
+ * Writes the strong ETag "<mtime>-<size>-<inode>" (quotes included, all in
  * lower-case hex) into buf (HTTP_ETAG_MAX bytes), NUL-terminated; returns
  * its length.  <mtime> is the seconds, then ".<nanoseconds>" when those
  * are not 0: two writes in one second that keep the size must not share a
- * strong tag (§8.8.1).  No inode: copies of a tree on several servers
- * behind one name (cp -p, rsync -t) must give one tag, or every
- * revalidation that lands on another server sends the whole file (why
- * Apache 2.4 dropped it too).  variant 1-15 names an encoded variant of
- * the same file (e.g. 1 for the .gz one) and adds "-<variant>", so each
- * variant has its own tag (§8.8.3); 0 is the file itself.  Only the low
- * four bits of a non-zero variant are written.
+ * strong tag (§8.8.1).  variant 1-15 names an encoded variant of the same
+ * file (e.g. 1 for the .gz one) and adds "-<variant>", so each variant has
+ * its own tag (§8.8.3); 0 is the file itself.  Only the low four bits of
+ * a non-zero variant are written.
  */
-size_t	http_etag_make(char *buf, uint64_t size, int64_t mtime_sec,
-	    long mtime_nsec, int variant);
+size_t	http_etag_make(char *buf, uint64_t ino, uint64_t size,
+	    int64_t mtime_sec, long mtime_nsec, int variant);
 
 struct http_cond {
 	/* 1: there is a current representation (what "*" asks about). */

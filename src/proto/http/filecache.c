@@ -458,8 +458,8 @@ fc_open(const void *owner, int rootfd, const char *path, size_t len,
 		http_date_format(st.st_mtime, fe->fe_lm);
 		if (etag)
 			fe->fe_etag_len = http_etag_make(fe->fe_etag,
-			    (uint64_t)st.st_size, (int64_t)st.st_mtim.tv_sec,
-			    st.st_mtim.tv_nsec, 0);
+			    (uint64_t)st.st_ino, (uint64_t)st.st_size,
+			    (int64_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, 0);
 		if (asprintf(&fe->fe_hdrs, "Last-Modified: %s\r\n%s%s%s"
 		    FC_ACCEPT_RANGES, fe->fe_lm,
 		    fe->fe_etag_len > 0 ? "ETag: " : "",

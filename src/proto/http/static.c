@@ -446,8 +446,9 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 	}
 
 	if (sc->sc_etag)
-		elen = http_etag_make(etag, (uint64_t)st->st_size,
-		    (int64_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, gz);
+		elen = http_etag_make(etag, (uint64_t)st->st_ino,
+		    (uint64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+		    st->st_mtim.tv_nsec, gz);
 	/*
 	 * Never later than the Date it goes with: a time in the future is
 	 * replaced by it (RFC 9110 §8.8.2.1), and that is the modification
