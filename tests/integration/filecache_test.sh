@@ -132,7 +132,7 @@ hard_links_cleanup() {
 
 atf_test_case cached_semantics cleanup
 cached_semantics_head() {
-	atf_set descr "a cached file answers HEAD, 304 and 412 exactly as an uncached one"
+	atf_set descr "a cached file answers HEAD, 304 and 412 exactly as an uncached one; another content of the same size and time has another tag"
 }
 cached_semantics_body() {
 	tm_site
@@ -156,6 +156,16 @@ cached_semantics_body() {
 	atf_check -o inline:'llo' curl -s -r 2-4 "http://127.0.0.1:$PORT/index.html"
 	atf_check -o inline:'206\n' curl -s -o /dev/null -w '%{http_code}\n' \
 	    -r 2-4 "http://127.0.0.1:$PORT/index.html"
+	# Another content with the same size and time (builds that fix file
+	# times do this) has another tag: a 304 would serve the old one.
+	printf 'HELLO FROM TAMARIN\n' > www/other.html
+	touch -r www/index.html www/other.html
+	tag2=$(curl -s -o /dev/null -w '%header{etag}' \
+	    "http://127.0.0.1:$PORT/other.html")
+	[ -n "$tag2" ] && [ "$tag2" != "$etag" ] ||
+	    atf_fail "same size and time, same tag: $tag2"
+	atf_check -o inline:'200\n' curl -s -o /dev/null -w '%{http_code}\n' \
+	    -H "If-None-Match: $etag" "http://127.0.0.1:$PORT/other.html"
 }
 cached_semantics_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
