@@ -87,9 +87,8 @@ const char	*http_req_method_name(const struct http_req *);
 /* The decoded, normalised path (always starts with '/'), NUL-terminated. */
 const char	*http_req_path(const struct http_req *);
 /*
- * The path after the route's prefix: starting with '/' ("/" for the
- * prefix itself), except after a prefix that ends inside a name, as
- * "/old" does for "/oldfoo": then what follows ("foo").
+ * The path relative to the route's prefix, starting with '/'; "/" when
+ * the prefix ends inside a name ("/old" taking "/oldfoo").
  */
 const char	*http_req_subpath(const struct http_req *);
 /* The raw query after '?', without it; "" when none. */

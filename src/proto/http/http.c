@@ -521,8 +521,7 @@ http_process(struct conn *c, struct http_req *hr)
 	hr->rq_subpath = hr->rq_path + (rc->rc_prefix_len > 0 &&
 	    rc->rc_prefix[rc->rc_prefix_len - 1] == '/' ?
 	    rc->rc_prefix_len - 1 : rc->rc_prefix_len);
-	/* "/oldfoo" under "/old" leaves "foo": kept, never lost. */
-	if (*hr->rq_subpath == '\0')
+	if (*hr->rq_subpath != '/')
 		hr->rq_subpath = "/";
 	if (!(rc->rc_methods & HTTP_METHOD_BIT(p->rq_method))) {
 		http_refuse(c, hr, 405);

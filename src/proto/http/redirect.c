@@ -175,7 +175,13 @@ redirect_handle(struct http_req *hr, void *data)
 			path = 1;
 			p += 4;
 		} else if (strncmp(p, "$subpath", 8) == 0) {
-			v = http_req_subpath(hr);
+			/*
+			 * All that follows the prefix, "foo" of "/oldfoo"
+			 * under "/old" too (http_req_subpath() says "/"
+			 * there, for handlers that join it to a root).
+			 */
+			v = hr->rq_path_len > hr->rq_route->rc_prefix_len ?
+			    hr->rq_path + hr->rq_route->rc_prefix_len : "";
 			if (*v == '/')
 				v++;
 			vl = strlen(v);
