@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "paths.h"
@@ -140,27 +139,37 @@ master_exit(struct master *m, int status)
 
 /*
  * Read the configuration in a child first.  A reader that crashes on
- * it (a plugin's registration, a bug), that libconfig stops with exit(),
- * or that hangs (an include that is a FIFO) must cost the trial, never
- * the master that serves: 0 when the master may read it itself (the
- * errors of a bad one are reported then, line by line), -1 when it must
- * not.
+ * it (a plugin's registration, a bug), that exits (libconfig's scanner,
+ * a plugin calling exit()), or that hangs (an include that is a FIFO)
+ * must cost the trial, never the master that serves.  The child's
+ * verdict comes over a pipe, written just before it exits, so no exit
+ * status can pass for one.  0 when the master may read the file itself
+ * (the errors of a bad one are reported then, line by line), -1 when it
+ * must not.
  */
 #define TRIAL_MAX_MS	30000
 
 static int
 master_config_trial(const char *path, unsigned int gen)
 {
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	struct pollfd pfd;
 	struct cfg_ctx c;
-	uint64_t start = clock_ms();
-	pid_t pid, r;
-	int status;
+	uint64_t start = clock_ms(), now;
+	char verdict = 0;
+	pid_t pid;
+	int p[2], n, status;
 
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		log_warn("reload: pipe2() failed; reading the configuration "
+		    "in the master");
+		return (0);
+	}
 	(void)fflush(NULL);	/* nothing buffered is written twice */
 	if ((pid = fork()) == -1) {
 		log_warn("reload: fork() failed; reading the configuration "
 		    "in the master");
+		(void)close(p[0]);
+		(void)close(p[1]);
 		return (0);
 	}
 	if (pid == 0) {
@@ -168,38 +177,57 @@ master_config_trial(const char *path, unsigned int gen)
 
 		/* Its crash is reported; -t reproduces it with a core. */
 		(void)setrlimit(RLIMIT_CORE, &rl);
+		(void)close(p[0]);
 		cfg_ctx_init(&c, path);
-		_exit(config_load(path, &c) != NULL ? 0 : 1);
+		verdict = config_load(path, &c) != NULL ? 'y' : 'n';
+		(void)write(p[1], &verdict, 1);
+		_exit(0);
 	}
-	/* Polled: the master must not wait forever on any reader. */
-	while ((r = waitpid(pid, &status, WNOHANG)) != pid) {
-		if (r == -1 && errno != EINTR) {
+	(void)close(p[1]);
+	/* The master must not wait forever on any reader. */
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	for (;;) {
+		now = clock_ms();
+		if (now - start >= TRIAL_MAX_MS) {
+			(void)kill(pid, SIGKILL);
+			break;
+		}
+		n = poll(&pfd, 1, (int)(TRIAL_MAX_MS - (now - start)));
+		if (n == -1 && errno != EINTR) {
+			log_warn("reload: poll() failed");
+			(void)kill(pid, SIGKILL);
+			break;
+		}
+		/* The verdict, or the end of a child that gave none. */
+		if (n > 0) {
+			while (read(p[0], &verdict, 1) == -1 && errno == EINTR)
+				;
+			break;
+		}
+	}
+	(void)close(p[0]);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
 			log_warn("reload: waitpid() failed");
 			return (-1);
 		}
-		if (clock_ms() - start > TRIAL_MAX_MS) {
-			(void)kill(pid, SIGKILL);
-			(void)waitpid(pid, &status, 0);
-			log_error("reload failed: reading %s took more than "
-			    "%d s; still serving generation %u", path,
-			    TRIAL_MAX_MS / 1000, gen);
-			return (-1);
-		}
-		(void)nanosleep(&ts, NULL);
-	}
-	if (WIFSIGNALED(status)) {
+	if (verdict == 'y' || verdict == 'n')
+		return (0);
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
+	    clock_ms() - start >= TRIAL_MAX_MS)
+		log_error("reload failed: reading %s took more than %d s; "
+		    "still serving generation %u", path, TRIAL_MAX_MS / 1000,
+		    gen);
+	else if (WIFSIGNALED(status))
 		log_error("reload failed: reading %s crashed the reader "
 		    "(signal %d); still serving generation %u", path,
 		    WTERMSIG(status), gen);
-		return (-1);
-	}
-	if (WEXITSTATUS(status) > 1) {
-		log_error("reload failed: reading %s stopped the reader "
-		    "(exit %d); still serving generation %u", path,
+	else
+		log_error("reload failed: reading %s ended the reader (exit "
+		    "%d); still serving generation %u", path,
 		    WEXITSTATUS(status), gen);
-		return (-1);
-	}
-	return (0);
+	return (-1);
 }
 
 void

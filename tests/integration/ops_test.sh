@@ -166,6 +166,10 @@ listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; } );'
 	    "$head" "$(atf_config_get builddir)/tests/plugins/loadabort.so" \
 	    > tamarin.conf
 	bad_reload 'reading .*tamarin.conf crashed the reader (signal 6); still serving generation 1'
+	printf '%s\nplugins = ( { path = "%s"; } );\nsites = ( { root = "www"; } );\n' \
+	    "$head" "$(atf_config_get builddir)/tests/plugins/loadexit.so" \
+	    > tamarin.conf
+	bad_reload 'reading .*tamarin.conf ended the reader (exit 1); still serving generation 1'
 }
 reload_bad_config_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
