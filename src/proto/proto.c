@@ -68,6 +68,12 @@ proto_tick(uint64_t now_ms)
 	tls_tick(now_ms);
 }
 
+void
+proto_worker_ready(void)
+{
+	docroot_ready();
+}
+
 int
 proto_watch_fd(int i)
 {

@@ -108,6 +108,8 @@ const char	*proto_name(unsigned int);
  * as buffers, TLS contexts): 0 / -1.
  */
 int		 proto_worker_init(const struct config *);
+/* After the worker dropped its privileges, before it serves. */
+void		 proto_worker_ready(void);
 /* Worker exit: flush what protocols buffer (access logs). */
 void		 proto_worker_fini(void);
 /* SIGUSR1 in a worker: reopen the protocols' log files. */

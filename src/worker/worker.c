@@ -197,6 +197,7 @@ worker_main(const struct worker_init *wi)
 				fatal("epoll_ctl(file watch) failed");
 		}
 	worker_privileges(ws->ws_cf);
+	proto_worker_ready();
 	/*
 	 * An orphaned worker must not serve on: stop with the master.  Set
 	 * after setuid(), which clears it; a master already gone shows as a

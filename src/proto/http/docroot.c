@@ -132,12 +132,23 @@ docroot_start(unsigned int load)
 	if ((dr.ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
 		log_warn("document roots: inotify_init1() failed; following "
 		    "a swapped root within a second");
-		(void)docroot_check();
 		return (-1);
 	}
-	/* Swapped since the master opened it (a respawned worker)? */
-	docroot_follow();
 	return (0);
+}
+
+void
+docroot_ready(void)
+{
+	/*
+	 * Swapped since the master opened it (a respawned worker)?  Looked
+	 * at as the workers' user, as every later look is: a root only
+	 * root can reach stays as opened in every worker alike.
+	 */
+	if (dr.ino != -1)
+		docroot_follow();
+	else if (dr.n > 0)
+		(void)docroot_check();
 }
 
 int

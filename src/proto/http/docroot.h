@@ -21,12 +21,15 @@ int		docroot_open(const char *path);
 void		docroot_close(int fd);
 
 /*
- * Worker: follow the roots of load (and drop the others').  A root whose
- * path now leads to another directory is reopened onto the same
- * descriptor number, so every holder of the number serves the new tree,
- * and the file cache is emptied.  0, or -1 when nothing needs watching.
+ * Worker: follow the roots of load (and drop the others'), from
+ * docroot_ready() on.  A root whose path now leads to another directory
+ * is reopened onto the same descriptor number, so every holder of the
+ * number serves the new tree, and the file cache is emptied.  0, or -1
+ * when nothing needs watching.
  */
 int		docroot_start(unsigned int load);
+/* Privileges are dropped: the first look and watches. */
+void		docroot_ready(void);
 /* The inotify descriptor for the worker's loop, or -1. */
 int		docroot_watch_fd(void);
 /* It is readable: a name on the way to a root may have changed. */
