@@ -92,6 +92,8 @@ static int	load_methods(struct loader *, const config_setting_t *,
 		    unsigned int *);
 static void	check_log_dir(struct loader *, const config_setting_t *,
 		    const char *);
+static void	site_headers_fit(struct loader *, const config_setting_t *,
+		    const struct site_conf *);
 static int	resolve_path(struct loader *, const config_setting_t *,
 		    char **);
 static int	resolve_address(struct loader *, const config_setting_t *,
@@ -814,6 +816,8 @@ load_sites(struct loader *ld, const config_setting_t *list)
 		st->st_rootfd = -1;
 		load_site(ld, config_setting_get_elem(list, (unsigned int)i),
 		    st);
+		site_headers_fit(ld, config_setting_get_elem(list,
+		    (unsigned int)i), st);
 	}
 	/* One default per listener: the flagged one, else the first. */
 	for (size_t l = 0; l < cf->cf_nlisteners; l++) {
@@ -832,6 +836,39 @@ load_sites(struct loader *ld, const config_setting_t *list)
 				    st->st_line);
 			have = 1;
 		}
+	}
+}
+
+/*
+ * Configured header fields share a response's head buffer with the
+ * server's own lines and the handler's (HTTP_HBUF_SIZE): a site and route
+ * whose fields did not fit would fail every response at run time.
+ */
+#define HEADERS_MAX_BYTES	(HTTP_OUT_SIZE - HTTP_HBUF_SIZE - 2048)
+
+static void
+site_headers_fit(struct loader *ld, const config_setting_t *e,
+    const struct site_conf *st)
+{
+	const config_setting_t *routes = config_setting_get_member(e,
+	    "routes"), *r;
+	size_t base = st->st_hblock_len + st->st_ablock_len, i, n;
+
+	if (base > HEADERS_MAX_BYTES) {
+		cfg_error(ld->ld_c, e, "headers: %zu bytes of fields; at most "
+		    "%d with a route's", base, HEADERS_MAX_BYTES);
+		return;
+	}
+	for (i = 0; i < st->st_nroutes; i++) {
+		const struct route_conf *rc = &st->st_routes[i];
+
+		n = base + rc->rc_hblock_len + rc->rc_ablock_len;
+		r = routes != NULL ? config_setting_get_elem(routes,
+		    (unsigned int)i) : NULL;
+		if (n > HEADERS_MAX_BYTES)
+			cfg_error(ld->ld_c, r != NULL ? r : e, "headers: %zu "
+			    "bytes of fields with the site's; at most %d", n,
+			    HEADERS_MAX_BYTES);
 	}
 }
 

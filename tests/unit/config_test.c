@@ -390,6 +390,40 @@ ATF_TC_BODY(config__include_scan, tc)
 	cfg_ctx_fini(&c);
 }
 
+/*
+ * Configured fields must leave room in a response's head for the
+ * server's own: too many would fail every response at run time.
+ */
+ATF_TC_WITHOUT_HEAD(config__headers_size);
+ATF_TC_BODY(config__headers_size, tc)
+{
+	const char *want[] = {
+		"t.conf:4: headers: 12321 bytes of fields with the site's; at "
+		    "most 12288",
+		"t.conf:5: headers: 12799 bytes of fields; at most 12288 with a "
+		    "route's",
+		NULL
+	};
+	char big[7000], conf[40000];
+	struct cfg_ctx c;
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	/* "Name: value" and CRLF each: 6007 + 6007 + 307 with the route. */
+	snprintf(conf, sizeof(conf),
+	    "listeners = ( { address = \"127.0.0.1\"; port = 8080; } );\n"
+	    "sites = ( { root = \"www\"; headers = { X-A = \"%.6000s\"; };\n"
+	    "  headers_always = { X-B = \"%.6000s\"; };\n"
+	    "  routes = ( { prefix = \"/\"; handler = \"static\"; headers = "
+	    "{ X-C = \"%.300s\"; }; } ); },\n"
+	    "  { names = [ \"b\" ]; root = \"www\"; headers = { X-A = "
+	    "\"%.6500s\"; X-B = \"%.6285s\"; }; } );\n", big, big, big, big,
+	    big);
+	ATF_CHECK(load(conf, &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
 /* A UTF-8 byte order mark before the first line is not a syntax error. */
 ATF_TC_WITHOUT_HEAD(config__bom);
 ATF_TC_BODY(config__bom, tc)
@@ -712,6 +746,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__include_unreadable);
 	ATF_TP_ADD_TC(tp, config__include_scan);
 	ATF_TP_ADD_TC(tp, config__bom);
+	ATF_TP_ADD_TC(tp, config__headers_size);
 	ATF_TP_ADD_TC(tp, config__include_paths);
 	ATF_TP_ADD_TC(tp, config__wide_integers);
 	ATF_TP_ADD_TC(tp, config__wide_integers_taken);

@@ -417,9 +417,7 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 		    http_cf->cf_default_type;
 
 	/* A precompressed sibling, when present, newer and welcome. */
-	if (enc != NULL)
-		http_resp_header(hr, "Content-Encoding", enc);
-	else if (sc->sc_gzip_static) {
+	if (enc == NULL && sc->sc_gzip_static) {
 		char gpath[HTTP_PATH_MAX + 8];
 		int gfd;
 
@@ -464,6 +462,9 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 		return (0);
 	}
 
+	/* After the 304s, as the cached answer has it. */
+	if (enc != NULL)
+		http_resp_header(hr, "Content-Encoding", enc);
 	http_resp_header(hr, "Last-Modified", lm);
 	if (elen > 0)
 		http_resp_header(hr, "ETag", etag);
