@@ -30,6 +30,23 @@ CONF
 	} > tamarin.conf
 }
 
+# capped_start [NOFILE]: start_daemon (one worker) through setpriv
+# without CAP_SYS_RESOURCE, so the master cannot raise its descriptor
+# limit: the caller's, or NOFILE set for the daemon alone.  Skips unless
+# root with setpriv.
+capped_start() {
+	[ "$(id -u)" = 0 ] || atf_skip "needs root, to drop CAP_SYS_RESOURCE"
+	command -v setpriv >/dev/null 2>&1 || atf_skip "no setpriv"
+	{
+		printf '#!/bin/sh\n'
+		[ -z "${1:-}" ] || printf 'ulimit -n %s || exit 1\n' "$1"
+		printf 'exec setpriv --bounding-set=-sys_resource "%s" "$@"\n' \
+		    "$TAMARIND"
+	} > tamarind.sh
+	chmod 755 tamarind.sh
+	TAMARIND=$PWD/tamarind.sh start_daemon tamarin.conf 1
+}
+
 # gen_running GEN N: generation GEN has N running workers.
 gen_running() {
 	tmq eval workers "len([w for w in d['workers'] if w['generation'] == $1 and w['state'] == 'running']) == $2" | grep -qx yes
@@ -228,16 +245,11 @@ reload_limits_head() {
 	atf_set descr "a reload that asks for more descriptors than the process may have says so, as a start does"
 }
 reload_limits_body() {
-	[ "$(id -u)" = 0 ] || atf_skip "needs root, to drop CAP_SYS_RESOURCE"
-	command -v setpriv >/dev/null 2>&1 || atf_skip "no setpriv"
 	tm_site
 	ops_conf 1 www
 	# A hard limit of 1024 that the master cannot raise.
-	printf '#!/bin/sh\nexec setpriv --bounding-set=-sys_resource "%s" "$@"\n' \
-	    "$TAMARIND" > tamarind.sh
-	chmod 755 tamarind.sh
 	ulimit -n 1024
-	TAMARIND=$PWD/tamarind.sh start_daemon tamarin.conf 1
+	capped_start
 	atf_check -s exit:1 grep -F 'file descriptors per process' daemon.log
 	sed -i 's/slots_per_worker = 256;/slots_per_worker = 5000;/' tamarin.conf
 	kill -HUP "$(cat tamarind.pid)"
@@ -256,8 +268,6 @@ fd_limit_slots_head() {
 	atf_set descr "a worker out of descriptors loses the connections that do not fit, never their slots, and the master then sends it no more than fit"
 }
 fd_limit_slots_body() {
-	[ "$(id -u)" = 0 ] || atf_skip "needs root, to drop CAP_SYS_RESOURCE"
-	command -v setpriv >/dev/null 2>&1 || atf_skip "no setpriv"
 	tm_site
 	ops_conf 1 www
 	sed -i 's/keepalive_sec = 5;/keepalive_sec = 60;/' tamarin.conf
@@ -265,10 +275,7 @@ fd_limit_slots_body() {
 	# 256 slots, 96 descriptors that the master cannot raise: about 80
 	# connections fit in the worker (a sanitizer takes a few more of
 	# its own), the clients' own limit stays the test's.
-	printf '#!/bin/sh\nulimit -n 96 || exit 1\nexec setpriv --bounding-set=-sys_resource "%s" "$@"\n' \
-	    "$TAMARIND" > tamarind.sh
-	chmod 755 tamarind.sh
-	TAMARIND=$PWD/tamarind.sh start_daemon tamarin.conf 1
+	capped_start 96
 	atf_check -o match:'only 96 file descriptors per process' cat daemon.log
 	# 130 keep-alive connections one after the other, all kept, then
 	# all closed.  Each is answered (maybe after waiting for a slot) or
