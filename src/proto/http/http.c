@@ -68,6 +68,7 @@ static void	http_close(struct conn *);
 static void	http_run(struct conn *);
 static int	http_read_head(struct conn *, struct http_req *);
 static int	http_read_body(struct conn *, struct http_req *);
+static void	http_body_begin(struct conn *, struct http_req *, uint64_t);
 static int	http_write(struct conn *, struct http_req *);
 static int	http_unsent(const struct conn *);
 static void	http_send_wait(struct conn *, struct http_req *);
@@ -534,10 +535,7 @@ http_process(struct conn *c, struct http_req *hr)
 			http_fail(c, hr, 413);
 			return;
 		}
-		hr->rq_body_max = rc->rc_max_body;
-		hr->rq_body_left = p->rq_content_length;
-		if (p->rq_flags & HTTP_RQ_CHUNKED)
-			http_chunked_init(&hr->rq_chunked);
+		http_body_begin(c, hr, rc->rc_max_body);
 		if ((p->rq_flags & HTTP_RQ_CONTINUE) && p->rq_minor == 1 &&
 		    (hr->rq_body_left > 0 || (p->rq_flags &
 		    HTTP_RQ_CHUNKED)) && c->c_in_len == p->rq_head_len) {
@@ -555,9 +553,6 @@ http_process(struct conn *c, struct http_req *hr)
 			conn_count_out(c, iov.iov_len);
 			hr->rq_flags |= HTTP_F_CONTINUE_SENT;
 		}
-		hr->rq_phase = HTTP_PH_BODY;
-		conn_set_state(c, TM_SLOT_READING);
-		conn_set_timeout(c, c->c_lc->lc_timeouts.to_body_ms);
 		return;
 	}
 	hr->rq_flags |= HTTP_F_BODY_DONE;
@@ -721,7 +716,16 @@ http_refuse(struct conn *c, struct http_req *hr, unsigned int status)
 		return;
 	}
 	hr->rq_refused = status;
-	hr->rq_body_max = HTTP_DISCARD_MAX;
+	http_body_begin(c, hr, HTTP_DISCARD_MAX);
+}
+
+/* The body comes next (http_read_body()): more than max is refused. */
+static void
+http_body_begin(struct conn *c, struct http_req *hr, uint64_t max)
+{
+	const struct http_request *p = &hr->rq_p;
+
+	hr->rq_body_max = max;
 	hr->rq_body_left = p->rq_content_length;
 	if (p->rq_flags & HTTP_RQ_CHUNKED)
 		http_chunked_init(&hr->rq_chunked);
