@@ -109,6 +109,7 @@ main(int argc, char *argv[], char *envp[])
 		fatal("calloc() failed");
 	tm_master = m;
 	m->m_sigfd = -1;
+	m->m_trial_fd = -1;
 	m->m_foreground = foreground;
 	for (unsigned int b = 0; b < TM_MAX_BLOCKS; b++)
 		m->m_wk[b].wk_chan = -1;

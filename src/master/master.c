@@ -3,6 +3,7 @@
  * reopen.  main.c parses the command line and calls in here.
  */
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -138,31 +139,38 @@ master_exit(struct master *m, int status)
 }
 
 /*
- * Read the configuration in a child first.  A reader that crashes on
- * it (a plugin's registration, a bug), that exits (libconfig's scanner,
- * a plugin calling exit()), or that hangs (an include that is a FIFO)
- * must cost the trial, never the master that serves.  The child's
- * verdict comes over a pipe, written just before it exits, so no exit
- * status can pass for one.  0 when the master may read the file itself
- * (the errors of a bad one are reported then, line by line), -1 when it
- * must not.
+ * A reload reads the configuration in a child first.  A reader that
+ * crashes on it (a plugin's registration, a bug), that exits (libconfig's
+ * scanner, a plugin calling exit()), or that hangs (an include on a dead
+ * NFS mount) must cost the trial, never the master that serves.  The
+ * master goes on accepting and dispatching while the child reads: its
+ * pipe is one more descriptor in the master's poll set, and its exit
+ * comes with SIGCHLD.  The verdict comes over the pipe, written just
+ * before the child exits, so no exit status can pass for one.  After a
+ * verdict the master reads the file itself (the errors of a bad one are
+ * reported then, line by line); without one the trial's end is the
+ * error.
  */
 #define TRIAL_MAX_MS	30000
 
-static int
-master_config_trial(const char *path, unsigned int gen)
-{
-	struct pollfd pfd;
-	struct cfg_ctx c;
-	uint64_t start = clock_ms(), now;
-	char verdict = 0;
-	pid_t pid;
-	int p[2], n, status;
+static void	master_reload_apply(struct master *);
+static void	master_reload_done(struct master *);
 
-	if (pipe2(p, O_CLOEXEC) == -1) {
+/* 0: the trial runs; -1: it could not start (read in the master). */
+static int
+master_trial_start(struct master *m)
+{
+	struct cfg_ctx c;
+	const char *path = m->m_cf->cf_path;
+	pid_t master = getpid();
+	char verdict;
+	pid_t pid;
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1) {
 		log_warn("reload: pipe2() failed; reading the configuration "
 		    "in the master");
-		return (0);
+		return (-1);
 	}
 	(void)fflush(NULL);	/* nothing buffered is written twice */
 	if ((pid = fork()) == -1) {
@@ -170,83 +178,152 @@ master_config_trial(const char *path, unsigned int gen)
 		    "in the master");
 		(void)close(p[0]);
 		(void)close(p[1]);
-		return (0);
+		return (-1);
 	}
 	if (pid == 0) {
 		struct rlimit rl = { 0, 0 };
 
+		/* No listener, channel or connection stays open in here. */
+		proc_child_cleanup(m, TM_MAX_BLOCKS);
+		(void)close(p[0]);
+		/* A reader left hanging must not outlive the master. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
+		    getppid() != master)
+			_exit(1);
 		/* Its crash is reported; -t reproduces it with a core. */
 		(void)setrlimit(RLIMIT_CORE, &rl);
-		(void)close(p[0]);
 		cfg_ctx_init(&c, path);
 		verdict = config_load(path, &c) != NULL ? 'y' : 'n';
 		(void)write(p[1], &verdict, 1);
 		_exit(0);
 	}
 	(void)close(p[1]);
-	/* The master must not wait forever on any reader. */
-	pfd.fd = p[0];
-	pfd.events = POLLIN;
-	for (;;) {
-		now = clock_ms();
-		if (now - start >= TRIAL_MAX_MS) {
-			(void)kill(pid, SIGKILL);
-			break;
-		}
-		n = poll(&pfd, 1, (int)(TRIAL_MAX_MS - (now - start)));
-		if (n == -1 && errno != EINTR) {
-			log_warn("reload: poll() failed");
-			(void)kill(pid, SIGKILL);
-			break;
-		}
-		/* The verdict, or the end of a child that gave none. */
-		if (n > 0) {
-			while (read(p[0], &verdict, 1) == -1 && errno == EINTR)
-				;
-			break;
-		}
+	m->m_trial_pid = pid;
+	m->m_trial_fd = p[0];
+	m->m_trial_at = clock_ms();
+	m->m_trial_verdict = 0;
+	m->m_trial_reaped = 0;
+	m->m_trial_killed = 0;
+	log_info("reload: reading %s (pid %d)", path, (int)pid);
+	return (0);
+}
+
+/* The pipe is readable: the verdict, or the end of a child without one. */
+void
+master_trial_event(struct master *m)
+{
+	char v;
+	ssize_t n;
+
+	while ((n = read(m->m_trial_fd, &v, 1)) == -1 && errno == EINTR)
+		;
+	if (n == -1 && errno == EAGAIN)
+		return;
+	if (n == 1)
+		m->m_trial_verdict = v;
+	(void)close(m->m_trial_fd);
+	m->m_trial_fd = -1;
+}
+
+/* Called by proc_reap() for the trial's child. */
+void
+master_trial_reaped(struct master *m, int status)
+{
+	m->m_trial_status = status;
+	m->m_trial_reaped = 1;
+}
+
+/* Each loop turn while a trial runs: its time limit, then its outcome. */
+void
+master_trial_tick(struct master *m, uint64_t now)
+{
+	const char *path = m->m_cf->cf_path;
+	int status = m->m_trial_status;
+
+	if (m->m_trial_pid == 0)
+		return;
+	/* The trial may have started after "now" was read. */
+	if (!m->m_trial_killed && !m->m_trial_reaped &&
+	    now >= m->m_trial_at + TRIAL_MAX_MS) {
+		(void)kill(m->m_trial_pid, SIGKILL);
+		m->m_trial_killed = 1;
 	}
-	(void)close(p[0]);
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR) {
-			log_warn("reload: waitpid() failed");
-			return (-1);
-		}
-	if (verdict == 'y' || verdict == 'n')
-		return (0);
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
-	    clock_ms() - start >= TRIAL_MAX_MS)
+	if (m->m_trial_fd != -1 && !m->m_trial_killed)
+		return;		/* still reading */
+	if (m->m_trial_verdict != 'y' && m->m_trial_verdict != 'n' &&
+	    !m->m_trial_reaped)
+		return;		/* the status will tell why */
+	if (m->m_trial_fd != -1) {
+		(void)close(m->m_trial_fd);
+		m->m_trial_fd = -1;
+	}
+	/* An unreaped child is proc_reap()'s, as a stranger, from here on. */
+	m->m_trial_pid = 0;
+	if (m->m_trial_verdict == 'y' || m->m_trial_verdict == 'n') {
+		master_reload_apply(m);
+		return;
+	}
+	if (m->m_trial_killed && WIFSIGNALED(status) &&
+	    WTERMSIG(status) == SIGKILL)
 		log_error("reload failed: reading %s took more than %d s; "
 		    "still serving generation %u", path, TRIAL_MAX_MS / 1000,
-		    gen);
+		    m->m_gen);
 	else if (WIFSIGNALED(status))
 		log_error("reload failed: reading %s crashed the reader "
 		    "(signal %d); still serving generation %u", path,
-		    WTERMSIG(status), gen);
+		    WTERMSIG(status), m->m_gen);
 	else
 		log_error("reload failed: reading %s ended the reader (exit "
 		    "%d); still serving generation %u", path,
-		    WEXITSTATUS(status), gen);
-	return (-1);
+		    WEXITSTATUS(status), m->m_gen);
+	master_reload_done(m);
+}
+
+/* A stop ends a trial: what it read would never be used. */
+static void
+master_trial_cancel(struct master *m)
+{
+	if (m->m_trial_pid == 0)
+		return;
+	if (!m->m_trial_reaped)
+		(void)kill(m->m_trial_pid, SIGKILL);
+	if (m->m_trial_fd != -1)
+		(void)close(m->m_trial_fd);
+	m->m_trial_fd = -1;
+	m->m_trial_pid = 0;
+	m->m_trial_again = 0;
+	log_notice("reload abandoned: stopping");
 }
 
 void
 master_reload(struct master *m)
 {
-	struct shm_header *h = shm_header(m->m_shm);
-	struct config *cf, *old = m->m_cf;
-	struct cfg_ctx c;
-	unsigned int b;
-
 	if (m->m_stopping) {
 		log_notice("reload ignored: stopping");
 		return;
 	}
+	if (m->m_trial_pid != 0) {
+		/* Once more when this one ends: the file may have changed. */
+		m->m_trial_again = 1;
+		log_notice("reload queued: the last one is still reading");
+		return;
+	}
 	notify_reloading();
-	atomic_store_explicit(&h->sh_state, TM_MASTER_RELOADING,
-	    memory_order_relaxed);
-	if (master_config_trial(old->cf_path, m->m_gen) == -1)
-		goto done;
+	atomic_store_explicit(&shm_header(m->m_shm)->sh_state,
+	    TM_MASTER_RELOADING, memory_order_relaxed);
+	if (master_trial_start(m) == -1)
+		master_reload_apply(m);
+}
+
+/* The trial read the file (or could not run): load it, start workers. */
+static void
+master_reload_apply(struct master *m)
+{
+	struct shm_header *h;
+	struct config *cf, *old = m->m_cf;
+	struct cfg_ctx c;
+	unsigned int b;
+
 	cfg_ctx_init(&c, old->cf_path);
 	cf = config_load(old->cf_path, &c);
 	if (cf == NULL) {
@@ -279,6 +356,7 @@ master_reload(struct master *m)
 	proto_prepare_logs(cf);
 	log_set_level(cf->cf_log_level);
 	master_limits(cf);
+	h = shm_header(m->m_shm);
 	atomic_store_explicit(&h->sh_generation, m->m_gen,
 	    memory_order_relaxed);
 	atomic_store_explicit(&h->sh_workers, cf->cf_workers,
@@ -300,8 +378,6 @@ master_reload(struct master *m)
 	if (proc_start_generation(m, cf) == -1)
 		log_error("reload: not every worker of generation %u "
 		    "started", m->m_gen);
-	/* Starting workers may have grown (and moved) the segment. */
-	h = shm_header(m->m_shm);
 	proc_send_all(m, CHAN_DRAIN, m->m_gen - 1);
 	log_notice("reloaded %s: generation %u, %u worker%s", cf->cf_path,
 	    m->m_gen, cf->cf_workers, cf->cf_workers == 1 ? "" : "s");
@@ -318,10 +394,21 @@ master_reload(struct master *m)
 			config_free(old);
 	}
 done:
-	atomic_store_explicit(&h->sh_state, TM_MASTER_RUNNING,
-	    memory_order_relaxed);
+	master_reload_done(m);
+}
+
+static void
+master_reload_done(struct master *m)
+{
+	/* Starting workers may have grown (and moved) the segment. */
+	atomic_store_explicit(&shm_header(m->m_shm)->sh_state,
+	    TM_MASTER_RUNNING, memory_order_relaxed);
 	if (!m->m_notify_ready)
 		notify_ready();		/* the old generation still serves */
+	if (m->m_trial_again) {
+		m->m_trial_again = 0;
+		master_reload(m);
+	}
 }
 
 void
@@ -339,6 +426,7 @@ master_stop(struct master *m, int sig)
 		return;
 	}
 	if (m->m_stopping == 0) {
+		master_trial_cancel(m);
 		notify_stopping();
 		atomic_store_explicit(&shm_header(m->m_shm)->sh_state,
 		    TM_MASTER_STOPPING, memory_order_relaxed);
@@ -509,12 +597,12 @@ master_rate(struct master *m, uint64_t now)
 int
 master_loop(struct master *m)
 {
-	struct pollfd pfd[1 + TM_MAX_BLOCKS + TM_MAX_LISTENERS];
+	struct pollfd pfd[2 + TM_MAX_BLOCKS + TM_MAX_LISTENERS];
 	int pwk[TM_MAX_BLOCKS + TM_MAX_LISTENERS];
 	struct shm_header *h;
 	unsigned int b, i, npfd, nwk, accepting;
 	uint64_t now;
-	int timeout, n;
+	int timeout, n, ptrial;
 
 	for (;;) {
 		now = clock_ms();
@@ -547,6 +635,12 @@ master_loop(struct master *m)
 				pfd[npfd].fd = m->m_ls[i].ls_fd;
 				pfd[npfd++].events = POLLIN;
 			}
+		ptrial = -1;
+		if (m->m_trial_fd != -1) {
+			ptrial = (int)npfd;
+			pfd[npfd].fd = m->m_trial_fd;
+			pfd[npfd++].events = POLLIN;
+		}
 
 		timeout = MASTER_TICK_MS;
 		if (m->m_full || (!accepting && !m->m_stopping))
@@ -583,11 +677,15 @@ master_loop(struct master *m)
 					    m->m_ls[i].ls_fd)
 						dispatch_accept(m,
 						    &m->m_ls[i]);
+			if (ptrial != -1 && pfd[ptrial].revents != 0 &&
+			    pfd[ptrial].fd == m->m_trial_fd)
+				master_trial_event(m);
 		}
 		dispatch_flush(m);
 		if (m->m_full && !m->m_stopping)
 			dispatch_reclaim(m, now);
 		proc_tick(m, now);
+		master_trial_tick(m, now);
 		master_rate(m, now);
 		if (m->m_notify_ready && !m->m_stopping &&
 		    master_generation_running(m)) {

@@ -87,6 +87,15 @@ struct master {
 	unsigned int	 m_live[TM_MAX_BLOCKS];
 	unsigned int	 m_nlive;
 	unsigned int	 m_nrespawn;	/* positions waiting for a respawn */
+	/* A reload's trial reading (master.c): its child, 0 when none. */
+	pid_t		 m_trial_pid;
+	int		 m_trial_fd;	/* the verdict's pipe, -1 once read */
+	uint64_t	 m_trial_at;	/* ms it started */
+	char		 m_trial_verdict;	/* 'y', 'n', or 0: none */
+	int		 m_trial_reaped;
+	int		 m_trial_status;	/* once reaped */
+	int		 m_trial_killed;	/* it took too long */
+	int		 m_trial_again;	/* HUP meanwhile: reload again after */
 };
 
 extern struct master	*tm_master;
@@ -116,6 +125,8 @@ void	proc_signal_all(struct master *, int);
 void	proc_send_all(struct master *, enum chan_type, uint32_t gen_upto);
 unsigned int proc_live(const struct master *);
 void	proc_chan_event(struct master *, unsigned int, short);
+/* In a child: close the master's listeners, channels, queued fds. */
+void	proc_child_cleanup(struct master *, unsigned int self);
 
 /* tickets.c (TLS session ticket keys: rotation, hand-out to workers) */
 void	tickets_tick(struct master *, uint64_t now);
@@ -129,6 +140,9 @@ int	master_segment_setup(struct master *);
 int	master_loop(struct master *);
 void	master_exit(struct master *, int) __attribute__((noreturn));
 void	master_reload(struct master *);
+void	master_trial_event(struct master *);
+void	master_trial_reaped(struct master *, int);
+void	master_trial_tick(struct master *, uint64_t now);
 void	master_stop(struct master *, int);
 void	master_reopen(struct master *);
 void	master_prepare_error_log(const struct config *);

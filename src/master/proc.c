@@ -27,7 +27,6 @@
 /* A worker told to stop is killed if still there after this. */
 #define STOP_KILL_MS	3000
 
-static void	proc_child_cleanup(struct master *, unsigned int);
 static void	proc_live_add(struct master *, unsigned int);
 static void	proc_live_del(struct master *, unsigned int);
 static void	proc_release_block(struct master *, unsigned int);
@@ -51,8 +50,11 @@ proc_live_del(struct master *m, unsigned int b)
 		}
 }
 
-/* In the child: drop everything of the master's that a worker must not hold. */
-static void
+/*
+ * In the child: drop everything of the master's that a worker (or a
+ * reload's trial, self TM_MAX_BLOCKS) must not hold.
+ */
+void
 proc_child_cleanup(struct master *m, unsigned int self)
 {
 	unsigned int i;
@@ -73,6 +75,8 @@ proc_child_cleanup(struct master *m, unsigned int self)
 	}
 	if (m->m_sigfd != -1)
 		close(m->m_sigfd);
+	if (m->m_trial_fd != -1)
+		close(m->m_trial_fd);
 	pidfile_close(m->m_pfh);
 }
 
@@ -265,11 +269,15 @@ proc_reap(struct master *m)
 				log_warn("waitpid() failed");
 			break;
 		}
+		if (pid == m->m_trial_pid) {
+			master_trial_reaped(m, status);
+			continue;
+		}
 		for (b = 0; b < TM_MAX_BLOCKS; b++)
 			if (m->m_wk[b].wk_pid == pid)
 				break;
 		if (b == TM_MAX_BLOCKS)
-			continue;	/* not a worker (a daemonizing parent) */
+			continue;	/* a daemonizing parent, an old trial */
 		w = &m->m_wk[b];
 		sb = shm_block(m->m_shm, b);
 		now = clock_ms();

@@ -193,6 +193,68 @@ reload_bad_config_cleanup() {
 	stop_daemon
 }
 
+atf_test_case reload_trial_async cleanup
+reload_trial_async_head() {
+	atf_set descr "a reload's trial reading that hangs leaves the master serving; a HUP meanwhile reloads once more after it; a stop ends it"
+}
+reload_trial_async_body() {
+	tm_site
+	ops_conf 1 www
+	start_daemon tamarin.conf 1
+	m=$(cat tamarind.pid)
+	sed -i "s|crash.so\"; } );|crash.so\"; },\\
+	{ path = \"$(atf_config_get builddir)/tests/plugins/loadhold.so\"; } );|" \
+	    tamarin.conf
+	atf_check -o match:loadhold.so cat tamarin.conf
+	touch loadhold.hold
+	kill -HUP "$m"
+	wait_for 100 test -s loadhold.pid || atf_fail "the trial did not start"
+	t=$(cat loadhold.pid)
+	atf_check test "$t" != "$m"
+	# The trial's child holds none of the master's sockets.
+	atf_check -o inline:'0\n' sh -c \
+	    "ls -l /proc/$t/fd | grep -c 'socket:' || true"
+	# New connections are accepted and served meanwhile.
+	for i in 1 2 3 4 5; do
+		atf_check -o save:got curl -sf -m 3 "http://127.0.0.1:$PORT/"
+		atf_check cmp got www/index.html
+	done
+	atf_check -o inline:'1 reloading\n' tmq eval summary \
+	    "'%d %s' % (d['generation'], d['state'])"
+	kill -HUP "$m"
+	wait_for 50 grep -q 'reload queued' daemon.log ||
+	    atf_fail "the second HUP was not queued"
+	atf_check -o inline:'1\n' tmq eval summary "d['generation']"
+	rm loadhold.hold
+	# The held reload, then the queued one.
+	wait_for 100 sh -c 'test "$(tmq eval summary "d[\"generation\"]")" = 3' ||
+	    atf_fail "the two reloads did not run: $(tail -5 daemon.log)"
+	atf_check -o inline:'2 running\n' tmq eval summary \
+	    "'%d %s' % (d['reloads'], d['state'])"
+	kill -0 "$m" || atf_fail "the master died"
+	atf_check -o save:got curl -sf -m 3 "http://127.0.0.1:$PORT/"
+	atf_check cmp got www/index.html
+
+	# A stop while a trial hangs ends the trial too.
+	rm loadhold.pid
+	touch loadhold.hold
+	kill -HUP "$m"
+	wait_for 100 test -s loadhold.pid || atf_fail "the trial did not start"
+	t=$(cat loadhold.pid)
+	kill -TERM "$m"
+	wait_for 100 sh -c "! kill -0 $m 2>/dev/null" ||
+	    atf_fail "the master did not stop"
+	atf_check -o match:'reload abandoned: stopping' cat daemon.log
+	# Gone, or a zombie its new parent has yet to reap.
+	wait_for 50 sh -c "test ! -e /proc/$t || grep -q '^[0-9]* (.*) Z' /proc/$t/stat" ||
+	    atf_fail "the trial's child outlived the master"
+}
+reload_trial_async_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	rm -f loadhold.hold
+	stop_daemon
+}
+
 atf_test_case reload_include cleanup
 reload_include_head() {
 	atf_set descr "start and reload take @include paths, absolute as they are, relative from the main file's directory, whatever the daemon's; errors name the included file"
@@ -698,6 +760,7 @@ atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case reload_under_load
 	atf_add_test_case reload_bad_config
+	atf_add_test_case reload_trial_async
 	atf_add_test_case reload_include
 	atf_add_test_case reload_limits
 	atf_add_test_case fd_limit_slots
