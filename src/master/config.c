@@ -779,14 +779,39 @@ load_tls(struct loader *ld, const config_setting_t *g)
 		resolve_path(ld, s, &tc->tc_ocsp_response);
 	}
 	if (cfg_strv(c, g, "protocols", &tc->tc_protocols, NULL) == 1) {
-		for (char **p = tc->tc_protocols; *p != NULL; p++)
-			if (strcmp(*p, "TLSv1.2") != 0 &&
-			    strcmp(*p, "TLSv1.3") != 0 &&
-			    strcmp(*p, "TLSv1.1") != 0 &&
-			    strcmp(*p, "TLSv1") != 0)
-				cfg_error(c, config_setting_get_member(g,
-				    "protocols"), "protocols: unknown '%s' "
+		static const char *const vers[] = { "TLSv1", "TLSv1.1",
+		    "TLSv1.2", "TLSv1.3" };
+		const config_setting_t *ps = config_setting_get_member(g,
+		    "protocols");
+		int have[4] = { 0, 0, 0, 0 }, lo = 4, hi = -1, k;
+
+		for (char **p = tc->tc_protocols; *p != NULL; p++) {
+			for (k = 0; k < 4 && strcmp(*p, vers[k]) != 0; k++)
+				;
+			if (k == 4) {
+				cfg_error(c, ps, "protocols: unknown '%s' "
 				    "(TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)", *p);
+				continue;
+			}
+			have[k] = 1;
+			lo = k < lo ? k : lo;
+			hi = k > hi ? k : hi;
+		}
+		if (tc->tc_protocols[0] == NULL)
+			cfg_error(c, ps, "protocols: the list is empty (leave "
+			    "it out for TLSv1.2 and TLSv1.3)");
+		/*
+		 * OpenSSL offers only the lowest unbroken run of versions:
+		 * with a gap, the highest listed ones would never be used.
+		 */
+		for (k = lo + 1; k < hi; k++)
+			if (!have[k]) {
+				cfg_error(c, ps, "protocols: %s is missing "
+				    "between %s and %s; OpenSSL offers only "
+				    "versions in an unbroken run", vers[k],
+				    vers[lo], vers[hi]);
+				break;
+			}
 	}
 	cfg_strdup(c, g, "ciphers", &tc->tc_ciphers);
 	cfg_strdup(c, g, "ciphersuites", &tc->tc_ciphersuites);

@@ -1072,24 +1072,19 @@ tls_proto_version(const char *s)
 static int
 tls_settings(struct cfg_ctx *c, const struct tls_conf *lt, SSL_CTX *ctx)
 {
-	static const int all[] = { TLS1_VERSION, TLS1_1_VERSION,
-	    TLS1_2_VERSION, TLS1_3_VERSION };
-	static const uint64_t off[] = { SSL_OP_NO_TLSv1, SSL_OP_NO_TLSv1_1,
-	    SSL_OP_NO_TLSv1_2, SSL_OP_NO_TLSv1_3 };
 	int errs = c->cc_errors, lo = TLS1_2_VERSION, hi = TLS1_3_VERSION;
 	char err[128];
-	size_t i;
 
+	/* config.c refused unknown names and gaps in the list. */
 	if (lt->tc_protocols != NULL && lt->tc_protocols[0] != NULL) {
-		int have[4] = { 0, 0, 0, 0 }, v;
 		char **p;
+		int v;
 
 		lo = INT_MAX;
 		hi = 0;
 		for (p = lt->tc_protocols; *p != NULL; p++) {
 			if ((v = tls_proto_version(*p)) == -1)
-				continue;	/* config.c reported it */
-			have[v - TLS1_VERSION] = 1;
+				continue;
 			if (v < lo)
 				lo = v;
 			if (v > hi)
@@ -1097,10 +1092,6 @@ tls_settings(struct cfg_ctx *c, const struct tls_conf *lt, SSL_CTX *ctx)
 		}
 		if (hi == 0)
 			return (-1);
-		/* A hole in the range ("TLSv1.1", "TLSv1.3") stays shut. */
-		for (i = 0; i < 4; i++)
-			if (all[i] > lo && all[i] < hi && !have[i])
-				SSL_CTX_set_options(ctx, off[i]);
 	}
 	if (SSL_CTX_set_min_proto_version(ctx, lo) != 1 ||
 	    SSL_CTX_set_max_proto_version(ctx, hi) != 1)
@@ -1211,6 +1202,68 @@ tls_sid_make(const struct listener_conf *lc, unsigned char *sid)
 }
 
 /*
+ * What OpenSSL accepts can still leave a version nothing to negotiate
+ * with: "aNULL" at any security level, only RSA suites for an ECDSA key,
+ * TLSv1 and TLSv1.1 alone (their SHA-1 signatures need security level
+ * 0).  Every such handshake would fail; refuse it here, with a line.
+ */
+static void
+tls_check_usable(struct cfg_ctx *c, const struct tls_conf *lt,
+    const struct tls_conf *tc, SSL_CTX *ctx)
+{
+	STACK_OF(SSL_CIPHER) *sk;
+	const SSL_CIPHER *ci;
+	EVP_PKEY *pk = SSL_CTX_get0_privatekey(ctx);
+	int lo = (int)SSL_CTX_get_min_proto_version(ctx);
+	int hi = (int)SSL_CTX_get_max_proto_version(ctx);
+	int level = SSL_CTX_get_security_level(ctx);
+	int key, auth, old = 0, tls13 = 0, i;
+	SSL *s;
+
+	if (hi < TLS1_2_VERSION && level > 0) {
+		cfg_error_at(c, lt->tc_file, lt->tc_line, "tls: protocols: "
+		    "TLSv1 and TLSv1.1 need SHA-1 signatures, which OpenSSL "
+		    "refuses at security level %d; list TLSv1.2 too, or add "
+		    "\"@SECLEVEL=0\" to ciphers", level);
+		return;
+	}
+	if (pk == NULL || (s = SSL_new(ctx)) == NULL) {
+		ERR_clear_error();
+		return;
+	}
+	key = EVP_PKEY_get_base_id(pk);
+	/* Filtered by the versions and the security level. */
+	sk = SSL_get1_supported_ciphers(s);
+	for (i = 0; sk != NULL && i < sk_SSL_CIPHER_num(sk); i++) {
+		ci = sk_SSL_CIPHER_value(sk, i);
+		if (strcmp(SSL_CIPHER_get_version(ci), "TLSv1.3") == 0) {
+			tls13 = 1;
+			continue;
+		}
+		auth = SSL_CIPHER_get_auth_nid(ci);
+		if ((auth == NID_auth_rsa && (key == EVP_PKEY_RSA ||
+		    key == EVP_PKEY_RSA_PSS)) ||
+		    (auth == NID_auth_ecdsa && (key == EVP_PKEY_EC ||
+		    key == EVP_PKEY_ED25519 || key == EVP_PKEY_ED448)) ||
+		    (auth == NID_auth_dss && key == EVP_PKEY_DSA))
+			old = 1;
+	}
+	sk_SSL_CIPHER_free(sk);
+	SSL_free(s);
+	ERR_clear_error();
+	if (lo < TLS1_3_VERSION && !old)
+		cfg_error_at(c, lt->tc_file, lt->tc_line, "tls: ciphers: "
+		    "'%s' leaves TLSv1.2 and older no cipher usable with the "
+		    "key %s", lt->tc_ciphers != NULL ? lt->tc_ciphers :
+		    TLS_DEFAULT_CIPHERS, tc->tc_key);
+	if (hi >= TLS1_3_VERSION && !tls13)
+		cfg_error_at(c, lt->tc_file, lt->tc_line, "tls: "
+		    "ciphersuites: '%s' leaves TLSv1.3 no usable suite",
+		    lt->tc_ciphersuites != NULL ? lt->tc_ciphersuites :
+		    TLS_DEFAULT_SUITES);
+}
+
+/*
  * One context: the listener's settings (lt) and session ID context (sid)
  * with the certificate, key and OCSP response of tc (the listener's own,
  * or a site's).
@@ -1294,6 +1347,8 @@ tls_site_build(struct cfg_ctx *c, const struct config *cf,
 			    "does not match certificate %s", tc->tc_key,
 			    tc->tc_certificate);
 	}
+	if (c->cc_errors == errs)
+		tls_check_usable(c, lt, tc, ctx);
 	if (tc->tc_ocsp_response != NULL &&
 	    (ts->ts_ocsp = tls_ocsp_load(c, tc)) != NULL) {
 		SSL_CTX_set_tlsext_status_cb(ctx, tls_ocsp_cb);

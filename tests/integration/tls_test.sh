@@ -750,6 +750,57 @@ protocol_switch_cleanup() {
 	stop_daemon
 }
 
+atf_test_case protocol_errors cleanup
+protocol_errors_head() {
+	atf_set descr "-t refuses protocols and ciphers that would fail every handshake: a gap in the versions, an empty list, no cipher for the key, TLS 1.0/1.1 alone above security level 0"
+	atf_set require.progs "openssl"
+}
+protocol_errors_body() {
+	tls_setup
+	# tls_conf puts the listener's tls block on line 7.
+	tconf() {
+		sed -e "7s|key = \"default.key\";|& $2|" tamarin.conf > "$1"
+		grep -qF "$2" "$1" || atf_fail "sed did not change $1"
+	}
+	tconf gap.conf 'protocols = [ "TLSv1.1", "TLSv1.3" ];'
+	atf_check -s exit:1 -o empty \
+	    -e inline:'gap.conf:7: protocols: TLSv1.2 is missing between TLSv1.1 and TLSv1.3; OpenSSL offers only versions in an unbroken run\ngap.conf: configuration test failed (1 error)\n' \
+	    "$TAMARIND" -t -c gap.conf
+	tconf empty.conf 'protocols = [ ];'
+	atf_check -s exit:1 -o empty \
+	    -e match:'^empty\.conf:7: protocols: the list is empty' \
+	    "$TAMARIND" -t -c empty.conf
+	tconf anull.conf 'ciphers = "aNULL";'
+	atf_check -s exit:1 -o empty \
+	    -e match:"^anull\\.conf:7: tls: ciphers: 'aNULL' leaves TLSv1\\.2 and older no cipher usable with the key .*/default\\.key\$" \
+	    -e match:'configuration test failed \(1 error\)' \
+	    "$TAMARIND" -t -c anull.conf
+	# RSA suites only, and every key here is ECDSA.
+	tconf rsa.conf 'ciphers = "ECDHE-RSA-AES128-GCM-SHA256";'
+	atf_check -s exit:1 -o empty \
+	    -e match:"^rsa\\.conf:7: tls: ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' leaves TLSv1\\.2" \
+	    "$TAMARIND" -t -c rsa.conf
+	tconf old.conf 'protocols = [ "TLSv1", "TLSv1.1" ];'
+	atf_check -s exit:1 -o empty \
+	    -e match:'^old\.conf:7: tls: protocols: TLSv1 and TLSv1\.1 need SHA-1 signatures, which OpenSSL refuses at security level [1-9]' \
+	    "$TAMARIND" -t -c old.conf
+	# What still works: TLS 1.3 alone whatever the 1.2 ciphers, and
+	# all four versions (1.0 and 1.1 then only at security level 0).
+	tconf t13.conf 'protocols = [ "TLSv1.3" ]; ciphers = "aNULL";'
+	atf_check -o inline:'configuration OK\n' "$TAMARIND" -t -c t13.conf
+	tconf all.conf 'protocols = [ "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" ];'
+	atf_check -o inline:'configuration OK\n' "$TAMARIND" -t -c all.conf
+	start_daemon all.conf
+	atf_check -o match:'^New, TLSv1.2' sh -c "openssl s_client \
+	    -connect 127.0.0.1:$PORT -tls1_2 </dev/null 2>/dev/null"
+	atf_check -o match:'^New, TLSv1.3' sh -c "openssl s_client \
+	    -connect 127.0.0.1:$PORT -tls1_3 </dev/null 2>/dev/null"
+}
+protocol_errors_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case cert_errors cleanup
 cert_errors_head() {
 	atf_set descr "-t and a reload report unreadable, broken and mismatched certificates and keys with file:line; a reload picks up a new certificate"
@@ -940,6 +991,7 @@ atf_init_test_cases() {
 	atf_add_test_case garbage
 	atf_add_test_case plain_http
 	atf_add_test_case protocol_switch
+	atf_add_test_case protocol_errors
 	atf_add_test_case cert_errors
 	atf_add_test_case ocsp_stapling
 	atf_add_test_case redirect
