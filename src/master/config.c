@@ -90,6 +90,8 @@ static struct tls_conf *load_tls(struct loader *, const config_setting_t *);
 static unsigned int route_methods_max(const struct http_handler *);
 static int	load_methods(struct loader *, const config_setting_t *,
 		    unsigned int *);
+static void	check_run_dir(struct loader *, const config_setting_t *,
+		    const char *);
 static void	check_log_dir(struct loader *, const config_setting_t *,
 		    const char *);
 static void	site_headers_fit(struct loader *, const config_setting_t *,
@@ -259,11 +261,13 @@ load_daemon(struct loader *ld, const config_setting_t *g)
 	}
 	if ((s = config_setting_get_member(g, "pidfile")) != NULL) {
 		cfg_mark(g, "pidfile");
-		resolve_path(ld, s, &cf->cf_pidfile);
+		if (resolve_path(ld, s, &cf->cf_pidfile) == 1)
+			check_run_dir(ld, s, cf->cf_pidfile);
 	}
 	if ((s = config_setting_get_member(g, "segment")) != NULL) {
 		cfg_mark(g, "segment");
-		resolve_path(ld, s, &cf->cf_segment);
+		if (resolve_path(ld, s, &cf->cf_segment) == 1)
+			check_run_dir(ld, s, cf->cf_segment);
 	}
 	if ((s = config_setting_get_member(g, "error_log")) != NULL) {
 		cfg_mark(g, "error_log");
@@ -1431,6 +1435,32 @@ check_log_dir(struct loader *ld, const config_setting_t *s, const char *path)
 	else if (!S_ISDIR(st.st_mode))
 		cfg_error(ld->ld_c, s, "%s: %s: not a directory",
 		    config_setting_name(s), dir);
+	free(dup);
+}
+
+/*
+ * The master makes the pidfile's and the segment's directory when it is
+ * missing (a run directory on tmpfs after a reboot), one level deep, so
+ * its parent must exist.
+ */
+static void
+check_run_dir(struct loader *ld, const config_setting_t *s, const char *path)
+{
+	char *dup, *dir;
+	struct stat st;
+
+	if ((dup = strdup(path)) == NULL)
+		return;
+	dir = dirname(dup);
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			cfg_error(ld->ld_c, s, "%s: %s: not a directory",
+			    config_setting_name(s), dir);
+	} else if (errno == ENOENT)
+		check_log_dir(ld, s, dir);	/* its parent */
+	else
+		cfg_error(ld->ld_c, s, "%s: %s: %s", config_setting_name(s),
+		    dir, strerror(errno));
 	free(dup);
 }
 

@@ -138,6 +138,9 @@ main(int argc, char *argv[], char *envp[])
 		log_tee_stderr(1);
 	}
 
+	/* A run directory on tmpfs is gone after a reboot: make it. */
+	master_make_dir(m->m_cf->cf_pidfile);
+	master_make_dir(m->m_cf->cf_segment);
 	/* Another master with this pidfile is an error before anything. */
 	if (m->m_cf->cf_pidfile != NULL) {
 		m->m_pfh = pidfile_open(m->m_cf->cf_pidfile, 0644, &other);

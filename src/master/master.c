@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <libgen.h>
 #include <libutil.h>
 #include <poll.h>
 #include <pwd.h>
@@ -50,6 +51,25 @@ master_report_errors(const struct cfg_ctx *c, int to_log)
 		else
 			fprintf(stderr, "%s\n", c->cc_msgs[i]);
 	}
+}
+
+/* The directory of path, made (0755, one level) if it is missing. */
+void
+master_make_dir(const char *path)
+{
+	char *dup, *dir;
+	struct stat st;
+
+	if (path == NULL || (dup = strdup(path)) == NULL)
+		return;
+	dir = dirname(dup);
+	if (stat(dir, &st) == -1 && errno == ENOENT) {
+		if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+			log_warn("mkdir(%s) failed", dir);
+		else
+			log_info("made the directory %s", dir);
+	}
+	free(dup);
 }
 
 int

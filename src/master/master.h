@@ -147,6 +147,7 @@ void	master_stop(struct master *, int);
 void	master_reopen(struct master *);
 void	master_prepare_error_log(const struct config *);
 void	master_limits(const struct config *);
+void	master_make_dir(const char *);
 struct cfg_ctx;
 void	master_report_errors(const struct cfg_ctx *, int);
 

@@ -255,6 +255,44 @@ reload_trial_async_cleanup() {
 	stop_daemon
 }
 
+atf_test_case run_dir_made cleanup
+run_dir_made_head() {
+	atf_set descr "a missing pidfile/segment directory (tmpfs after a reboot) is made at start; -t passes then, and names the line when its parent is missing too"
+}
+run_dir_made_body() {
+	tm_site
+	cat > tamarin.conf <<'CONF'
+version = 1;
+daemon = { pidfile = "run/tm/tamarind.pid"; log_level = "info"; };
+workers = { count = 1; };
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; } );
+sites = ( { root = "www"; } );
+CONF
+	atf_check -s exit:1 -o empty \
+	    -e inline:"tamarin.conf:2: pidfile: $(pwd -P)/run: No such file or directory\ntamarin.conf: configuration test failed (1 error)\n" \
+	    "$TAMARIND" -t -c tamarin.conf
+	mkdir run
+	atf_check -o inline:'configuration OK\n' "$TAMARIND" -t -c tamarin.conf
+	( setsid "$TAMARIND" -d -c tamarin.conf >daemon.log 2>&1 & )
+	wait_for 100 test -s run/tm/tamarind.pid ||
+	    atf_fail "no pidfile: $(cat daemon.log)"
+	cp run/tm/tamarind.pid master.pid
+	cat master.pid >> tm.pids
+	atf_check -o match:"made the directory $(pwd -P)/run/tm\$" cat daemon.log
+	atf_check -o inline:'drwxr-xr-x\n' stat -c %A run/tm
+	atf_check test -e run/tm/tamarind.shm
+	wait_for 100 sh -c "$TAMARINCTL -s run/tm/tamarind.shm show summary | grep -q '^state *running'" ||
+	    atf_fail "the workers did not start"
+	PORT=$("$TAMARINCTL" -j -s run/tm/tamarind.shm show listeners |
+	    python3 -c 'import json,sys; print(json.load(sys.stdin)["listeners"][0]["port"])')
+	atf_check -o save:got curl -sf "http://127.0.0.1:$PORT/"
+	atf_check cmp got www/index.html
+}
+run_dir_made_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case reload_include cleanup
 reload_include_head() {
 	atf_set descr "start and reload take @include paths, absolute as they are, relative from the main file's directory, whatever the daemon's; errors name the included file"
@@ -761,6 +799,7 @@ atf_init_test_cases() {
 	atf_add_test_case reload_under_load
 	atf_add_test_case reload_bad_config
 	atf_add_test_case reload_trial_async
+	atf_add_test_case run_dir_made
 	atf_add_test_case reload_include
 	atf_add_test_case reload_limits
 	atf_add_test_case fd_limit_slots
