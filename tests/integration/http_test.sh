@@ -52,7 +52,9 @@ HTML='text/html; charset=utf-8'
 
 # refused CODE REASON REQUEST: REQUEST gets exactly the error page and a
 # close.  A function, so each case reads as a table.
+nref=0
 refused() {
+	nref=$((nref + 1))
 	tm_error_resp "$1" "$2" > want
 	printf '[closed]\n' >> want
 	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof \
@@ -93,6 +95,11 @@ parser__bad_head_body() {
 	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}Foo\r\n\r\n"
 	refused 400 'Bad Request' "GET / HTTP/1.1\r\n$H: a\r\n\r\n"
 	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}X(Y: a\r\n\r\n"
+	# Each closed a connection for a protocol error; a 404 is none.
+	atf_check -o match:'^HTTP/1.1 404 ' curl -si -H 'Host: main.test' \
+	    "http://127.0.0.1:$PORT/missing"
+	atf_check -o inline:"$nref $((nref + 1)) 0\n" tmq eval summary \
+	    "'%d %d %d' % (d['totals']['errors']['protocol'], d['totals']['responses']['4xx'], d['totals']['errors']['io'])"
 }
 parser__bad_head_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

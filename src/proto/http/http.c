@@ -686,7 +686,20 @@ http_dispatch(struct conn *c, struct http_req *hr)
 static void
 http_fail(struct conn *c, struct http_req *hr, unsigned int status)
 {
+	/* A 408 is counted as a timeout when it is made. */
+	if (status != 408)
+		hr->rq_flags |= HTTP_F_PROTO_ERR;
 	http_error(c, hr, status, 0);
+}
+
+/* How an answered connection ends: a protocol error, or orderly. */
+static enum conn_reason
+http_close_why(const struct conn *c)
+{
+	const struct http_req *hr = c->c_data;
+
+	return (hr != NULL && (hr->rq_flags & HTTP_F_PROTO_ERR) ?
+	    CONN_PROTO : CONN_DONE);
 }
 
 /*
@@ -961,7 +974,7 @@ http_finish(struct conn *c, struct http_req *hr)
 		if (http_tr(c)->tr_close_notify ||
 		    (hr->rq_flags & HTTP_F_FIN_HELD))
 			(void)http_tr(c)->tr_shutdown(c);
-		conn_close(c, CONN_DONE);
+		conn_close(c, http_close_why(c));
 		return (-1);
 	}
 	/* Keep-alive: whatever follows the request starts the next one. */
@@ -1023,11 +1036,11 @@ http_linger(struct conn *c)
 			c->c_flags &= ~CONN_F_RD;
 			return (1);
 		}
-		conn_close(c, CONN_DONE);
+		conn_close(c, http_close_why(c));
 		return (0);
 	}
 	/* A flood: it has had its chance. */
-	conn_close(c, CONN_DONE);
+	conn_close(c, http_close_why(c));
 	return (0);
 }
 
@@ -1059,7 +1072,7 @@ http_timeout(struct conn *c)
 	case HTTP_PH_LINGER:
 		/* The answer is out; the drain ends by its deadline.  (A
 		   408 was counted when it was made.) */
-		conn_close(c, CONN_DONE);
+		conn_close(c, http_close_why(c));
 		return;
 	case HTTP_PH_WRITE: {
 		/*
