@@ -166,10 +166,10 @@ static__index_dirs_cleanup() {
 
 atf_test_case static__autoindex cleanup
 static__autoindex_head() {
-	atf_set descr "autoindex: HTML listing, directories first, each by name, names escaped (a colon too: no scheme), hidden files hidden; off by default"
+	atf_set descr "autoindex: HTML listing, directories first, each by name, names escaped (a colon too: no scheme), hidden files hidden, symlinks as what they lead to; off by default"
 }
 static__autoindex_body() {
-	mkdir -p www/list/sub www/list/.hiddendir www/plain www/withindex
+	mkdir -p www/list/sub www/list/.hiddendir www/plain www/withindex outside
 	printf 'a' > 'www/list/a&b<c>.txt'
 	printf 'j' > 'www/list/javascript:alert(1)'
 	mkdir www/list/c:d
@@ -179,6 +179,14 @@ static__autoindex_body() {
 	printf 'x' > www/list/sub/in.txt
 	printf 'x' > www/plain/x.txt
 	printf 'index\n' > www/withindex/index.html
+	# Links: to a directory (listed as one), to a file (its size),
+	# to nothing (as it is), and out of the root (left out, as it
+	# is a 404).
+	ln -s sub www/list/lnd
+	ln -s 'q"t'\''.txt' www/list/lnf
+	ln -s nowhere www/list/dangling
+	ln -s ../../outside www/list/out
+	ln -s "$(pwd)/www/list/sub" www/list/abs
 	stamp www
 	st_conf <<'CONF'
 sites = ( { root = "www";
@@ -195,9 +203,12 @@ CONF
 <body><h1>Index of /list/</h1><hr><pre>
 <a href="../">../</a>
 <a href="c%3Ad/">c:d/</a>  02-Jan-2024 03:04  -
+<a href="lnd/">lnd/</a>  02-Jan-2024 03:04  -
 <a href="sub/">sub/</a>  02-Jan-2024 03:04  -
 <a href="a&amp;b%3Cc%3E.txt">a&amp;b&lt;c&gt;.txt</a>  02-Jan-2024 03:04  1
+<a href="dangling">dangling</a>  02-Jan-2024 03:04  -
 <a href="javascript%3Aalert(1)">javascript:alert(1)</a>  02-Jan-2024 03:04  1
+<a href="lnf">lnf</a>  02-Jan-2024 03:04  3
 <a href="q%22t&#39;.txt">q&quot;t&#39;.txt</a>  02-Jan-2024 03:04  3
 <a href="sp%20ace.txt">sp ace.txt</a>  02-Jan-2024 03:04  5
 </pre><hr></body></html>
@@ -219,6 +230,8 @@ PAGE
 	atf_check -o inline:'a' curl -sf "http://127.0.0.1:$PORT/list/a&b%3Cc%3E.txt"
 	atf_check -o inline:'x' curl -sf "http://127.0.0.1:$PORT/list/sub/in.txt"
 	atf_check -o inline:'j' curl -sf "http://127.0.0.1:$PORT/list/javascript%3Aalert(1)"
+	atf_check -o inline:'x' curl -sf "http://127.0.0.1:$PORT/list/lnd/in.txt"
+	atf_check -o match:'href="in.txt"' curl -sf "http://127.0.0.1:$PORT/list/lnd/"
 	# Preconditions: no validators of its own.
 	tm_no_validators "http://127.0.0.1:$PORT/list/"
 	# An index file still wins; without autoindex: 403.
@@ -261,7 +274,13 @@ sites = (
 		       follow_symlinks = "on"; } ); },
 	{ names = [ "list.test" ]; root = "www";
 	  routes = ( { prefix = "/"; handler = "static";
-		       autoindex = true; } ); }
+		       autoindex = true; } ); },
+	{ names = [ "listoff.test" ]; root = "www";
+	  routes = ( { prefix = "/"; handler = "static";
+		       follow_symlinks = "off"; autoindex = true; } ); },
+	{ names = [ "liston.test" ]; root = "www";
+	  routes = ( { prefix = "/"; handler = "static";
+		       follow_symlinks = "on"; autoindex = true; } ); }
 );
 CONF
 	start_daemon
@@ -300,7 +319,17 @@ CONF
 	atf_check -o inline:'403 \n' \
 	    curl -s -o /dev/null -w '%{http_code} %header{location}\n' \
 	    -H 'Host: list.test' "$u/idx/"
-	atf_check -o match:'href="target.txt"' curl -s -H 'Host: list.test' "$u/"
+	# Listings show links as a request finds them: inside, those that
+	# lead out are left out (a 404); off, every link is a plain name
+	# (a 403); on, each is what it leads to.
+	for t in 'list dir/ idx/ in.txt target.txt up.txt' \
+	    'listoff idx/ abs.txt dir in.txt out.txt outdir target.txt up.txt' \
+	    'liston dir/ idx/ outdir/ abs.txt in.txt out.txt target.txt up.txt'; do
+		got=$(curl -s -H "Host: ${t%% *}.test" "$u/" |
+		    sed -n 's/^<a href="\([^.][^"]*\)">.*/\1/p' |
+		    paste -s -d ' ' -)
+		atf_check_equal "${t#* }" "$got"
+	done
 }
 static__symlinks_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

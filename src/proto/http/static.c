@@ -66,7 +66,8 @@ static int	static_file(struct http_req *, const struct static_conf *,
 		    int, const char *, const struct stat *);
 static int	static_dir(struct http_req *, const struct static_conf *,
 		    int, int, const char *);
-static int	static_listing(struct http_req *, int, const char *);
+static int	static_listing(struct http_req *, const struct static_conf *,
+		    int, int, const char *);
 static int	static_open(const struct static_conf *, int, const char *,
 		    int, struct fc_entry **);
 static int	static_cached(struct http_req *, const struct static_conf *,
@@ -392,7 +393,7 @@ static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
 		if (dirfd == -1 && (dirfd = fs_open_beneath(rootfd, path,
 		    O_RDONLY | O_DIRECTORY | O_NONBLOCK, sc->sc_symlinks)) == -1)
 			return (static_errno(hr, errno));
-		return (static_listing(hr, dirfd, path));
+		return (static_listing(hr, sc, rootfd, dirfd, path));
 	}
 	if (dirfd != -1)
 		close(dirfd);
@@ -734,21 +735,76 @@ li_html(struct listing *l, const char *s)
 	return (0);
 }
 
+/* An entry of a listing, with what its line shows. */
+struct li_ent {
+	char		*le_name;
+	int		 le_dir;
+	long long	 le_size;	/* -1: not a regular file */
+	time_t		 le_mtime;
+	int		 le_known;	/* le_mtime is set */
+};
+
 /* Directories first, then files, each by name (nginx's order). */
 static int
-name_cmp(const void *a, const void *b)
+ent_cmp(const void *a, const void *b)
 {
-	return (strcmp(*(char *const *)a, *(char *const *)b));
+	const struct li_ent *x = a, *y = b;
+
+	if (x->le_dir != y->le_dir)
+		return (x->le_dir ? -1 : 1);
+	return (strcmp(x->le_name, y->le_name));
+}
+
+/*
+ * What the listing shows for name in the directory fd (path): a symlink
+ * as what it leads to, resolved as a request for it would be (so a link
+ * to a directory is listed as one).  A link the policy refuses (off, or
+ * a loop) is listed as it is, as an unreadable file is: a request for it
+ * is 403, the name is there.  A link that leads out of the root under
+ * "inside" is left out: a request for it is 404, as a name the site does
+ * not have, and the listing tells no more than that.  Returns 0 to list
+ * it, -1 to leave it out.
+ */
+static int
+li_stat(const struct static_conf *sc, int rootfd, int fd, const char *path,
+    const char *name, struct li_ent *e)
+{
+	char lpath[HTTP_PATH_MAX + NAME_MAX + 2];
+	struct stat st, tst;
+	int lfd;
+
+	e->le_dir = 0;
+	e->le_size = -1;
+	e->le_known = 0;
+	if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return (0);
+	if (S_ISLNK(st.st_mode) && (size_t)snprintf(lpath, sizeof(lpath),
+	    "%s%s", path, name) < sizeof(lpath)) {
+		lfd = fs_open_beneath(rootfd, lpath, O_PATH, sc->sc_symlinks);
+		if (lfd == -1 && errno == EXDEV)
+			return (-1);
+		if (lfd != -1) {
+			if (fstat(lfd, &tst) == 0)
+				st = tst;
+			close(lfd);
+		}
+	}
+	e->le_dir = S_ISDIR(st.st_mode);
+	e->le_size = S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
+	e->le_mtime = st.st_mtime;
+	e->le_known = 1;
+	return (0);
 }
 
 static int
-static_listing(struct http_req *hr, int dirfd, const char *path)
+static_listing(struct http_req *hr, const struct static_conf *sc,
+    int rootfd, int dirfd, const char *path)
 {
 	struct listing l = { NULL, 0, 0 };
-	char **names = NULL, **nn, enc[NAME_MAX * 3 + 8], line[512];
+	struct li_ent *ents = NULL, *ne;
+	char enc[NAME_MAX * 3 + 8], line[512];
 	size_t n = 0, cap = 0, i;
 	struct dirent *de;
-	struct stat st;
 	struct tm tm;
 	DIR *d;
 	int fd, ok = 0;
@@ -768,21 +824,17 @@ static_listing(struct http_req *hr, int dirfd, const char *path)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
-			if ((nn = reallocarray(names, cap, sizeof(*nn))) == NULL)
+			if ((ne = reallocarray(ents, cap, sizeof(*ne))) == NULL)
 				goto out;
-			names = nn;
+			ents = ne;
 		}
-		/* A sort key before the name: '0' a directory, '1' not. */
-		if ((names[n] = malloc(strlen(de->d_name) + 2)) == NULL)
+		if (li_stat(sc, rootfd, fd, path, de->d_name, &ents[n]) == -1)
+			continue;
+		if ((ents[n].le_name = strdup(de->d_name)) == NULL)
 			goto out;
-		names[n][0] = de->d_type == DT_DIR || (de->d_type ==
-		    DT_UNKNOWN && fstatat(fd, de->d_name, &st,
-		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) ?
-		    '0' : '1';
-		memcpy(names[n] + 1, de->d_name, strlen(de->d_name) + 1);
 		n++;
 	}
-	qsort(names, n, sizeof(*names), name_cmp);
+	qsort(ents, n, sizeof(*ents), ent_cmp);
 	if (LI_LIT(&l, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 	    "<title>Index of ") == -1 || li_html(&l, path) == -1 ||
 	    LI_LIT(&l, "</title></head>\n<body><h1>Index of ") == -1 ||
@@ -790,15 +842,12 @@ static_listing(struct http_req *hr, int dirfd, const char *path)
 	    LI_LIT(&l, "</h1><hr><pre>\n<a href=\"../\">../</a>\n") == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
-		const char *name = names[i] + 1;
-		int isdir = 0, en;
-		long long size = -1;
+		const char *name = ents[i].le_name;
+		int isdir = ents[i].le_dir, en;
 		char when[32] = "-";
 
-		if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			isdir = S_ISDIR(st.st_mode);
-			size = S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
-			gmtime_r(&st.st_mtime, &tm);
+		if (ents[i].le_known) {
+			gmtime_r(&ents[i].le_mtime, &tm);
 			strftime(when, sizeof(when), "%d-%b-%Y %H:%M", &tm);
 		}
 		en = http_name_encode(name, strlen(name), enc,
@@ -815,8 +864,9 @@ static_listing(struct http_req *hr, int dirfd, const char *path)
 		    (isdir && LI_LIT(&l, "/") == -1) ||
 		    LI_LIT(&l, "</a>") == -1)
 			goto out;
-		if (size >= 0)
-			snprintf(line, sizeof(line), "  %s  %lld\n", when, size);
+		if (ents[i].le_size >= 0)
+			snprintf(line, sizeof(line), "  %s  %lld\n", when,
+			    ents[i].le_size);
 		else
 			snprintf(line, sizeof(line), "  %s  -\n", when);
 		if (li_append(&l, line, strlen(line)) == -1)
@@ -828,8 +878,8 @@ static_listing(struct http_req *hr, int dirfd, const char *path)
 out:
 	closedir(d);
 	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		free(ents[i].le_name);
+	free(ents);
 	if (!ok) {
 		free(l.li_buf);
 		return (-1);
