@@ -109,6 +109,7 @@ static char	cfg_seen;
 static config_setting_t *cfg_lookup(const config_setting_t *, const char *);
 static void	cfg_add(struct cfg_ctx *, const char *, unsigned int,
 		    const char *);
+static size_t	cfg_file_rank(struct cfg_ctx *, const char *);
 static int	cfg_slurp(int, char **, size_t *);
 static void	cfg_scan_buf(struct cfg_scan *, const char *, const char *,
 		    size_t);
@@ -148,8 +149,15 @@ cfg_ctx_fini(struct cfg_ctx *c)
 	for (i = 0; i < c->cc_nmsgs; i++)
 		free(c->cc_msgs[i]);
 	free(c->cc_msgs);
+	free(c->cc_pos);
 	c->cc_msgs = NULL;
+	c->cc_pos = NULL;
 	c->cc_nmsgs = 0;
+	for (i = 0; i < c->cc_nfiles; i++)
+		free(c->cc_files[i]);
+	free(c->cc_files);
+	c->cc_files = NULL;
+	c->cc_nfiles = 0;
 	for (i = 0; i < c->cc_nincs; i++)
 		free(c->cc_incs[i]);
 	free(c->cc_incs);
@@ -842,6 +850,8 @@ cfg_scan_include(struct cfg_scan *s, const char *from, unsigned int line)
 		s->cs_relative = 1;
 		cfg_inc_name(c, inc, path);
 	}
+	/* Its errors come after those of the files read before it. */
+	(void)cfg_file_rank(c, path);
 	s->cs_depth++;
 	s->cs_dev[s->cs_depth] = st.st_dev;
 	s->cs_ino[s->cs_depth] = st.st_ino;
@@ -875,11 +885,40 @@ cfg_inc_name(struct cfg_ctx *c, const char *name, const char *path)
 	v[c->cc_nincs++] = p;
 }
 
-/* Count one error and keep its line: "file:line: msg" or "file: msg". */
+/*
+ * A file's rank among the messages' files: 0 for the main one, else its
+ * place in cc_files, where it is added when new.  Out of memory: last.
+ */
+static size_t
+cfg_file_rank(struct cfg_ctx *c, const char *file)
+{
+	char **v;
+	size_t i;
+
+	if (c->cc_file != NULL && strcmp(file, c->cc_file) == 0)
+		return (0);
+	for (i = 0; i < c->cc_nfiles; i++)
+		if (strcmp(c->cc_files[i], file) == 0)
+			return (i + 1);
+	if ((v = reallocarray(c->cc_files, c->cc_nfiles + 1,
+	    sizeof(*v))) == NULL)
+		return (SIZE_MAX);
+	c->cc_files = v;
+	if ((v[c->cc_nfiles] = strdup(file)) == NULL)
+		return (SIZE_MAX);
+	return (++c->cc_nfiles);
+}
+
+/*
+ * Count one error and keep its line, "file:line: msg" or "file: msg",
+ * in its place: checks run in the schema's order, not the file's, and
+ * an operator reads the list against the file.
+ */
 static void
 cfg_add(struct cfg_ctx *c, const char *file, unsigned int lineno,
     const char *msg)
 {
+	struct cfg_pos pos, *pv;
 	char *line = NULL, **v;
 	size_t i;
 
@@ -909,7 +948,25 @@ cfg_add(struct cfg_ctx *c, const char *file, unsigned int lineno,
 		return;
 	}
 	c->cc_msgs = v;
-	c->cc_msgs[c->cc_nmsgs++] = line;
+	pv = reallocarray(c->cc_pos, c->cc_nmsgs + 1, sizeof(*pv));
+	if (pv == NULL) {
+		free(line);
+		return;
+	}
+	c->cc_pos = pv;
+	pos.cp_file = file != NULL ? cfg_file_rank(c, file) : 0;
+	pos.cp_line = lineno;
+	/* After every error at or before its place: stable. */
+	for (i = c->cc_nmsgs; i > 0; i--)
+		if (pv[i - 1].cp_file < pos.cp_file ||
+		    (pv[i - 1].cp_file == pos.cp_file &&
+		    pv[i - 1].cp_line <= pos.cp_line))
+			break;
+	memmove(v + i + 1, v + i, (c->cc_nmsgs - i) * sizeof(*v));
+	memmove(pv + i + 1, pv + i, (c->cc_nmsgs - i) * sizeof(*pv));
+	v[i] = line;
+	pv[i] = pos;
+	c->cc_nmsgs++;
 }
 
 static config_setting_t *

@@ -14,12 +14,28 @@
 
 struct cfg_wide;
 
+/* Where an error is: its file's rank (0 the main file) and its line. */
+struct cfg_pos {
+	size_t		 cp_file;
+	unsigned int	 cp_line;
+};
+
 struct cfg_ctx {
 	const char	*cc_file;	/* the main file, for file-less errors */
 	int		 cc_errors;
-	/* Each error line, in order (for -t and for reload logs). */
+	/*
+	 * Each error line (for -t and for reload logs), by file and line:
+	 * the main file first, then the others in the order read (an
+	 * included file) or named (any other), each error after those
+	 * before it in its file and after the ones found before it on its
+	 * line.  cc_pos[i] is cc_msgs[i]'s place.
+	 */
 	char		**cc_msgs;
+	struct cfg_pos	*cc_pos;
 	size_t		 cc_nmsgs;
+	/* The files after the main one, in that order (the ranks). */
+	char		**cc_files;
+	size_t		 cc_nfiles;
 	/*
 	 * libconfig names an included file as @include wrote it; messages
 	 * name a relative one by its path: name, path, name, path...
