@@ -741,6 +741,20 @@ CONF
 	done
 	atf_check -o save:got curl -sf --compressed "http://127.0.0.1:$PORT/gz/t.txt"
 	atf_check cmp got www/gz/t.txt
+	# Its errors about the variant vary as it does: a range past the
+	# end is the variant's length, a failed If-Match its tag.
+	for ae in gzip identity; do
+		[ $ae = gzip ] && f=www/gz/t.txt.gz || f=www/gz/t.txt
+		closed tm_error_resp -a 'Vary: Accept-Encoding' \
+		    -a "Content-Range: bytes */$(wc -c < $f)" \
+		    416 'Range Not Satisfiable'
+		want_req want /gz/t.txt -H "Accept-Encoding: $ae" \
+		    -H 'Range: bytes=9999-'
+		closed tm_error_resp -a 'Vary: Accept-Encoding' \
+		    412 'Precondition Failed'
+		want_req want /gz/t.txt -H "Accept-Encoding: $ae" \
+		    -H 'If-Match: "nope"'
+	done
 	# Not accepted: the plain file, still with Vary.
 	closed tm_file_resp -c close -h 'Vary: Accept-Encoding' www/gz/t.txt "$TXT"
 	want_req want /gz/t.txt

@@ -74,7 +74,7 @@ static int	static_cached(struct http_req *, const struct static_conf *,
 		    struct fc_entry *, const char *);
 static int	static_ranges(struct http_req *, const struct static_conf *,
 		    int, const struct stat *, const char *, const char *,
-		    size_t);
+		    size_t, int);
 
 const struct http_handler http_handler_static = {
 	.hd_name = "static",
@@ -410,7 +410,7 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 	struct stat gst;
 	size_t vlen, rlen, elen = 0;
 	time_t mtime;
-	int gz = 0, m = http_req_method(hr);
+	int gz = 0, vary = 0, m = http_req_method(hr);
 
 	ctype = mime_lookup(http_cf->cf_mime, path, strlen(path));
 	if (ctype == NULL)
@@ -429,6 +429,7 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 		    sc->sc_symlinks)) != -1) {
 			/* Caches must know the answer depends on it. */
 			http_resp_header(hr, "Vary", "Accept-Encoding");
+			vary = 1;
 			v = http_req_header(hr, "Accept-Encoding", &vlen);
 			if (v != NULL && http_accepts_gzip(v, vlen) &&
 			    fstat(gfd, &gst) == 0 && S_ISREG(gst.st_mode) &&
@@ -460,6 +461,9 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 
 	if (http_resp_preconditions(hr, etag, elen, &mtime)) {
 		close(fd);
+		/* An error page starts its head afresh. */
+		if (vary && hr->rq_status == 412)
+			http_resp_header(hr, "Vary", "Accept-Encoding");
 		return (0);
 	}
 
@@ -480,7 +484,7 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 		if (v == NULL || http_cond_if_range(v, vlen, elen > 0 ? etag :
 		    NULL, elen, mtime, conn_now_wall()))
 			return (static_ranges(hr, sc, fd, st, ctype, range,
-			    rlen));
+			    rlen, vary));
 	}
 	http_resp_status(hr, 200);
 	http_resp_header(hr, "Content-Type", ctype);
@@ -598,9 +602,11 @@ br_fin(void *arg)
 	free(br);
 }
 
+/* vary: the variant sent depends on Accept-Encoding (gzip_static). */
 static int
 static_ranges(struct http_req *hr, const struct static_conf *sc, int fd,
-    const struct stat *st, const char *ctype, const char *range, size_t rlen)
+    const struct stat *st, const char *ctype, const char *range, size_t rlen,
+    int vary)
 {
 	struct http_range r[STATIC_MAX_RANGES > 1024 ? 1 : 1024];
 	char cr[HTTP_CONTENT_RANGE_MAX + 8], head[512];
@@ -626,6 +632,9 @@ static_ranges(struct http_req *hr, const struct static_conf *sc, int fd,
 		http_range_content_range(cr, sizeof(cr), NULL,
 		    (uint64_t)st->st_size);
 		http_resp_error(hr, 416);
+		/* Its length is the variant's: it varies as a 206 would. */
+		if (vary)
+			http_resp_header(hr, "Vary", "Accept-Encoding");
 		http_resp_header(hr, "Content-Range", cr);
 		return (0);
 	}
