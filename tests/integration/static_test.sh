@@ -741,6 +741,14 @@ CONF
 	done
 	atf_check -o save:got curl -sf --compressed "http://127.0.0.1:$PORT/gz/t.txt"
 	atf_check cmp got www/gz/t.txt
+	# 304: the validators and Vary, not the encoding (RFC 9110
+	# §15.4.5).
+	printf 'HTTP/1.1 304 Not Modified\r\nServer: tamarin\r\nDate: (date)\r\nConnection: close\r\nVary: Accept-Encoding\r\nETag: %s\r\nLast-Modified: %s\r\n\r\n[closed]\n' \
+	    "$ge" "$(tm_lastmod www/gz/t.txt.gz)" > want
+	want_req want /gz/t.txt -H 'Accept-Encoding: gzip' \
+	    -H "If-None-Match: $ge"
+	want_req want /gz/t.txt -H 'Accept-Encoding: gzip' \
+	    -H "If-Modified-Since: $(tm_lastmod www/gz/t.txt.gz)"
 	# Its errors about the variant vary as it does: a range past the
 	# end is the variant's length, a failed If-Match its tag.
 	for ae in gzip identity; do

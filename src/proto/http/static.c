@@ -438,8 +438,7 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 				fd = gfd;
 				st = &gst;
 				gz = 1;
-				http_resp_header(hr, "Content-Encoding",
-				    "gzip");
+				enc = "gzip";
 			} else
 				close(gfd);
 		}
@@ -467,7 +466,11 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 		return (0);
 	}
 
-	/* After the 304s, as the cached answer has it. */
+	/*
+	 * After the 304s, which carry no representation metadata but
+	 * the validators and Vary (RFC 9110 §15.4.5), as the cached answer
+	 * has it.
+	 */
 	if (enc != NULL)
 		http_resp_header(hr, "Content-Encoding", enc);
 	http_resp_header(hr, "Last-Modified", lm);
