@@ -507,7 +507,7 @@ body__chunked_cleanup() {
 
 atf_test_case expect__continue cleanup
 expect__continue_head() {
-	atf_set descr "Expect: 100-continue gets 100 before the body is sent; refused bodies get no 100"
+	atf_set descr "Expect: 100-continue gets 100 before the body is sent; refused bodies, and those the handler answers with an error, get no 100"
 }
 expect__continue_body() {
 	http_start
@@ -529,6 +529,26 @@ expect__continue_body() {
 	} > want
 	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof steps \
 	    "$PORT" "POST /upload/ HTTP/1.1\r\n${H}Content-Length: 1000\r\nExpect: 100-continue\r\n\r\n" "hello"
+	# The handler's answer is an error: no 100 either, as the body
+	# would only be dropped; the close follows a lingering drain.
+	{
+		printf '[step 1]\n'
+		tm_error_resp 404 'Not Found'
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof steps \
+	    "$PORT" "POST /upload/none.txt HTTP/1.1\r\n${H}Content-Length: 5\r\nExpect: 100-continue\r\n\r\n" "hello"
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof steps \
+	    "$PORT" "POST /upload/none.txt HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n" "5\r\nhello\r\n0\r\n\r\n"
+	# A body sent without waiting for the 100 is read as any other,
+	# and the connection kept.
+	{
+		tm_error_resp -k 404 'Not Found'
+		tm_file_resp -c close www/r.txt "$TXT"
+		printf '[closed]\n'
+	} > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "POST /upload/none.txt HTTP/1.1\r\n${H}Content-Length: 5\r\nExpect: 100-continue\r\n\r\nhelloGET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
 	# A 1.0 client cannot know 100 (RFC 9110 §10.1.1): it is ignored.
 	{
 		printf '[step 1]\n[step 2]\n'

@@ -54,6 +54,9 @@ struct http_handler {
 	 * Answer a request.  Returns 0 once a response is set (or an error
 	 * status was chosen with http_resp_error()), -1 to drop the
 	 * connection without a response (out of memory and the like).
+	 * No handler sees a request body: it runs once the body has been
+	 * read and dropped, or before it when the client waits for a 100
+	 * (Continue), which an error answer then goes out without.
 	 */
 	int		(*hd_handle)(struct http_req *, void *data);
 	void		(*hd_free)(void *data);

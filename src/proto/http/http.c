@@ -76,6 +76,8 @@ static int	http_linger(struct conn *);
 static int	http_input_pending(struct conn *);
 static void	http_process(struct conn *, struct http_req *);
 static void	http_dispatch(struct conn *, struct http_req *);
+static int	http_handle(struct conn *, struct http_req *);
+static void	http_continue(struct conn *, struct http_req *);
 static void	http_respond(struct conn *, struct http_req *);
 static int	http_has_body(const struct http_request *);
 static void	http_fail(struct conn *, struct http_req *, unsigned int);
@@ -298,6 +300,8 @@ http_run(struct conn *c)
 			}
 			if (hr->rq_refused != 0)
 				http_error(c, hr, hr->rq_refused, 1);
+			else if (hr->rq_flags & HTTP_F_ANSWERED)
+				http_respond(c, hr);
 			else
 				http_dispatch(c, hr);
 			continue;
@@ -528,31 +532,23 @@ http_process(struct conn *c, struct http_req *hr)
 		http_refuse(c, hr, 405);
 		return;
 	}
-	/* The body: consumed (and discarded) before the handler runs. */
+	/*
+	 * The body: consumed (and discarded) before the handler runs,
+	 * except one held back for a 100 (Continue), which is asked for
+	 * only once the handler's answer is known not to refuse it.
+	 */
 	if (p->rq_flags & (HTTP_RQ_LENGTH | HTTP_RQ_CHUNKED)) {
 		if ((p->rq_flags & HTTP_RQ_LENGTH) &&
 		    p->rq_content_length > rc->rc_max_body) {
 			http_fail(c, hr, 413);
 			return;
 		}
-		http_body_begin(c, hr, rc->rc_max_body);
 		if ((p->rq_flags & HTTP_RQ_CONTINUE) && p->rq_minor == 1 &&
-		    (hr->rq_body_left > 0 || (p->rq_flags &
-		    HTTP_RQ_CHUNKED)) && c->c_in_len == p->rq_head_len) {
-			static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-			struct iovec iov;
-
-			iov.iov_base = (void *)cont;
-			iov.iov_len = sizeof(cont) - 1;
-			/* 25 bytes on an idle socket: short means broken. */
-			if (http_tr(c)->tr_writev(c, &iov, 1, 0) !=
-			    (ssize_t)iov.iov_len) {
-				conn_close(c, CONN_IO);
-				return;
-			}
-			conn_count_out(c, iov.iov_len);
-			hr->rq_flags |= HTTP_F_CONTINUE_SENT;
+		    http_has_body(p) && c->c_in_len == p->rq_head_len) {
+			http_continue(c, hr);
+			return;
 		}
+		http_body_begin(c, hr, rc->rc_max_body);
 		return;
 	}
 	hr->rq_flags |= HTTP_F_BODY_DONE;
@@ -667,16 +663,60 @@ http_read_body(struct conn *c, struct http_req *hr)
 static void
 http_dispatch(struct conn *c, struct http_req *hr)
 {
+	if (http_handle(c, hr) == -1)
+		return;
+	http_respond(c, hr);
+}
+
+/* Run the route's handler: -1 when the connection is closed. */
+static int
+http_handle(struct conn *c, struct http_req *hr)
+{
 	const struct route_conf *rc = hr->rq_route;
 
 	conn_set_state(c, TM_SLOT_WORKING);
 	if (rc->rc_handler->hd_handle(hr, rc->rc_data) == -1) {
 		conn_close(c, CONN_NOMEM);
-		return;
+		return (-1);
 	}
 	if (hr->rq_status == 0)
 		http_resp_error(hr, 500);
-	http_respond(c, hr);
+	return (0);
+}
+
+/*
+ * A body the client holds back until it is asked for (Expect:
+ * 100-continue).  No handler reads a body, so the answer is known
+ * before it: an error goes out without the 100, which would only have
+ * the client send what is dropped (RFC 9110 §10.1.1), and the
+ * connection closes after a lingering drain, as for a refused body held
+ * back.  Any other answer is kept while the body is asked for and read,
+ * and sent after it.
+ */
+static void
+http_continue(struct conn *c, struct http_req *hr)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	struct iovec iov;
+
+	if (http_handle(c, hr) == -1)
+		return;
+	if (hr->rq_status >= 400) {
+		hr->rq_flags &= ~HTTP_F_KEEPALIVE;
+		http_respond(c, hr);
+		return;
+	}
+	hr->rq_flags |= HTTP_F_ANSWERED;
+	http_body_begin(c, hr, hr->rq_route->rc_max_body);
+	iov.iov_base = (void *)cont;
+	iov.iov_len = sizeof(cont) - 1;
+	/* 25 bytes on an idle socket: short means broken. */
+	if (http_tr(c)->tr_writev(c, &iov, 1, 0) != (ssize_t)iov.iov_len) {
+		conn_close(c, CONN_IO);
+		return;
+	}
+	conn_count_out(c, iov.iov_len);
+	hr->rq_flags |= HTTP_F_CONTINUE_SENT;
 }
 
 /*

@@ -61,6 +61,7 @@ enum http_body_kind {
 #define HTTP_F_ERROR_PAGE	0x0200	/* body is an error page */
 #define HTTP_F_FIN_HELD		0x0400	/* last bytes held for the FIN */
 #define HTTP_F_PROTO_ERR	0x0800	/* refused as malformed: closes */
+#define HTTP_F_ANSWERED		0x1000	/* handler ran before the body */
 
 #define HTTP_PATH_MAX		8192	/* normalised path, bytes */
 #define HTTP_HBUF_SIZE		2048	/* handler-added response headers */
