@@ -238,18 +238,24 @@ listener_open(struct master *m, struct listener_conf *lc)
 	/* release: the row's fields before its state. */
 	atomic_store_explicit(&sl->li_state, TM_LISTENER_ACTIVE,
 	    memory_order_release);
-	log_info("listening on %s port %u (%s, listener %s)", lc->lc_address,
-	    port, proto_name(lc->lc_proto), lc->lc_name);
+	if (lc->lc_sa.ss_family == AF_UNIX)
+		log_info("listening on %s (%s, listener %s)", lc->lc_address,
+		    proto_name(lc->lc_proto), lc->lc_name);
+	else
+		log_info("listening on %s port %u (%s, listener %s)",
+		    lc->lc_address, port, proto_name(lc->lc_proto),
+		    lc->lc_name);
 	return (0);
 }
 
+/* gen: the generation that removed it (or the last, at a stop). */
 void
-listener_close(struct master *m, struct listener *ls)
+listener_close(struct master *m, struct listener *ls, uint32_t gen)
 {
 	struct shm_listener *sl;
 
 	sl = shm_listener(m->m_shm, (unsigned int)ls->ls_index);
-	atomic_store_explicit(&sl->li_closed_gen, m->m_gen,
+	atomic_store_explicit(&sl->li_closed_gen, gen,
 	    memory_order_relaxed);
 	atomic_store_explicit(&sl->li_state, TM_LISTENER_CLOSED,
 	    memory_order_release);
@@ -311,7 +317,8 @@ listeners_setup(struct master *m, struct config *cf)
 		if (keep[i] == 0) {
 			log_info("closing listener %s", ls->ls_conf != NULL ?
 			    ls->ls_conf->lc_name : "?");
-			listener_close(m, ls);
+			/* The reload makes generation m_gen + 1. */
+			listener_close(m, ls, m->m_gen + 1);
 			continue;
 		}
 		{

@@ -452,7 +452,7 @@ master_stop(struct master *m, int sig)
 		    TM_MASTER_STOPPING, memory_order_relaxed);
 		/* Nothing new is accepted from here on. */
 		for (i = 0; i < m->m_nls; i++)
-			listener_close(m, &m->m_ls[i]);
+			listener_close(m, &m->m_ls[i], m->m_gen);
 		m->m_nls = 0;
 	}
 	m->m_stopping = sig;

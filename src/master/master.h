@@ -102,7 +102,7 @@ extern struct master	*tm_master;
 
 /* listener.c */
 int	listener_open(struct master *, struct listener_conf *);
-void	listener_close(struct master *, struct listener *);
+void	listener_close(struct master *, struct listener *, uint32_t);
 int	listeners_setup(struct master *, struct config *);
 
 /* dispatch.c */

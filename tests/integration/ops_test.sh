@@ -101,6 +101,9 @@ reload_under_load_body() {
 		6)
 			atf_check -s not-exit:0 -o ignore -e ignore curl -s \
 			    -m 2 "http://127.0.0.1:$xp/"
+			# Removed by this generation, and shown so.
+			atf_check -o inline:"closed $gen\n" tmq eval listeners \
+			    "' '.join('%s %s' % (l['state'], l['closed_generation']) for l in d['listeners'] if l['name'] == 'extra')"
 			;;
 		12|13)
 			atf_check -o inline:'the other root\n' curl -s \
