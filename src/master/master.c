@@ -335,6 +335,25 @@ master_reload(struct master *m)
 		master_reload_apply(m);
 }
 
+static int
+master_same_path(const char *a, const char *b)
+{
+	return (a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0);
+}
+
+/* *p becomes a copy of was: 0, or -1 out of memory. */
+static int
+master_keep_path(char **p, const char *was)
+{
+	char *dup = NULL;
+
+	if (was != NULL && (dup = strdup(was)) == NULL)
+		return (-1);
+	free(*p);
+	*p = dup;
+	return (0);
+}
+
 /* The trial read the file (or could not run): load it, start workers. */
 static void
 master_reload_apply(struct master *m)
@@ -355,15 +374,27 @@ master_reload_apply(struct master *m)
 		goto done;
 	}
 	cfg_ctx_fini(&c);
-	if ((cf->cf_pidfile != NULL) != (old->cf_pidfile != NULL) ||
-	    (cf->cf_pidfile != NULL &&
-	    strcmp(cf->cf_pidfile, old->cf_pidfile) != 0))
+	/*
+	 * The pidfile, the error log and the segment stay as they are,
+	 * where the supervisor, logrotate and tamarinctl know them; the
+	 * running configuration keeps naming them, so that the next
+	 * reload compares with what is in use.
+	 */
+	if (!master_same_path(cf->cf_pidfile, old->cf_pidfile))
 		log_warnx("reload: pidfile changes need a restart; keeping %s",
 		    old->cf_pidfile != NULL ? old->cf_pidfile : "none");
-	/* The segment stays where tamarinctl found it. */
-	free(cf->cf_segment);
-	cf->cf_segment = old->cf_segment != NULL ?
-	    strdup(old->cf_segment) : NULL;
+	if (!master_same_path(cf->cf_error_log, old->cf_error_log))
+		log_warnx("reload: error_log changes need a restart; keeping "
+		    "%s", old->cf_error_log != NULL ? old->cf_error_log :
+		    "syslog");
+	if (master_keep_path(&cf->cf_pidfile, old->cf_pidfile) == -1 ||
+	    master_keep_path(&cf->cf_error_log, old->cf_error_log) == -1 ||
+	    master_keep_path(&cf->cf_segment, old->cf_segment) == -1) {
+		log_error("reload failed: out of memory; still serving "
+		    "generation %u", m->m_gen);
+		config_free(cf);
+		goto done;
+	}
 	if (listeners_setup(m, cf) == -1) {
 		log_error("reload failed: cannot open the new listeners; "
 		    "still serving generation %u", m->m_gen);
@@ -490,13 +521,13 @@ master_reopen(struct master *m)
 static void
 master_nofile(const struct config *cf)
 {
-	struct rlimit rl;
-	rlim_t want;
+	struct rlimit rl, old;
+	rlim_t want, need;
 
-	want = cf->cf_max_open_files > 0 ? (rlim_t)cf->cf_max_open_files :
-	    (rlim_t)cf->cf_slots_per_worker + 2 * CHAN_MAX_FDS + 64 +
+	need = (rlim_t)cf->cf_slots_per_worker + 2 * CHAN_MAX_FDS + 64 +
 	    cf->cf_nlisteners;
-	struct rlimit old;
+	want = cf->cf_max_open_files > 0 ? (rlim_t)cf->cf_max_open_files :
+	    need;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
@@ -517,7 +548,11 @@ master_nofile(const struct config *cf)
 			rl = old;
 		}
 	}
-	if (rl.rlim_cur < want)
+	if (rl.rlim_cur < want && cf->cf_max_open_files > 0)
+		log_warnx("only %llu file descriptors per process; "
+		    "max_open_files is %u", (unsigned long long)rl.rlim_cur,
+		    (unsigned int)cf->cf_max_open_files);
+	if (rl.rlim_cur < need)
 		log_warnx("only %llu file descriptors per process; "
 		    "slots_per_worker %u may not all be usable",
 		    (unsigned long long)rl.rlim_cur, cf->cf_slots_per_worker);

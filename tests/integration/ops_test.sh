@@ -296,6 +296,41 @@ run_dir_made_cleanup() {
 	stop_daemon
 }
 
+atf_test_case reload_keeps_paths cleanup
+reload_keeps_paths_head() {
+	atf_set descr "a reload that changes the pidfile or the error log keeps the ones in use, says so each time, and creates neither new file"
+}
+reload_keeps_paths_body() {
+	tm_site
+	ops_conf 1 www
+	TM_DETACH=1 start_daemon tamarin.conf 1
+	m=$(cat tamarind.pid)
+	sed -i -e 's|"tamarind.pid"|"other.pid"|' \
+	    -e 's|"error.log"|"new.log"|' tamarin.conf
+	atf_check -o match:other.pid -o match:new.log cat tamarin.conf
+	for g in 2 3; do
+		kill -HUP "$m"
+		wait_for 100 sh -c "test \"\$(tmq eval summary \"d['generation']\")\" = $g" ||
+		    atf_fail "reload to generation $g did not run"
+	done
+	kill -USR1 "$m"
+	wait_for 50 grep -q 'signal 10' error.log || atf_fail "no USR1"
+	atf_check -o inline:'2\n' grep -c \
+	    "pidfile changes need a restart; keeping $(pwd -P)/tamarind.pid\$" \
+	    error.log
+	atf_check -o inline:'2\n' grep -c \
+	    "error_log changes need a restart; keeping $(pwd -P)/error.log\$" \
+	    error.log
+	atf_check -s exit:1 grep -q 'keeping .*other.pid\|keeping .*new.log' \
+	    error.log
+	atf_check test ! -e new.log -a ! -e other.pid
+	atf_check -o inline:"$m" cat tamarind.pid
+}
+reload_keeps_paths_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case reload_include cleanup
 reload_include_head() {
 	atf_set descr "start and reload take @include paths, absolute as they are, relative from the main file's directory, whatever the daemon's; errors name the included file"
@@ -803,6 +838,7 @@ atf_init_test_cases() {
 	atf_add_test_case reload_bad_config
 	atf_add_test_case reload_trial_async
 	atf_add_test_case run_dir_made
+	atf_add_test_case reload_keeps_paths
 	atf_add_test_case reload_include
 	atf_add_test_case reload_limits
 	atf_add_test_case fd_limit_slots
