@@ -100,10 +100,63 @@ tree_body() {
 	# And uninstall takes away what install put, but that.
 	tm_install uninstall
 	for f in "root${SBINDIR}/tamarind" "root${SBINDIR}/tamarinctl" \
-	    ${PAGES} "${UNIT}" "${RCD}" "${LOGROTATE}" "root${LIBDIR}"; do
+	    ${PAGES} "${UNIT}" "${RCD}" "${LOGROTATE}" "root${LIBDIR}" \
+	    "root${WWWDIR}" "root${WWWDIR%/www}"; do
 		[ ! -e "${f}" ] || atf_fail "${f}: left by make uninstall"
 	done
 	[ -f "${CONF}" ] || atf_fail "make uninstall removed the configuration"
+	atf_check -o inline:"uninstall: kept ${PWD}/${CONF} (configuration)\n" \
+	    grep '^uninstall: kept' install.log
+}
+
+atf_test_case operator_files
+operator_files_head() {
+	atf_set descr "install copies the sample site only into an empty web" \
+	    "root; uninstall keeps the operator's pages and other plugins"
+	atf_set require.progs "make cmp"
+}
+operator_files_body() {
+	src=$(atf_config_get srcdir)
+	www="root${WWWDIR}"
+	plugins="root${LIBDIR}/plugins"
+
+	# An empty web root (made by hand, or by another package) gets it.
+	mkdir -p "${www}"
+	tm_install
+	atf_check -o inline:"install: sample site into ${PWD}/${www}\n" \
+	    grep '^install: ' install.log
+	atf_check cmp "${src}/www/index.html" "${www}/index.html"
+	atf_check cmp "${src}/www/docs/readme.txt" "${www}/docs/readme.txt"
+
+	# The operator's site: one page changed, one added, one removed.
+	echo "operator's page" > "${www}/index.html"
+	echo "operator's extra" > "${www}/docs/extra.html"
+	rm "${www}/robots.txt"
+	echo "third party" > "${plugins}/other.so"
+	tm_install
+	atf_check -o inline:"install: kept ${PWD}/${www} (not empty)\n" \
+	    grep '^install: ' install.log
+	atf_check -o inline:"operator's page\n" cat "${www}/index.html"
+	[ ! -e "${www}/robots.txt" ] || atf_fail "install put robots.txt back"
+	atf_check cmp "${src}/www/style.css" "${www}/style.css"
+
+	tm_install uninstall
+	atf_check -o inline:"uninstall: kept ${PWD}/root${LIBDIR} (other files)
+uninstall: kept ${PWD}/${www} (modified or extra files)
+uninstall: kept ${PWD}/${CONF} (configuration)\n" \
+	    grep '^uninstall: ' install.log
+	# Exactly what install did not put, or what the operator changed.
+	(cd root && find ".${LIBDIR}" ".${WWWDIR%/www}" | sort) > left
+	atf_check -o inline:".${LIBDIR}
+.${LIBDIR}/plugins
+.${LIBDIR}/plugins/other.so
+.${WWWDIR%/www}
+.${WWWDIR}
+.${WWWDIR}/docs
+.${WWWDIR}/docs/extra.html
+.${WWWDIR}/index.html\n" cat left
+	atf_check -o inline:"operator's page\n" cat "${www}/index.html"
+	atf_check -o inline:"third party\n" cat "${plugins}/other.so"
 }
 
 atf_test_case man_lint
@@ -209,6 +262,7 @@ config_test_body() {
 
 atf_init_test_cases() {
 	atf_add_test_case tree
+	atf_add_test_case operator_files
 	atf_add_test_case man_lint
 	atf_add_test_case rcd_syntax
 	atf_add_test_case systemd_verify
