@@ -91,11 +91,17 @@ tree_body() {
 	    cat "${CONF}"
 	atf_check -o match:"^\\.It Pa ${RUNDIR}/tamarind\\.shm\$" \
 	    cat "root${MANDIR}/man8/tamarinctl.8"
+	# The log directory, which tamarind -t wants to exist; not the run
+	# directory, which is on a tmpfs that the unit or rc.d script fills.
+	atf_check -o inline:"755\n" stat -c %a "root${LOGDIR}"
+	[ ! -e "root${RUNDIR}" ] || atf_fail "root${RUNDIR}: made by install"
+	chmod 750 "root${LOGDIR}"
 
 	# A second install leaves the operator's configuration alone.
 	echo "# edited" >> "${CONF}"
 	tm_install
 	atf_check -o match:'^# edited$' tail -n 1 "${CONF}"
+	atf_check -o inline:"750\n" stat -c %a "root${LOGDIR}"
 
 	# And uninstall takes away what install put, but that.
 	tm_install uninstall
@@ -105,7 +111,9 @@ tree_body() {
 		[ ! -e "${f}" ] || atf_fail "${f}: left by make uninstall"
 	done
 	[ -f "${CONF}" ] || atf_fail "make uninstall removed the configuration"
-	atf_check -o inline:"uninstall: kept ${PWD}/${CONF} (configuration)\n" \
+	[ -d "root${LOGDIR}" ] || atf_fail "make uninstall removed the logs"
+	atf_check -o inline:"uninstall: kept ${PWD}/root${LOGDIR} (logs)
+uninstall: kept ${PWD}/${CONF} (configuration)\n" \
 	    grep '^uninstall: kept' install.log
 }
 
@@ -143,6 +151,7 @@ operator_files_body() {
 	tm_install uninstall
 	atf_check -o inline:"uninstall: kept ${PWD}/root${LIBDIR} (other files)
 uninstall: kept ${PWD}/${www} (modified or extra files)
+uninstall: kept ${PWD}/root${LOGDIR} (logs)
 uninstall: kept ${PWD}/${CONF} (configuration)\n" \
 	    grep '^uninstall: ' install.log
 	# Exactly what install did not put, or what the operator changed.
@@ -243,8 +252,10 @@ config_test_head() {
 	atf_set require.progs make
 }
 config_test_body() {
+	# Straight after install: the log directory is install's to make,
+	# and the run directory (the unit's or the rc.d script's) is not
+	# needed for -t.
 	tm_install
-	mkdir -p "root${RUNDIR}" "root${LOGDIR}"
 	sed -e "s|\"${WWWDIR}\"|\"${PWD}/root${WWWDIR}\"|" \
 	    -e "s|\"${RUNDIR}/|\"${PWD}/root${RUNDIR}/|g" \
 	    -e "s|\"${LOGDIR}/|\"${PWD}/root${LOGDIR}/|g" \
