@@ -52,6 +52,16 @@ LOGROTATE="root${SYSCONFDIR}/logrotate.d/tamarin"
 PAGES="root${MANDIR}/man8/tamarind.8 root${MANDIR}/man5/tamarin.conf.5
 root${MANDIR}/man8/tamarinctl.8"
 
+# tm_moved_conf: the installed configuration, its paths moved under the
+# DESTDIR, as moved.conf.
+tm_moved_conf() {
+	sed -e "s|\"${WWWDIR}\"|\"${PWD}/root${WWWDIR}\"|" \
+	    -e "s|\"${RUNDIR}/|\"${PWD}/root${RUNDIR}/|g" \
+	    -e "s|\"${LOGDIR}/|\"${PWD}/root${LOGDIR}/|g" \
+	    "${CONF}" > moved.conf
+	atf_check -o match:"${PWD}/root${WWWDIR}" cat moved.conf
+}
+
 atf_test_case tree
 tree_head() {
 	atf_set descr "make install puts every file in place, substitutes" \
@@ -200,6 +210,53 @@ rcd_syntax_body() {
 	atf_check -o match:'^run_rc_command "\$1"$' tail -n 1 "${RCD}"
 }
 
+atf_test_case rcd_prestart
+rcd_prestart_head() {
+	atf_set descr "the rc.d script's start and restart make the run and" \
+	    "log directories before they check the configuration"
+	atf_set require.progs make
+}
+rcd_prestart_body() {
+	tm_install
+	tm_moved_conf
+	# rc.subr's part, as far as this script's start and restart use it:
+	# each runs its precmd, then says what it would run.
+	cat > rc.subr <<'EOS'
+load_rc_config() { :; }
+run_rc_command() {
+	case $1 in
+	start) eval "${start_precmd}" || return 1 ;;
+	restart) eval "${restart_precmd}" || return 1 ;;
+	*) return 1 ;;
+	esac
+	echo "$1: ${command} ${command_args}"
+}
+EOS
+	# The installed script, its paths moved under the DESTDIR.
+	sed -e "s|^\. /etc/rc\.subr\$|. \"${PWD}/rc.subr\"|" \
+	    -e "s|\"${SBINDIR}/|\"${PWD}/root${SBINDIR}/|g" \
+	    -e "s|\"${RUNDIR}|\"${PWD}/root${RUNDIR}|g" \
+	    -e "s|\"${LOGDIR}|\"${PWD}/root${LOGDIR}|g" "${RCD}" > rcd
+	atf_check -o match:"^\\. \"${PWD}/rc.subr\"\$" \
+	    -o match:"${PWD}/root${LOGDIR}\"" cat rcd
+	for cmd in start restart; do
+		# As at first boot: neither directory there.
+		rm -rf "root${RUNDIR}" "root${LOGDIR}"
+		atf_check -o inline:"Performing sanity check on tamarind configuration:
+configuration OK
+${cmd}: ${PWD}/root${SBINDIR}/tamarind -c ${PWD}/moved.conf\n" -e empty \
+		    env tamarind_config="${PWD}/moved.conf" sh rcd "${cmd}"
+		for d in "root${RUNDIR}" "root${LOGDIR}"; do
+			atf_check -o inline:"755\n" stat -c %a "${d}"
+		done
+	done
+	# A log directory the operator closed keeps its mode.
+	chmod 750 "root${LOGDIR}"
+	atf_check -o ignore -e empty \
+	    env tamarind_config="${PWD}/moved.conf" sh rcd start
+	atf_check -o inline:"750\n" stat -c %a "root${LOGDIR}"
+}
+
 atf_test_case systemd_verify
 systemd_verify_head() {
 	atf_set descr "systemd-analyze verify accepts the installed unit"
@@ -256,11 +313,7 @@ config_test_body() {
 	# and the run directory (the unit's or the rc.d script's) is not
 	# needed for -t.
 	tm_install
-	sed -e "s|\"${WWWDIR}\"|\"${PWD}/root${WWWDIR}\"|" \
-	    -e "s|\"${RUNDIR}/|\"${PWD}/root${RUNDIR}/|g" \
-	    -e "s|\"${LOGDIR}/|\"${PWD}/root${LOGDIR}/|g" \
-	    "${CONF}" > moved.conf
-	atf_check -o match:"${PWD}/root${WWWDIR}" cat moved.conf
+	tm_moved_conf
 	atf_check -o inline:"configuration OK\n" -e empty \
 	    "root${SBINDIR}/tamarind" -t -c moved.conf
 	# As installed, only its web root is missing here.
@@ -276,6 +329,7 @@ atf_init_test_cases() {
 	atf_add_test_case operator_files
 	atf_add_test_case man_lint
 	atf_add_test_case rcd_syntax
+	atf_add_test_case rcd_prestart
 	atf_add_test_case systemd_verify
 	atf_add_test_case logrotate_debug
 	atf_add_test_case config_test
