@@ -43,12 +43,15 @@ LIBDIR=/usr/lib/tamarin
 WWWDIR=/usr/share/tamarin/www
 MANDIR=/usr/share/man
 SYSTEMDDIR=/usr/lib/systemd/system
+LOGROTATEDIR=/etc/logrotate.d
+# Installed on FreeBSD only, unless given: the cases that want the rc.d
+# script give it.
 RCDIR=/usr/etc/rc.d
 
 CONF="root${SYSCONFDIR}/tamarin/tamarin.conf"
 UNIT="root${SYSTEMDDIR}/tamarind.service"
 RCD="root${RCDIR}/tamarind"
-LOGROTATE="root${SYSCONFDIR}/logrotate.d/tamarin"
+LOGROTATE="root${LOGROTATEDIR}/tamarin"
 PAGES="root${MANDIR}/man8/tamarind.8 root${MANDIR}/man5/tamarin.conf.5
 root${MANDIR}/man8/tamarinctl.8"
 
@@ -69,7 +72,7 @@ tree_head() {
 	atf_set require.progs make
 }
 tree_body() {
-	tm_install
+	tm_install RCDIR="${RCDIR}"
 	for f in "root${SBINDIR}/tamarind" "root${SBINDIR}/tamarinctl" \
 	    "${RCD}"; do
 		[ -f "${f}" ] && [ -x "${f}" ] || atf_fail "${f}: not installed" \
@@ -109,7 +112,7 @@ tree_body() {
 
 	# A second install leaves the operator's configuration alone.
 	echo "# edited" >> "${CONF}"
-	tm_install
+	tm_install RCDIR="${RCDIR}"
 	atf_check -o match:'^# edited$' tail -n 1 "${CONF}"
 	atf_check -o inline:"750\n" stat -c %a "root${LOGDIR}"
 
@@ -178,6 +181,86 @@ uninstall: kept ${PWD}/${CONF} (configuration)\n" \
 	atf_check -o inline:"third party\n" cat "${plugins}/other.so"
 }
 
+atf_test_case layout
+layout_head() {
+	atf_set descr "each service file goes where what reads it looks:" \
+	    "logrotate's under /etc whatever the PREFIX, the rc.d script" \
+	    "on FreeBSD only, the unit where systemd looks"
+	atf_set require.progs make
+}
+# tm_files: what ./root holds but the sample site, the man pages and the
+# programs, which every layout has, and its empty directories.
+tm_files() {
+	(cd root && find . \( -type f -o -type d -empty \) -print | sort |
+	    grep -v -e '/share/tamarin/www/' -e '/share/man/' -e '/sbin/')
+}
+layout_body() {
+	# Debian, as a package installs (PREFIX=/usr): no rc.d script.
+	tm_install
+	tm_files > files
+	atf_check -o inline:"./etc/logrotate.d/tamarin
+./etc/tamarin/tamarin.conf
+./usr/lib/systemd/system/tamarind.service
+./usr/lib/tamarin/plugins/hello.so
+./var/log/tamarin\n" cat files
+	tm_install uninstall
+	atf_check -o inline:"./etc/tamarin/tamarin.conf\n" \
+	    sh -c 'cd root && find . -type f'
+	rm -rf root
+
+	# The default PREFIX: still where logrotate and systemd look.
+	tm_install PREFIX=/usr/local
+	tm_files > files
+	atf_check -o inline:"./etc/logrotate.d/tamarin
+./usr/local/etc/tamarin/tamarin.conf
+./usr/local/lib/systemd/system/tamarind.service
+./usr/local/lib/tamarin/plugins/hello.so
+./var/log/tamarin\n" cat files
+	tm_install PREFIX=/usr/local uninstall
+	atf_check -o inline:"./usr/local/etc/tamarin/tamarin.conf\n" \
+	    sh -c 'cd root && find . -type f'
+	rm -rf root
+
+	# FreeBSD, as a port installs: rc.d and logrotate.d under the
+	# PREFIX's etc, no unit.
+	tm_install PREFIX=/usr/local OPSYS=FreeBSD
+	tm_files > files
+	atf_check -o inline:"./usr/local/etc/logrotate.d/tamarin
+./usr/local/etc/rc.d/tamarind
+./usr/local/etc/tamarin/tamarin.conf
+./usr/local/lib/tamarin/plugins/hello.so
+./var/log/tamarin\n" cat files
+	atf_check -o match:'^\. /etc/rc\.subr$' \
+	    -o match:'^command="/usr/local/sbin/tamarind"$' \
+	    cat root/usr/local/etc/rc.d/tamarind
+	tm_install PREFIX=/usr/local OPSYS=FreeBSD uninstall
+	atf_check -o inline:"./usr/local/etc/tamarin/tamarin.conf\n" \
+	    sh -c 'cd root && find . -type f'
+	rm -rf root
+
+	# Elsewhere the rc.d script where RCDIR says; an empty SYSTEMDDIR
+	# or LOGROTATEDIR installs neither file.
+	tm_install RCDIR=/etc/rc.d SYSTEMDDIR= LOGROTATEDIR=
+	tm_files > files
+	atf_check -o inline:"./etc/rc.d/tamarind
+./etc/tamarin/tamarin.conf
+./usr/lib/tamarin/plugins/hello.so
+./var/log/tamarin\n" cat files
+	tm_install RCDIR=/etc/rc.d uninstall
+	atf_check -o inline:"./etc/tamarin/tamarin.conf\n" \
+	    sh -c 'cd root && find . -type f'
+
+	# Where this machine's logrotate and systemd look, when it has them.
+	if [ -r /etc/logrotate.conf ]; then
+		atf_check -o match:"^include ${LOGROTATEDIR}\$" \
+		    cat /etc/logrotate.conf
+	fi
+	if systemd-analyze unit-paths >paths 2>/dev/null; then
+		atf_check -o match:"^${SYSTEMDDIR}\$" \
+		    -o match:'^/usr/local/lib/systemd/system$' cat paths
+	fi
+}
+
 atf_test_case man_lint
 man_lint_head() {
 	atf_set descr "the installed man pages are clean under mandoc -T lint"
@@ -205,7 +288,7 @@ rcd_syntax_head() {
 	atf_set require.progs make
 }
 rcd_syntax_body() {
-	tm_install
+	tm_install RCDIR="${RCDIR}"
 	atf_check sh -n "${RCD}"
 	atf_check -o match:'^run_rc_command "\$1"$' tail -n 1 "${RCD}"
 }
@@ -217,7 +300,7 @@ rcd_prestart_head() {
 	atf_set require.progs make
 }
 rcd_prestart_body() {
-	tm_install
+	tm_install RCDIR="${RCDIR}"
 	tm_moved_conf
 	# rc.subr's part, as far as this script's start and restart use it:
 	# each runs its precmd, then says what it would run.
@@ -327,6 +410,7 @@ config_test_body() {
 atf_init_test_cases() {
 	atf_add_test_case tree
 	atf_add_test_case operator_files
+	atf_add_test_case layout
 	atf_add_test_case man_lint
 	atf_add_test_case rcd_syntax
 	atf_add_test_case rcd_prestart
