@@ -375,8 +375,13 @@ logrotate_debug_head() {
 	atf_set require.progs "make logrotate"
 }
 logrotate_debug_body() {
+	# As an operator whose umask lets the group write: logrotate ignores
+	# a file that group or others may write.
+	umask 002
 	tm_install
-	chmod 644 "${LOGROTATE}"
+	for f in "${LOGROTATE}" "${CONF}" "${UNIT}" ${PAGES}; do
+		atf_check -o inline:"644\n" stat -c %a "${f}"
+	done
 	atf_check -o ignore -e save:lr.err \
 	    logrotate -d -s "${PWD}/state" "${LOGROTATE}"
 	if grep -i 'error' lr.err >&2; then
