@@ -191,6 +191,10 @@ static const char *tls_gather(const struct iovec *, int, size_t, size_t,
 static int	tls_tickets_init(void);
 static int	tls_ticket_cb(SSL *, unsigned char *, unsigned char *,
 		    EVP_CIPHER_CTX *, EVP_MAC_CTX *, int);
+static SSL_TICKET_RETURN tls_ticket_use_cb(SSL *, SSL_SESSION *,
+		    const unsigned char *, size_t, SSL_TICKET_STATUS, void *);
+static int	tls_hello_name(SSL *, const unsigned char **, size_t *);
+static int	tls_name_same(const unsigned char *, size_t, const char *);
 static int	tls_sni_cb(SSL *, int *, void *);
 static int	tls_alpn_cb(SSL *, const unsigned char **, unsigned char *,
 		    const unsigned char *, unsigned int, void *);
@@ -894,6 +898,99 @@ tls_ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv,
 }
 
 /*
+ * A ticket resumes only a session made for the name the client asks for
+ * now; else a full handshake, whose ticket is for the new name.  RFC 6066
+ * 3: a server "MUST NOT accept the request to resume the session" when
+ * server_name holds a different name.  Stricter than that, and for TLS
+ * 1.3 too (OpenSSL 3.0 resumes either with any name): no name is a name
+ * of its own, so a session made without SNI does not resume with one,
+ * nor one made with SNI without it; either way the certificate a full
+ * handshake would show may not be the session's.  Names are compared as
+ * tls_sni_find() takes them: whatever the case, with or without a final
+ * dot.
+ *
+ * Called only for a ClientHello that offers a ticket.  OpenSSL 3.0 looks
+ * for the session before it reads the other extensions, TLS 1.3's PSK
+ * too (SSL_get_servername() is NULL here), so the name comes from the
+ * ClientHello as sent.  Were it out of reach, no ticket would resume: a
+ * full handshake is never wrong.  Whether the ticket is renewed stays
+ * tls_ticket_cb()'s choice.
+ */
+static SSL_TICKET_RETURN
+tls_ticket_use_cb(SSL *ssl, SSL_SESSION *sess, const unsigned char *keyname,
+    size_t keynamelen, SSL_TICKET_STATUS status, void *arg)
+{
+	const unsigned char *name;
+	const char *made;
+	size_t len;
+
+	(void)keyname;
+	(void)keynamelen;
+	(void)arg;
+	/* No ticket, or none we can open: a full handshake, a new ticket. */
+	if (status != SSL_TICKET_SUCCESS && status != SSL_TICKET_SUCCESS_RENEW)
+		return (SSL_TICKET_RETURN_IGNORE_RENEW);
+	if (sess == NULL || tls_hello_name(ssl, &name, &len) == -1)
+		return (SSL_TICKET_RETURN_IGNORE_RENEW);
+	made = SSL_SESSION_get0_hostname(sess);
+	if (name == NULL ? made != NULL :
+	    made == NULL || !tls_name_same(name, len, made)) {
+		log_debug("TLS session for another server name: full "
+		    "handshake");
+		return (SSL_TICKET_RETURN_IGNORE_RENEW);
+	}
+	return (status == SSL_TICKET_SUCCESS_RENEW ?
+	    SSL_TICKET_RETURN_USE_RENEW : SSL_TICKET_RETURN_USE);
+}
+
+/*
+ * The host name in the ClientHello being processed (*name NULL: it has
+ * no server_name).  0, or -1 where there is no ClientHello at hand or its
+ * server_name is malformed (OpenSSL refuses that one itself).  RFC 6066 3:
+ * a list of one host_name (OpenSSL takes no more, nor another type).
+ */
+static int
+tls_hello_name(SSL *ssl, const unsigned char **name, size_t *len)
+{
+	const unsigned char *p;
+	size_t n;
+
+	*name = NULL;
+	*len = 0;
+	/* 0 bytes of random: OpenSSL holds no ClientHello now. */
+	if (SSL_client_hello_get0_random(ssl, &p) == 0)
+		return (-1);
+	if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &p,
+	    &n) != 1)
+		return (0);
+	if (n < 6 || ((size_t)p[0] << 8 | p[1]) != n - 2 ||
+	    p[2] != TLSEXT_NAMETYPE_host_name ||
+	    ((size_t)p[3] << 8 | p[4]) != n - 5)
+		return (-1);
+	*name = p + 5;
+	*len = n - 5;
+	return (0);
+}
+
+/* Host names a (len bytes, as sent) and b: the same, as DNS names are. */
+static int
+tls_name_same(const unsigned char *a, size_t len, const char *b)
+{
+	size_t blen = strlen(b), i;
+
+	if (len > 0 && a[len - 1] == '.')
+		len--;
+	if (blen > 0 && b[blen - 1] == '.')
+		blen--;
+	if (len != blen)
+		return (0);
+	for (i = 0; i < len; i++)
+		if (tolower(a[i]) != tolower((unsigned char)b[i]))
+			return (0);
+	return (1);
+}
+
+/*
  * SNI: a site's own certificate when the name is one of its names (exact,
  * then the longest "*.suffix", as sites are chosen by Host), else the
  * listener's.  A name we do not know is not an error: the default
@@ -1317,6 +1414,17 @@ tls_site_build(struct cfg_ctx *c, const struct config *cf,
 		return (-1);
 	}
 	(void)SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, tls_ticket_cb);
+	/*
+	 * Only the context a connection began with (the listener's) is
+	 * asked, as for the key; a site's gets it all the same.
+	 */
+	if (SSL_CTX_set_session_ticket_cb(ctx, NULL, tls_ticket_use_cb,
+	    NULL) != 1) {
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: "
+		    "SSL_CTX_set_session_ticket_cb(): %s",
+		    tls_errstr(err, sizeof(err)));
+		return (-1);
+	}
 	/* A ticket lives as long as its key is sure to be kept. */
 	SSL_CTX_set_timeout(ctx, cf->cf_ticket_rotate_ms / 1000);
 	SSL_CTX_set_dh_auto(ctx, 1);

@@ -1,9 +1,9 @@
 #! /usr/bin/atf-sh
 # HTTPS: the TLS transport under HTTP (GET, HEAD, ranges), SNI, protocol
-# versions, session resumption across workers and only per listener, the
-# handshake deadline, reclaiming silent connections, garbage and plain
-# HTTP on a TLS port, certificate errors at -t and on reload, and the
-# redirect_https listener.
+# versions, session resumption across workers, only per listener and only
+# for its server name, the handshake deadline, reclaiming silent
+# connections, garbage and plain HTTP on a TLS port, certificate errors at
+# -t and on reload, and the redirect_https listener.
 #
 # Each case makes its own CA and certificates with openssl(1) in its work
 # directory; nothing secret is committed.
@@ -457,6 +457,68 @@ CONF
 	    sess_try "$p2" s12.pem -tls1_2
 }
 resumption_per_listener_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+# sni_try SESSION NAME ARGS...: offer the saved SESSION with SNI NAME
+# ("-": none) and print, on one line, the certificate's subject and "New"
+# or "Reused" with the version, as s_client reports them.
+sni_try() {
+	_s=$1 _n=$2
+	shift 2
+	if [ "$_n" = - ]; then
+		set -- -noservername "$@"
+	else
+		set -- -servername "$_n" "$@"
+	fi
+	openssl s_client -connect "127.0.0.1:$PORT" -sess_in "$_s" "$@" \
+	    -ign_eof <req 2>/dev/null | sed -n -E -e 's/^subject=//p' \
+	    -e 's/^(New|Reused), (TLSv1\.[23]),.*/\1 \2/p' | paste -sd ' ' -
+}
+
+atf_test_case resumption_sni cleanup
+resumption_sni_head() {
+	atf_set descr "a session resumes only with the server name it was made for, in any case; another name, or none for one, gets a full handshake and its own certificate (RFC 6066 3), TLS 1.2 and 1.3"
+	atf_set require.progs "openssl"
+}
+resumption_sni_body() {
+	tls_setup
+	start_daemon
+	# A request, so that s_client waits for the TLS 1.3 ticket.
+	printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' > req
+	for v in -tls1_2 -tls1_3; do
+		V=TLSv1.${v#-tls1_}
+		openssl s_client -connect "127.0.0.1:$PORT" -servername a.test \
+		    "$v" -sess_out "a$v.pem" -ign_eof <req >full 2>&1
+		grep -q "^New, $V," full || atf_fail "$v a.test: $(brief full)"
+		openssl s_client -connect "127.0.0.1:$PORT" -noservername \
+		    "$v" -sess_out "none$v.pem" -ign_eof <req >full 2>&1
+		grep -q "^New, $V," full || atf_fail "$v no SNI: $(brief full)"
+		# The same name, whatever its case or a final dot.
+		same "CN = a.test Reused $V\n" sni_try "a$v.pem" a.test "$v"
+		same "CN = a.test Reused $V\n" sni_try "a$v.pem" A.Test "$v"
+		same "CN = a.test Reused $V\n" sni_try "a$v.pem" a.test. "$v"
+		# Another site's name: that site's certificate, and a ticket
+		# for that name.
+		same "CN = *.b.test New $V\n" sni_try "a$v.pem" x.b.test "$v" \
+		    -sess_out "b$v.pem"
+		same "CN = *.b.test Reused $V\n" sni_try "b$v.pem" x.b.test "$v"
+		same "CN = a.test New $V\n" sni_try "b$v.pem" a.test "$v"
+		# A name the listener's own certificate answers is another
+		# name all the same; so is none.
+		same "CN = localhost New $V\n" sni_try "a$v.pem" localhost "$v"
+		same "CN = localhost New $V\n" sni_try "a$v.pem" - "$v"
+		# A session made without SNI resumes only without it.
+		same "CN = localhost Reused $V\n" sni_try "none$v.pem" - "$v"
+		same "CN = localhost New $V\n" sni_try "none$v.pem" localhost "$v"
+		same "CN = a.test New $V\n" sni_try "none$v.pem" a.test "$v"
+	done
+	# The server counted what the client saw: 2 x 5 resumptions.
+	same '26\n' worker_ctr 1 tls_handshakes
+	same '10\n' worker_ctr 1 tls_resumed
+}
+resumption_sni_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	stop_daemon
 }
@@ -984,6 +1046,7 @@ atf_init_test_cases() {
 	atf_add_test_case idle_release
 	atf_add_test_case resumption
 	atf_add_test_case resumption_per_listener
+	atf_add_test_case resumption_sni
 	atf_add_test_case ticket_chain
 	atf_add_test_case ticket_rotation
 	atf_add_test_case handshake_timeout

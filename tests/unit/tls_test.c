@@ -1,7 +1,8 @@
 /*
  * The TLS contexts the master builds from a configuration: SNI choice,
  * certificate errors with their lines, and session tickets across key
- * rotations, checked with in-memory handshakes (a BIO pair, no sockets).
+ * rotations and server names, checked with in-memory handshakes (a BIO
+ * pair, no sockets).
  */
 #include <sys/types.h>
 
@@ -186,9 +187,13 @@ ATF_TC_BODY(tls__file_errors, tc)
 	cfg_ctx_fini(&c);
 }
 
-/* Drive both ends of an in-memory connection through the handshake. */
+/*
+ * Drive both ends of an in-memory connection through the handshake, the
+ * client asking for sni (NULL: no SNI).
+ */
 static SSL *
-handshake(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *resume, SSL **svp)
+handshake(SSL_CTX *cctx, SSL_CTX *sctx, const char *sni, SSL_SESSION *resume,
+    SSL **svp)
 {
 	SSL *cl, *sv;
 	BIO *bc, *bs;
@@ -202,7 +207,8 @@ handshake(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *resume, SSL **svp)
 	SSL_set_bio(sv, bs, bs);
 	SSL_set_connect_state(cl);
 	SSL_set_accept_state(sv);
-	SSL_set_tlsext_host_name(cl, "localhost");
+	if (sni != NULL)
+		ATF_REQUIRE(SSL_set_tlsext_host_name(cl, sni) == 1);
 	if (resume != NULL)
 		ATF_REQUIRE(SSL_set_session(cl, resume) == 1);
 	for (i = 0; i < 50 && (rc != 1 || rs != 1); i++) {
@@ -221,14 +227,14 @@ handshake(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *resume, SSL **svp)
 	return (cl);
 }
 
-/* A new connection with sess: 1 if it resumed, 0 if not. */
+/* A new connection with sess and sni: 1 if it resumed, 0 if not. */
 static int
-resumed(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *sess)
+resumed(SSL_CTX *cctx, SSL_CTX *sctx, const char *sni, SSL_SESSION *sess)
 {
 	SSL *cl, *sv;
 	int r;
 
-	cl = handshake(cctx, sctx, sess, &sv);
+	cl = handshake(cctx, sctx, sni, sess, &sv);
 	r = SSL_session_reused(cl);
 	ATF_CHECK_EQ(r, SSL_session_reused(sv));
 	SSL_free(cl);
@@ -256,7 +262,7 @@ tickets_across_rotations(int version)
 	/* The worker's keys as inherited; the master may move on. */
 	tls_tickets_get(&saved);
 
-	cl = handshake(cctx, sctx, NULL, &sv);
+	cl = handshake(cctx, sctx, "localhost", NULL, &sv);
 	ATF_CHECK_EQ(SSL_version(cl), version);
 	ATF_CHECK_EQ(SSL_session_reused(cl), 0);
 	ATF_REQUIRE((sess = SSL_get1_session(cl)) != NULL);
@@ -264,16 +270,16 @@ tickets_across_rotations(int version)
 	SSL_free(cl);
 	SSL_free(sv);
 
-	ATF_CHECK_EQ(resumed(cctx, sctx, sess), 1);
+	ATF_CHECK_EQ(resumed(cctx, sctx, "localhost", sess), 1);
 	/* One rotation: the old key still opens the ticket. */
 	ATF_REQUIRE(tls_tickets_rotate() == 0);
-	ATF_CHECK_EQ(resumed(cctx, sctx, sess), 1);
+	ATF_CHECK_EQ(resumed(cctx, sctx, "localhost", sess), 1);
 	/* Two: it is gone, a full handshake follows (not an error). */
 	ATF_REQUIRE(tls_tickets_rotate() == 0);
-	ATF_CHECK_EQ(resumed(cctx, sctx, sess), 0);
+	ATF_CHECK_EQ(resumed(cctx, sctx, "localhost", sess), 0);
 	/* What CHAN_TICKETS does in a worker: the keys it is given rule. */
 	ATF_REQUIRE(tls_tickets_set(&saved, sizeof(saved)) == 0);
-	ATF_CHECK_EQ(resumed(cctx, sctx, sess), 1);
+	ATF_CHECK_EQ(resumed(cctx, sctx, "localhost", sess), 1);
 	ATF_CHECK(tls_tickets_set(&saved, sizeof(saved) - 1) == -1);
 	SSL_SESSION_free(sess);
 	SSL_CTX_free(cctx);
@@ -293,11 +299,82 @@ ATF_TC_BODY(tls__tickets_tls12, tc)
 	tickets_across_rotations(TLS1_2_VERSION);
 }
 
+/* A new session, made with SNI sni (NULL: none). */
+static SSL_SESSION *
+new_session(SSL_CTX *cctx, SSL_CTX *sctx, const char *sni)
+{
+	SSL_SESSION *sess;
+	SSL *cl, *sv;
+
+	cl = handshake(cctx, sctx, sni, NULL, &sv);
+	ATF_CHECK_EQ(SSL_session_reused(cl), 0);
+	ATF_REQUIRE((sess = SSL_get1_session(cl)) != NULL);
+	ATF_REQUIRE(SSL_SESSION_is_resumable(sess));
+	SSL_free(cl);
+	SSL_free(sv);
+	return (sess);
+}
+
+/*
+ * A ticket resumes only with the server name its session was made for,
+ * as DNS names compare; any other name, or none for one, is a full
+ * handshake (RFC 6066 3).
+ */
+static void
+tickets_by_name(int version)
+{
+	struct cfg_ctx c;
+	struct config *cf;
+	SSL_CTX *cctx, *sctx;
+	SSL_SESSION *sess;
+
+	setup();
+	cf = load(conf_sites, &c);
+	ATF_REQUIRE_MSG(cf != NULL, "%s", c.cc_nmsgs > 0 ? c.cc_msgs[0] : "?");
+	sctx = tls_ctx_pick(cf->cf_listeners[0].lc_tls_ctx, NULL);
+	ATF_REQUIRE((cctx = SSL_CTX_new(TLS_client_method())) != NULL);
+	SSL_CTX_set_min_proto_version(cctx, version);
+	SSL_CTX_set_max_proto_version(cctx, version);
+
+	sess = new_session(cctx, sctx, "a.test");
+	ATF_CHECK_EQ(resumed(cctx, sctx, "a.test", sess), 1);
+	ATF_CHECK_EQ(resumed(cctx, sctx, "A.Test.", sess), 1);
+	ATF_CHECK_EQ(resumed(cctx, sctx, "q.b.test", sess), 0);
+	ATF_CHECK_EQ(resumed(cctx, sctx, "localhost", sess), 0);
+	ATF_CHECK_EQ(resumed(cctx, sctx, "a.tes", sess), 0);
+	ATF_CHECK_EQ(resumed(cctx, sctx, "a.test.q", sess), 0);
+	ATF_CHECK_EQ(resumed(cctx, sctx, "a.test..", sess), 0);
+	ATF_CHECK_EQ(resumed(cctx, sctx, NULL, sess), 0);
+	SSL_SESSION_free(sess);
+
+	sess = new_session(cctx, sctx, NULL);
+	ATF_CHECK_EQ(resumed(cctx, sctx, NULL, sess), 1);
+	ATF_CHECK_EQ(resumed(cctx, sctx, "localhost", sess), 0);
+	SSL_SESSION_free(sess);
+	SSL_CTX_free(cctx);
+	config_free(cf);
+	cfg_ctx_fini(&c);
+}
+
+ATF_TC_WITHOUT_HEAD(tls__tickets_by_name_tls13);
+ATF_TC_BODY(tls__tickets_by_name_tls13, tc)
+{
+	tickets_by_name(TLS1_3_VERSION);
+}
+
+ATF_TC_WITHOUT_HEAD(tls__tickets_by_name_tls12);
+ATF_TC_BODY(tls__tickets_by_name_tls12, tc)
+{
+	tickets_by_name(TLS1_2_VERSION);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, tls__sni_choice);
 	ATF_TP_ADD_TC(tp, tls__file_errors);
 	ATF_TP_ADD_TC(tp, tls__tickets_tls13);
 	ATF_TP_ADD_TC(tp, tls__tickets_tls12);
+	ATF_TP_ADD_TC(tp, tls__tickets_by_name_tls13);
+	ATF_TP_ADD_TC(tp, tls__tickets_by_name_tls12);
 	return (atf_no_error());
 }
