@@ -64,10 +64,10 @@ master_make_dir(const char *path)
 		return;
 	dir = dirname(dup);
 	if (stat(dir, &st) == -1 && errno == ENOENT) {
-		if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-			log_warn("mkdir(%s) failed", dir);
-		else
+		if (mkdir(dir, 0755) == 0)
 			log_info("made the directory %s", dir);
+		else if (errno != EEXIST)
+			log_warn("mkdir(%s) failed", dir);
 	}
 	free(dup);
 }
@@ -99,6 +99,7 @@ master_segment_setup(struct master *m)
 			fatal("segment path");
 		cf->cf_segment = dflt;
 		path = dflt;
+		master_make_dir(path);
 	}
 	/*
 	 * A running tamarind's segment is not ours to replace: it would
@@ -172,6 +173,7 @@ master_exit(struct master *m, int status)
  * error.
  */
 #define TRIAL_MAX_MS	30000
+#define TRIAL_GRACE_MS	5000	/* for SIGKILL to take */
 
 static void	master_reload_apply(struct master *);
 static void	master_reload_done(struct master *);
@@ -270,9 +272,14 @@ master_trial_tick(struct master *m, uint64_t now)
 	}
 	if (m->m_trial_fd != -1 && !m->m_trial_killed)
 		return;		/* still reading */
+	/*
+	 * The status will tell why; but a child that SIGKILL cannot end
+	 * (asleep in a hung file system) must not hold reloads forever.
+	 */
 	if (m->m_trial_verdict != 'y' && m->m_trial_verdict != 'n' &&
-	    !m->m_trial_reaped)
-		return;		/* the status will tell why */
+	    !m->m_trial_reaped && (!m->m_trial_killed ||
+	    now < m->m_trial_at + TRIAL_MAX_MS + TRIAL_GRACE_MS))
+		return;
 	if (m->m_trial_fd != -1) {
 		(void)close(m->m_trial_fd);
 		m->m_trial_fd = -1;
@@ -283,8 +290,8 @@ master_trial_tick(struct master *m, uint64_t now)
 		master_reload_apply(m);
 		return;
 	}
-	if (m->m_trial_killed && WIFSIGNALED(status) &&
-	    WTERMSIG(status) == SIGKILL)
+	if (m->m_trial_killed && (!m->m_trial_reaped ||
+	    (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)))
 		log_error("reload failed: reading %s took more than %d s; "
 		    "still serving generation %u", path, TRIAL_MAX_MS / 1000,
 		    m->m_gen);
@@ -742,8 +749,9 @@ master_loop(struct master *m)
 		proc_tick(m, now);
 		master_trial_tick(m, now);
 		master_rate(m, now);
+		/* A queued reload reading now: READY=1 once it is done. */
 		if (m->m_notify_ready && !m->m_stopping &&
-		    master_generation_running(m)) {
+		    m->m_trial_pid == 0 && master_generation_running(m)) {
 			m->m_notify_ready = 0;
 			notify_ready();
 		}
