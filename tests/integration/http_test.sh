@@ -31,7 +31,7 @@ http = { max_request_line_bytes = 128; max_header_bytes = 512;
 	 max_headers = 8; server_tokens = false; };
 listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; } );
 sites = (
-	{ names = [ "main.test" ]; root = "www";
+	{ names = [ "main.test" ]; root = "www"; access_log = "access.log";
 	  routes = ( { prefix = "/upload/"; handler = "static";
 		       methods = [ "GET", "POST" ];
 		       max_body_bytes = 64; },
@@ -557,6 +557,25 @@ expect__continue_body() {
 	} > want
 	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof steps \
 	    "$PORT" "POST /upload/ HTTP/1.0\r\n${H}Content-Length: 5\r\nExpect: 100-continue\r\n\r\n" "hello"
+	# An upload given up after the 100: its kept answer never went
+	# out, so no log line says it did (nor does one without Expect).
+	python3 - "$PORT" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /upload/?abandoned HTTP/1.1\r\nHost: main.test\r\n"
+          b"Content-Length: 50\r\nExpect: 100-continue\r\n\r\n")
+assert s.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+s.sendall(b"abc")
+s.close()
+PY
+	wait_for 50 sh -c 'test "$(tmq eval summary "d[\"slots_used\"]")" = 0' ||
+	    atf_fail "the connection was not closed"
+	# Lines are written in order, at least once a second: a request
+	# made after the close is logged after whatever the close logged.
+	atf_check -o ignore curl -sf -H 'Host: main.test' \
+	    "http://127.0.0.1:$PORT/r.txt?marker"
+	wait_for 50 grep -q marker access.log || atf_fail "no log line"
+	atf_check -s exit:1 grep -F abandoned access.log
 	# Any other expectation: 417.
 	refused 417 'Expectation Failed' \
 	    "POST /upload/ HTTP/1.1\r\n${H}Content-Length: 5\r\nExpect: 200-ok\r\n\r\nhello"

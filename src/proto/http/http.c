@@ -726,8 +726,14 @@ http_continue(struct conn *c, struct http_req *hr)
 static void
 http_fail(struct conn *c, struct http_req *hr, unsigned int status)
 {
-	/* A 408 is counted as a timeout when it is made. */
-	if (status != 408)
+	/*
+	 * What breaks the protocol or its limits on the request head is a
+	 * protocol error; a 408 is counted as a timeout when it is made,
+	 * and a body too large for a well-formed request (413, or a
+	 * refused one's) is no error of the client's framing.
+	 */
+	if (status == 400 || status == 414 || status == 431 ||
+	    status == 501 || status == 505)
 		hr->rq_flags |= HTTP_F_PROTO_ERR;
 	http_error(c, hr, status, 0);
 }
@@ -1187,9 +1193,15 @@ http_close(struct conn *c)
 	const struct transport *tr = http_tr(c);
 
 	if (hr != NULL) {
-		/* A request cut short still gets its log line. */
+		/*
+		 * A request cut short still gets its log line, unless its
+		 * answer was only kept while its body came (100-continue)
+		 * and never started: as for a body cut short otherwise.
+		 */
 		if (hr->rq_p.rq_head_len > 0 && hr->rq_status != 0 &&
-		    !(hr->rq_flags & HTTP_F_LOGGED))
+		    !(hr->rq_flags & HTTP_F_LOGGED) &&
+		    (hr->rq_flags & (HTTP_F_ANSWERED | HTTP_F_HEAD_BUILT)) !=
+		    HTTP_F_ANSWERED)
 			accesslog_write(hr);
 		http_req_put(hr);
 		c->c_data = NULL;
