@@ -154,9 +154,15 @@ operator_files_body() {
 	echo "operator's extra" > "${www}/docs/extra.html"
 	rm "${www}/robots.txt"
 	echo "third party" > "${plugins}/other.so"
+	# The logrotate file an operator edited (/etc/logrotate.d is
+	# shared by every PREFIX).
+	echo '# rotate weekly here' >> "${LOGROTATE}"
+	cp "${LOGROTATE}" logrotate.edited
 	tm_install
-	atf_check -o inline:"install: kept ${PWD}/${www} (not empty)\n" \
+	atf_check -o match:"^install: kept ${PWD}/${LOGROTATE} \(another; " \
+	    -o match:"^install: kept ${PWD}/${www} \(not empty\)\$" \
 	    grep '^install: ' install.log
+	atf_check cmp logrotate.edited "${LOGROTATE}"
 	atf_check -o inline:"operator's page\n" cat "${www}/index.html"
 	[ ! -e "${www}/robots.txt" ] || atf_fail "install put robots.txt back"
 	atf_check cmp "${src}/www/style.css" "${www}/style.css"
@@ -164,6 +170,7 @@ operator_files_body() {
 	tm_install uninstall
 	atf_check -o inline:"uninstall: kept ${PWD}/root${LIBDIR} (other files)
 uninstall: kept ${PWD}/${www} (modified or extra files)
+uninstall: kept ${PWD}/${LOGROTATE} (not this install's)
 uninstall: kept ${PWD}/root${LOGDIR} (logs)
 uninstall: kept ${PWD}/${CONF} (configuration)\n" \
 	    grep '^uninstall: ' install.log
@@ -179,6 +186,7 @@ uninstall: kept ${PWD}/${CONF} (configuration)\n" \
 .${WWWDIR}/index.html\n" cat left
 	atf_check -o inline:"operator's page\n" cat "${www}/index.html"
 	atf_check -o inline:"third party\n" cat "${plugins}/other.so"
+	atf_check cmp logrotate.edited "${LOGROTATE}"
 }
 
 atf_test_case layout
@@ -398,10 +406,14 @@ config_test_head() {
 }
 config_test_body() {
 	# Straight after install: the log directory is install's to make,
-	# and the run directory (the unit's or the rc.d script's) is not
-	# needed for -t.
+	# and the run directory the master's (or the unit's, or the rc.d
+	# script's), so -t needs only its parent, as /run is on a system.
 	tm_install
 	tm_moved_conf
+	atf_check -s exit:1 -o empty \
+	    -e match:"^moved\.conf:[0-9]+: pidfile: ${PWD}/root${RUNDIR%/*}: No such file or directory\$" \
+	    "root${SBINDIR}/tamarind" -t -c moved.conf
+	mkdir "root${RUNDIR%/*}"
 	atf_check -o inline:"configuration OK\n" -e empty \
 	    "root${SBINDIR}/tamarind" -t -c moved.conf
 	# As installed, only its web root is missing here.
