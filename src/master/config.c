@@ -1452,15 +1452,11 @@ check_run_dir(struct loader *ld, const config_setting_t *s, const char *path)
 	if ((dup = strdup(path)) == NULL)
 		return;
 	dir = dirname(dup);
-	if (stat(dir, &st) == 0) {
-		if (!S_ISDIR(st.st_mode))
-			cfg_error(ld->ld_c, s, "%s: %s: not a directory",
-			    config_setting_name(s), dir);
-	} else if (errno == ENOENT)
-		check_log_dir(ld, s, dir);	/* its parent */
+	/* Missing: the master makes it, in its parent. */
+	if (stat(dir, &st) == -1 && errno == ENOENT)
+		check_log_dir(ld, s, dir);
 	else
-		cfg_error(ld->ld_c, s, "%s: %s: %s", config_setting_name(s),
-		    dir, strerror(errno));
+		check_log_dir(ld, s, path);
 	free(dup);
 }
 

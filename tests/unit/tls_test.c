@@ -242,6 +242,26 @@ resumed(SSL_CTX *cctx, SSL_CTX *sctx, const char *sni, SSL_SESSION *sess)
 	return (r);
 }
 
+/*
+ * conf_sites loaded into c, its listener's context in *sctx, and a
+ * client context (*cctx) held to one protocol version.
+ */
+static struct config *
+sites_pair(int version, struct cfg_ctx *c, SSL_CTX **sctx, SSL_CTX **cctx)
+{
+	struct config *cf;
+
+	setup();
+	cf = load(conf_sites, c);
+	ATF_REQUIRE_MSG(cf != NULL, "%s", c->cc_nmsgs > 0 ? c->cc_msgs[0] :
+	    "?");
+	*sctx = tls_ctx_pick(cf->cf_listeners[0].lc_tls_ctx, NULL);
+	ATF_REQUIRE((*cctx = SSL_CTX_new(TLS_client_method())) != NULL);
+	SSL_CTX_set_min_proto_version(*cctx, version);
+	SSL_CTX_set_max_proto_version(*cctx, version);
+	return (cf);
+}
+
 static void
 tickets_across_rotations(int version)
 {
@@ -252,13 +272,7 @@ tickets_across_rotations(int version)
 	SSL_SESSION *sess;
 	SSL *cl, *sv;
 
-	setup();
-	cf = load(conf_sites, &c);
-	ATF_REQUIRE_MSG(cf != NULL, "%s", c.cc_nmsgs > 0 ? c.cc_msgs[0] : "?");
-	sctx = tls_ctx_pick(cf->cf_listeners[0].lc_tls_ctx, NULL);
-	ATF_REQUIRE((cctx = SSL_CTX_new(TLS_client_method())) != NULL);
-	SSL_CTX_set_min_proto_version(cctx, version);
-	SSL_CTX_set_max_proto_version(cctx, version);
+	cf = sites_pair(version, &c, &sctx, &cctx);
 	/* The worker's keys as inherited; the master may move on. */
 	tls_tickets_get(&saved);
 
@@ -328,13 +342,7 @@ tickets_by_name(int version)
 	SSL_CTX *cctx, *sctx;
 	SSL_SESSION *sess;
 
-	setup();
-	cf = load(conf_sites, &c);
-	ATF_REQUIRE_MSG(cf != NULL, "%s", c.cc_nmsgs > 0 ? c.cc_msgs[0] : "?");
-	sctx = tls_ctx_pick(cf->cf_listeners[0].lc_tls_ctx, NULL);
-	ATF_REQUIRE((cctx = SSL_CTX_new(TLS_client_method())) != NULL);
-	SSL_CTX_set_min_proto_version(cctx, version);
-	SSL_CTX_set_max_proto_version(cctx, version);
+	cf = sites_pair(version, &c, &sctx, &cctx);
 
 	sess = new_session(cctx, sctx, "a.test");
 	ATF_CHECK_EQ(resumed(cctx, sctx, "a.test", sess), 1);
