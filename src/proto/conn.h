@@ -27,10 +27,12 @@ struct site_conf;
 #define CONN_F_TLS_RD	0x0080	/* TLS write needs the socket readable */
 #define CONN_F_LINGER	0x0100	/* closing: discard input, then close */
 #define CONN_F_KAIDLE	0x0200	/* waiting for the next request */
-#define CONN_F_RESUME	0x0400	/* queued for another turn */
+#define CONN_F_RESUME	0x0400	/* wants another turn */
 #define CONN_F_HANDSHAKE 0x0800	/* transport handshake not done yet */
 #define CONN_F_NOSENDFILE 0x1000	/* no tr_sendfile (TLS without kTLS) */
 #define CONN_F_DELACK	0x2000	/* the kernel holds our ACK for a reply */
+/* The slot is in the resume queue (kept over a close and reopen). */
+#define CONN_F_QUEUED	0x4000
 
 struct conn {
 	int		 c_fd;

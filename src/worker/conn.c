@@ -69,7 +69,7 @@ conn_open(int fd, const struct chan_conn *cc)
 	    cc->cc_accept_ms, ws->ws_now_ms);
 	c->c_fd = fd;
 	c->c_slot = slot;
-	c->c_flags = CONN_F_ACTIVE;
+	c->c_flags = CONN_F_ACTIVE | (c->c_flags & CONN_F_QUEUED);
 	c->c_sl = sl;
 	c->c_listener = sl->sl_listener;
 	c->c_proto = sl->sl_proto;
@@ -165,7 +165,7 @@ conn_close(struct conn *c, enum conn_reason why)
 	if (close(c->c_fd) == -1 && errno != EINTR)
 		log_warn("conn_close: close() failed");
 	c->c_fd = -1;
-	c->c_flags = 0;
+	c->c_flags &= CONN_F_QUEUED;
 	c->c_incarn++;
 	c->c_data = NULL;
 	c->c_tls = NULL;
@@ -436,10 +436,14 @@ conn_resume(struct conn *c)
 {
 	struct wstate *ws = &tm_ws;
 
-	/* Bounded by the connection count: each is queued at most once. */
-	if (c->c_flags & CONN_F_RESUME)
-		return;
+	/*
+	 * Bounded by the connection count: each slot is queued at most
+	 * once, even when it closed and opened again since it was queued.
+	 */
 	c->c_flags |= CONN_F_RESUME;
+	if (c->c_flags & CONN_F_QUEUED)
+		return;
+	c->c_flags |= CONN_F_QUEUED;
 	ws->ws_resume[ws->ws_nresume++] = c->c_slot;
 }
 

@@ -279,6 +279,7 @@ worker_main(const struct worker_init *wi)
 			for (j = 0; j < nr; j++) {
 				struct conn *c = &ws->ws_conns[q[j]];
 
+				c->c_flags &= ~CONN_F_QUEUED;
 				if (!(c->c_flags & CONN_F_RESUME))
 					continue;
 				c->c_flags &= ~CONN_F_RESUME;
