@@ -254,7 +254,7 @@ proc_reap(struct master *m)
 	struct shm_block *sb;
 	uint64_t now, lived;
 	unsigned int b;
-	uint32_t freed;
+	uint32_t freed, lost;
 	pid_t pid;
 	int status;
 
@@ -293,9 +293,14 @@ proc_reap(struct master *m)
 		w->wk_pid = 0;
 		proc_live_del(m, b);
 		atomic_store_explicit(&sb->wb_pid, 0, memory_order_relaxed);
-		freed = slot_release_all(m->m_shm, b);
-		/* Its connections ended with it: the totals say so. */
+		freed = slot_release_all(m->m_shm, b, &lost);
+		/*
+		 * Its connections ended with it: the totals say so.  Those
+		 * it never adopted were never counted as accepted either
+		 * (as conn_lost() counts them).
+		 */
 		if (freed > 0) {
+			TM_STAT_ADD(sb->wb_counters[TM_CTR_accepted], lost);
 			TM_STAT_ADD(sb->wb_counters[TM_CTR_closed], freed);
 			TM_STAT_ADD(sb->wb_counters[TM_CTR_err_io], freed);
 		}

@@ -138,8 +138,13 @@ void		 slot_set_state(struct shm_slot *, enum tm_slot_state);
  * its claim bit with release (the very last touch of a connection).
  */
 void		 slot_release(struct shm *, unsigned int b, uint32_t idx);
-/* Master after reaping block b's worker: every slot back to FREE. */
-uint32_t	 slot_release_all(struct shm *, unsigned int b);
+/*
+ * Master after reaping block b's worker: every slot back to FREE.
+ * Returns how many were claimed; *unadopted: how many of those the
+ * worker never adopted (still in transit, or in its channel).
+ */
+uint32_t	 slot_release_all(struct shm *, unsigned int b,
+		    uint32_t *unadopted);
 /*
  * Reader: a consistent copy of a slot, never half old and half new.
  * Returns 0, or -1 if the writer kept it busy past a bounded retry count.

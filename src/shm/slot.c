@@ -191,13 +191,14 @@ slot_release(struct shm *s, unsigned int bi, uint32_t idx)
 }
 
 uint32_t
-slot_release_all(struct shm *s, unsigned int bi)
+slot_release_all(struct shm *s, unsigned int bi, uint32_t *unadopted)
 {
 	struct shm_block *b = shm_block(s, bi);
 	_Atomic uint64_t *bits = slot_bits(s, b);
 	struct shm_slot *sl;
 	uint32_t i, n, w, freed = 0;
 
+	*unadopted = 0;
 	n = atomic_load_explicit(&b->wb_slot_count, memory_order_relaxed);
 	for (i = 0; i < n; i++) {
 		if (i % 64 == 0 && atomic_load_explicit(&bits[i / 64],
@@ -211,6 +212,8 @@ slot_release_all(struct shm *s, unsigned int bi)
 			continue;
 		sl = shm_slot(s, b, i);
 		w = atomic_load_explicit(&sl->sl_word, memory_order_acquire);
+		if (TM_SW_STATE(w) == TM_SLOT_FREE)
+			(*unadopted)++;
 		/* The owner is dead: its half-written row ends here. */
 		atomic_store_explicit(&sl->sl_word,
 		    TM_SW_MAKE(TM_SW_STATE(w), TM_SW_SEQ(w) | 1),
