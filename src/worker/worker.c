@@ -45,7 +45,8 @@ struct wstate	tm_ws;
 
 static void	worker_signals(struct wstate *);
 static void	worker_privileges(const struct config *);
-static void	worker_chan(struct wstate *);
+static int	worker_chan(struct wstate *);
+static int	worker_done(struct wstate *);
 static void	worker_conns(struct wstate *, const struct chan_msg *, int *);
 static void	worker_sig(struct wstate *);
 static void	worker_exit(struct wstate *, int) __attribute__((noreturn));
@@ -252,7 +253,7 @@ worker_main(const struct worker_init *wi)
 			struct conn *c;
 
 			if (d == WS_EV_CHAN) {
-				worker_chan(ws);
+				(void)worker_chan(ws);
 				continue;
 			}
 			if (d == WS_EV_SIG) {
@@ -293,9 +294,28 @@ worker_main(const struct worker_init *wi)
 		proto_tick(ws->ws_now_ms);
 		if (ws->ws_stopping)
 			worker_exit(ws, 0);
-		if (ws->ws_draining && ws->ws_nactive == 0)
+		if (worker_done(ws))
 			worker_exit(ws, 0);
 	}
+}
+
+/*
+ * Draining and idle, with nothing left in the channel: connections sent
+ * before the drain order (or overtaken by SIGQUIT, when the channel had
+ * no room for the order) are served first, not reset by our exit.
+ */
+static int
+worker_done(struct wstate *ws)
+{
+	while (ws->ws_draining && ws->ws_nactive == 0) {
+		if (ws->ws_chan_eof)
+			return (1);
+		if (worker_chan(ws) && ws->ws_nactive == 0)
+			return (1);
+		if (ws->ws_stopping)
+			return (1);
+	}
+	return (0);
 }
 
 static void
@@ -309,18 +329,21 @@ worker_expire(void *arg, uint32_t slot)
 	c->c_pr->pr_timeout(c);
 }
 
-static void
+/* Read up to CHAN_BURST messages: 1 when the channel is empty (or shut). */
+static int
 worker_chan(struct wstate *ws)
 {
 	struct chan_msg m;
-	int fds[CHAN_MAX_FDS], r, burst;
+	int fds[CHAN_MAX_FDS], r, burst, empty = 0;
 	unsigned int reclaim = 0;
 
-	for (burst = 0; burst < CHAN_BURST; burst++) {
+	for (burst = 0; burst < CHAN_BURST && !ws->ws_chan_eof; burst++) {
 		r = chan_recv(ws->ws_chan, &m, fds);
 		if (r == -1) {
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
+				empty = 1;
 				break;
+			}
 			if (errno == EPROTO) {
 				/* Its fds are closed; their slots are lost
 				   until the master reaps us: say so loudly. */
@@ -334,9 +357,10 @@ worker_chan(struct wstate *ws)
 			/* The master is gone: finish what we hold, then go. */
 			log_warnx("channel closed by the master; draining");
 			epoll_ctl(ws->ws_ep, EPOLL_CTL_DEL, ws->ws_chan, NULL);
+			ws->ws_chan_eof = 1;
 			ws->ws_draining = 1;
 			conn_drain_all();
-			return;
+			return (1);
 		}
 		switch (m.cm_type) {
 		case CHAN_CONNS:
@@ -383,6 +407,7 @@ worker_chan(struct wstate *ws)
 	}
 	if (reclaim > 0)
 		conn_reclaim(reclaim);
+	return (empty || ws->ws_chan_eof);
 }
 
 /*

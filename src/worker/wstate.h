@@ -21,6 +21,7 @@ struct wstate {
 	struct shm_block *ws_sb;
 	struct config	*ws_cf;
 	int		 ws_chan;
+	int		 ws_chan_eof;	/* the master closed it */
 	int		 ws_ep;		/* epoll */
 	int		 ws_sigfd;
 	struct conn	*ws_conns;	/* one per slot */
