@@ -42,6 +42,7 @@ static int	dispatch_pick(struct master *, int);
 static unsigned int dispatch_waiting(const struct listener *);
 static int	dispatch_servable(const struct master *,
 		    const struct chan_conn *);
+static void	dispatch_keep(struct worker *, int, const struct chan_conn *);
 
 static int
 worker_eligible(const struct master *m, unsigned int b)
@@ -55,7 +56,7 @@ worker_eligible(const struct master *m, unsigned int b)
 /*
  * Slots of worker b that may still be claimed: free ones, not counting
  * those claimed for a pending batch (wb_active includes them), and no
- * more than its descriptors allow.
+ * more than its descriptors allow; none while its channel is full.
  */
 static uint32_t
 dispatch_room(const struct master *m, unsigned int b)
@@ -63,6 +64,9 @@ dispatch_room(const struct master *m, unsigned int b)
 	const struct shm_block *sb = shm_block(m->m_shm, b);
 	uint32_t n, act;
 
+	/* Its channel is full: what it is given waits in the master. */
+	if (m->m_wk[b].wk_chan_full)
+		return (0);
 	n = atomic_load_explicit(&sb->wb_slot_count, memory_order_relaxed);
 	act = atomic_load_explicit(&sb->wb_active, memory_order_relaxed);
 	if (m->m_wk[b].wk_conn_max != 0 && m->m_wk[b].wk_conn_max < n)
@@ -150,6 +154,7 @@ dispatch_pick(struct master *m, int except)
 /*
  * Claim a slot for fd in the best worker and queue it there, with what
  * the worker will write into the slot (cc: all but cc_slot filled in).
+ * Returns the worker, or -1 if none has room.
  */
 static int
 dispatch_one(struct master *m, int fd, const struct chan_conn *cc,
@@ -172,7 +177,7 @@ dispatch_one(struct master *m, int fd, const struct chan_conn *cc,
 	w->wk_conn[w->wk_nbatch].cc_slot = (uint32_t)idx;
 	if (++w->wk_nbatch == CHAN_MAX_FDS)
 		(void)dispatch_send(m, (unsigned int)b);
-	return (0);
+	return (b);
 }
 
 void
@@ -183,7 +188,7 @@ dispatch_accept(struct master *m, struct listener *ls)
 	struct shm_addr peer;
 	struct chan_conn cc;
 	socklen_t sslen;
-	int fd, n, room;
+	int fd, n, b, room;
 
 	room = dispatch_capacity(m);
 	sl = shm_listener(m->m_shm, (unsigned int)ls->ls_index);
@@ -224,56 +229,81 @@ dispatch_accept(struct master *m, struct listener *ls)
 		TM_STAT_ADD(sl->li_accepted, 1);
 		shm_addr_set(&peer, sslen > 0 ? (struct sockaddr *)&ss : NULL);
 		memcpy(cc.cc_peer, &peer, sizeof(cc.cc_peer));
-		if (dispatch_one(m, fd, &cc, -1) == -1) {
+		if ((b = dispatch_one(m, fd, &cc, -1)) == -1) {
 			/* Cannot happen: room was counted.  Be safe. */
 			log_warnx("dispatch: no slot for an accepted "
 			    "connection; closing it");
 			close(fd);
 			return;
 		}
-		room--;
+		/* A batch that found its channel full takes no more. */
+		if (m->m_wk[b].wk_chan_full || m->m_wk[b].wk_chan == -1)
+			room = dispatch_capacity(m);
+		else
+			room--;
 	}
 	if (room == 0)
 		m->m_full = 1;
 }
 
 /*
- * Move worker b's pending connections to other workers (its channel is
- * full or gone).  Their slots in b were never handed off, so the master
- * still owns them and may free them itself.
+ * Move worker b's pending connections to other workers: b drains, or
+ * its channel is gone, or full while b is late.  Their slots in b were never
+ * handed off, so the master still owns them and may free them itself.
+ * What no other worker has room for stays with a b that lives (its
+ * channel may drain yet); only a dead b's are closed.
  */
 void
 dispatch_requeue(struct master *m, unsigned int b)
 {
 	struct worker *w = &m->m_wk[b];
 	struct chan_conn cc[CHAN_MAX_FDS];
-	int fds[CHAN_MAX_FDS], n, i;
+	int fds[CHAN_MAX_FDS], n, i, alive;
 
+	alive = w->wk_pid != 0 && w->wk_chan != -1;
 	n = w->wk_nbatch;
 	memcpy(fds, w->wk_fds, sizeof(int) * (size_t)n);
 	memcpy(cc, w->wk_conn, sizeof(cc[0]) * (size_t)n);
 	w->wk_nbatch = 0;
 	for (i = 0; i < n; i++) {
-		/*
-		 * Never handed off, so the master still owns the claim and
-		 * may take it back (a dead worker's were all cleared when it
-		 * was reaped).
-		 */
-		if (w->wk_pid != 0)
-			slot_unclaim(m->m_shm, b, cc[i].cc_slot);
 		if (!dispatch_servable(m, &cc[i])) {
+			if (alive) {
+				/* Its own generation serves it, in time. */
+				dispatch_keep(w, fds[i], &cc[i]);
+				continue;
+			}
 			log_info("dispatch: a connection accepted before the "
 			    "reload changed its listener cannot move to the "
 			    "new workers; closing it");
 			close(fds[i]);
 			continue;
 		}
-		if (dispatch_one(m, fds[i], &cc[i], (int)b) == -1) {
-			log_warnx("dispatch: no worker can take a "
-			    "connection; closing it");
-			close(fds[i]);
+		if (dispatch_one(m, fds[i], &cc[i], (int)b) != -1) {
+			/*
+			 * Claimed elsewhere; b's claim was never handed off,
+			 * so the master takes it back (a dead worker's were
+			 * all cleared when it was reaped).
+			 */
+			if (w->wk_pid != 0)
+				slot_unclaim(m->m_shm, b, cc[i].cc_slot);
+			continue;
 		}
+		if (alive) {
+			dispatch_keep(w, fds[i], &cc[i]);
+			continue;
+		}
+		log_warnx("dispatch: no worker can take a connection; "
+		    "closing it");
+		close(fds[i]);
 	}
+}
+
+/* Put a connection (its slot still claimed in w) back in w's batch. */
+static void
+dispatch_keep(struct worker *w, int fd, const struct chan_conn *cc)
+{
+	w->wk_fds[w->wk_nbatch] = fd;
+	w->wk_conn[w->wk_nbatch++] = *cc;
 }
 
 /*
@@ -292,7 +322,12 @@ dispatch_servable(const struct master *m, const struct chan_conn *cc)
 	return (0);
 }
 
-/* Send worker b's batch: 0 sent, -1 requeued elsewhere. */
+/*
+ * Send worker b's batch: 0 sent (or nothing to send), 1 kept for later,
+ * -1 the channel is broken.  Never moves connections itself: a requeue
+ * could fill another batch and send it, and a full channel there must
+ * not bounce them back here (dispatch_flush() moves them, one level).
+ */
 int
 dispatch_send(struct master *m, unsigned int b)
 {
@@ -302,10 +337,8 @@ dispatch_send(struct master *m, unsigned int b)
 
 	if (w->wk_nbatch == 0)
 		return (0);
-	if (w->wk_chan == -1) {
-		dispatch_requeue(m, b);
+	if (w->wk_chan == -1)
 		return (-1);
-	}
 	msg.cm_type = CHAN_CONNS;
 	msg.cm_count = (uint16_t)w->wk_nbatch;
 	msg.cm_arg = 0;
@@ -315,30 +348,69 @@ dispatch_send(struct master *m, unsigned int b)
 		for (i = 0; i < w->wk_nbatch; i++)
 			close(w->wk_fds[i]);
 		w->wk_nbatch = 0;
+		w->wk_chan_full = 0;
 		return (0);
 	}
-	if (errno != EAGAIN)
-		log_warn("dispatch: sendmsg() to worker %d failed",
-		    (int)w->wk_pid);
-	/* Full or broken channel: never drop, try the next worker. */
-	dispatch_requeue(m, b);
+	/*
+	 * The worker is behind: the batch waits for room, and so do new
+	 * clients, in the backlog, if every worker is.  Never dropped.
+	 */
+	switch (errno) {
+	case EAGAIN:
+		w->wk_chan_full = CHAN_FULL;
+		return (1);
+	case ENOBUFS:
+	case ENOMEM:
+	case ETOOMANYREFS:	/* too many fds in flight */
+		/* No POLLOUT would tell: try again next turn. */
+		w->wk_chan_full = CHAN_BEHIND;
+		return (1);
+	}
+	log_warn("dispatch: sendmsg() to worker %d failed", (int)w->wk_pid);
+	/* Gone: SIGCHLD will tell how; its batch moves on. */
+	close(w->wk_chan);
+	w->wk_chan = -1;
 	return (-1);
 }
 
+/*
+ * Send every pending batch.  One whose worker drains, or whose channel
+ * is gone, or full while its worker is late, moves to the others; a
+ * move can fill and send another batch, so loop (a bounded number of
+ * times: what is left waits for the next turn of the master's loop).
+ */
 void
 dispatch_flush(struct master *m)
 {
+	struct worker *w;
 	unsigned int i, b;
-	int again = 1, rounds = 0;
+	int again = 1, rounds = 0, n;
 
-	/* A requeue can fill another batch: loop until all are empty. */
 	while (again && rounds++ < 4) {
 		again = 0;
 		for (i = 0; i < m->m_nlive; i++) {
-			b = m->m_live[i];
-			if (m->m_wk[b].wk_nbatch > 0 &&
-			    dispatch_send(m, b) == -1)
-				again = 1;
+			w = &m->m_wk[b = m->m_live[i]];
+			if (w->wk_chan_full == CHAN_BEHIND && rounds == 1)
+				w->wk_chan_full = 0;
+			if (w->wk_nbatch == 0)
+				continue;
+			/*
+			 * Told to drain: it may exit as soon as its channel
+			 * is empty, so nothing is sent after the order.
+			 */
+			switch (w->wk_draining ? -1 : dispatch_send(m, b)) {
+			case 1:
+				if (!w->wk_stale)
+					break;
+				/* FALLTHROUGH */
+			case -1:
+				n = w->wk_nbatch;
+				dispatch_requeue(m, b);
+				/* Those moved may wait in another batch. */
+				if (w->wk_nbatch < n)
+					again = 1;
+				break;
+			}
 		}
 	}
 }
@@ -370,7 +442,8 @@ dispatch_reclaim(struct master *m, uint64_t now)
 		return;
 	for (i = 0; i < m->m_nlive; i++) {
 		b = m->m_live[i];
-		if (worker_eligible(m, b) && m->m_wk[b].wk_chan != -1) {
+		/* One behind with its channel is not out of slots. */
+		if (worker_eligible(m, b) && !m->m_wk[b].wk_chan_full) {
 			elig[ne++] = b;
 			if (m->m_wk[b].wk_conn_max != 0)
 				fdcap = 1;

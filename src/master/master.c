@@ -690,7 +690,10 @@ master_loop(struct master *m)
 				continue;
 			pwk[nwk++] = (int)b;
 			pfd[npfd].fd = m->m_wk[b].wk_chan;
-			pfd[npfd++].events = POLLIN;
+			/* Room again in a full channel? */
+			pfd[npfd++].events = POLLIN |
+			    (m->m_wk[b].wk_chan_full == CHAN_FULL ? POLLOUT :
+			    0);
 		}
 		if (accepting)
 			for (i = 0; i < m->m_nls; i++) {
@@ -726,11 +729,16 @@ master_loop(struct master *m)
 		if (n > 0) {
 			if (pfd[0].revents & POLLIN)
 				signal_handle(m);
-			for (i = 0; i < nwk; i++)
-				if (pfd[1 + i].revents != 0 &&
+			for (i = 0; i < nwk; i++) {
+				/* dispatch_flush() below sends what waits. */
+				if ((pfd[1 + i].revents & POLLOUT) &&
+				    m->m_wk[pwk[i]].wk_chan == pfd[1 + i].fd)
+					m->m_wk[pwk[i]].wk_chan_full = 0;
+				if ((pfd[1 + i].revents & ~POLLOUT) != 0 &&
 				    m->m_wk[pwk[i]].wk_chan == pfd[1 + i].fd)
 					proc_chan_event(m, (unsigned int)pwk[i],
 					    pfd[1 + i].revents);
+			}
 			if (accepting && !m->m_stopping)
 				for (i = 0; i < m->m_nls && 1 + nwk + i <
 				    npfd; i++)

@@ -28,6 +28,9 @@ struct listener {
 };
 
 /* Worker positions, indexed like the segment's blocks. */
+#define CHAN_FULL	1
+#define CHAN_BEHIND	2
+
 struct worker {
 	pid_t		 wk_pid;	/* 0: no process */
 	int		 wk_chan;	/* master's end, -1: none */
@@ -46,6 +49,12 @@ struct worker {
 	uint32_t	 wk_conn_max;
 	/* Heartbeat half a timeout late: new connections go to others. */
 	int		 wk_stale;
+	/*
+	 * Its last send found no room: its batch waits, and it gets no new
+	 * connection until POLLOUT (CHAN_FULL), or the next turn of the
+	 * master's loop (CHAN_BEHIND: too many fds in flight, no memory).
+	 */
+	int		 wk_chan_full;
 	/* Connections claimed for it, not yet sent. */
 	int		 wk_nbatch;
 	int		 wk_fds[CHAN_MAX_FDS];
@@ -110,7 +119,7 @@ void	dispatch_accept(struct master *, struct listener *);
 void	dispatch_flush(struct master *);
 int	dispatch_capacity(struct master *);
 void	dispatch_requeue(struct master *, unsigned int);
-/* Send a worker's batch now: 0, or -1 when it was requeued instead. */
+/* Send a worker's batch now: 0 sent, 1 its channel is full, -1 gone. */
 int	dispatch_send(struct master *, unsigned int);
 void	dispatch_reclaim(struct master *, uint64_t now);
 void	dispatch_conn_max(struct master *, unsigned int, uint32_t);

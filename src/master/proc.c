@@ -180,6 +180,7 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 	w->wk_stop_at = 0;
 	w->wk_conn_max = 0;
 	w->wk_stale = 0;
+	w->wk_chan_full = 0;
 	w->wk_nbatch = 0;
 	log_info("worker %u (generation %u) started, pid %d", number, gen,
 	    (int)pid);
@@ -283,13 +284,16 @@ proc_reap(struct master *m)
 		now = clock_ms();
 		lived = now - w->wk_started;
 
-		/* Connections it never received go to the others. */
-		if (w->wk_nbatch > 0)
-			dispatch_requeue(m, b);
+		/*
+		 * Connections it never received go to the others; its
+		 * channel closed first, so that none can come back to it.
+		 */
 		if (w->wk_chan != -1) {
 			close(w->wk_chan);
 			w->wk_chan = -1;
 		}
+		if (w->wk_nbatch > 0)
+			dispatch_requeue(m, b);
 		w->wk_pid = 0;
 		proc_live_del(m, b);
 		atomic_store_explicit(&sb->wb_pid, 0, memory_order_relaxed);
@@ -399,7 +403,8 @@ proc_send_all(struct master *m, enum chan_type type, uint32_t gen_upto)
 			 * Its batch was accepted for its generation (the
 			 * protocol a reload may have switched since): sent
 			 * before the order, if the channel takes it, it is
-			 * served there; only what does not fit moves on.
+			 * served there; what does not fit moves on
+			 * (dispatch_flush()).
 			 */
 			if (w->wk_nbatch > 0)
 				(void)dispatch_send(m, b);

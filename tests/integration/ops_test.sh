@@ -832,6 +832,88 @@ systemd_notify_cleanup() {
 	stop_daemon
 }
 
+# stopped_burst WORKERS [reload]: 900 clients, two listeners, every
+# worker stopped for 3 s.  Their channels fill: what the master accepted
+# waits in it, and the rest in the listeners' backlogs (511 each).  With
+# "reload", a SIGHUP meanwhile: the stopped generation is told to drain
+# (by signal: its channel is full), the new one takes the rest.
+stopped_burst() {
+	tm_site
+	tm_conf "$1" 1024
+	start_daemon tamarin.conf "$1"
+	m=$(cat master.pid)
+	workers=$(tmq worker-pids)
+	for p in $workers; do kill -STOP "$p"; done
+	python3 "$(atf_get_srcdir)/tmburst.py" "$PORT,$PORT2" 450 \
+	    --seconds 40 > burst.out &
+	burst=$!
+	sleep 2
+	if [ -n "${2:-}" ]; then
+		kill -HUP "$m"
+		wait_for 50 grep -q 'generation 2) started' daemon.log ||
+		    { cat daemon.log >&2; atf_fail "no reload"; }
+		tm_record_pids
+	fi
+	sleep 1
+	for p in $workers; do kill -CONT "$p"; done
+	if ! kill -0 "$m"; then
+		cat daemon.log >&2
+		atf_fail "the master died"
+	fi
+	wait $burst
+	cat burst.out
+	atf_check -o inline:'ok 900 failed 0\n' cat burst.out
+	atf_check -s exit:1 grep -E 'closing it|no slot|killing it' daemon.log
+	if [ -n "${2:-}" ]; then
+		wait_for 50 sh -c "test \$(tmq worker-pids | wc -w) -eq $1" ||
+		    atf_fail "the old generation stayed: $(tmq worker-pids)"
+	else
+		# Nothing moved: the stop was shorter than a heartbeat.
+		atf_check -o inline:"$workers\n" tmq worker-pids
+	fi
+	atf_check -o inline:'900 900\n' tmq eval summary \
+	    "' '.join(str(d['totals'][k]) for k in ('accepted', 'closed'))"
+}
+
+atf_test_case stopped_workers_burst cleanup
+stopped_workers_burst_head() {
+	atf_set descr "900 clients while both workers are stopped: the master stays up, drops nothing, and all are served once the workers run"
+}
+stopped_workers_burst_body() {
+	stopped_burst 2
+}
+stopped_workers_burst_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	for p in $(cat tm.pids 2>/dev/null); do kill -CONT "$p" 2>/dev/null; done
+	stop_daemon
+}
+
+atf_test_case stopped_workers_reload cleanup
+stopped_workers_reload_head() {
+	atf_set descr "a reload while both workers are stopped and 900 clients wait: every client is served, by either generation"
+}
+stopped_workers_reload_body() {
+	stopped_burst 2 reload
+}
+stopped_workers_reload_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	for p in $(cat tm.pids 2>/dev/null); do kill -CONT "$p" 2>/dev/null; done
+	stop_daemon
+}
+
+atf_test_case stopped_worker_burst cleanup
+stopped_worker_burst_head() {
+	atf_set descr "900 clients while the only worker is stopped: none is closed by the master, all are served once it runs"
+}
+stopped_worker_burst_body() {
+	stopped_burst 1
+}
+stopped_worker_burst_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	for p in $(cat tm.pids 2>/dev/null); do kill -CONT "$p" 2>/dev/null; done
+	stop_daemon
+}
+
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case reload_under_load
@@ -846,6 +928,9 @@ atf_init_test_cases() {
 	atf_add_test_case quit_worker_late_conns
 	atf_add_test_case totals_across_reloads
 	atf_add_test_case kill_worker_under_load
+	atf_add_test_case stopped_workers_burst
+	atf_add_test_case stopped_worker_burst
+	atf_add_test_case stopped_workers_reload
 	atf_add_test_case crash_backoff
 	atf_add_test_case usr1_reopen
 	atf_add_test_case privileges
