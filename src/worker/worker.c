@@ -47,6 +47,7 @@ static void	worker_signals(struct wstate *);
 static void	worker_privileges(const struct config *);
 static int	worker_chan(struct wstate *);
 static int	worker_done(struct wstate *);
+static void	worker_orphan(struct wstate *);
 static void	worker_conns(struct wstate *, const struct chan_msg *, int *);
 static void	worker_sig(struct wstate *);
 static void	worker_exit(struct wstate *, int) __attribute__((noreturn));
@@ -200,11 +201,13 @@ worker_main(const struct worker_init *wi)
 	worker_privileges(ws->ws_cf);
 	proto_worker_ready();
 	/*
-	 * An orphaned worker must not serve on: stop with the master.  Set
-	 * after setuid(), which clears it; a master already gone shows as a
+	 * An orphaned worker takes nothing new: it drains with the master's
+	 * death (as after a closed channel), finishing the responses under
+	 * way, within shutdown_timeout_sec (worker_orphan()).  Set after
+	 * setuid(), which clears it; a master already gone shows as a
 	 * closed channel.
 	 */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+	if (prctl(PR_SET_PDEATHSIG, SIGQUIT) == -1)
 		log_warn("prctl(PR_SET_PDEATHSIG) failed");
 	/* release: everything above is done before "running" is seen. */
 	atomic_store_explicit(&ws->ws_sb->wb_state, TM_WORKER_RUNNING,
@@ -292,10 +295,31 @@ worker_main(const struct worker_init *wi)
 		(void)wheel_advance(&ws->ws_wheel, ws->ws_now_ms,
 		    worker_expire, ws);
 		proto_tick(ws->ws_now_ms);
+		worker_orphan(ws);
 		if (ws->ws_stopping)
 			worker_exit(ws, 0);
 		if (worker_done(ws))
 			worker_exit(ws, 0);
+	}
+}
+
+/*
+ * The master is gone (its channel closed): nobody enforces the drain's
+ * time limit but the worker itself.
+ */
+static void
+worker_orphan(struct wstate *ws)
+{
+	uint64_t limit = ws->ws_cf->cf_shutdown_timeout_ms;
+
+	if (!ws->ws_chan_eof || limit == 0 || ws->ws_stopping)
+		return;
+	if (ws->ws_orphan_at == 0)
+		ws->ws_orphan_at = ws->ws_now_ms;
+	else if (ws->ws_now_ms >= ws->ws_orphan_at + limit) {
+		log_warnx("still busy shutdown_timeout_sec after the master "
+		    "went; stopping");
+		ws->ws_stopping = 1;
 	}
 }
 

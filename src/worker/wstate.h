@@ -22,6 +22,7 @@ struct wstate {
 	struct config	*ws_cf;
 	int		 ws_chan;
 	int		 ws_chan_eof;	/* the master closed it */
+	uint64_t	 ws_orphan_at;	/* ms the channel closed, 0: not yet */
 	int		 ws_ep;		/* epoll */
 	int		 ws_sigfd;
 	struct conn	*ws_conns;	/* one per slot */

@@ -914,6 +914,47 @@ stopped_worker_burst_cleanup() {
 	stop_daemon
 }
 
+atf_test_case master_killed cleanup
+master_killed_head() {
+	atf_set descr "kill -9 of the master: its worker finishes the responses under way, within shutdown_timeout_sec, then exits"
+}
+master_killed_body() {
+	tm_site
+	tm_conf 1
+	sed -i 's/shutdown_timeout_sec = 5/shutdown_timeout_sec = 4/' tamarin.conf
+	# Larger than what the socket buffers hold, so that it is still
+	# being sent when the master dies.
+	truncate -s 40M www/big40.bin
+	start_daemon tamarin.conf 1
+	w=$(tmq worker-pids)
+	# 40 MiB in about 1.6 s, and in about 20 s.
+	curl -s -o fast.bin --limit-rate 25M -w '%{http_code} %{size_download}\n' \
+	    "http://127.0.0.1:$PORT/big40.bin" > fast.out &
+	fast=$!
+	curl -s -o slow.bin --limit-rate 2M -w '%{http_code} %{size_download}\n' \
+	    "http://127.0.0.1:$PORT/big40.bin" > slow.out &
+	slow=$!
+	sleep 0.5
+	kill -9 "$(cat master.pid)"
+	wait $fast
+	atf_check -o inline:'200 41943040\n' cat fast.out
+	atf_check cmp fast.bin www/big40.bin
+	wait $slow
+	# Cut at the limit, well before its end.
+	read code got < slow.out
+	[ "$code" = 200 ] && [ "$got" -lt 35000000 ] ||
+	    atf_fail "slow download: $(cat slow.out)"
+	wait_for 30 sh -c "! kill -0 $w 2>/dev/null" ||
+	    atf_fail "the orphaned worker stayed"
+	atf_check -o match:'channel closed by the master; draining' cat daemon.log
+	atf_check -o match:'still busy shutdown_timeout_sec after the master went; stopping' \
+	    cat daemon.log
+}
+master_killed_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case reload_under_load
@@ -932,6 +973,7 @@ atf_init_test_cases() {
 	atf_add_test_case stopped_worker_burst
 	atf_add_test_case stopped_workers_reload
 	atf_add_test_case crash_backoff
+	atf_add_test_case master_killed
 	atf_add_test_case usr1_reopen
 	atf_add_test_case privileges
 	atf_add_test_case daemon_mode
