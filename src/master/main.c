@@ -176,7 +176,7 @@ main(int argc, char *argv[], char *envp[])
 	m->m_gen = 1;
 	atomic_store_explicit(&shm_header(m->m_shm)->sh_generation, m->m_gen,
 	    memory_order_relaxed);
-	if (proc_start_generation(m, m->m_cf) == -1) {
+	if (proc_start_generation(m, m->m_cf) < m->m_cf->cf_workers) {
 		log_error("cannot start the workers; exiting");
 		master_stop(m, SIGTERM);
 	}

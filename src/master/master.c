@@ -335,6 +335,7 @@ master_reload(struct master *m)
 		log_notice("reload queued: the last one is still reading");
 		return;
 	}
+	m->m_reload_need = 0;
 	notify_reloading();
 	atomic_store_explicit(&shm_header(m->m_shm)->sh_state,
 	    TM_MASTER_RELOADING, memory_order_relaxed);
@@ -368,7 +369,7 @@ master_reload_apply(struct master *m)
 	struct shm_header *h;
 	struct config *cf, *old = m->m_cf;
 	struct cfg_ctx c;
-	unsigned int b;
+	unsigned int b, free, started;
 
 	cfg_ctx_init(&c, old->cf_path);
 	cf = config_load(old->cf_path, &c);
@@ -399,6 +400,22 @@ master_reload_apply(struct master *m)
 	    master_keep_path(&cf->cf_segment, old->cf_segment) == -1) {
 		log_error("reload failed: out of memory; still serving "
 		    "generation %u", m->m_gen);
+		config_free(cf);
+		goto done;
+	}
+	/*
+	 * Older generations still draining may hold so many of the worker
+	 * blocks that the new one would start short, or empty, and leave
+	 * clients to nobody once they are gone: wait for their blocks,
+	 * serving as now meanwhile.
+	 */
+	if ((free = proc_free_blocks(m)) < cf->cf_workers) {
+		log_warnx("reload postponed: generation %u needs %u worker "
+		    "blocks, and %u of %u are free while older generations "
+		    "drain; it runs once they are; still serving generation "
+		    "%u", m->m_gen + 1, cf->cf_workers, free, TM_MAX_BLOCKS,
+		    m->m_gen);
+		m->m_reload_need = cf->cf_workers;
 		config_free(cf);
 		goto done;
 	}
@@ -433,12 +450,16 @@ master_reload_apply(struct master *m)
 			    memory_order_release);
 			m->m_wk[b].wk_cf = NULL;
 		}
-	if (proc_start_generation(m, cf) == -1)
-		log_error("reload: not every worker of generation %u "
-		    "started", m->m_gen);
+	started = proc_start_generation(m, cf);
 	proc_send_all(m, CHAN_DRAIN, m->m_gen - 1);
-	log_notice("reloaded %s: generation %u, %u worker%s", cf->cf_path,
-	    m->m_gen, cf->cf_workers, cf->cf_workers == 1 ? "" : "s");
+	if (started < cf->cf_workers)
+		log_error("reloaded %s: generation %u, %u of %u workers "
+		    "started; the others are retried every second",
+		    cf->cf_path, m->m_gen, started, cf->cf_workers);
+	else
+		log_notice("reloaded %s: generation %u, %u worker%s",
+		    cf->cf_path, m->m_gen, cf->cf_workers,
+		    cf->cf_workers == 1 ? "" : "s");
 	/* READY=1 comes when the new generation runs. */
 	m->m_notify_ready = 1;
 	/* Freed now if no old worker runs with it, else at its last exit. */
@@ -755,6 +776,14 @@ master_loop(struct master *m)
 		if (m->m_full && !m->m_stopping)
 			dispatch_reclaim(m, now);
 		proc_tick(m, now);
+		/* A postponed reload, once older workers freed their blocks. */
+		if (m->m_reload_need != 0 && !m->m_stopping &&
+		    m->m_trial_pid == 0 &&
+		    proc_free_blocks(m) >= m->m_reload_need) {
+			log_notice("older generations freed their worker "
+			    "blocks: reloading now");
+			master_reload(m);
+		}
 		master_trial_tick(m, now);
 		master_rate(m, now);
 		/* A queued reload reading now: READY=1 once it is done. */

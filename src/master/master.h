@@ -105,6 +105,8 @@ struct master {
 	int		 m_trial_status;	/* once reaped */
 	int		 m_trial_killed;	/* it took too long */
 	int		 m_trial_again;	/* HUP meanwhile: reload again after */
+	/* A reload waits until this many worker blocks are free. */
+	unsigned int	 m_reload_need;
 };
 
 extern struct master	*tm_master;
@@ -127,7 +129,8 @@ void	dispatch_conn_max(struct master *, unsigned int, uint32_t);
 /* proc.c */
 int	proc_spawn(struct master *, unsigned int block, struct config *,
 	    uint32_t gen, unsigned int number);
-int	proc_start_generation(struct master *, struct config *);
+unsigned int proc_start_generation(struct master *, struct config *);
+unsigned int proc_free_blocks(const struct master *);
 void	proc_reap(struct master *);
 void	proc_tick(struct master *, uint64_t now);
 void	proc_signal_all(struct master *, int);

@@ -187,25 +187,53 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 	return (0);
 }
 
-/* Start cf->cf_workers workers as a new generation. */
-int
+/*
+ * Start cf->cf_workers workers as a new generation: how many started.
+ * One that could not (fork, memory) keeps its block and is retried like
+ * a respawn, so the generation reaches its size without another reload.
+ */
+unsigned int
 proc_start_generation(struct master *m, struct config *cf)
 {
-	unsigned int b, n = 0;
+	unsigned int b, n = 0, started = 0;
 	uint32_t gen = m->m_gen;
 
 	for (b = 0; b < TM_MAX_BLOCKS && n < cf->cf_workers; b++) {
-		if (m->m_wk[b].wk_pid != 0 || m->m_wk[b].wk_respawn)
+		struct worker *w = &m->m_wk[b];
+
+		if (w->wk_pid != 0 || w->wk_respawn)
 			continue;
-		if (proc_spawn(m, b, cf, gen, n + 1) == -1)
-			return (-1);
-		n++;
+		if (proc_spawn(m, b, cf, gen, ++n) == 0) {
+			started++;
+			continue;
+		}
+		w->wk_number = n;
+		w->wk_cf = cf;
+		w->wk_gen = gen;
+		w->wk_respawn = 1;
+		w->wk_respawn_at = clock_ms() + 1000;
+		m->m_nrespawn++;
 	}
-	if (n < cf->cf_workers) {
-		log_warnx("no free worker block for generation %u", gen);
-		return (-1);
-	}
-	return (0);
+	/* master_reload_apply() counted the blocks first: not at a start. */
+	if (n < cf->cf_workers)
+		log_warnx("no free worker block for %u of generation %u's "
+		    "workers", cf->cf_workers - n, gen);
+	return (started);
+}
+
+/*
+ * Blocks a new generation can take: those with no worker (positions
+ * waiting for a respawn included: a reload drops them).
+ */
+unsigned int
+proc_free_blocks(const struct master *m)
+{
+	unsigned int b, n = 0;
+
+	for (b = 0; b < TM_MAX_BLOCKS; b++)
+		if (m->m_wk[b].wk_pid == 0)
+			n++;
+	return (n);
 }
 
 unsigned int

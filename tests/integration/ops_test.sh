@@ -914,6 +914,70 @@ stopped_worker_burst_cleanup() {
 	stop_daemon
 }
 
+atf_test_case reload_postponed cleanup
+reload_postponed_head() {
+	atf_set descr "a reload finding too few free worker blocks (older generations drain) waits for them, serving meanwhile, then runs"
+}
+reload_postponed_body() {
+	tm_site
+	# workers_conf COUNT: 256 is the most; the blocks are twice that.
+	workers_conf() {
+		cat > tamarin.conf <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm";
+	   log_level = "info"; };
+workers = { count = $1; slots_per_worker = 2; shutdown_timeout_sec = 60; };
+timeouts = { http = { header_sec = 60; }; };
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; } );
+sites = ( { names = [ "*" ]; root = "www"; } );
+CONF
+	}
+	workers_conf 256
+	start_daemon tamarin.conf 256
+	m=$(cat master.pid)
+	# A head in progress on each of generation 1's workers (the least
+	# busy takes each): all 256 keep their blocks while they drain.
+	python3 "$(atf_get_srcdir)/tmburst.py" "$PORT" 256 --hold release \
+	    --seconds 60 > hold.out &
+	holder=$!
+	wait_for 100 sh -c 'test "$(tmq eval summary "d[\"slots_used\"]")" = 256' ||
+	    atf_fail "not held: $(tmq eval summary 'd["slots_used"]')"
+	workers_conf 1
+	kill -HUP "$m"
+	wait_for 100 grep -q 'reloaded .*: generation 2, 1 worker$' daemon.log ||
+	    atf_fail "no generation 2"
+	# 256 + 1 of 512 in use: 256 more do not fit.
+	workers_conf 256
+	kill -HUP "$m"
+	wait_for 100 grep -q 'reload postponed' daemon.log ||
+	    atf_fail "not postponed"
+	atf_check -o match:'reload postponed: generation 3 needs 256 worker blocks, and 255 of 512 are free while older generations drain; it runs once they are; still serving generation 2$' \
+	    cat daemon.log
+	atf_check -s exit:1 grep -q 'generation 3) started' daemon.log
+	atf_check -o inline:'2\n' tmq eval summary "d['generation']"
+	atf_check -o inline:'200\n' curl -s -o /dev/null -m 5 \
+	    -w '%{http_code}\n' "http://127.0.0.1:$PORT/"
+	# Generation 1 finishes: the reload runs by itself.
+	touch release
+	wait $holder
+	atf_check -o inline:'held 256\n' cat hold.out
+	wait_for 200 grep -q 'reloaded .*: generation 3, 256 workers$' daemon.log ||
+	    atf_fail "generation 3 did not start: $(grep -c . daemon.log) lines"
+	atf_check -o match:'older generations freed their worker blocks: reloading now' \
+	    cat daemon.log
+	wait_for 100 tmq running 256 || atf_fail "generation 3 not running"
+	tm_record_pids
+	atf_check -o inline:'3\n' tmq eval summary "d['generation']"
+	atf_check -o inline:'200\n' curl -s -o /dev/null -m 5 \
+	    -w '%{http_code}\n' "http://127.0.0.1:$PORT/"
+	atf_check -s exit:1 grep -E 'no free worker block|no workers left' daemon.log
+}
+reload_postponed_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	touch release
+	stop_daemon
+}
+
 atf_test_case master_killed cleanup
 master_killed_head() {
 	atf_set descr "kill -9 of the master: its worker finishes the responses under way, within shutdown_timeout_sec, then exits"
@@ -963,6 +1027,7 @@ atf_init_test_cases() {
 	atf_add_test_case run_dir_made
 	atf_add_test_case reload_keeps_paths
 	atf_add_test_case reload_include
+	atf_add_test_case reload_postponed
 	atf_add_test_case reload_limits
 	atf_add_test_case fd_limit_slots
 	atf_add_test_case quit_graceful

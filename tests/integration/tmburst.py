@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """Open many connections at once, each sending one request.
 
-  tmburst.py PORT[,PORT...] N [--seconds S] [--go FILE]
+  tmburst.py PORT[,PORT...] N [--seconds S] [--hold FILE]
 
 N connections to each port, all in flight together: each sends
 "GET / HTTP/1.1" with Connection: close once connected, then reads the
-response to EOF.  With --go, requests wait until FILE exists (the
-connections are open and accepted, or queued, before that).  Prints
+response to EOF.  Prints
   ok N failed M
 (ok: a complete 200 response) and one line per distinct failure reason,
 then exits 0: the test reads the counts.
+
+With --hold, each connection sends only the start of a request head and
+stays open, unanswered, until FILE exists; then all close, and it prints
+  held N
+with N the connections still open (not closed by the server) by then.
 """
 
 import argparse
@@ -20,6 +24,29 @@ import socket
 import time
 
 REQ = b"GET / HTTP/1.1\r\nHost: burst\r\nConnection: close\r\n\r\n"
+PARTIAL = b"GET / HTTP/1.1\r\nHost: burst\r\n"
+
+
+def hold(ports, n, until, seconds):
+    socks = []
+    for port in ports:
+        for _ in range(n):
+            socks.append(socket.create_connection(("127.0.0.1", port)))
+            socks[-1].sendall(PARTIAL)
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(until) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    held = 0
+    for s in socks:
+        s.setblocking(False)
+        try:
+            s.recv(1)  # an answer or an EOF: not held
+        except BlockingIOError:
+            held += 1
+        except OSError:
+            pass
+        s.close()
+    print("held %d" % held)
 
 
 def main():
@@ -27,8 +54,11 @@ def main():
     ap.add_argument("ports")
     ap.add_argument("n", type=int)
     ap.add_argument("--seconds", type=float, default=30)
-    ap.add_argument("--go")
+    ap.add_argument("--hold")
     a = ap.parse_args()
+    if a.hold:
+        hold([int(p) for p in a.ports.split(",")], a.n, a.hold, a.seconds)
+        return
 
     sel = selectors.DefaultSelector()
     state = {}
@@ -51,13 +81,10 @@ def main():
         del state[s]
 
     while state and time.monotonic() < deadline:
-        go = a.go is None or os.path.exists(a.go)
         for key, ev in sel.select(timeout=0.05):
             s = key.fileobj
             st = state[s]
             if not st["sent"]:
-                if not go:
-                    continue
                 err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
                 if err:
                     fail(s, "connect: " + os.strerror(err))
