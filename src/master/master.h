@@ -55,6 +55,9 @@ struct worker {
 	 * master's loop (CHAN_BEHIND: too many fds in flight, no memory).
 	 */
 	int		 wk_chan_full;
+	/* Its slot range, as the master gave it (the block's may be
+	   scribbled by the worker). */
+	uint32_t	 wk_bits_first, wk_slot_first, wk_slot_count;
 	/* Connections claimed for it, not yet sent. */
 	int		 wk_nbatch;
 	int		 wk_fds[CHAN_MAX_FDS];

@@ -30,6 +30,7 @@
 static void	proc_live_add(struct master *, unsigned int);
 static void	proc_live_del(struct master *, unsigned int);
 static void	proc_release_block(struct master *, unsigned int);
+static void	proc_restore_range(struct master *, unsigned int);
 static void	proc_config_unref(struct master *, struct config *);
 
 static void
@@ -117,6 +118,13 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 		atomic_store_explicit(&sb->wb_slot_count,
 		    cf->cf_slots_per_worker, memory_order_relaxed);
 	}
+	/* The master's own copy of the range (proc_restore_range()). */
+	w->wk_bits_first = atomic_load_explicit(&sb->wb_bits_first,
+	    memory_order_relaxed);
+	w->wk_slot_first = atomic_load_explicit(&sb->wb_slot_first,
+	    memory_order_relaxed);
+	w->wk_slot_count = atomic_load_explicit(&sb->wb_slot_count,
+	    memory_order_relaxed);
 	/* Rows reused from an old range may hold anything: no claim yet. */
 	slot_bits_clear(m->m_shm, b);
 	atomic_store_explicit(&sb->wb_generation, gen, memory_order_relaxed);
@@ -242,6 +250,26 @@ proc_live(const struct master *m)
 	return (m->m_nlive);
 }
 
+/*
+ * Before the master walks a dead worker's slots (release, reuse, return
+ * to the pool): its range as the master gave it, whatever the worker
+ * left in the shared block (it can write there, and may have crashed
+ * from corrupted memory).
+ */
+static void
+proc_restore_range(struct master *m, unsigned int b)
+{
+	struct shm_block *sb = shm_block(m->m_shm, b);
+	const struct worker *w = &m->m_wk[b];
+
+	atomic_store_explicit(&sb->wb_bits_first, w->wk_bits_first,
+	    memory_order_relaxed);
+	atomic_store_explicit(&sb->wb_slot_first, w->wk_slot_first,
+	    memory_order_relaxed);
+	atomic_store_explicit(&sb->wb_slot_count, w->wk_slot_count,
+	    memory_order_relaxed);
+}
+
 /* A block nobody will use again: its slot range goes back to the pool. */
 static void
 proc_release_block(struct master *m, unsigned int b)
@@ -311,6 +339,7 @@ proc_reap(struct master *m)
 		sb = shm_block(m->m_shm, b);
 		now = clock_ms();
 		lived = now - w->wk_started;
+		proc_restore_range(m, b);
 
 		/*
 		 * Connections it never received go to the others; its

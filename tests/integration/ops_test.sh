@@ -1019,6 +1019,35 @@ master_killed_cleanup() {
 	stop_daemon
 }
 
+atf_test_case crash_scribbled_block cleanup
+crash_scribbled_block_head() {
+	atf_set descr "a worker that wrecked its block's slot range in the segment before dying: the master frees and reuses the range it gave, and serves on"
+}
+crash_scribbled_block_body() {
+	tm_site
+	ops_conf 1 www
+	start_daemon tamarin.conf 1
+	m=$(cat master.pid)
+	victim=$(tmq worker-pids)
+	atf_check -s exit:52 -o inline:'000\n' curl -s -m 5 -o /dev/null \
+	    -w '%{http_code}\n' "http://127.0.0.1:$PORT/crash/scribble"
+	wait_for 50 sh -c "tmq worker-pids | grep -qw $victim && exit 1; test \$(tmq worker-pids | wc -w) -eq 1" ||
+	    atf_fail "no replacement"
+	tm_record_pids
+	kill -0 "$m" || atf_fail "the master died"
+	atf_check -o match:'killed by signal 6' cat daemon.log
+	for i in 1 2 3; do
+		atf_check -o inline:'200\n' curl -s -m 5 -o /dev/null \
+		    -w '%{http_code}\n' "http://127.0.0.1:$PORT/"
+	done
+	atf_check -o inline:'[256]\n' tmq eval workers \
+	    "[w['slots_total'] for w in d['workers'] if w['state'] == 'running']"
+}
+crash_scribbled_block_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case reload_under_load
@@ -1038,6 +1067,7 @@ atf_init_test_cases() {
 	atf_add_test_case stopped_worker_burst
 	atf_add_test_case stopped_workers_reload
 	atf_add_test_case crash_backoff
+	atf_add_test_case crash_scribbled_block
 	atf_add_test_case master_killed
 	atf_add_test_case usr1_reopen
 	atf_add_test_case privileges

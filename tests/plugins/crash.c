@@ -1,13 +1,17 @@
 /*
  * crash: a handler that takes its worker down on request, for the crash
  * recovery tests.  GET <prefix>/abort aborts; <prefix>/exit2 exits with
- * status 2 ("fatal, do not respawn"); <prefix>/spin never returns.
+ * status 2 ("fatal, do not respawn"); <prefix>/spin never returns;
+ * <prefix>/scribble wrecks its block's slot range in the segment, as a
+ * worker with corrupted memory might, then aborts.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "proto/http/handler.h"
+#include "shm/shm.h"
+#include "worker/wstate.h"
 
 static int
 crash_handle(struct http_req *r, void *data)
@@ -22,6 +26,13 @@ crash_handle(struct http_req *r, void *data)
 	if (strcmp(p, "/spin") == 0)
 		for (;;)
 			;
+	if (strcmp(p, "/scribble") == 0) {
+		/* Far out of the segment: the master must not follow it. */
+		atomic_store(&tm_ws.ws_sb->wb_bits_first, 0x7fffff00u);
+		atomic_store(&tm_ws.ws_sb->wb_slot_first, 0x7fffff00u);
+		atomic_store(&tm_ws.ws_sb->wb_slot_count, 0xffffffu);
+		abort();
+	}
 	return (http_resp_error(r, 404));
 }
 
