@@ -167,6 +167,14 @@ main(int argc, char *argv[], char *envp[])
 	}
 	if (m->m_pfh != NULL && pidfile_write(m->m_pfh) == -1)
 		log_warn("pidfile_write() failed");
+	/*
+	 * Only now may tamarinctl find the segment: before daemonize() it
+	 * named a pid about to exit, which reads as a stale segment.
+	 */
+	if (shm_publish(m->m_shm) == -1) {
+		log_warn("cannot publish the segment %s", m->m_cf->cf_segment);
+		master_exit(m, 1);
+	}
 	if ((m->m_sigfd = signal_setup()) == -1)
 		fatal("signalfd() failed");
 	proto_prepare_logs(m->m_cf);

@@ -119,8 +119,11 @@ master_segment_setup(struct master *m)
 			return (-1);
 		}
 	}
-	/* Room for two generations, each slot range after its bitmap. */
-	m->m_shm = shm_create(path, cf->cf_workers * 2 *
+	/*
+	 * Room for two generations, each slot range after its bitmap.
+	 * Published by main() once the pid it names is the one that stays.
+	 */
+	m->m_shm = shm_prepare(path, cf->cf_workers * 2 *
 	    (cf->cf_slots_per_worker + TM_BITS_ROWS(cf->cf_slots_per_worker)),
 	    0640);
 	if (m->m_shm == NULL) {

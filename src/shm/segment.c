@@ -35,7 +35,7 @@ shm_size_for(uint32_t pool_slots)
 }
 
 struct shm *
-shm_create(const char *path, uint32_t pool_slots, mode_t mode)
+shm_prepare(const char *path, uint32_t pool_slots, mode_t mode)
 {
 	struct shm *s;
 	struct shm_header *h;
@@ -100,9 +100,7 @@ shm_create(const char *path, uint32_t pool_slots, mode_t mode)
 	/* release: the whole layout is visible before the magic is. */
 	atomic_store_explicit(&h->sh_magic, TM_SHM_MAGIC,
 	    memory_order_release);
-	if (rename(tmp, path) == -1)
-		goto fail;
-	free(tmp);
+	s->sm_tmp = tmp;
 	return (s);
 
 fail:
@@ -118,6 +116,35 @@ fail:
 	free(s);
 	errno = saved;
 	return (NULL);
+}
+
+int
+shm_publish(struct shm *s)
+{
+	if (s->sm_tmp == NULL)
+		return (0);
+	if (rename(s->sm_tmp, s->sm_path) == -1)
+		return (-1);
+	free(s->sm_tmp);
+	s->sm_tmp = NULL;
+	return (0);
+}
+
+struct shm *
+shm_create(const char *path, uint32_t pool_slots, mode_t mode)
+{
+	struct shm *s;
+	int saved;
+
+	if ((s = shm_prepare(path, pool_slots, mode)) == NULL)
+		return (NULL);
+	if (shm_publish(s) == -1) {
+		saved = errno;
+		shm_destroy(s);
+		errno = saved;
+		return (NULL);
+	}
+	return (s);
 }
 
 int
@@ -160,6 +187,7 @@ shm_detach(struct shm *s)
 		munmap(s->sm_base, s->sm_size);
 	if (s->sm_fd != -1)
 		close(s->sm_fd);
+	free(s->sm_tmp);
 	free(s->sm_path);
 	free(s);
 }
@@ -171,8 +199,14 @@ shm_destroy(struct shm *s)
 
 	if (s == NULL)
 		return;
-	/* Unlink only our own file: a newer master may have replaced it. */
-	if (s->sm_path != NULL && stat(s->sm_path, &st) == 0 &&
+	/*
+	 * Unlink only our own file: one never published is still under its
+	 * temporary name, and a newer master may have replaced a published
+	 * one.
+	 */
+	if (s->sm_tmp != NULL)
+		(void)unlink(s->sm_tmp);
+	else if (s->sm_path != NULL && stat(s->sm_path, &st) == 0 &&
 	    st.st_dev == s->sm_dev && st.st_ino == s->sm_ino)
 		(void)unlink(s->sm_path);
 	shm_detach(s);

@@ -18,6 +18,7 @@ struct shm {
 	int		 sm_fd;
 	int		 sm_writable;
 	char		*sm_path;
+	char		*sm_tmp;	/* its name until shm_publish() */
 	dev_t		 sm_dev;	/* identity of the file mapped */
 	ino_t		 sm_ino;
 };
@@ -29,6 +30,15 @@ struct shm {
  * tamarinctl).  Returns NULL with errno.
  */
 struct shm	*shm_create(const char *path, uint32_t pool_slots, mode_t mode);
+/*
+ * shm_create() in two steps: shm_prepare() leaves the segment under its
+ * temporary name (shm_destroy() removes it there) until shm_publish()
+ * renames it into place.  For a master that daemonizes: readers must
+ * never find the segment naming a pid that is about to exit.
+ */
+struct shm	*shm_prepare(const char *path, uint32_t pool_slots,
+		    mode_t mode);
+int		 shm_publish(struct shm *);
 /* Grow the pool to pool_slots records (master only; the mapping moves). */
 int		 shm_grow(struct shm *, uint32_t pool_slots);
 /* Unmap; the file stays. */

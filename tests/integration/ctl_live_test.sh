@@ -295,6 +295,64 @@ top_view_cleanup() {
 	stop_daemon
 }
 
+atf_test_case start_not_stale cleanup
+start_not_stale_head() {
+	atf_set descr "while tamarind starts in daemon mode, tamarinctl finds no segment or a live master, never a stale segment"
+}
+start_not_stale_body() {
+	tm_site
+	live_conf
+	# The window: the first process has exited, the master that stays
+	# is not forked yet.  strace holds the child in setsid() for a
+	# second, which makes it certain; without strace, several starts.
+	delay=
+	rounds=5
+	if strace -qq -o /dev/null true 2>/dev/null; then
+		delay="strace -f -qq -o /dev/null -e trace=setsid"
+		delay="$delay -e inject=setsid:delay_exit=1000000"
+		rounds=1
+	fi
+	for r in $(seq 1 $rounds); do
+		rm -f stop.poll polled
+		( while [ ! -e stop.poll ]; do
+			"$TAMARINCTL" -c tamarin.conf show summary \
+			    >/dev/null 2>>poll.err
+			echo $? >> polled
+		done ) &
+		poller=$!
+		# Let the poller find "no segment" first.
+		wait_for 50 test -s polled || atf_fail "the poller did not run"
+		if [ -n "$delay" ]; then
+			( setsid $delay "$TAMARIND" -c tamarin.conf \
+			    >daemon.log 2>&1 & echo $! > strace.pid )
+			cat strace.pid >> tm.pids
+		else
+			"$TAMARIND" -c tamarin.conf >daemon.log 2>&1 ||
+			    atf_fail "tamarind exited with $?"
+		fi
+		wait_for 100 tmq running 2 || atf_fail "tamarind did not start"
+		touch stop.poll
+		wait $poller
+		cp tamarind.pid master.pid
+		tm_record_pids
+		[ -z "$delay" ] || kill -TERM "$(cat strace.pid)"
+		sort polled | uniq -c | sed "s/^/round $r: /"
+		grep -qx 0 polled || atf_fail "tamarinctl never saw the daemon"
+		if grep -qx 3 polled; then
+			sort poll.err | uniq -c >&2
+			atf_fail "tamarinctl saw a stale segment during the start"
+		fi
+		stop_daemon
+		wait_for 50 test ! -e tamarind.shm || atf_fail "segment left"
+	done
+}
+start_not_stale_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	touch stop.poll
+	[ -f strace.pid ] && kill -TERM "$(cat strace.pid)" 2>/dev/null
+	stop_daemon
+}
+
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case idle_slots_listed
@@ -304,4 +362,5 @@ atf_init_test_cases() {
 	atf_add_test_case consistent_under_load
 	atf_add_test_case control_commands
 	atf_add_test_case top_view
+	atf_add_test_case start_not_stale
 }

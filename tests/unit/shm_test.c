@@ -391,6 +391,40 @@ ATF_TC_BODY(slot__stress_multiprocess, tc)
 	shm_destroy(s);
 }
 
+/*
+ * A segment prepared and not yet published is under its temporary name
+ * only: no reader finds it until shm_publish(), and shm_destroy()
+ * removes it there.
+ */
+ATF_TC_WITHOUT_HEAD(segment__prepare_publish);
+ATF_TC_BODY(segment__prepare_publish, tc)
+{
+	struct shm *s, *r;
+	char tmp[64];
+	int why;
+
+	snprintf(tmp, sizeof(tmp), "seg.%d.tmp", (int)getpid());
+	ATF_REQUIRE((s = shm_prepare("seg", 10, 0640)) != NULL);
+	ATF_CHECK(access(tmp, F_OK) == 0);
+	ATF_CHECK(shm_attach("seg", &why, NULL) == NULL);
+	ATF_CHECK_EQ(why, SHM_ATTACH_ERRNO);
+	ATF_CHECK_EQ(errno, ENOENT);
+	atomic_store(&shm_header(s)->sh_master_pid, 4242);
+	ATF_REQUIRE(shm_publish(s) == 0);
+	ATF_CHECK(access(tmp, F_OK) == -1);
+	ATF_REQUIRE((r = shm_attach("seg", &why, NULL)) != NULL);
+	ATF_CHECK_EQ(atomic_load(&shm_header(r)->sh_master_pid), 4242);
+	shm_detach(r);
+	shm_destroy(s);
+	ATF_CHECK(access("seg", F_OK) == -1);
+
+	/* A start that fails before publishing leaves nothing. */
+	ATF_REQUIRE((s = shm_prepare("seg", 10, 0640)) != NULL);
+	shm_destroy(s);
+	ATF_CHECK(access(tmp, F_OK) == -1);
+	ATF_CHECK(access("seg", F_OK) == -1);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, segment__create_attach);
@@ -401,5 +435,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, slot__release_all_after_death);
 	ATF_TP_ADD_TC(tp, pool__alloc_reuse_grow);
 	ATF_TP_ADD_TC(tp, slot__stress_multiprocess);
+	ATF_TP_ADD_TC(tp, segment__prepare_publish);
 	return (atf_no_error());
 }
