@@ -40,6 +40,7 @@
 static void	usage(void) __attribute__((noreturn));
 static char	*ctl_path_from_config(const char *, char **);
 static char	*ctl_resolve(const char *, const char *);
+static const char *ctl_file_type(const char *);
 static int	ctl_master_check(struct ctl *, pid_t);
 static int	ctl_view(struct ctl *);
 static int	ctl_view_once(struct ctl *);
@@ -255,6 +256,27 @@ ctl_path_from_config(const char *file, char **pidfile)
 	return (r);
 }
 
+/* What path is, when it is not a regular file: for a message. */
+static const char *
+ctl_file_type(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return ("not a regular file");
+	if (S_ISDIR(st.st_mode))
+		return ("a directory");
+	if (S_ISFIFO(st.st_mode))
+		return ("a FIFO");
+	if (S_ISSOCK(st.st_mode))
+		return ("a socket");
+	if (S_ISCHR(st.st_mode))
+		return ("a character device");
+	if (S_ISBLK(st.st_mode))
+		return ("a block device");
+	return ("not a regular file");
+}
+
 int
 ctl_attach(struct ctl *ctl)
 {
@@ -279,6 +301,11 @@ ctl_attach(struct ctl *ctl)
 		(void)snprintf(ctl->ctl_err, sizeof(ctl->ctl_err),
 		    "%s: inconsistent segment (record sizes or offsets)",
 		    ctl->ctl_path);
+		return (CTL_EXIT_STALE);
+	case SHM_ATTACH_TYPE:
+		(void)snprintf(ctl->ctl_err, sizeof(ctl->ctl_err),
+		    "%s: not a tamarin segment (%s)", ctl->ctl_path,
+		    ctl_file_type(ctl->ctl_path));
 		return (CTL_EXIT_STALE);
 	default:
 		break;

@@ -266,12 +266,32 @@ shm_attach(const char *path, int *why, uint32_t *version)
 	int fd, saved;
 
 	*why = SHM_ATTACH_ERRNO;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	/* Opening a device can do things (a tape rewinds): look first. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		*why = SHM_ATTACH_TYPE;
 		return (NULL);
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		saved = S_ISREG(st.st_mode) ? errno : EINVAL;
+	}
+	/*
+	 * Whatever replaced the file since is checked again below.
+	 * O_NONBLOCK: a FIFO would block the open until a writer came; a
+	 * socket cannot be opened at all (ENXIO).
+	 */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ENXIO)
+			*why = SHM_ATTACH_TYPE;
+		return (NULL);
+	}
+	if (fstat(fd, &st) == -1) {
+		saved = errno;
 		close(fd);
 		errno = saved;
+		return (NULL);
+	}
+	/* A directory or a device maps as something else, if at all. */
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		*why = SHM_ATTACH_TYPE;
 		return (NULL);
 	}
 	if ((size_t)st.st_size < TM_SHM_HEADER_SPACE) {

@@ -64,6 +64,7 @@ void		 shm_block_retire(struct shm *, unsigned int block);
 #define SHM_ATTACH_MAGIC	2	/* not a tamarin segment */
 #define SHM_ATTACH_VERSION	3	/* another layout version */
 #define SHM_ATTACH_SIZE		4	/* sizes or offsets inconsistent */
+#define SHM_ATTACH_TYPE		5	/* not a regular file */
 
 /*
  * Map an existing segment read-only and validate it.  On failure returns

@@ -56,6 +56,29 @@ wrong_magic_body() {
 	    "${CTL}" -s small show workers
 }
 
+atf_test_case not_a_file
+not_a_file_head() {
+	atf_set descr "a FIFO, a directory, a device or a socket as the" \
+	    "segment: exit 3 at once, saying what it is"
+}
+not_a_file_body() {
+	setup_bins
+	mkfifo fifo
+	mkdir dir
+	python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("sock")'
+	# timeout: a blocking open of the FIFO would wait for a writer.
+	for f in "fifo:a FIFO" "dir:a directory" \
+	    "/dev/zero:a character device" "sock:a socket"; do
+		msg="tamarinctl: ${f%%:*}: not a tamarin segment (${f#*:})"
+		atf_check -s exit:3 -o empty -e inline:"${msg}\n" \
+		    timeout 10 "${CTL}" -s "${f%%:*}" show summary
+		atf_check -s exit:3 -o empty -e inline:"${msg}\n" \
+		    timeout 10 "${CTL}" -w 1 -s "${f%%:*}" show slots
+		atf_check -s exit:3 -o empty -e inline:"${msg}\n" \
+		    timeout 10 "${CTL}" -s "${f%%:*}" reload
+	done
+}
+
 atf_test_case wrong_version
 wrong_version_head() {
 	atf_set descr "another layout version: exit 3, both versions named"
@@ -412,6 +435,7 @@ CONF
 atf_init_test_cases() {
 	atf_add_test_case no_segment
 	atf_add_test_case wrong_magic
+	atf_add_test_case not_a_file
 	atf_add_test_case wrong_version
 	atf_add_test_case stale_pid
 	atf_add_test_case recycled_pid

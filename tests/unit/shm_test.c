@@ -98,6 +98,16 @@ ATF_TC_BODY(segment__attach_refuses, tc)
 	ATF_CHECK(shm_attach("short", &why, &version) == NULL);
 	ATF_CHECK_EQ(why, SHM_ATTACH_MAGIC);
 
+	/* Not a regular file: refused, a FIFO without waiting. */
+	ATF_REQUIRE(mkdir("dir", 0700) == 0);
+	ATF_CHECK(shm_attach("dir", &why, &version) == NULL);
+	ATF_CHECK_EQ(why, SHM_ATTACH_TYPE);
+	ATF_REQUIRE(mkfifo("fifo", 0600) == 0);
+	ATF_CHECK(shm_attach("fifo", &why, &version) == NULL);
+	ATF_CHECK_EQ(why, SHM_ATTACH_TYPE);
+	ATF_CHECK(shm_attach("/dev/zero", &why, &version) == NULL);
+	ATF_CHECK_EQ(why, SHM_ATTACH_TYPE);
+
 	/* Missing file. */
 	ATF_CHECK(shm_attach("nothing", &why, &version) == NULL);
 	ATF_CHECK_EQ(why, SHM_ATTACH_ERRNO);
