@@ -77,9 +77,9 @@ void	 ctl_parse(int argc, char *argv[], struct ctl_params *);
 /* Attach ctl_path read-only: 0, or an exit code with ctl_err set. */
 int	 ctl_attach(struct ctl *);
 /*
- * Before every view: re-attach when the file was replaced, re-map when it
- * grew, and check the master is the one that made it.  0, or an exit code
- * with ctl_err set.
+ * Before every view: re-attach when the file was replaced, refuse it when
+ * it was cut short, re-map when it grew, and check the master is the one
+ * that made it.  0, or an exit code with ctl_err set.
  */
 int	 ctl_verify(struct ctl *);
 

@@ -326,7 +326,7 @@ ctl_verify(struct ctl *ctl)
 {
 	struct stat st;
 	pid_t pid;
-	int rc;
+	int rc, why;
 
 	/* Stopped cleanly: the master removed its segment. */
 	if (stat(ctl->ctl_path, &st) == -1 && errno == ENOENT) {
@@ -344,10 +344,16 @@ ctl_verify(struct ctl *ctl)
 		if ((rc = ctl_attach(ctl)) != 0)
 			return (rc);
 	}
-	if (shm_refresh(ctl->ctl_shm) == -1) {
-		(void)snprintf(ctl->ctl_err, sizeof(ctl->ctl_err),
-		    "%s: cannot follow the segment as it grew: %s",
-		    ctl->ctl_path, strerror(errno));
+	if (shm_refresh(ctl->ctl_shm, &why) == -1) {
+		if (why == SHM_ATTACH_SHRUNK)
+			(void)snprintf(ctl->ctl_err, sizeof(ctl->ctl_err),
+			    "%s: the segment file was cut short (tamarind "
+			    "never shrinks it)", ctl->ctl_path);
+		else
+			(void)snprintf(ctl->ctl_err, sizeof(ctl->ctl_err),
+			    "%s: cannot follow the segment as it grew: %s",
+			    ctl->ctl_path, why == SHM_ATTACH_ERRNO ?
+			    strerror(errno) : "inconsistent sizes");
 		return (CTL_EXIT_STALE);
 	}
 	pid = atomic_load_explicit(&shm_header(ctl->ctl_shm)->sh_master_pid,

@@ -328,26 +328,37 @@ shm_attach(const char *path, int *why, uint32_t *version)
 }
 
 int
-shm_refresh(struct shm *s)
+shm_refresh(struct shm *s, int *why)
 {
 	struct stat st;
 	uint64_t size;
 	void *p;
-	int why;
 
+	*why = SHM_ATTACH_ERRNO;
+	/*
+	 * Before any read of the mapping, the header's included: a read
+	 * past the end of a file cut shorter than what we map is a SIGBUS.
+	 * tamarind only ever grows the file; whatever cut it left nothing
+	 * to trust.  A cut between this check and the caller's reads still
+	 * faults: only a SIGBUS handler could close that window.
+	 */
+	if (fstat(s->sm_fd, &st) == -1)
+		return (-1);
+	if ((uint64_t)st.st_size < s->sm_size) {
+		*why = SHM_ATTACH_SHRUNK;
+		return (-1);
+	}
 	size = atomic_load_explicit(&shm_header(s)->sh_size,
 	    memory_order_acquire);
 	if (size <= s->sm_size)
 		return (0);
-	if (fstat(s->sm_fd, &st) == -1)
-		return (-1);
 	p = mremap(s->sm_base, s->sm_size, (size_t)st.st_size,
 	    MREMAP_MAYMOVE);
 	if (p == MAP_FAILED)
 		return (-1);
 	s->sm_base = p;
 	s->sm_size = (size_t)st.st_size;
-	return (shm_validate(s, (size_t)st.st_size, &why, NULL));
+	return (shm_validate(s, (size_t)st.st_size, why, NULL));
 }
 
 static int

@@ -65,6 +65,7 @@ void		 shm_block_retire(struct shm *, unsigned int block);
 #define SHM_ATTACH_VERSION	3	/* another layout version */
 #define SHM_ATTACH_SIZE		4	/* sizes or offsets inconsistent */
 #define SHM_ATTACH_TYPE		5	/* not a regular file */
+#define SHM_ATTACH_SHRUNK	6	/* the file is shorter than our map */
 
 /*
  * Map an existing segment read-only and validate it.  On failure returns
@@ -72,8 +73,12 @@ void		 shm_block_retire(struct shm *, unsigned int block);
  * (for SHM_ATTACH_VERSION).
  */
 struct shm	*shm_attach(const char *path, int *why, uint32_t *version);
-/* Re-map a read-only attachment if the segment grew; 0 or -1. */
-int		 shm_refresh(struct shm *);
+/*
+ * Before reading a read-only attachment again: check that the file was
+ * not cut shorter than the mapping, and re-map if the segment grew.  0,
+ * or -1 with *why one of SHM_ATTACH_* (SHM_ATTACH_ERRNO: see errno).
+ */
+int		 shm_refresh(struct shm *, int *why);
 
 static inline struct shm_header *
 shm_header(const struct shm *s)

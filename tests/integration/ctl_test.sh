@@ -402,6 +402,40 @@ watch_cleanup() {
 	stop_fake_master
 }
 
+atf_test_case watch_shrunk cleanup
+watch_shrunk_head() {
+	atf_set descr "-w on a segment file cut short from outside: exit 3" \
+	    "with a message, no SIGBUS"
+}
+watch_shrunk_body() {
+	setup_bins
+	start_fake_master
+	msg="tamarinctl: seg: the segment file was cut short"
+	msg="${msg} (tamarind never shrinks it)"
+	# 4096: the header is left, the rest of the map is not; 0: nothing.
+	for size in 4096 0; do
+		atf_check "${MKSEG}" -f -p "${FAKE_PID}" seg
+		: > out
+		"${CTL}" -s seg -w 1 show slots >out 2>err &
+		watcher=$!
+		i=0
+		while ! grep -q '^states:' out && [ "${i}" -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		grep -q '^states:' out || atf_fail "no first view"
+		truncate -s "${size}" seg
+		wait "${watcher}"
+		rc=$?
+		[ "${rc}" -eq 3 ] || atf_fail "cut to ${size}: exit ${rc}," \
+		    "not 3: $(cat err)"
+		atf_check -o inline:"${msg}\n" cat err
+	done
+}
+watch_shrunk_cleanup() {
+	stop_fake_master
+}
+
 atf_test_case check_config
 check_config_head() {
 	atf_set descr "check -c runs tamarind -t and passes its output and" \
@@ -446,5 +480,6 @@ atf_init_test_cases() {
 	atf_add_test_case slot_filters
 	atf_add_test_case config_paths
 	atf_add_test_case watch
+	atf_add_test_case watch_shrunk
 	atf_add_test_case check_config
 }

@@ -128,6 +128,23 @@ ATF_TC_BODY(segment__attach_refuses, tc)
 	shm_destroy(s);
 }
 
+/* A reader's file cut short: refused before the mapping is read. */
+ATF_TC_WITHOUT_HEAD(segment__refresh_shrunk);
+ATF_TC_BODY(segment__refresh_shrunk, tc)
+{
+	struct shm *s, *r;
+	int why;
+
+	ATF_REQUIRE((s = shm_create("seg", 10, 0640)) != NULL);
+	ATF_REQUIRE((r = shm_attach("seg", &why, NULL)) != NULL);
+	ATF_CHECK_EQ(shm_refresh(r, &why), 0);
+	ATF_REQUIRE(truncate("seg", 4096) == 0);
+	ATF_CHECK_EQ(shm_refresh(r, &why), -1);
+	ATF_CHECK_EQ(why, SHM_ATTACH_SHRUNK);
+	shm_detach(r);
+	shm_destroy(s);
+}
+
 /* The STYLE.md example, literally. */
 ATF_TC_WITHOUT_HEAD(slot__claim_full_worker);
 ATF_TC_BODY(slot__claim_full_worker, tc)
@@ -439,6 +456,7 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, segment__create_attach);
 	ATF_TP_ADD_TC(tp, segment__attach_refuses);
+	ATF_TP_ADD_TC(tp, segment__refresh_shrunk);
 	ATF_TP_ADD_TC(tp, slot__claim_full_worker);
 	ATF_TP_ADD_TC(tp, slot__clock_hand_wraps);
 	ATF_TP_ADD_TC(tp, slot__states_and_sequence);
