@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,14 @@
 #include "shm/report.h"
 #include "shm/shm.h"
 
+/* How long a reader waits for a master between the stores of a grow. */
+#define SHM_GROW_WAIT_MS	100
+
 static size_t	shm_size_for(uint32_t);
-static int	shm_validate(const struct shm *, size_t, int *, uint32_t *);
+static int	shm_size_pair(const struct shm_header *, uint64_t *);
+static int	shm_validate(const struct shm *, int *, uint32_t *,
+		    uint64_t *);
+static int	shm_remap(struct shm *, uint64_t, int *);
 static int	proc_start_wall(pid_t, long long *, char *);
 static ssize_t	proc_read(pid_t, const char *, char *, size_t);
 
@@ -171,6 +178,7 @@ shm_grow(struct shm *s, uint32_t pool_slots)
 	s->sm_base = p;
 	s->sm_size = size;
 	h = shm_header(s);
+	/* A reader between these two stores waits (shm_size_pair()). */
 	atomic_store_explicit(&h->sh_pool_slots, pool_slots,
 	    memory_order_relaxed);
 	/* release: a reader that sees the new size may map and read it. */
@@ -212,15 +220,44 @@ shm_destroy(struct shm *s)
 	shm_detach(s);
 }
 
+/*
+ * The size and pool of the segment as one pair.  shm_grow() stores the
+ * pool, then the size: a reader between the two stores, or reading
+ * between them, sees them disagree.  Read again until they agree; a
+ * master stopped between its stores for SHM_GROW_WAIT_MS has left a
+ * broken segment.  0, or -1.
+ */
 static int
-shm_validate(const struct shm *s, size_t filesize, int *why,
-    uint32_t *version)
+shm_size_pair(const struct shm_header *h, uint64_t *sizep)
 {
-	const struct shm_header *h = shm_header(s);
-	uint64_t size;
+	uint64_t size, until = 0;
 	uint32_t pool;
 
-	if (filesize < TM_SHM_HEADER_SPACE) {
+	for (;;) {
+		/* acquire: the pool stored before this size is seen too. */
+		size = atomic_load_explicit(&h->sh_size, memory_order_acquire);
+		pool = atomic_load_explicit(&h->sh_pool_slots,
+		    memory_order_relaxed);
+		if (size == shm_size_for(pool)) {
+			*sizep = size;
+			return (0);
+		}
+		if (until == 0)
+			until = clock_ms() + SHM_GROW_WAIT_MS;
+		else if (clock_ms() >= until)
+			return (-1);
+		(void)sched_yield();
+	}
+}
+
+/* The header of what s maps; *size: the segment's size it gives. */
+static int
+shm_validate(const struct shm *s, int *why, uint32_t *version,
+    uint64_t *size)
+{
+	const struct shm_header *h = shm_header(s);
+
+	if (s->sm_size < TM_SHM_HEADER_SPACE) {
 		*why = SHM_ATTACH_MAGIC;
 		return (-1);
 	}
@@ -235,8 +272,6 @@ shm_validate(const struct shm *s, size_t filesize, int *why,
 		*why = SHM_ATTACH_VERSION;
 		return (-1);
 	}
-	size = atomic_load_explicit(&h->sh_size, memory_order_acquire);
-	pool = atomic_load_explicit(&h->sh_pool_slots, memory_order_relaxed);
 	if (h->sh_header_size != sizeof(struct shm_header) ||
 	    h->sh_listener_size != sizeof(struct shm_listener) ||
 	    h->sh_block_size != sizeof(struct shm_block) ||
@@ -249,11 +284,40 @@ shm_validate(const struct shm *s, size_t filesize, int *why,
 	    TM_MAX_BLOCKS * sizeof(struct shm_block) ||
 	    h->sh_off_slots != h->sh_off_wheels +
 	    TM_MAX_BLOCKS * sizeof(struct shm_wheel) ||
-	    size != shm_size_for(pool) || size > filesize ||
-	    size > s->sm_size) {
+	    shm_size_pair(h, size) == -1) {
 		*why = SHM_ATTACH_SIZE;
 		return (-1);
 	}
+	return (0);
+}
+
+/*
+ * Map the whole file once the segment's size (from its header) is beyond
+ * what s maps: it grew since we looked.  shm_grow() extends the file
+ * before it stores the size, so a file still shorter than that is a
+ * broken segment.
+ */
+static int
+shm_remap(struct shm *s, uint64_t size, int *why)
+{
+	struct stat st;
+	void *p;
+
+	if (size <= s->sm_size)
+		return (0);
+	*why = SHM_ATTACH_ERRNO;
+	if (fstat(s->sm_fd, &st) == -1)
+		return (-1);
+	if ((uint64_t)st.st_size < size) {
+		*why = SHM_ATTACH_SIZE;
+		return (-1);
+	}
+	p = mremap(s->sm_base, s->sm_size, (size_t)st.st_size,
+	    MREMAP_MAYMOVE);
+	if (p == MAP_FAILED)
+		return (-1);
+	s->sm_base = p;
+	s->sm_size = (size_t)st.st_size;
 	return (0);
 }
 
@@ -262,6 +326,7 @@ shm_attach(const char *path, int *why, uint32_t *version)
 {
 	struct shm *s;
 	struct stat st;
+	uint64_t size;
 	void *p;
 	int fd, saved;
 
@@ -320,8 +385,12 @@ shm_attach(const char *path, int *why, uint32_t *version)
 	s->sm_fd = fd;
 	s->sm_dev = st.st_dev;
 	s->sm_ino = st.st_ino;
-	if (shm_validate(s, (size_t)st.st_size, why, version) == -1) {
+	/* The segment may have grown since the fstat(): map it all. */
+	if (shm_validate(s, why, version, &size) == -1 ||
+	    shm_remap(s, size, why) == -1) {
+		saved = errno;
 		shm_detach(s);
+		errno = saved;
 		return (NULL);
 	}
 	return (s);
@@ -332,7 +401,6 @@ shm_refresh(struct shm *s, int *why)
 {
 	struct stat st;
 	uint64_t size;
-	void *p;
 
 	*why = SHM_ATTACH_ERRNO;
 	/*
@@ -352,13 +420,9 @@ shm_refresh(struct shm *s, int *why)
 	    memory_order_acquire);
 	if (size <= s->sm_size)
 		return (0);
-	p = mremap(s->sm_base, s->sm_size, (size_t)st.st_size,
-	    MREMAP_MAYMOVE);
-	if (p == MAP_FAILED)
+	if (shm_validate(s, why, NULL, &size) == -1)
 		return (-1);
-	s->sm_base = p;
-	s->sm_size = (size_t)st.st_size;
-	return (shm_validate(s, (size_t)st.st_size, why, NULL));
+	return (shm_remap(s, size, why));
 }
 
 static int

@@ -145,6 +145,74 @@ ATF_TC_BODY(segment__refresh_shrunk, tc)
 	shm_destroy(s);
 }
 
+/*
+ * In a child, shm_grow() to pool stopped between its two stores for
+ * 30 ms: the file and the pool are grown, the size is not yet.  Returns
+ * once the child is there.
+ */
+static pid_t
+grow_halfway(struct shm *s, uint32_t pool)
+{
+	struct shm_header *h = shm_header(s);
+	uint64_t size = h->sh_off_slots + (uint64_t)pool *
+	    sizeof(struct shm_slot);
+	int p[2];
+	pid_t pid;
+	char c;
+
+	ATF_REQUIRE(pipe(p) == 0);
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid == 0) {
+		if (ftruncate(s->sm_fd, (off_t)size) == -1)
+			_exit(1);
+		atomic_store(&h->sh_pool_slots, pool);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		usleep(30000);
+		atomic_store(&h->sh_size, size);
+		_exit(0);
+	}
+	close(p[1]);
+	ATF_REQUIRE(read(p[0], &c, 1) == 1);
+	close(p[0]);
+	return (pid);
+}
+
+/*
+ * A reader that meets the master growing the segment, between its
+ * stores of the pool and the size, waits for it rather than calling
+ * the segment broken: attaching, and re-mapping once attached.
+ */
+ATF_TC_WITHOUT_HEAD(segment__grow_halfway);
+ATF_TC_BODY(segment__grow_halfway, tc)
+{
+	struct shm *s, *r;
+	int status, why;
+	pid_t pid;
+
+	ATF_REQUIRE((s = shm_create("seg", 10, 0640)) != NULL);
+	pid = grow_halfway(s, 20);
+	r = shm_attach("seg", &why, NULL);
+	ATF_CHECK_MSG(r != NULL, "attach: why %d", why);
+	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
+	ATF_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (r == NULL)
+		ATF_REQUIRE((r = shm_attach("seg", &why, NULL)) != NULL);
+	ATF_CHECK_EQ(atomic_load(&shm_header(r)->sh_pool_slots), 20);
+
+	/* Attached at 20, it grows to 30, then halfway to 40. */
+	ATF_REQUIRE(shm_grow(s, 30) == 0);
+	pid = grow_halfway(s, 40);
+	ATF_CHECK_MSG(shm_refresh(r, &why) == 0, "refresh: why %d", why);
+	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
+	ATF_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ATF_CHECK_EQ(shm_refresh(r, &why), 0);
+	ATF_CHECK_EQ(r->sm_size, (size_t)(shm_header(r)->sh_off_slots +
+	    40 * sizeof(struct shm_slot)));
+	shm_detach(r);
+	shm_destroy(s);
+}
+
 /* The STYLE.md example, literally. */
 ATF_TC_WITHOUT_HEAD(slot__claim_full_worker);
 ATF_TC_BODY(slot__claim_full_worker, tc)
@@ -457,6 +525,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, segment__create_attach);
 	ATF_TP_ADD_TC(tp, segment__attach_refuses);
 	ATF_TP_ADD_TC(tp, segment__refresh_shrunk);
+	ATF_TP_ADD_TC(tp, segment__grow_halfway);
 	ATF_TP_ADD_TC(tp, slot__claim_full_worker);
 	ATF_TP_ADD_TC(tp, slot__clock_hand_wraps);
 	ATF_TP_ADD_TC(tp, slot__states_and_sequence);
