@@ -195,8 +195,9 @@ slot_match(const struct shm_snap *sn, const struct snap_slot *ss,
 		return (0);
 	if (f->cf_state >= 0 && ss->ss_state != (uint32_t)f->cf_state)
 		return (0);
-	if (f->cf_protocol != NULL && strcasecmp(f->cf_protocol,
-	    report_proto(ss->ss_proto, pbuf, sizeof(pbuf))) != 0)
+	if (f->cf_protocol != NULL && (ss->ss_transit ||
+	    strcasecmp(f->cf_protocol, report_proto(ss->ss_proto, pbuf,
+	    sizeof(pbuf))) != 0))
 		return (0);
 	if (f->cf_listener != NULL) {
 		ln = report_snap_listener(sn, ss->ss_listener);
@@ -327,8 +328,14 @@ show_slots(FILE *fp, const struct shm_snap *sn, const struct ctl_filter *f)
 		    ss->ss_method[0] != '\0' ? ss->ss_method : "-");
 		report_sanitize(path, sizeof(path),
 		    ss->ss_target[0] != '\0' ? ss->ss_target : "-");
-		report_age(age, sizeof(age), ss->ss_age_ms);
-		report_age(idle, sizeof(idle), ss->ss_idle_ms);
+		/* In transit to its worker: only the claim is known. */
+		if (ss->ss_transit) {
+			(void)snprintf(age, sizeof(age), "-");
+			(void)snprintf(idle, sizeof(idle), "-");
+		} else {
+			report_age(age, sizeof(age), ss->ss_age_ms);
+			report_age(idle, sizeof(idle), ss->ss_idle_ms);
+		}
 		if (ss->ss_deadline_ms < 0)
 			(void)snprintf(dl, sizeof(dl), "-");
 		else
@@ -338,7 +345,7 @@ show_slots(FILE *fp, const struct shm_snap *sn, const struct ctl_filter *f)
 		fprintf(fp, "%3u %4u %6u %c %-5s %-10s %-22s %6s %6s %6s %-*s "
 		    "%6u %10llu %10llu %-7s %s\n", ss->ss_number,
 		    ss->ss_generation, ss->ss_index,
-		    report_slot_letter(ss->ss_state),
+		    report_slot_letter(ss->ss_state), ss->ss_transit ? "-" :
 		    report_proto(ss->ss_proto, pbuf, sizeof(pbuf)), lname,
 		    ss->ss_peer, age, idle, dl, tw, tls, ss->ss_requests,
 		    (unsigned long long)ss->ss_bytes_in,

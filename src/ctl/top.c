@@ -131,7 +131,9 @@ top_draw(const struct shm_snap *sn, enum ctl_sort sort)
 		top_line(row, 0, "%2u %5u %c %-21s %5s %5s %5u %9llu %9llu %s",
 		    ss->ss_number, ss->ss_index,
 		    report_slot_letter(ss->ss_state), ss->ss_peer,
+		    ss->ss_transit ? "-" :
 		    report_age(age, sizeof(age), ss->ss_age_ms),
+		    ss->ss_transit ? "-" :
 		    report_age(idle, sizeof(idle), ss->ss_idle_ms),
 		    ss->ss_requests, (unsigned long long)ss->ss_bytes_in,
 		    (unsigned long long)ss->ss_bytes_out, path);

@@ -53,8 +53,11 @@ static int	snap_workers(struct shm_snap *, const struct shm *);
 static void	snap_blocks(struct shm_snap *, const struct shm *);
 static int	snap_slots(struct shm_snap *, const struct shm *);
 static int	snap_derive(struct shm_snap *);
+static struct snap_slot *snap_slot_add(struct shm_snap *, size_t *);
 static void	snap_slot_fill(struct snap_slot *, const struct snap_worker *,
 		    uint32_t, const struct shm_slot *, uint64_t);
+static void	snap_slot_transit(struct snap_slot *,
+		    const struct snap_worker *, uint32_t);
 static int	u32_cmp(const void *, const void *);
 static size_t	utf8_len(const unsigned char *);
 static void	json_str(struct sbuf *, const char *);
@@ -310,18 +313,36 @@ snap_blocks(struct shm_snap *sn, const struct shm *s)
 	}
 }
 
+/* Room for one more row (*cap of them allocated), or NULL. */
+static struct snap_slot *
+snap_slot_add(struct shm_snap *sn, size_t *cap)
+{
+	struct snap_slot *v;
+	size_t ncap;
+
+	if (sn->sn_nslots == *cap) {
+		ncap = *cap == 0 ? 64 : *cap * 2;
+		if ((v = reallocarray(sn->sn_slots, ncap, sizeof(*v))) == NULL)
+			return (NULL);
+		sn->sn_slots = v;
+		*cap = ncap;
+	}
+	return (&sn->sn_slots[sn->sn_nslots++]);
+}
+
 static int
 snap_slots(struct shm_snap *sn, const struct shm *s)
 {
 	const struct shm_header *h = shm_header(s);
 	const struct shm_slot *pool, *sl;
+	const _Atomic uint64_t *bits;
 	const struct shm_block *b;
 	const struct snap_worker *w;
 	struct shm_slot copy;
 	struct snap_slot *v;
 	size_t i, cap = 0;
-	uint64_t mapped;
-	uint32_t first, n, k;
+	uint64_t mapped, word = 0;
+	uint32_t first, bfirst, n, k;
 
 	/*
 	 * Only what this process maps: a worker forked before the pool grew
@@ -335,19 +356,37 @@ snap_slots(struct shm_snap *sn, const struct shm *s)
 	for (i = 0; i < sn->sn_nworkers; i++) {
 		w = &sn->sn_workers[i];
 		b = shm_block(s, w->sw_block);
-		/* One read of the range: it is what the bounds check saw. */
+		/* One read of the ranges: what the bounds check saw. */
 		first = atomic_load_explicit(&b->wb_slot_first,
 		    memory_order_relaxed);
 		n = atomic_load_explicit(&b->wb_slot_count,
 		    memory_order_relaxed);
-		if ((uint64_t)first + n > mapped)
+		bfirst = atomic_load_explicit(&b->wb_bits_first,
+		    memory_order_relaxed);
+		if ((uint64_t)first + n > mapped ||
+		    (uint64_t)bfirst + TM_BITS_ROWS(n) > mapped)
 			continue;
+		bits = (const _Atomic uint64_t *)(const void *)&pool[bfirst];
 		for (k = 0; k < n; k++) {
+			/*
+			 * The claims first: a slot claimed and FREE in its
+			 * record is on its way to the worker (or was freed
+			 * a moment ago, its bit not yet cleared).
+			 */
+			if (k % 64 == 0)
+				word = atomic_load_explicit(&bits[k / 64],
+				    memory_order_acquire);
 			sl = &pool[(size_t)first + k];
 			/* relaxed peek: most rows are FREE; skip them */
 			if (TM_SW_STATE(atomic_load_explicit(&sl->sl_word,
-			    memory_order_relaxed)) == TM_SLOT_FREE)
+			    memory_order_relaxed)) == TM_SLOT_FREE) {
+				if (!((word >> (k % 64)) & 1))
+					continue;
+				if ((v = snap_slot_add(sn, &cap)) == NULL)
+					return (-1);
+				snap_slot_transit(v, w, k);
 				continue;
+			}
 			if (slot_read(sl, &copy) == -1) {
 				sn->sn_slots_busy++;
 				continue;
@@ -355,19 +394,30 @@ snap_slots(struct shm_snap *sn, const struct shm *s)
 			if (TM_SW_STATE(atomic_load_explicit(&copy.sl_word,
 			    memory_order_relaxed)) == TM_SLOT_FREE)
 				continue;
-			if (sn->sn_nslots == cap) {
-				cap = cap == 0 ? 64 : cap * 2;
-				v = reallocarray(sn->sn_slots, cap,
-				    sizeof(*v));
-				if (v == NULL)
-					return (-1);
-				sn->sn_slots = v;
-			}
-			snap_slot_fill(&sn->sn_slots[sn->sn_nslots++], w, k,
-			    &copy, sn->sn_now_ms);
+			if ((v = snap_slot_add(sn, &cap)) == NULL)
+				return (-1);
+			snap_slot_fill(v, w, k, &copy, sn->sn_now_ms);
 		}
 	}
 	return (0);
+}
+
+static void
+snap_slot_transit(struct snap_slot *ss, const struct snap_worker *w,
+    uint32_t idx)
+{
+	memset(ss, 0, sizeof(*ss));
+	ss->ss_block = w->sw_block;
+	ss->ss_number = w->sw_number;
+	ss->ss_generation = w->sw_generation;
+	ss->ss_pid = w->sw_pid;
+	ss->ss_index = idx;
+	ss->ss_state = TM_SLOT_CLAIMED;
+	ss->ss_transit = 1;
+	/* No listener has this index: none is named. */
+	ss->ss_listener = UINT16_MAX;
+	ss->ss_deadline_ms = -1;
+	(void)snprintf(ss->ss_peer, sizeof(ss->ss_peer), "-");
 }
 
 static void
@@ -952,17 +1002,29 @@ report_json_slots(struct sbuf *sb, const struct shm_snap *sn)
 		st[0] = (char)report_slot_letter(ss->ss_state);
 		st[1] = '\0';
 		jw_str(&j, "state_letter", st);
-		jw_str(&j, "protocol", report_proto(ss->ss_proto, pbuf,
-		    sizeof(pbuf)));
+		/* In transit: nothing but the claim is known yet. */
+		if (ss->ss_transit)
+			jw_null(&j, "protocol");
+		else
+			jw_str(&j, "protocol", report_proto(ss->ss_proto,
+			    pbuf, sizeof(pbuf)));
 		if (ln != NULL)
 			jw_str(&j, "listener", ln->ln_name);
 		else
 			jw_null(&j, "listener");
-		jw_str(&j, "peer", ss->ss_peer);
+		if (ss->ss_transit)
+			jw_null(&j, "peer");
+		else
+			jw_str(&j, "peer", ss->ss_peer);
 		jw_bool(&j, "tls", ss->ss_flags & TM_SLF_TLS);
 		jw_bool(&j, "proxied", ss->ss_flags & TM_SLF_PROXIED);
-		jw_u64(&j, "age_ms", ss->ss_age_ms);
-		jw_u64(&j, "idle_ms", ss->ss_idle_ms);
+		if (ss->ss_transit) {
+			jw_null(&j, "age_ms");
+			jw_null(&j, "idle_ms");
+		} else {
+			jw_u64(&j, "age_ms", ss->ss_age_ms);
+			jw_u64(&j, "idle_ms", ss->ss_idle_ms);
+		}
 		if (ss->ss_deadline_ms < 0)
 			jw_null(&j, "deadline_ms");
 		else

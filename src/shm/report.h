@@ -69,6 +69,9 @@
  *     "status": 200, "method": "GET", "path": "/index.html",
  *     "tls_version": "TLSv1.3",	null before the handshake or plain
  *     "tls_cipher": "TLS_AES_128_GCM_SHA256" }	null likewise
+ * A slot the master claimed and its worker has not adopted yet is listed
+ * as "claimed" with what is known: its protocol, listener, peer, age_ms
+ * and idle_ms are null, its counters 0 and its method and path "".
  *
  * Strings are valid UTF-8: control characters are written \u00XX and
  * bytes that are not UTF-8 become U+FFFD.
@@ -147,6 +150,12 @@ struct snap_slot {
 	char		 ss_target[TM_SLOT_TARGET_LEN];
 	uint16_t	 ss_tls_version;	/* wire code, 0: none */
 	char		 ss_tls_cipher[TM_SLOT_CIPHER_LEN];
+	/*
+	 * Claimed in the bitmap, its record still FREE: on its way to the
+	 * worker, which has not written a thing.  Only the block, the
+	 * index and the state (CLAIMED) are known.
+	 */
+	int		 ss_transit;
 };
 
 struct shm_snap {
@@ -168,7 +177,7 @@ struct shm_snap {
 	size_t		 sn_nlisteners;
 	struct snap_worker *sn_workers;		/* blocks not UNUSED */
 	size_t		 sn_nworkers;
-	struct snap_slot *sn_slots;		/* not FREE, on request */
+	struct snap_slot *sn_slots;		/* in use, on request */
 	size_t		 sn_nslots;
 	size_t		 sn_slots_busy;	/* rows slot_read() gave up on */
 
@@ -182,7 +191,8 @@ struct shm_snap {
 	size_t		 sn_ngens;
 };
 
-#define REPORT_SLOTS	0x01	/* also copy the non-FREE slots */
+/* Also copy the slots in use: not FREE, or claimed by the master. */
+#define REPORT_SLOTS	0x01
 
 /*
  * Take a snapshot of s (never written).  Slots of blocks whose range lies

@@ -295,6 +295,52 @@ top_view_cleanup() {
 	stop_daemon
 }
 
+atf_test_case claimed_slot_listed cleanup
+claimed_slot_listed_head() {
+	atf_set descr "a slot the master claimed and a stopped worker has not adopted is listed as claimed (A), in the table and in JSON"
+}
+claimed_slot_listed_body() {
+	tm_site
+	live_conf
+	sed -i 's/count = 2;/count = 1;/' tamarin.conf
+	start_daemon tamarin.conf 1
+	w=$(tmq worker-pids)
+	echo "$w" > stopped.pid
+	kill -STOP "$w"
+	curl -s -m 20 -o /dev/null "http://127.0.0.1:$PORT/" &
+	wait_for 50 sh -c 'test "$(tmq eval workers "d[\"workers\"][0][\"slots_active\"]")" = 1' ||
+	    atf_fail "the master did not claim a slot"
+	ctl -j show slots > slots.json
+	python3 - slots.json "$w" <<'PY' || { cat slots.json >&2; atf_fail "the claimed slot is not listed"; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["slots"]) == 1, d
+s = d["slots"][0]
+assert s["worker"] == 1 and s["pid"] == int(sys.argv[2]), s
+assert s["state"] == "claimed" and s["state_letter"] == "A", s
+for k in ["protocol", "listener", "peer", "age_ms", "idle_ms",
+          "deadline_ms", "tls_version", "tls_cipher"]:
+    assert s[k] is None, (k, s)
+assert s["requests"] == 0 and s["bytes_in"] == 0 and s["path"] == "", s
+PY
+	slot=$(tmq eval slots "d['slots'][0]['slot']")
+	atf_check -o match:"^ +1 +1 +$slot A - +- +- +- +- +- +- +0 " \
+	    "$TAMARINCTL" -s tamarind.shm show slots
+	atf_check -o match:"^ +1 +1 +$slot A " \
+	    "$TAMARINCTL" -s tamarind.shm show slots --state claimed
+	atf_check -o not-match:'^ +1 ' \
+	    "$TAMARINCTL" -s tamarind.shm show slots --protocol http
+	# Adopted once the worker runs: served, and the slot is free.
+	kill -CONT "$w"
+	wait
+	wait_for 50 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slots left: $(tmq slots)"
+}
+claimed_slot_listed_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	[ -f stopped.pid ] && kill -CONT "$(cat stopped.pid)" 2>/dev/null
+	stop_daemon
+}
+
 atf_test_case start_not_stale cleanup
 start_not_stale_head() {
 	atf_set descr "while tamarind starts in daemon mode, tamarinctl finds no segment or a live master, never a stale segment"
@@ -363,4 +409,5 @@ atf_init_test_cases() {
 	atf_add_test_case control_commands
 	atf_add_test_case top_view
 	atf_add_test_case start_not_stale
+	atf_add_test_case claimed_slot_listed
 }

@@ -542,6 +542,63 @@ ATF_TC_BODY(report__json_slots, tc)
 	shm_destroy(s);
 }
 
+/*
+ * A slot claimed by the master and not yet adopted by its worker (FREE
+ * in its record) is listed as claimed, with nothing but what is known.
+ */
+ATF_TC_WITHOUT_HEAD(report__json_slots_in_transit);
+ATF_TC_BODY(report__json_slots_in_transit, tc)
+{
+	struct shm *s = make_segment();
+	struct shm_snap sn;
+	struct shm_addr peer;
+	const struct snap_slot *ss;
+	char *doc;
+	int idx;
+
+	populate(s);
+	/* Block 0 holds slots 0 and 1: the master claims slot 2. */
+	ATF_REQUIRE_EQ((idx = slot_claim(s, 0)), 2);
+	ATF_REQUIRE(report_snap_init(&sn, s, REPORT_SLOTS) == 0);
+	ATF_REQUIRE_EQ(sn.sn_nslots, 4);
+	ATF_CHECK_EQ(sn.sn_slots_used, 4);
+	ss = &sn.sn_slots[2];
+	ATF_CHECK_EQ(ss->ss_block, 0);
+	ATF_CHECK_EQ(ss->ss_index, 2);
+	ATF_CHECK_EQ(ss->ss_state, TM_SLOT_CLAIMED);
+	ATF_CHECK(ss->ss_transit);
+	ATF_CHECK(report_snap_listener(&sn, ss->ss_listener) == NULL);
+	ATF_CHECK(!sn.sn_slots[0].ss_transit);
+	report_snap_fini(&sn);
+
+	doc = render(s, REPORT_SLOTS, report_json_slots);
+	require_json(doc);
+	require_has(doc, "{\"worker\": 1, \"generation\": 3, \"pid\": 4242, "
+	    "\"block\": 0, \"slot\": 2, \"state\": \"claimed\", "
+	    "\"state_letter\": \"A\", \"protocol\": null, \"listener\": "
+	    "null, \"peer\": null, \"tls\": false, \"proxied\": false, "
+	    "\"age_ms\": null, \"idle_ms\": null, \"deadline_ms\": null, "
+	    "\"requests\": 0, \"bytes_in\": 0, \"bytes_out\": 0, "
+	    "\"status\": 0, \"method\": \"\", \"path\": \"\", "
+	    "\"tls_version\": null, \"tls_cipher\": null}");
+	free(doc);
+
+	/* Adopted, it is an ordinary row; released, it is gone. */
+	memset(&peer, 0, sizeof(peer));
+	slot_adopt(shm_slot(s, shm_block(s, 0), (uint32_t)idx), 0, 1, &peer,
+	    clock_ms(), clock_ms());
+	ATF_REQUIRE(report_snap_init(&sn, s, REPORT_SLOTS) == 0);
+	ATF_REQUIRE_EQ(sn.sn_nslots, 4);
+	ATF_CHECK(!sn.sn_slots[2].ss_transit);
+	ATF_CHECK_EQ(sn.sn_slots[2].ss_state, TM_SLOT_CLAIMED);
+	report_snap_fini(&sn);
+	slot_release(s, 0, (uint32_t)idx);
+	ATF_REQUIRE(report_snap_init(&sn, s, REPORT_SLOTS) == 0);
+	ATF_CHECK_EQ(sn.sn_nslots, 3);
+	report_snap_fini(&sn);
+	shm_destroy(s);
+}
+
 ATF_TC_WITHOUT_HEAD(report__prometheus);
 ATF_TC_BODY(report__prometheus, tc)
 {
@@ -802,6 +859,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, report__json_workers);
 	ATF_TP_ADD_TC(tp, report__json_listeners_escaped);
 	ATF_TP_ADD_TC(tp, report__json_slots);
+	ATF_TP_ADD_TC(tp, report__json_slots_in_transit);
 	ATF_TP_ADD_TC(tp, report__prometheus);
 	ATF_TP_ADD_TC(tp, report__snap_skips_unmapped);
 	ATF_TP_ADD_TC(tp, report__attached_readonly);
