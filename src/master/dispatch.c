@@ -56,7 +56,8 @@ worker_eligible(const struct master *m, unsigned int b)
 /*
  * Slots of worker b that may still be claimed: free ones, not counting
  * those claimed for a pending batch (wb_active includes them), and no
- * more than its descriptors allow; none while its channel is full.
+ * more than its descriptors allow; none while its channel is full or
+ * its batch is.
  */
 static uint32_t
 dispatch_room(const struct master *m, unsigned int b)
@@ -64,8 +65,11 @@ dispatch_room(const struct master *m, unsigned int b)
 	const struct shm_block *sb = shm_block(m->m_shm, b);
 	uint32_t n, act;
 
-	/* Its channel is full: what it is given waits in the master. */
-	if (m->m_wk[b].wk_chan_full)
+	/*
+	 * Its channel is full, or was until a moment ago and its full
+	 * batch is not sent yet: what it is given waits in the master.
+	 */
+	if (m->m_wk[b].wk_chan_full || m->m_wk[b].wk_nbatch >= CHAN_MAX_FDS)
 		return (0);
 	n = atomic_load_explicit(&sb->wb_slot_count, memory_order_relaxed);
 	act = atomic_load_explicit(&sb->wb_active, memory_order_relaxed);
@@ -248,10 +252,11 @@ dispatch_accept(struct master *m, struct listener *ls)
 
 /*
  * Move worker b's pending connections to other workers: b drains, or
- * its channel is gone, or full while b is late.  Their slots in b were never
- * handed off, so the master still owns them and may free them itself.
- * What no other worker has room for stays with a b that lives (its
- * channel may drain yet); only a dead b's are closed.
+ * its channel is gone, or full while b is late.  Their slots in b were
+ * never handed off, so the master still owns them and may free them
+ * itself.  What no other worker can take stays with a b that lives: it
+ * is sent there once the channel has room, unless b was told to drain
+ * meanwhile (nothing is sent after that order); a dead b's are closed.
  */
 void
 dispatch_requeue(struct master *m, unsigned int b)
@@ -272,20 +277,21 @@ dispatch_requeue(struct master *m, unsigned int b)
 				dispatch_keep(w, fds[i], &cc[i]);
 				continue;
 			}
-			log_info("dispatch: a connection accepted before the "
-			    "reload changed its listener cannot move to the "
-			    "new workers; closing it");
+			if (!m->m_stopping)
+				log_info("dispatch: a connection accepted "
+				    "before the reload changed its listener "
+				    "cannot move to the new workers; closing "
+				    "it");
 			close(fds[i]);
 			continue;
 		}
 		if (dispatch_one(m, fds[i], &cc[i], (int)b) != -1) {
 			/*
 			 * Claimed elsewhere; b's claim was never handed off,
-			 * so the master takes it back (a dead worker's were
-			 * all cleared when it was reaped).
+			 * so the master takes it back (at reap the release
+			 * of all b's slots follows anyway).
 			 */
-			if (w->wk_pid != 0)
-				slot_unclaim(m->m_shm, b, cc[i].cc_slot);
+			slot_unclaim(m->m_shm, b, cc[i].cc_slot);
 			continue;
 		}
 		if (alive) {
@@ -374,17 +380,19 @@ dispatch_send(struct master *m, unsigned int b)
 }
 
 /*
- * Send every pending batch.  One whose worker drains, or whose channel
- * is gone, or full while its worker is late, moves to the others; a
- * move can fill and send another batch, so loop (a bounded number of
- * times: what is left waits for the next turn of the master's loop).
+ * Send every pending batch.  One whose worker was told to drain, or
+ * whose channel is gone, or full while its worker is late, moves to the
+ * others (here, and at reap only); a move can fill and send another
+ * batch, so loop (a bounded number of times: what is left waits for the
+ * next turn of the master's loop).  A drain order held back for a batch
+ * goes out once the batch is sent.
  */
 void
 dispatch_flush(struct master *m)
 {
 	struct worker *w;
 	unsigned int i, b;
-	int again = 1, rounds = 0, n;
+	int again = 1, rounds = 0, n, r;
 
 	while (again && rounds++ < 4) {
 		again = 0;
@@ -392,25 +400,38 @@ dispatch_flush(struct master *m)
 			w = &m->m_wk[b = m->m_live[i]];
 			if (w->wk_chan_full == CHAN_BEHIND && rounds == 1)
 				w->wk_chan_full = 0;
-			if (w->wk_nbatch == 0)
+			if (w->wk_nbatch == 0) {
+				if (w->wk_drain_held)
+					proc_drain_release(m, b);
 				continue;
+			}
 			/*
 			 * Told to drain: it may exit as soon as its channel
-			 * is empty, so nothing is sent after the order.
+			 * is empty, so nothing is sent after the order.  A
+			 * full channel is tried again on POLLOUT only.
 			 */
-			switch (w->wk_draining ? -1 : dispatch_send(m, b)) {
-			case 1:
-				if (!w->wk_stale)
-					break;
-				/* FALLTHROUGH */
-			case -1:
-				n = w->wk_nbatch;
-				dispatch_requeue(m, b);
-				/* Those moved may wait in another batch. */
-				if (w->wk_nbatch < n)
-					again = 1;
-				break;
+			if (w->wk_draining && !w->wk_drain_held)
+				r = -1;
+			else if (w->wk_chan_full == CHAN_FULL)
+				r = 1;
+			else
+				r = dispatch_send(m, b);
+			if (r == 0) {
+				if (w->wk_drain_held)
+					proc_drain_release(m, b);
+				continue;
 			}
+			if (r == 1 && !w->wk_stale)
+				continue;
+			if (r == -1)
+				w->wk_drain_held = 0;	/* gone, or told */
+			n = w->wk_nbatch;
+			dispatch_requeue(m, b);
+			/* Those moved may wait in another batch. */
+			if (w->wk_nbatch < n)
+				again = 1;
+			if (w->wk_nbatch == 0 && w->wk_drain_held)
+				proc_drain_release(m, b);
 		}
 	}
 }

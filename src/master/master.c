@@ -372,7 +372,7 @@ master_reload_apply(struct master *m)
 	struct shm_header *h;
 	struct config *cf, *old = m->m_cf;
 	struct cfg_ctx c;
-	unsigned int b, free, started;
+	unsigned int b, nfree, started;
 
 	cfg_ctx_init(&c, old->cf_path);
 	cf = config_load(old->cf_path, &c);
@@ -412,11 +412,11 @@ master_reload_apply(struct master *m)
 	 * clients to nobody once they are gone: wait for their blocks,
 	 * serving as now meanwhile.
 	 */
-	if ((free = proc_free_blocks(m)) < cf->cf_workers) {
+	if ((nfree = proc_free_blocks(m)) < cf->cf_workers) {
 		log_warnx("reload postponed: generation %u needs %u worker "
 		    "blocks, and %u of %u are free while older generations "
 		    "drain; it runs once they are; still serving generation "
-		    "%u", m->m_gen + 1, cf->cf_workers, free, TM_MAX_BLOCKS,
+		    "%u", m->m_gen + 1, cf->cf_workers, nfree, TM_MAX_BLOCKS,
 		    m->m_gen);
 		m->m_reload_need = cf->cf_workers;
 		config_free(cf);
@@ -688,7 +688,7 @@ master_loop(struct master *m)
 	struct shm_header *h;
 	unsigned int b, i, npfd, nwk, accepting;
 	uint64_t now;
-	int timeout, n, ptrial;
+	int timeout, n, ptrial, behind;
 
 	for (;;) {
 		now = clock_ms();
@@ -708,10 +708,13 @@ master_loop(struct master *m)
 		pfd[npfd].fd = m->m_sigfd;
 		pfd[npfd++].events = POLLIN;
 		nwk = 0;
+		behind = 0;
 		for (i = 0; i < m->m_nlive; i++) {
 			b = m->m_live[i];
 			if (m->m_wk[b].wk_chan == -1)
 				continue;
+			if (m->m_wk[b].wk_chan_full == CHAN_BEHIND)
+				behind = 1;
 			pwk[nwk++] = (int)b;
 			pfd[npfd].fd = m->m_wk[b].wk_chan;
 			/* Room again in a full channel? */
@@ -732,7 +735,8 @@ master_loop(struct master *m)
 		}
 
 		timeout = MASTER_TICK_MS;
-		if (m->m_full || (!accepting && !m->m_stopping))
+		/* A batch to try again without POLLOUT to say when, too. */
+		if (m->m_full || (!accepting && !m->m_stopping) || behind)
 			timeout = FULL_RECHECK_MS;
 		if (m->m_stopping && m->m_stopping != SIGQUIT)
 			timeout = m->m_stop_next > now ?

@@ -58,6 +58,9 @@ struct worker {
 	/* Its slot range, as the master gave it (the block's may be
 	   scribbled by the worker). */
 	uint32_t	 wk_bits_first, wk_slot_first, wk_slot_count;
+	/* Told to drain while its channel was full: the order follows
+	   its batch (proc_drain_release()). */
+	int		 wk_drain_held;
 	/* Connections claimed for it, not yet sent. */
 	int		 wk_nbatch;
 	int		 wk_fds[CHAN_MAX_FDS];
@@ -138,6 +141,7 @@ void	proc_reap(struct master *);
 void	proc_tick(struct master *, uint64_t now);
 void	proc_signal_all(struct master *, int);
 void	proc_send_all(struct master *, enum chan_type, uint32_t gen_upto);
+void	proc_drain_release(struct master *, unsigned int);
 unsigned int proc_live(const struct master *);
 void	proc_chan_event(struct master *, unsigned int, short);
 /* In a child: close the master's listeners, channels, queued fds. */

@@ -31,6 +31,8 @@ static void	proc_live_add(struct master *, unsigned int);
 static void	proc_live_del(struct master *, unsigned int);
 static void	proc_release_block(struct master *, unsigned int);
 static void	proc_restore_range(struct master *, unsigned int);
+static void	proc_order(struct master *, unsigned int,
+		    const struct chan_msg *, int);
 static void	proc_config_unref(struct master *, struct config *);
 
 static void
@@ -101,6 +103,10 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 	    memory_order_relaxed) != cf->cf_slots_per_worker) {
 		atomic_store_explicit(&sb->wb_state, TM_WORKER_UNUSED,
 		    memory_order_relaxed);
+		/* The pool's free ranges follow from the ranges given. */
+		for (unsigned int o = 0; o < TM_MAX_BLOCKS; o++)
+			if (m->m_wk[o].wk_pid != 0)
+				proc_restore_range(m, o);
 		if ((first = shm_pool_alloc(m->m_shm,
 		    TM_BITS_ROWS(cf->cf_slots_per_worker) +
 		    cf->cf_slots_per_worker)) == -1) {
@@ -189,6 +195,7 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 	w->wk_conn_max = 0;
 	w->wk_stale = 0;
 	w->wk_chan_full = 0;
+	w->wk_drain_held = 0;
 	w->wk_nbatch = 0;
 	log_info("worker %u (generation %u) started, pid %d", number, gen,
 	    (int)pid);
@@ -251,8 +258,9 @@ proc_live(const struct master *m)
 }
 
 /*
- * Before the master walks a dead worker's slots (release, reuse, return
- * to the pool): its range as the master gave it, whatever the worker
+ * Before the master walks a worker's slot range (a dead one's: release,
+ * reuse, return to the pool; every live one's: a new range is allocated
+ * between them): the range as the master gave it, whatever the worker
  * left in the shared block (it can write there, and may have crashed
  * from corrupted memory).
  */
@@ -458,19 +466,46 @@ proc_send_all(struct master *m, enum chan_type type, uint32_t gen_upto)
 				w->wk_stop_at = clock_ms();
 			/*
 			 * Its batch was accepted for its generation (the
-			 * protocol a reload may have switched since): sent
-			 * before the order, if the channel takes it, it is
-			 * served there; what does not fit moves on
-			 * (dispatch_flush()).
+			 * protocol a reload may have switched since): it is
+			 * served there, sent before the order.  A worker
+			 * told to drain exits once its channel is empty, so
+			 * with the channel full the drain order waits for
+			 * the batch (dispatch_flush()); a stop does not.
 			 */
-			if (w->wk_nbatch > 0)
-				(void)dispatch_send(m, b);
+			w->wk_drain_held = 0;
+			if (w->wk_nbatch > 0 && dispatch_send(m, b) == 1 &&
+			    type == CHAN_DRAIN) {
+				w->wk_drain_held = 1;
+				continue;
+			}
 		}
-		if (w->wk_chan != -1 && chan_send(w->wk_chan, &msg, NULL) == 0)
-			continue;
-		if (sig != 0 && kill(w->wk_pid, sig) == -1 && errno != ESRCH)
-			log_warn("kill(%d, %d) failed", (int)w->wk_pid, sig);
+		proc_order(m, b, &msg, sig);
 	}
+}
+
+/* An order on b's channel, or by signal sig when the channel is full. */
+static void
+proc_order(struct master *m, unsigned int b, const struct chan_msg *msg,
+    int sig)
+{
+	struct worker *w = &m->m_wk[b];
+
+	if (w->wk_chan != -1 && chan_send(w->wk_chan, msg, NULL) == 0)
+		return;
+	if (sig != 0 && kill(w->wk_pid, sig) == -1 && errno != ESRCH)
+		log_warn("kill(%d, %d) failed", (int)w->wk_pid, sig);
+}
+
+/* b's drain order, held until its batch was sent (proc_send_all()). */
+void
+proc_drain_release(struct master *m, unsigned int b)
+{
+	struct chan_msg msg;
+
+	m->m_wk[b].wk_drain_held = 0;
+	memset(&msg, 0, sizeof(msg));
+	msg.cm_type = CHAN_DRAIN;
+	proc_order(m, b, &msg, SIGQUIT);
 }
 
 void
@@ -569,11 +604,9 @@ proc_tick(struct master *m, uint64_t now)
 			    w->wk_number, w->wk_gen, (int)w->wk_pid);
 			memset(&msg, 0, sizeof(msg));
 			msg.cm_type = CHAN_STOP;
-			if ((w->wk_chan == -1 ||
-			    chan_send(w->wk_chan, &msg, NULL) == -1) &&
-			    kill(w->wk_pid, SIGTERM) == -1)
-				log_warn("kill(%d, SIGTERM) failed",
-				    (int)w->wk_pid);
+			/* What it was still to be sent is not (reap). */
+			w->wk_drain_held = 0;
+			proc_order(m, b, &msg, SIGTERM);
 			w->wk_stop_at = now;
 		}
 		if (w->wk_pid != 0 && w->wk_stop_at != 0 &&

@@ -1048,6 +1048,48 @@ crash_scribbled_block_cleanup() {
 	stop_daemon
 }
 
+atf_test_case stopped_worker_graceful_stop cleanup
+stopped_worker_graceful_stop_head() {
+	atf_set descr "a graceful stop while the worker is stopped and its channel full: every connection the master accepted is served before the worker exits"
+}
+stopped_worker_graceful_stop_body() {
+	tm_site
+	tm_conf 1 1024
+	start_daemon tamarin.conf 1
+	m=$(cat master.pid)
+	w=$(tmq worker-pids)
+	kill -STOP "$w"
+	python3 "$(atf_get_srcdir)/tmburst.py" "$PORT,$PORT2" 450 \
+	    --seconds 40 > burst.out &
+	burst=$!
+	# The master accepts until the channel is full, then keeps a batch
+	# and leaves the rest in the backlogs.
+	prev=-1
+	for i in $(seq 1 50); do
+		sleep 0.2
+		n=$(tmq eval listeners "sum(l['accepted'] for l in d['listeners'])")
+		[ "$n" = "$prev" ] && break
+		prev=$n
+	done
+	[ "$n" -gt 0 ] && [ "$n" -lt 900 ] ||
+	    atf_fail "accepted $n of 900: the channel never filled"
+	# Its drain order waits for the batch; the backlogs are closed.
+	kill -QUIT "$m"
+	sleep 0.5
+	kill -CONT "$w"
+	wait $burst
+	cat burst.out
+	atf_check -o inline:"ok $n failed $((900 - n))\n" head -n 1 burst.out
+	wait_for 100 sh -c "! kill -0 $m 2>/dev/null" ||
+	    atf_fail "the master did not exit"
+	atf_check -s exit:1 grep -q 'closing it' daemon.log
+}
+stopped_worker_graceful_stop_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	for p in $(cat tm.pids 2>/dev/null); do kill -CONT "$p" 2>/dev/null; done
+	stop_daemon
+}
+
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case reload_under_load
@@ -1066,6 +1108,7 @@ atf_init_test_cases() {
 	atf_add_test_case stopped_workers_burst
 	atf_add_test_case stopped_worker_burst
 	atf_add_test_case stopped_workers_reload
+	atf_add_test_case stopped_worker_graceful_stop
 	atf_add_test_case crash_backoff
 	atf_add_test_case crash_scribbled_block
 	atf_add_test_case master_killed
