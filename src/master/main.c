@@ -165,6 +165,9 @@ main(int argc, char *argv[], char *envp[])
 		atomic_store_explicit(&shm_header(m->m_shm)->sh_master_pid,
 		    (int32_t)getpid(), memory_order_relaxed);
 	}
+	/* Before the pid can be found: a signal then waits in the queue. */
+	if ((m->m_sigfd = signal_setup()) == -1)
+		fatal("signalfd() failed");
 	if (m->m_pfh != NULL && pidfile_write(m->m_pfh) == -1)
 		log_warn("pidfile_write() failed");
 	/*
@@ -175,8 +178,6 @@ main(int argc, char *argv[], char *envp[])
 		log_warn("cannot publish the segment %s", m->m_cf->cf_segment);
 		master_exit(m, 1);
 	}
-	if ((m->m_sigfd = signal_setup()) == -1)
-		fatal("signalfd() failed");
 	proto_prepare_logs(m->m_cf);
 	master_prepare_error_log(m->m_cf);
 	setproctitle("master (%s)", m->m_cf->cf_path);
