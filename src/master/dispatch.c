@@ -412,7 +412,8 @@ dispatch_flush(struct master *m)
 			 */
 			if (w->wk_draining && !w->wk_drain_held)
 				r = -1;
-			else if (w->wk_chan_full == CHAN_FULL)
+			else if (w->wk_chan_full == CHAN_FULL &&
+			    w->wk_chan != -1)
 				r = 1;
 			else
 				r = dispatch_send(m, b);
