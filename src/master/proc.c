@@ -604,7 +604,7 @@ proc_tick(struct master *m, uint64_t now)
 			    w->wk_number, w->wk_gen, (int)w->wk_pid);
 			memset(&msg, 0, sizeof(msg));
 			msg.cm_type = CHAN_STOP;
-			/* What it was still to be sent is not (reap). */
+			/* Its batch is not sent now: moved or closed at reap. */
 			w->wk_drain_held = 0;
 			proc_order(m, b, &msg, SIGTERM);
 			w->wk_stop_at = now;
