@@ -176,10 +176,9 @@ dispatch_one(struct master *m, int fd, const struct chan_conn *cc,
 		except = b;
 	}
 	w = &m->m_wk[b];
-	w->wk_fds[w->wk_nbatch] = fd;
-	w->wk_conn[w->wk_nbatch] = *cc;
-	w->wk_conn[w->wk_nbatch].cc_slot = (uint32_t)idx;
-	if (++w->wk_nbatch == CHAN_MAX_FDS)
+	dispatch_keep(w, fd, cc);
+	w->wk_conn[w->wk_nbatch - 1].cc_slot = (uint32_t)idx;
+	if (w->wk_nbatch == CHAN_MAX_FDS)
 		(void)dispatch_send(m, (unsigned int)b);
 	return (b);
 }
@@ -304,7 +303,10 @@ dispatch_requeue(struct master *m, unsigned int b)
 	}
 }
 
-/* Put a connection (its slot still claimed in w) back in w's batch. */
+/*
+ * Add a connection to w's batch (its slot claimed in w).  Room is
+ * dispatch_room()'s to ensure: a full batch is no room.
+ */
 static void
 dispatch_keep(struct worker *w, int fd, const struct chan_conn *cc)
 {

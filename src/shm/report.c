@@ -58,6 +58,8 @@ static void	snap_slot_fill(struct snap_slot *, const struct snap_worker *,
 		    uint32_t, const struct shm_slot *, uint64_t);
 static void	snap_slot_transit(struct snap_slot *,
 		    const struct snap_worker *, uint32_t);
+static void	snap_slot_head(struct snap_slot *,
+		    const struct snap_worker *, uint32_t);
 static int	u32_cmp(const void *, const void *);
 static size_t	utf8_len(const unsigned char *);
 static void	json_str(struct sbuf *, const char *);
@@ -402,8 +404,9 @@ snap_slots(struct shm_snap *sn, const struct shm *s)
 	return (0);
 }
 
+/* A row's identity: which worker's slot, whatever it holds. */
 static void
-snap_slot_transit(struct snap_slot *ss, const struct snap_worker *w,
+snap_slot_head(struct snap_slot *ss, const struct snap_worker *w,
     uint32_t idx)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -412,6 +415,13 @@ snap_slot_transit(struct snap_slot *ss, const struct snap_worker *w,
 	ss->ss_generation = w->sw_generation;
 	ss->ss_pid = w->sw_pid;
 	ss->ss_index = idx;
+}
+
+static void
+snap_slot_transit(struct snap_slot *ss, const struct snap_worker *w,
+    uint32_t idx)
+{
+	snap_slot_head(ss, w, idx);
 	ss->ss_state = TM_SLOT_CLAIMED;
 	ss->ss_transit = 1;
 	/* No listener has this index: none is named. */
@@ -426,12 +436,7 @@ snap_slot_fill(struct snap_slot *ss, const struct snap_worker *w,
 {
 	uint64_t active;
 
-	memset(ss, 0, sizeof(*ss));
-	ss->ss_block = w->sw_block;
-	ss->ss_number = w->sw_number;
-	ss->ss_generation = w->sw_generation;
-	ss->ss_pid = w->sw_pid;
-	ss->ss_index = idx;
+	snap_slot_head(ss, w, idx);
 	ss->ss_state = TM_SW_STATE(atomic_load_explicit(&c->sl_word,
 	    memory_order_relaxed));
 	ss->ss_listener = c->sl_listener;
