@@ -1395,9 +1395,14 @@ tls_site_build(struct cfg_ctx *c, const struct config *cf,
 	 * resume with the newest, and each ticket costs an encryption.
 	 */
 	(void)SSL_CTX_set_num_tickets(ctx, 1);
-	/* Buffers are released when idle: tls_tick(), not per record. */
+	/*
+	 * Buffers are released when idle: tls_tick(), not per record.  The
+	 * chain is the certificate file's as loaded: OpenSSL would
+	 * otherwise try to build one at every full handshake, from a
+	 * store that holds nothing.
+	 */
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_NO_AUTO_CHAIN);
 	/*
 	 * Read what the socket has, not a record header and then its body:
 	 * one read(2) per request instead of two or three.  tls_read() keeps

@@ -557,6 +557,50 @@ ticket_chain_cleanup() {
 	stop_daemon
 }
 
+atf_test_case chain_as_loaded cleanup
+chain_as_loaded_head() {
+	atf_set descr "The certificate file's chain goes out as written: leaf and intermediate from a chain file, the leaf alone from a leaf-only file"
+	atf_set require.progs "openssl"
+}
+chain_as_loaded_body() {
+	tls_setup 1
+	# An intermediate CA under the test CA signs the leaf a.test.
+	printf 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign\n' > int.ext
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -subj '/CN=tamarin test intermediate' -keyout int.key \
+	    -out int.csr 2>/dev/null &&
+	openssl x509 -req -in int.csr -CA ca.pem -CAkey ca.key \
+	    -CAcreateserial -days 2 -extfile int.ext -out int.pem \
+	    2>/dev/null || atf_fail "openssl: cannot make the intermediate"
+	printf 'subjectAltName=DNS:a.test\n' > leaf.ext
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -subj '/CN=a.test' -keyout a.key -out leaf.csr 2>/dev/null &&
+	openssl x509 -req -in leaf.csr -CA int.pem -CAkey int.key \
+	    -CAcreateserial -days 2 -extfile leaf.ext -out leaf.pem \
+	    2>/dev/null || atf_fail "openssl: cannot make the leaf"
+	cat leaf.pem int.pem > a.pem
+	start_daemon tamarin.conf 1
+	for n in a.test localhost; do
+		openssl s_client -connect "127.0.0.1:$PORT" -servername $n \
+		    -CAfile ca.pem -verify_return_error -showcerts \
+		    </dev/null >$n.out 2>&1
+	done
+	grep -q 'Verify return code: 0 (ok)' a.test.out ||
+	    atf_fail "a.test: $(brief a.test.out)"
+	atf_check -o inline:'2\n' grep -c '^-----BEGIN CERTIFICATE' a.test.out
+	atf_check -o match:'^ 1 s:CN = tamarin test intermediate' \
+	    cat a.test.out
+	# A leaf alone: no chain is built for it, from any store.
+	grep -q 'Verify return code: 0 (ok)' localhost.out ||
+	    atf_fail "localhost: $(brief localhost.out)"
+	atf_check -o inline:'1\n' grep -c '^-----BEGIN CERTIFICATE' \
+	    localhost.out
+}
+chain_as_loaded_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case ticket_rotation cleanup
 ticket_rotation_head() {
 	atf_set descr "after a key rotation every worker has the new key (a new session resumes on the other worker) and keeps the old one"
@@ -1050,6 +1094,7 @@ atf_init_test_cases() {
 	atf_add_test_case resumption_per_listener
 	atf_add_test_case resumption_sni
 	atf_add_test_case ticket_chain
+	atf_add_test_case chain_as_loaded
 	atf_add_test_case ticket_rotation
 	atf_add_test_case handshake_timeout
 	atf_add_test_case silent_reclaimed
