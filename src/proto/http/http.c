@@ -35,8 +35,9 @@
 /* Requests served per connection per loop turn before others get theirs. */
 #define HTTP_TURN_REQUESTS	16
 /*
- * Bytes one connection may write in one turn before the others get theirs
- * (also the largest sendfile(2), as nginx's sendfile_max_chunk): on a fast
+ * Bytes one connection may write (or read of a body) in one turn before
+ * the others get theirs (also the largest sendfile(2), as nginx's
+ * sendfile_max_chunk): on a fast
  * path a socket keeps taking data for as long as the peer's receive buffer
  * (megabytes) does.  Smaller turns cost more than they buy: 256 KiB cut
  * 1 MiB downloads by a fifth on loopback.
@@ -591,7 +592,7 @@ http_read_body(struct conn *c, struct http_req *hr)
 	const struct http_request *p = &hr->rq_p;
 	const struct transport *tr = http_tr(c);
 	uint32_t head = p->rq_head_len;
-	size_t avail, used, out, take;
+	size_t avail, used, out, take, turn = 0;
 	ssize_t n;
 	int r;
 
@@ -633,6 +634,16 @@ http_read_body(struct conn *c, struct http_req *hr)
 			break;
 		if (!(c->c_flags & CONN_F_RD))
 			return (HTTP_PARSE_AGAIN);
+		/*
+		 * A client that sends faster than we decode (a chunk of one
+		 * byte behind 4 KiB of extension) never lets the socket run
+		 * dry: without a share it would hold the worker for its
+		 * whole body.  CONN_F_RD stays set for the next turn.
+		 */
+		if (turn >= HTTP_TURN_BYTES) {
+			conn_resume(c);
+			return (HTTP_PARSE_AGAIN);
+		}
 		if (c->c_in_len == c->c_in_size &&
 		    conn_in_reserve(c, (size_t)c->c_in_size + 4096) == -1) {
 			conn_close(c, CONN_NOMEM);
@@ -642,6 +653,7 @@ http_read_body(struct conn *c, struct http_req *hr)
 		    c->c_in_size - c->c_in_len);
 		if (n > 0) {
 			c->c_in_len += (uint32_t)n;
+			turn += (size_t)n;
 			conn_count_in(c, (size_t)n);
 			/* The body deadline is between reads. */
 			conn_set_timeout(c, c->c_lc->lc_timeouts.to_body_ms);
