@@ -221,6 +221,14 @@ parser__limits_body() {
 	printf '[closed]\n' >> want
 	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
 	    "$PORT" "POST /upload/ HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n40\r\n$(printf '%064d' 0)\r\n0\r\n\r\n"
+	# Framing counts too: size lines may hold 16 KiB in all past their
+	# first 18 bytes.  Four of 3,988 such bytes are fine, five are a 413
+	# though the data (five bytes) is within the route's 64.
+	c="1;a=$(printf '%04000d' 0)\r\nx\r\n"
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "POST /upload/ HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n$c$c$c${c}0\r\n\r\n"
+	refused 413 'Content Too Large' \
+	    "POST /upload/ HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\n\r\n$c$c$c$c${c}0\r\n\r\n"
 }
 parser__limits_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

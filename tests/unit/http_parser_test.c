@@ -1385,6 +1385,75 @@ ATF_TC_BODY(http_chunked_decode__size_line_limit, tc)
 	    used == 4096, "zeros: rc %d used %zu", rc, used);
 }
 
+/*
+ * Size lines past their first 18 bytes count towards 16 KiB per body:
+ * 16384 such bytes are fine, one more is a 413, spread over chunks or
+ * split over calls; short lines cost nothing however many.
+ */
+ATF_TC_WITHOUT_HEAD(http_chunked_decode__extension_budget);
+ATF_TC_BODY(http_chunked_decode__extension_budget, tc)
+{
+	static char b[65536];
+	struct http_chunked ch;
+	size_t n, k, left, used, out, off, cut;
+	int i, j, rc;
+
+	for (i = 0; i < 2; i++) {
+		for (j = 0; j < 2; j++) {
+			/* Lines of 4096 bytes, 4078 extra each, then the rest. */
+			n = 0;
+			for (left = 16384 + (size_t)i; left > 0; left -= k) {
+				k = left < 4078 ? left : 4078;
+				memcpy(b + n, "1;a=", 4);
+				memset(b + n + 4, 'b', k + 18 - 6);
+				n += k + 18 - 2;
+				memcpy(b + n, "\r\nx\r\n", 5);
+				n += 5;
+			}
+			memcpy(b + n, "0\r\n\r\n", 5);
+			n += 5;
+			http_chunked_init(&ch);
+			/*
+			 * Whole, or cut in the middle of the third line.  The
+			 * byte over is the last line's LF.
+			 */
+			cut = j == 0 ? n : 2 * 4101 + 1000;
+			rc = http_chunked_decode(&ch, b, cut, &used, &out,
+			    NULL);
+			off = out;
+			if (j == 1) {
+				ATF_REQUIRE_EQ(rc, HTTP_PARSE_AGAIN);
+				ATF_REQUIRE_EQ(used, cut);
+				rc = http_chunked_decode(&ch, b + cut, n - cut,
+				    &used, &out, NULL);
+				used += cut;
+			}
+			if (i == 0)
+				ATF_CHECK_MSG(rc == HTTP_PARSE_OK &&
+				    used == n && (j == 1 ? off : 0) + out == 5,
+				    "16384 (split %d): rc %d used %zu/%zu", j,
+				    rc, used, n);
+			else
+				ATF_CHECK_MSG(rc == HTTP_PARSE_ERROR &&
+				    ch.ch_status == 413 && used == n - 9,
+				    "16385 (split %d): rc %d status %u used "
+				    "%zu/%zu", j, rc, ch.ch_status, used, n);
+		}
+	}
+	/* 3000 chunks of one byte with 18-byte size lines: no budget used. */
+	n = 0;
+	for (i = 0; i < 3000; i++) {
+		memcpy(b + n, "00000000001;a=bb\r\nx\r\n", 21);
+		n += 21;
+	}
+	memcpy(b + n, "0\r\n\r\n", 5);
+	n += 5;
+	http_chunked_init(&ch);
+	rc = http_chunked_decode(&ch, b, n, &used, &out, NULL);
+	ATF_CHECK_MSG(rc == HTTP_PARSE_OK && used == n && out == 3000 &&
+	    ch.ch_extra == 0, "short lines: rc %d extra %u", rc, ch.ch_extra);
+}
+
 ATF_TC_WITHOUT_HEAD(http_chunked_decode__result_is_sticky);
 ATF_TC_BODY(http_chunked_decode__result_is_sticky, tc)
 {
@@ -1431,6 +1500,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, http_request_init__fresh);
 	ATF_TP_ADD_TC(tp, http_chunked_decode__table);
 	ATF_TP_ADD_TC(tp, http_chunked_decode__size_line_limit);
+	ATF_TP_ADD_TC(tp, http_chunked_decode__extension_budget);
 	ATF_TP_ADD_TC(tp, http_chunked_decode__result_is_sticky);
 	return (atf_no_error());
 }

@@ -604,7 +604,10 @@ http_read_body(struct conn *c, struct http_req *hr)
 				    c->c_in + head, avail, &used, &out,
 				    &http_cf->cf_http_limits);
 				if (r == HTTP_PARSE_ERROR) {
+					/* Too much framing: as too much data. */
 					http_fail(c, hr,
+					    hr->rq_chunked.ch_status == 413 &&
+					    hr->rq_refused != 0 ? hr->rq_refused :
 					    hr->rq_chunked.ch_status);
 					return (HTTP_PARSE_ERROR);
 				}

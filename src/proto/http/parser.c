@@ -141,6 +141,15 @@ enum {
 	CS_ERROR
 };
 #define CH_LINE_MAX	4096	/* chunk-size line, extensions included */
+/*
+ * Framing the body limit does not see: past its first CH_LINE_FREE bytes
+ * each size line counts towards CH_EXTRA_MAX for the body.  Else a chunk
+ * of one byte behind 4 KiB of extension makes a 1 MiB body 4 GiB on the
+ * wire, all of it decoded a byte at a time.  16 KiB, as Node's and
+ * hyper's limits on extensions.
+ */
+#define CH_LINE_FREE	18
+#define CH_EXTRA_MAX	16384
 
 static const struct http_limits http_default_limits = {
 	HTTP_DEFAULT_REQUEST_LINE,
@@ -1099,6 +1108,11 @@ http_chunked_decode(struct http_chunked *ch, char *buf, size_t len,
 		c = b[p];
 		if (ch->ch_state < CS_DATA && ++ch->ch_line > CH_LINE_MAX) {
 			rv = ch_fail(ch, 400, "chunk size line too long");
+			break;
+		}
+		if (ch->ch_state < CS_DATA && ch->ch_line > CH_LINE_FREE &&
+		    ++ch->ch_extra > CH_EXTRA_MAX) {
+			rv = ch_fail(ch, 413, "chunk extensions too large");
 			break;
 		}
 		if (ch->ch_state >= CS_TRAILER &&

@@ -187,6 +187,7 @@ const char *http_method_name(unsigned int);
 struct http_chunked {
 	uint32_t	ch_state;	/* private */
 	uint32_t	ch_line;	/* bytes of the current size line/trailer */
+	uint32_t	ch_extra;	/* size-line bytes past CH_LINE_FREE each */
 	uint64_t	ch_left;	/* data bytes left in this chunk */
 	uint32_t	ch_trailer_bytes;
 	uint32_t	ch_trailers;
@@ -204,7 +205,9 @@ void	http_chunked_init(struct http_chunked *);
  * chunk and the trailer section (bytes after it are not used: they are the
  * next request), or HTTP_PARSE_ERROR with ch_status set.  Chunk sizes that
  * overflow 63 bits, size lines or extensions over 4096 bytes, and bad hex
- * are errors (400).
+ * are errors (400).  Size lines may carry 16 KiB in all, per body, past
+ * their first 18 bytes (a 64-bit size in hex and CRLF): extensions and
+ * leading zeros beyond that are a 413, as the data beyond the body limit.
  */
 int	http_chunked_decode(struct http_chunked *, char *buf, size_t len,
 	    size_t *used, size_t *out, const struct http_limits *);
