@@ -393,7 +393,8 @@ load_mime(struct loader *ld, const config_setting_t *g)
 			cfg_error(c, s, "types_file: %s: %s", file,
 			    strerror(errno));
 	}
-	cf->cf_mime = mime_table_load(file, err, sizeof(err));
+	/* The system's file is for desktops: web types win over it. */
+	cf->cf_mime = mime_table_load(file, file == NULL, err, sizeof(err));
 	if (cf->cf_mime == NULL)
 		cfg_error(c, g, "mime: %s", err);
 	free(file);

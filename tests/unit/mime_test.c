@@ -24,7 +24,7 @@ builtins(void)
 	struct mime_table *mt;
 	char err[256];
 
-	mt = mime_table_load(NOFILE, err, sizeof(err));
+	mt = mime_table_load(NOFILE, 0, err, sizeof(err));
 	ATF_REQUIRE_MSG(mt != NULL, "mime_table_load: %s", err);
 	return (mt);
 }
@@ -91,6 +91,11 @@ ATF_TC_BODY(mime_lookup__common_types, tc)
 	check_type(mt, "x.7z", "application/x-7z-compressed");
 	check_type(mt, "x.docx", "application/vnd.openxmlformats-"
 	    "officedocument.wordprocessingml.document");
+	check_type(mt, "seg0.ts", "video/mp2t");
+	check_type(mt, "live.m3u8", "application/vnd.apple.mpegurl");
+	check_type(mt, "v.mpd", "application/dash+xml");
+	check_type(mt, "v.3gp", "video/3gpp");
+	check_type(mt, "subs.vtt", "text/vtt; charset=utf-8");
 	check_type(mt, "x.unknownext", NULL);
 	mime_table_free(mt);
 }
@@ -297,7 +302,7 @@ ATF_TC_BODY(mime_table_load__file, tc)
 	    "application/x-mix ok a.b bad/ext MiXeD\n"
 	    "#text/x-commented commented\n"
 	    "image/x-last last");		/* no final newline */
-	mt = mime_table_load("mime.types", err, sizeof(err));
+	mt = mime_table_load("mime.types", 0, err, sizeof(err));
 	ATF_REQUIRE_MSG(mt != NULL, "mime_table_load: %s", err);
 	check_type(mt, "x.foo1", NULL);
 	check_type(mt, "x.foo2", NULL);
@@ -320,13 +325,39 @@ ATF_TC_BODY(mime_table_load__file, tc)
 	mime_table_free(mt);
 }
 
+/*
+ * The system's file (builtin_wins) adds extensions but cannot change a
+ * built-in web type; configuration still overrides both.
+ */
+ATF_TC_WITHOUT_HEAD(mime_table_load__system_file);
+ATF_TC_BODY(mime_table_load__system_file, tc)
+{
+	struct mime_table *mt;
+	char err[256];
+
+	write_file("mime.types",
+	    "text/vnd.trolltech.linguist ts\n"
+	    "application/x-rss+xml rss\n"
+	    "image/x-png png\n"
+	    "application/x-own own\n");
+	mt = mime_table_load("mime.types", 1, err, sizeof(err));
+	ATF_REQUIRE_MSG(mt != NULL, "mime_table_load: %s", err);
+	check_type(mt, "a.ts", "video/mp2t");
+	check_type(mt, "a.rss", "application/rss+xml; charset=utf-8");
+	check_type(mt, "a.png", "image/png");
+	check_type(mt, "a.own", "application/x-own");
+	ATF_REQUIRE(mime_table_add(mt, "ts", "text/x-typescript") == 0);
+	check_type(mt, "a.ts", "text/x-typescript; charset=utf-8");
+	mime_table_free(mt);
+}
+
 ATF_TC_WITHOUT_HEAD(mime_table_load__missing_file);
 ATF_TC_BODY(mime_table_load__missing_file, tc)
 {
 	struct mime_table *mt;
 	char err[256] = "";
 
-	mt = mime_table_load("absent.types", err, sizeof(err));
+	mt = mime_table_load("absent.types", 1, err, sizeof(err));
 	ATF_REQUIRE_MSG(mt != NULL, "mime_table_load: %s", err);
 	check_type(mt, "a.html", "text/html; charset=utf-8");
 	check_type(mt, "a.gz", "application/gzip");
@@ -339,7 +370,7 @@ ATF_TC_BODY(mime_table_load__unreadable, tc)
 	char err[256] = "";
 
 	ATF_REQUIRE(mkdir("types.d", 0755) == 0);
-	ATF_CHECK(mime_table_load("types.d", err, sizeof(err)) == NULL);
+	ATF_CHECK(mime_table_load("types.d", 0, err, sizeof(err)) == NULL);
 	ATF_CHECK_STREQ(err, "types.d: Is a directory");
 }
 
@@ -350,9 +381,13 @@ ATF_TC_BODY(mime_table_load__default, tc)
 	struct mime_table *mt;
 	char err[256];
 
-	mt = mime_table_load(NULL, err, sizeof(err));
+	mt = mime_table_load(NULL, 1, err, sizeof(err));
 	ATF_REQUIRE_MSG(mt != NULL, "mime_table_load: %s", err);
 	check_type(mt, "index.html", "text/html; charset=utf-8");
+	/* Debian's file has desktop answers for these. */
+	check_type(mt, "seg0.ts", "video/mp2t");
+	check_type(mt, "feed.rss", "application/rss+xml; charset=utf-8");
+	check_type(mt, "a.mid", "audio/midi");
 	check_type(mt, "a.css", "text/css; charset=utf-8");
 	check_type(mt, "a.png", "image/png");
 	check_type(mt, "a.tar.gz", "application/gzip");
@@ -375,6 +410,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, mime_table_add__bad_syntax);
 	ATF_TP_ADD_TC(tp, mime_table_add__many);
 	ATF_TP_ADD_TC(tp, mime_table_load__file);
+	ATF_TP_ADD_TC(tp, mime_table_load__system_file);
 	ATF_TP_ADD_TC(tp, mime_table_load__missing_file);
 	ATF_TP_ADD_TC(tp, mime_table_load__unreadable);
 	ATF_TP_ADD_TC(tp, mime_table_load__default);

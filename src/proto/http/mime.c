@@ -40,9 +40,10 @@ struct mime_table {
 };
 
 /*
- * The base under every table, in mime.types(5) syntax.  Types agree with
- * Debian's media-types where it knows the extension, so a server behaves the
- * same with or without /etc/mime.types.
+ * Common web types, in mime.types(5) syntax: what browsers and players
+ * expect, over the system file's desktop choices (Debian's media-types
+ * maps ts to Qt Linguist, rss to x-rss+xml, mid to sp-midi), and the same
+ * with or without that file.
  */
 static const char *const mime_builtin[] = {
 	"text/html html htm",
@@ -51,6 +52,8 @@ static const char *const mime_builtin[] = {
 	"text/plain txt",
 	"text/csv csv",
 	"text/markdown md",
+	"text/vtt vtt",
+	"text/calendar ics",
 	"application/json json map",	/* source maps are JSON */
 	"application/ld+json jsonld",
 	"application/manifest+json webmanifest",
@@ -92,6 +95,12 @@ static const char *const mime_builtin[] = {
 	"video/quicktime mov",
 	"video/x-msvideo avi",
 	"video/mpeg mpeg mpg",
+	"video/mp2t ts",		/* HLS segments */
+	"application/vnd.apple.mpegurl m3u8",
+	"application/dash+xml mpd",
+	"video/3gpp 3gp",
+	"video/3gpp2 3g2",
+	"audio/midi mid midi",
 	"application/epub+zip epub",
 	"application/msword doc",
 	"application/vnd.openxmlformats-officedocument.wordprocessingml."
@@ -122,6 +131,7 @@ static const char *const mime_textual[] = {
 	"image/svg+xml",
 };
 
+static int	mime_builtins(struct mime_table *);
 static int	mime_parse_line(struct mime_table *, char *);
 static int	mime_insert(struct mime_table *, const char *, size_t,
 		    const char *);
@@ -138,12 +148,12 @@ static uint32_t	mime_hash(const char *, size_t);
 static void	mime_seterr(char *, size_t, const char *);
 
 struct mime_table *
-mime_table_load(const char *path, char *err, size_t errlen)
+mime_table_load(const char *path, int builtin_wins, char *err, size_t errlen)
 {
 	struct mime_table *mt;
 	FILE *fp;
-	char buf[MIME_LINE_MAX], *line = NULL;
-	size_t i, linecap = 0;
+	char *line = NULL;
+	size_t linecap = 0;
 	int failed, saved;
 
 	if (path == NULL)
@@ -156,31 +166,30 @@ mime_table_load(const char *path, char *err, size_t errlen)
 	mt->mt_cap = MIME_CAP_MIN;
 	if ((mt->mt_ents = calloc(mt->mt_cap, sizeof(*mt->mt_ents))) == NULL)
 		goto fail;
-	for (i = 0; i < sizeof(mime_builtin) / sizeof(mime_builtin[0]); i++) {
-		strlcpy(buf, mime_builtin[i], sizeof(buf));
-		if (mime_parse_line(mt, buf) == -1)
-			goto fail;
-	}
+	if (!builtin_wins && mime_builtins(mt) == -1)
+		goto fail;
 
 	if ((fp = fopen(path, "re")) == NULL) {
 		/* No file (media-types not installed): built-ins alone. */
-		if (errno == ENOENT || errno == ENOTDIR)
-			return (mt);
+		if (errno != ENOENT && errno != ENOTDIR)
+			goto fail;
+	} else {
+		while (getline(&line, &linecap, fp) != -1) {
+			if (mime_parse_line(mt, line) == -1)
+				break;
+		}
+		/* Not at EOF: a read error (EISDIR, EIO) or ENOMEM. */
+		failed = !feof(fp);
+		saved = errno;
+		free(line);
+		fclose(fp);
+		if (failed) {
+			errno = saved != 0 ? saved : EIO;
+			goto fail;
+		}
+	}
+	if (builtin_wins && mime_builtins(mt) == -1)
 		goto fail;
-	}
-	while (getline(&line, &linecap, fp) != -1) {
-		if (mime_parse_line(mt, line) == -1)
-			break;
-	}
-	/* Not at EOF: a read error (EISDIR, EIO) or ENOMEM, errno says. */
-	failed = !feof(fp);
-	saved = errno;
-	free(line);
-	fclose(fp);
-	if (failed) {
-		errno = saved != 0 ? saved : EIO;
-		goto fail;
-	}
 	return (mt);
 
 fail:
@@ -256,6 +265,21 @@ mime_lookup(const struct mime_table *mt, const char *name, size_t len)
 			return (me->me_type);
 	}
 	return (NULL);
+}
+
+/* The built-in lines, over what the table holds: -1 out of memory. */
+static int
+mime_builtins(struct mime_table *mt)
+{
+	char buf[MIME_LINE_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(mime_builtin) / sizeof(mime_builtin[0]); i++) {
+		strlcpy(buf, mime_builtin[i], sizeof(buf));
+		if (mime_parse_line(mt, buf) == -1)
+			return (-1);
+	}
+	return (0);
 }
 
 /*

@@ -17,15 +17,16 @@
 struct mime_table;
 
 /*
- * Build a table: the built-in common web types first, then the entries of
- * the mime.types(5) file path (NULL: MIME_TYPES_PATH), a later line winning
- * over an earlier one for the same extension.  A missing file leaves the
- * built-ins alone; malformed lines are skipped.  Returns NULL on memory
- * failure or when the file exists but cannot be read, with "path: strerror"
- * in err.
+ * Build a table from the built-in common web types and the entries of the
+ * mime.types(5) file path (NULL: MIME_TYPES_PATH), a later line winning
+ * over an earlier one for the same extension: the built-ins come last with
+ * builtin_wins (the system's file), else first (a file the operator
+ * named).  A missing file leaves the built-ins alone; malformed lines are
+ * skipped.  Returns NULL on memory failure or when the file exists but
+ * cannot be read, with "path: strerror" in err.
  */
-struct mime_table *mime_table_load(const char *path, char *err,
-	    size_t errlen);
+struct mime_table *mime_table_load(const char *path, int builtin_wins,
+	    char *err, size_t errlen);
 void	mime_table_free(struct mime_table *);
 
 /*
