@@ -383,7 +383,7 @@ load_mime(struct loader *ld, const config_setting_t *g)
 	struct cfg_ctx *c = ld->ld_c;
 	struct config *cf = ld->ld_cf;
 	config_setting_t *s, *t;
-	char *file = NULL, err[512];
+	char *file = NULL, *charset = NULL, err[512];
 	int i, n;
 
 	if (g != NULL && (s = config_setting_get_member(g, "types_file")) !=
@@ -393,11 +393,21 @@ load_mime(struct loader *ld, const config_setting_t *g)
 			cfg_error(c, s, "types_file: %s: %s", file,
 			    strerror(errno));
 	}
+	if (g != NULL && cfg_strdup(c, g, "charset", &charset) == 1 &&
+	    !mime_charset_ok(charset)) {
+		cfg_error(c, config_setting_get_member(g, "charset"),
+		    "charset: '%s' is not a charset name (\"\" for none)",
+		    charset);
+		free(charset);
+		charset = NULL;
+	}
 	/* The system's file is for desktops: web types win over it. */
-	cf->cf_mime = mime_table_load(file, file == NULL, err, sizeof(err));
+	cf->cf_mime = mime_table_load(file, file == NULL, charset, err,
+	    sizeof(err));
 	if (cf->cf_mime == NULL)
 		cfg_error(c, g, "mime: %s", err);
 	free(file);
+	free(charset);
 	if (g != NULL)
 		cfg_strdup(c, g, "default_type", &cf->cf_default_type);
 	if (cf->cf_default_type == NULL)

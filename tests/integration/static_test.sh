@@ -114,6 +114,48 @@ static__get_head_types_cleanup() {
 	stop_daemon
 }
 
+atf_test_case static__charset cleanup
+static__charset_head() {
+	atf_set descr "mime.charset: another charset, or none, for textual types; a bad name is a line-numbered error; the system's mime.types cannot change a built-in web type"
+}
+static__charset_body() {
+	mkdir -p www
+	printf '<p>home</p>\n' > www/index.html
+	printf 'x\n' > www/seg0.ts
+	printf 'x\n' > www/feed.rss
+	for cs in '' iso-8859-1; do
+		st_conf <<CONF
+mime = { charset = "$cs"; };
+sites = ( { root = "www"; } );
+CONF
+		start_daemon
+		want=text/html${cs:+; charset=$cs}
+		atf_check -o inline:"$want\n" curl -s -o /dev/null \
+		    -w '%{content_type}\n' "http://127.0.0.1:$PORT/"
+		stop_daemon
+	done
+	st_conf <<'CONF'
+sites = ( { root = "www"; } );
+CONF
+	start_daemon
+	atf_check -o inline:'video/mp2t\n' curl -s -o /dev/null \
+	    -w '%{content_type}\n' "http://127.0.0.1:$PORT/seg0.ts"
+	atf_check -o inline:'application/rss+xml; charset=utf-8\n' curl -s \
+	    -o /dev/null -w '%{content_type}\n' "http://127.0.0.1:$PORT/feed.rss"
+	st_conf <<'CONF'
+sites = ( { root = "www"; } );
+mime = {
+	charset = "utf 8"; };
+CONF
+	atf_check -s exit:1 -o empty \
+	    -e match:"tamarin.conf:12: charset: 'utf 8' is not a charset name" \
+	    "$TAMARIND" -t -c tamarin.conf
+}
+static__charset_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case static__index_dirs cleanup
 static__index_dirs_head() {
 	atf_set descr "index files in order; a directory without its slash: 301 keeping the query; 403, 404"
@@ -1364,6 +1406,7 @@ accesslog__flush_reopen_cleanup() {
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case static__get_head_types
+	atf_add_test_case static__charset
 	atf_add_test_case static__index_dirs
 	atf_add_test_case static__autoindex
 	atf_add_test_case static__symlinks

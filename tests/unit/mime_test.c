@@ -24,7 +24,7 @@ builtins(void)
 	struct mime_table *mt;
 	char err[256];
 
-	mt = mime_table_load(NOFILE, 0, err, sizeof(err));
+	mt = mime_table_load(NOFILE, 0, NULL, err, sizeof(err));
 	ATF_REQUIRE_MSG(mt != NULL, "mime_table_load: %s", err);
 	return (mt);
 }
@@ -302,7 +302,7 @@ ATF_TC_BODY(mime_table_load__file, tc)
 	    "application/x-mix ok a.b bad/ext MiXeD\n"
 	    "#text/x-commented commented\n"
 	    "image/x-last last");		/* no final newline */
-	mt = mime_table_load("mime.types", 0, err, sizeof(err));
+	mt = mime_table_load("mime.types", 0, NULL, err, sizeof(err));
 	ATF_REQUIRE_MSG(mt != NULL, "mime_table_load: %s", err);
 	check_type(mt, "x.foo1", NULL);
 	check_type(mt, "x.foo2", NULL);
@@ -340,7 +340,7 @@ ATF_TC_BODY(mime_table_load__system_file, tc)
 	    "application/x-rss+xml rss\n"
 	    "image/x-png png\n"
 	    "application/x-own own\n");
-	mt = mime_table_load("mime.types", 1, err, sizeof(err));
+	mt = mime_table_load("mime.types", 1, NULL, err, sizeof(err));
 	ATF_REQUIRE_MSG(mt != NULL, "mime_table_load: %s", err);
 	check_type(mt, "a.ts", "video/mp2t");
 	check_type(mt, "a.rss", "application/rss+xml; charset=utf-8");
@@ -351,13 +351,46 @@ ATF_TC_BODY(mime_table_load__system_file, tc)
 	mime_table_free(mt);
 }
 
+/* mime.charset: another name, or none; types given with one keep theirs. */
+ATF_TC_WITHOUT_HEAD(mime_table_load__charset);
+ATF_TC_BODY(mime_table_load__charset, tc)
+{
+	struct mime_table *mt;
+	char err[256];
+
+	mt = mime_table_load(NOFILE, 0, "", err, sizeof(err));
+	ATF_REQUIRE_MSG(mt != NULL, "mime_table_load: %s", err);
+	check_type(mt, "a.html", "text/html");
+	check_type(mt, "a.json", "application/json");
+	check_type(mt, "a.png", "image/png");
+	ATF_REQUIRE(mime_table_add(mt, "tpl", "text/x-tpl") == 0);
+	check_type(mt, "a.tpl", "text/x-tpl");
+	mime_table_free(mt);
+
+	mt = mime_table_load(NOFILE, 1, "iso-8859-1", err, sizeof(err));
+	ATF_REQUIRE_MSG(mt != NULL, "mime_table_load: %s", err);
+	check_type(mt, "a.html", "text/html; charset=iso-8859-1");
+	check_type(mt, "a.css", "text/css; charset=iso-8859-1");
+	ATF_REQUIRE(mime_table_add(mt, "htm", "text/html; charset=koi8-r") ==
+	    0);
+	check_type(mt, "a.htm", "text/html; charset=koi8-r");
+	mime_table_free(mt);
+
+	ATF_CHECK(mime_table_load(NOFILE, 0, "utf 8", err, sizeof(err)) ==
+	    NULL);
+	ATF_CHECK(mime_charset_ok("utf-8"));
+	ATF_CHECK(mime_charset_ok(""));
+	ATF_CHECK(!mime_charset_ok("a;b"));
+	ATF_CHECK(!mime_charset_ok("x2345678901234567890123456789012345678901"));
+}
+
 ATF_TC_WITHOUT_HEAD(mime_table_load__missing_file);
 ATF_TC_BODY(mime_table_load__missing_file, tc)
 {
 	struct mime_table *mt;
 	char err[256] = "";
 
-	mt = mime_table_load("absent.types", 1, err, sizeof(err));
+	mt = mime_table_load("absent.types", 1, NULL, err, sizeof(err));
 	ATF_REQUIRE_MSG(mt != NULL, "mime_table_load: %s", err);
 	check_type(mt, "a.html", "text/html; charset=utf-8");
 	check_type(mt, "a.gz", "application/gzip");
@@ -370,7 +403,8 @@ ATF_TC_BODY(mime_table_load__unreadable, tc)
 	char err[256] = "";
 
 	ATF_REQUIRE(mkdir("types.d", 0755) == 0);
-	ATF_CHECK(mime_table_load("types.d", 0, err, sizeof(err)) == NULL);
+	ATF_CHECK(mime_table_load("types.d", 0, NULL, err, sizeof(err)) ==
+	    NULL);
 	ATF_CHECK_STREQ(err, "types.d: Is a directory");
 }
 
@@ -381,7 +415,7 @@ ATF_TC_BODY(mime_table_load__default, tc)
 	struct mime_table *mt;
 	char err[256];
 
-	mt = mime_table_load(NULL, 1, err, sizeof(err));
+	mt = mime_table_load(NULL, 1, NULL, err, sizeof(err));
 	ATF_REQUIRE_MSG(mt != NULL, "mime_table_load: %s", err);
 	check_type(mt, "index.html", "text/html; charset=utf-8");
 	/* Debian's file has desktop answers for these. */
@@ -411,6 +445,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, mime_table_add__many);
 	ATF_TP_ADD_TC(tp, mime_table_load__file);
 	ATF_TP_ADD_TC(tp, mime_table_load__system_file);
+	ATF_TP_ADD_TC(tp, mime_table_load__charset);
 	ATF_TP_ADD_TC(tp, mime_table_load__missing_file);
 	ATF_TP_ADD_TC(tp, mime_table_load__unreadable);
 	ATF_TP_ADD_TC(tp, mime_table_load__default);

@@ -13,7 +13,7 @@
 
 #include "proto/http/mime.h"
 
-#define MIME_CHARSET	"; charset=utf-8"
+#define MIME_CHARSET	"utf-8"	/* for textual types, unless configured */
 #define MIME_CAP_MIN	128		/* slots; a power of two */
 #define MIME_CHUNK	4096		/* arena chunk payload */
 #define MIME_LINE_MAX	256		/* a built-in line, see mime_builtin */
@@ -33,6 +33,7 @@ struct mime_chunk {
 };
 
 struct mime_table {
+	char			 mt_charset[MIME_CHARSET_MAX + 11];
 	struct mime_ent		*mt_ents;
 	size_t			 mt_cap;	/* a power of two */
 	size_t			 mt_count;	/* at most mt_cap / 2 */
@@ -148,7 +149,8 @@ static uint32_t	mime_hash(const char *, size_t);
 static void	mime_seterr(char *, size_t, const char *);
 
 struct mime_table *
-mime_table_load(const char *path, int builtin_wins, char *err, size_t errlen)
+mime_table_load(const char *path, int builtin_wins, const char *charset,
+    char *err, size_t errlen)
 {
 	struct mime_table *mt;
 	FILE *fp;
@@ -163,6 +165,15 @@ mime_table_load(const char *path, int builtin_wins, char *err, size_t errlen)
 		return (NULL);
 	}
 	SLIST_INIT(&mt->mt_chunks);
+	if (charset == NULL)
+		charset = MIME_CHARSET;
+	if (!mime_charset_ok(charset)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if (*charset != '\0')
+		(void)snprintf(mt->mt_charset, sizeof(mt->mt_charset),
+		    "; charset=%s", charset);
 	mt->mt_cap = MIME_CAP_MIN;
 	if ((mt->mt_ents = calloc(mt->mt_cap, sizeof(*mt->mt_ents))) == NULL)
 		goto fail;
@@ -228,6 +239,19 @@ mime_table_add(struct mime_table *mt, const char *ext, const char *type)
 	if ((t = mime_type_new(mt, type, typelen)) == NULL)
 		return (-1);
 	return (mime_insert(mt, ext, extlen, t));
+}
+
+int
+mime_charset_ok(const char *cs)
+{
+	size_t i, n = strlen(cs);
+
+	if (n > MIME_CHARSET_MAX)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (!mime_tchar((unsigned char)cs[i]))
+			return (0);
+	return (1);
 }
 
 const char *
@@ -414,7 +438,7 @@ mime_type_new(struct mime_table *mt, const char *type, size_t len)
 
 	/* An operator who gave parameters chose the charset, if any. */
 	if (memchr(type, ';', len) == NULL && mime_is_textual(type, len))
-		suffix = MIME_CHARSET;
+		suffix = mt->mt_charset;
 	return (mime_strdup(mt, type, len, suffix));
 }
 

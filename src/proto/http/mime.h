@@ -13,6 +13,7 @@
 #define MIME_TYPES_PATH	"/etc/mime.types"	/* Debian package media-types */
 #define MIME_EXT_MAX	31	/* longest extension we store or match */
 #define MIME_TYPE_MAX	127	/* longest media type we store */
+#define MIME_CHARSET_MAX 40	/* longest charset name */
 
 struct mime_table;
 
@@ -21,12 +22,16 @@ struct mime_table;
  * mime.types(5) file path (NULL: MIME_TYPES_PATH), a later line winning
  * over an earlier one for the same extension: the built-ins come last with
  * builtin_wins (the system's file), else first (a file the operator
- * named).  A missing file leaves the built-ins alone; malformed lines are
- * skipped.  Returns NULL on memory failure or when the file exists but
- * cannot be read, with "path: strerror" in err.
+ * named).  Textual types without parameters get "; charset=" charset
+ * (NULL: utf-8; "": none).  A missing file leaves the built-ins alone;
+ * malformed lines are skipped.  Returns NULL on memory failure, a charset
+ * mime_charset_ok() refuses, or when the file exists but cannot be read,
+ * with "path: strerror" in err.
  */
 struct mime_table *mime_table_load(const char *path, int builtin_wins,
-	    char *err, size_t errlen);
+	    const char *charset, char *err, size_t errlen);
+/* A charset name: "" or up to MIME_CHARSET_MAX token characters. */
+int	mime_charset_ok(const char *);
 void	mime_table_free(struct mime_table *);
 
 /*
