@@ -134,7 +134,6 @@ int
 listener_open(struct master *m, struct listener_conf *lc)
 {
 	struct sockaddr_storage ss;
-	struct shm_listener *sl;
 	struct listener *ls;
 	socklen_t sslen = sizeof(ss);
 	int fd, on = 1, row;
@@ -228,16 +227,8 @@ listener_open(struct master *m, struct listener_conf *lc)
 	ls->ls_conf = lc;
 	lc->lc_index = row;
 
-	sl = shm_listener(m->m_shm, (unsigned int)row);
-	sl->li_proto = lc->lc_proto;
-	sl->li_family = (uint8_t)lc->lc_sa.ss_family;
-	sl->li_port = port;
-	atomic_store_explicit(&sl->li_accepted, 0, memory_order_relaxed);
-	strlcpy(sl->li_name, lc->lc_name, sizeof(sl->li_name));
-	strlcpy(sl->li_addr, lc->lc_address, sizeof(sl->li_addr));
-	/* release: the row's fields before its state. */
-	atomic_store_explicit(&sl->li_state, TM_LISTENER_ACTIVE,
-	    memory_order_release);
+	shm_listener_publish(m->m_shm, (unsigned int)row, lc->lc_proto,
+	    lc->lc_sa.ss_family, port, lc->lc_name, lc->lc_address);
 	if (lc->lc_sa.ss_family == AF_UNIX)
 		log_info("listening on %s (%s, listener %s)", lc->lc_address,
 		    proto_name(lc->lc_proto), lc->lc_name);

@@ -26,6 +26,8 @@
 #define JW_MAXDEPTH	8
 /* How long a snapshot waits for the master to finish moving counters. */
 #define SNAP_WAIT_MS	100
+/* A listener row rewritten on every look is left out after this many. */
+#define SNAP_ROW_TRIES	64
 
 /* A minimal JSON writer: pretty at the top, one line per inline object. */
 struct jw {
@@ -209,19 +211,24 @@ snap_listeners(struct shm_snap *sn, const struct shm *s)
 {
 	const struct shm_listener *li;
 	struct snap_listener *ln;
-	unsigned int i;
-	uint32_t st;
+	unsigned int i, tries;
+	uint32_t st, seq;
 
 	sn->sn_listeners = calloc(TM_MAX_LISTENERS, sizeof(*ln));
 	if (sn->sn_listeners == NULL)
 		return (-1);
 	for (i = 0; i < TM_MAX_LISTENERS; i++) {
 		li = shm_listener(s, i);
-		/* acquire: the row's fields were written before its state. */
+		tries = 0;
+	again:
+		/* acquire: the row's fields were written before these. */
+		seq = atomic_load_explicit(&li->li_seq, memory_order_acquire);
 		st = atomic_load_explicit(&li->li_state, memory_order_acquire);
 		if (st == TM_LISTENER_UNUSED)
 			continue;
-		ln = &sn->sn_listeners[sn->sn_nlisteners++];
+		if (seq & 1)
+			goto retry;
+		ln = &sn->sn_listeners[sn->sn_nlisteners];
 		ln->ln_index = i;
 		ln->ln_state = st;
 		ln->ln_proto = li->li_proto;
@@ -235,6 +242,24 @@ snap_listeners(struct shm_snap *sn, const struct shm *s)
 		ln->ln_name[sizeof(ln->ln_name) - 1] = '\0';
 		memcpy(ln->ln_addr, li->li_addr, sizeof(ln->ln_addr));
 		ln->ln_addr[sizeof(ln->ln_addr) - 1] = '\0';
+		/*
+		 * A row reused meanwhile (shm_listener_publish()) or closed:
+		 * what was copied may be torn, or stale.
+		 */
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&li->li_seq,
+		    memory_order_relaxed) == seq &&
+		    atomic_load_explicit(&li->li_state,
+		    memory_order_relaxed) == st) {
+			sn->sn_nlisteners++;
+			continue;
+		}
+	retry:
+		if (++tries < SNAP_ROW_TRIES) {
+			sched_yield();
+			goto again;
+		}
+		/* Rewritten at every look: left out of this snapshot. */
 	}
 	return (0);
 }

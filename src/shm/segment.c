@@ -434,6 +434,29 @@ range_cmp(const void *a, const void *b)
 }
 
 void
+shm_listener_publish(struct shm *s, unsigned int i, unsigned int proto,
+    unsigned int family, uint16_t port, const char *name, const char *addr)
+{
+	struct shm_listener *sl = shm_listener(s, i);
+	uint32_t seq = atomic_load_explicit(&sl->li_seq, memory_order_relaxed);
+
+	/* Odd: readers see it before any field changes. */
+	atomic_store_explicit(&sl->li_seq, seq + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	sl->li_proto = (uint8_t)proto;
+	sl->li_family = (uint8_t)family;
+	sl->li_port = port;
+	atomic_store_explicit(&sl->li_closed_gen, 0, memory_order_relaxed);
+	atomic_store_explicit(&sl->li_accepted, 0, memory_order_relaxed);
+	strlcpy(sl->li_name, name, sizeof(sl->li_name));
+	strlcpy(sl->li_addr, addr, sizeof(sl->li_addr));
+	/* release: the row's fields before its state and the even seq. */
+	atomic_store_explicit(&sl->li_state, TM_LISTENER_ACTIVE,
+	    memory_order_release);
+	atomic_store_explicit(&sl->li_seq, seq + 2, memory_order_release);
+}
+
+void
 shm_block_retire(struct shm *s, unsigned int block)
 {
 	struct shm_header *h = shm_header(s);

@@ -59,6 +59,15 @@ int		 shm_proc_is_daemon(pid_t pid, char *what, size_t sz);
  */
 void		 shm_block_retire(struct shm *, unsigned int block);
 
+/*
+ * Master only: fill listener row i and make it ACTIVE, inside a write
+ * section (li_seq odd): a row reused after a close changes under readers,
+ * who copy it again when li_seq moved during their copy.
+ */
+void		 shm_listener_publish(struct shm *, unsigned int i,
+		    unsigned int proto, unsigned int family, uint16_t port,
+		    const char *name, const char *addr);
+
 /* Attach errors, for tamarinctl's exit codes and messages. */
 #define SHM_ATTACH_ERRNO	1	/* open/mmap failed: see errno */
 #define SHM_ATTACH_MAGIC	2	/* not a tamarin segment */

@@ -192,7 +192,7 @@ struct shm_listener {
 	uint8_t		li_family;
 	uint16_t	li_port;	/* bound port, host order */
 	_Atomic uint32_t li_closed_gen;	/* generation that removed it */
-	uint32_t	li_pad0;
+	_Atomic uint32_t li_seq;	/* odd while the master rewrites the row */
 	_Atomic uint64_t li_accepted;
 	char		li_name[TM_LISTENER_NAME_LEN];
 	char		li_addr[TM_LISTENER_ADDR_LEN];	/* as configured */

@@ -453,6 +453,65 @@ ATF_TC_BODY(report__retired_concurrent, tc)
 	shm_destroy(s);
 }
 
+/*
+ * A listener row reused while a snapshot copies it (a reload that closes
+ * one listener and opens another) is seen whole, as one listener or the
+ * other, never half of each.
+ */
+ATF_TC_WITHOUT_HEAD(report__listener_reused_concurrent);
+ATF_TC_BODY(report__listener_reused_concurrent, tc)
+{
+	static const char *const names[2] = {
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" };
+	static const char *const addrs[2] = {
+	    "1111111111111111111111111111111111111111111111111111111111111",
+	    "2222222222222222222222222222222222222222222222222222222222222" };
+	struct shm *s = make_segment();
+	struct shm_snap sn;
+	uint64_t until;
+	int i, k, bad = 0, seen[2] = { 0, 0 }, status;
+	pid_t pid;
+
+	shm_listener_publish(s, 5, 1, AF_INET, 80, names[0], addrs[0]);
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid == 0) {
+		/* The master: close row 5 and open it as the other one. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+			_exit(1);
+		for (k = 1;; k ^= 1) {
+			atomic_store_explicit(&shm_listener(s, 5)->li_state,
+			    TM_LISTENER_CLOSED, memory_order_release);
+			shm_listener_publish(s, 5, 1 + k, AF_INET,
+			    (uint16_t)(80 + k), names[k], addrs[k]);
+		}
+	}
+	until = clock_ms() + 1500;
+	for (i = 0; clock_ms() < until; i++) {
+		ATF_REQUIRE(report_snap_init(&sn, s, 0) == 0);
+		for (k = 0; k < (int)sn.sn_nlisteners; k++) {
+			const struct snap_listener *ln = &sn.sn_listeners[k];
+			int w = ln->ln_name[0] == 'b';
+
+			if (ln->ln_index != 5)
+				continue;
+			if (strcmp(ln->ln_name, names[w]) != 0 ||
+			    strcmp(ln->ln_addr, addrs[w]) != 0 ||
+			    ln->ln_port != 80 + w || ln->ln_proto != 1 + w)
+				bad++;
+			else
+				seen[w]++;
+		}
+		report_snap_fini(&sn);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ATF_CHECK_MSG(bad == 0, "%d of %d snapshots saw a torn row", bad, i);
+	ATF_CHECK_MSG(seen[0] > 0 && seen[1] > 0,
+	    "rows seen whole: %d as the first, %d as the second", seen[0],
+	    seen[1]);
+	shm_destroy(s);
+}
+
 ATF_TC_WITHOUT_HEAD(report__json_workers);
 ATF_TC_BODY(report__json_workers, tc)
 {
@@ -856,6 +915,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, report__json_summary);
 	ATF_TP_ADD_TC(tp, report__retired_counters);
 	ATF_TP_ADD_TC(tp, report__retired_concurrent);
+	ATF_TP_ADD_TC(tp, report__listener_reused_concurrent);
 	ATF_TP_ADD_TC(tp, report__json_workers);
 	ATF_TP_ADD_TC(tp, report__json_listeners_escaped);
 	ATF_TP_ADD_TC(tp, report__json_slots);
