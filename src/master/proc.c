@@ -98,6 +98,8 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 	if (atomic_load_explicit(&sb->wb_state, memory_order_relaxed) !=
 	    TM_WORKER_UNUSED)
 		shm_block_retire(m->m_shm, b);
+	/* Readers must not see half the old worker and half the new. */
+	shm_block_write_begin(m->m_shm, b);
 	if (atomic_load_explicit(&sb->wb_state, memory_order_relaxed) ==
 	    TM_WORKER_UNUSED || atomic_load_explicit(&sb->wb_slot_count,
 	    memory_order_relaxed) != cf->cf_slots_per_worker) {
@@ -112,6 +114,7 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 		    cf->cf_slots_per_worker)) == -1) {
 			log_warn("worker %u: no room for %u slots", number,
 			    cf->cf_slots_per_worker);
+			shm_block_write_end(m->m_shm, b);
 			return (-1);
 		}
 		sb = shm_block(m->m_shm, b);	/* the pool may have moved */
@@ -148,6 +151,7 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 	/* release: the block's fields before its state. */
 	atomic_store_explicit(&sb->wb_state, TM_WORKER_STARTING,
 	    memory_order_release);
+	shm_block_write_end(m->m_shm, b);
 
 	if (chan_pair(sv) == -1) {
 		log_warn("worker %u: socketpair() failed", number);

@@ -26,7 +26,7 @@
 #define JW_MAXDEPTH	8
 /* How long a snapshot waits for the master to finish moving counters. */
 #define SNAP_WAIT_MS	100
-/* A listener row rewritten on every look is left out after this many. */
+/* Copies of a row or block the master keeps rewriting, at most. */
 #define SNAP_ROW_TRIES	64
 
 /* A minimal JSON writer: pretty at the top, one line per inline object. */
@@ -307,17 +307,20 @@ snap_blocks(struct shm_snap *sn, const struct shm *s)
 {
 	const struct shm_block *b;
 	struct snap_worker *w;
-	unsigned int i, k;
-	uint32_t st;
+	unsigned int i, k, tries;
+	uint32_t st, seq;
 
 	sn->sn_nworkers = 0;
 	for (i = 0; i < TM_MAX_BLOCKS; i++) {
 		b = shm_block(s, i);
-		/* acquire: pid, range and generation precede the state. */
+		tries = 0;
+	again:
+		/* acquire: pid, range and generation precede these. */
+		seq = atomic_load_explicit(&b->wb_seq, memory_order_acquire);
 		st = atomic_load_explicit(&b->wb_state, memory_order_acquire);
 		if (st == TM_WORKER_UNUSED)
 			continue;
-		w = &sn->sn_workers[sn->sn_nworkers++];
+		w = &sn->sn_workers[sn->sn_nworkers];
 		w->sw_block = i;
 		w->sw_state = st;
 		w->sw_pid = atomic_load_explicit(&b->wb_pid,
@@ -337,6 +340,18 @@ snap_blocks(struct shm_snap *sn, const struct shm *s)
 		for (k = 0; k < TM_CTR__COUNT; k++)
 			w->sw_counters[k] = atomic_load_explicit(
 			    &b->wb_counters[k], memory_order_relaxed);
+		/*
+		 * The master rewrote the block for a new worker meanwhile
+		 * (shm_block_write_begin()): copy it again, a few times,
+		 * then keep the copy rather than wait on a stopped master.
+		 */
+		atomic_thread_fence(memory_order_acquire);
+		if (((seq & 1) || atomic_load_explicit(&b->wb_seq,
+		    memory_order_relaxed) != seq) && ++tries < SNAP_ROW_TRIES) {
+			(void)sched_yield();
+			goto again;
+		}
+		sn->sn_nworkers++;
 	}
 }
 

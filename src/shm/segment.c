@@ -434,6 +434,27 @@ range_cmp(const void *a, const void *b)
 }
 
 void
+shm_block_write_begin(struct shm *s, unsigned int block)
+{
+	struct shm_block *b = shm_block(s, block);
+	uint32_t seq = atomic_load_explicit(&b->wb_seq, memory_order_relaxed);
+
+	/* Odd: readers see it before any field changes. */
+	atomic_store_explicit(&b->wb_seq, seq + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+void
+shm_block_write_end(struct shm *s, unsigned int block)
+{
+	struct shm_block *b = shm_block(s, block);
+	uint32_t seq = atomic_load_explicit(&b->wb_seq, memory_order_relaxed);
+
+	/* release: the fields before the even sequence. */
+	atomic_store_explicit(&b->wb_seq, seq + 1, memory_order_release);
+}
+
+void
 shm_listener_publish(struct shm *s, unsigned int i, unsigned int proto,
     unsigned int family, uint16_t port, const char *name, const char *addr)
 {

@@ -60,6 +60,14 @@ int		 shm_proc_is_daemon(pid_t pid, char *what, size_t sz);
 void		 shm_block_retire(struct shm *, unsigned int block);
 
 /*
+ * Master only: a write section around a block's rewrite for a new worker
+ * (pid, generation, number, range, times): readers copy the block again
+ * when wb_seq moved during their copy.
+ */
+void		 shm_block_write_begin(struct shm *, unsigned int block);
+void		 shm_block_write_end(struct shm *, unsigned int block);
+
+/*
  * Master only: fill listener row i and make it ACTIVE, inside a write
  * section (li_seq odd): a row reused after a close changes under readers,
  * who copy it again when li_seq moved during their copy.

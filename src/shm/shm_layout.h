@@ -152,7 +152,7 @@ struct shm_block {
 	_Atomic uint32_t wb_active;	/* slots claimed */
 	uint32_t	wb_hand;	/* master's clock hand (master only) */
 	_Atomic uint32_t wb_bits_first;	/* its claim bitmap in the pool */
-	uint32_t	wb_pad0;
+	_Atomic uint32_t wb_seq;	/* odd while the master rewrites it */
 	_Atomic uint64_t wb_started_ms;
 	_Atomic uint64_t wb_heartbeat_ms;
 	_Atomic uint64_t wb_counters[TM_CTR__COUNT];

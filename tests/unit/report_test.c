@@ -512,6 +512,76 @@ ATF_TC_BODY(report__listener_reused_concurrent, tc)
 	shm_destroy(s);
 }
 
+/*
+ * A block the master rewrites for a new worker while a snapshot copies it
+ * is seen as the old worker or the new one, never a mix of the two.
+ */
+ATF_TC_WITHOUT_HEAD(report__block_reused_concurrent);
+ATF_TC_BODY(report__block_reused_concurrent, tc)
+{
+	struct shm *s = make_segment();
+	struct shm_block *b = shm_block(s, 3);
+	struct shm_snap sn;
+	uint64_t until;
+	int i, k, bad = 0, seen[2] = { 0, 0 }, status;
+	pid_t pid;
+
+	atomic_store(&b->wb_state, TM_WORKER_RUNNING);
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid == 0) {
+		/* The master: the block goes to worker k + 1, and back. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+			_exit(1);
+		for (k = 0;; k ^= 1) {
+			shm_block_write_begin(s, 3);
+			atomic_store_explicit(&b->wb_generation, 10 + k,
+			    memory_order_relaxed);
+			atomic_store_explicit(&b->wb_number, 20 + k,
+			    memory_order_relaxed);
+			/* Long enough for readers to meet it half done. */
+			for (volatile int spin = 0; spin < 500; spin++)
+				;
+			atomic_store_explicit(&b->wb_slot_count, 30 + k,
+			    memory_order_relaxed);
+			atomic_store_explicit(&b->wb_pid, 40 + k,
+			    memory_order_relaxed);
+			atomic_store_explicit(&b->wb_started_ms, 50 + k,
+			    memory_order_relaxed);
+			shm_block_write_end(s, 3);
+			/* A reader gives up after 64 looks (a master stopped
+			   in a rewrite): a real master rewrites rarely. */
+			usleep(20);
+		}
+	}
+	until = clock_ms() + 1500;
+	for (i = 0; clock_ms() < until; i++) {
+		ATF_REQUIRE(report_snap_init(&sn, s, 0) == 0);
+		for (k = 0; k < (int)sn.sn_nworkers; k++) {
+			const struct snap_worker *w = &sn.sn_workers[k];
+			uint32_t v = w->sw_generation - 10;
+
+			if (w->sw_block != 3 || w->sw_generation == 0)
+				continue;
+			if (v > 1 || w->sw_number != 20 + v ||
+			    w->sw_slot_count != 30 + v ||
+			    w->sw_pid != (int32_t)(40 + v) ||
+			    w->sw_started_ms != 50 + v)
+				bad++;
+			else
+				seen[v]++;
+		}
+		report_snap_fini(&sn);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ATF_CHECK_MSG(bad == 0, "%d of %d snapshots mixed two workers", bad,
+	    i);
+	ATF_CHECK_MSG(seen[0] > 0 && seen[1] > 0,
+	    "blocks seen whole: %d as the first worker, %d as the second",
+	    seen[0], seen[1]);
+	shm_destroy(s);
+}
+
 ATF_TC_WITHOUT_HEAD(report__json_workers);
 ATF_TC_BODY(report__json_workers, tc)
 {
@@ -916,6 +986,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, report__retired_counters);
 	ATF_TP_ADD_TC(tp, report__retired_concurrent);
 	ATF_TP_ADD_TC(tp, report__listener_reused_concurrent);
+	ATF_TP_ADD_TC(tp, report__block_reused_concurrent);
 	ATF_TP_ADD_TC(tp, report__json_workers);
 	ATF_TP_ADD_TC(tp, report__json_listeners_escaped);
 	ATF_TP_ADD_TC(tp, report__json_slots);
