@@ -68,9 +68,14 @@ show_summary(FILE *fp, const struct shm_snap *sn)
 	    (unsigned long long)sn->sn_reloads);
 	fprintf(fp, "%-13s %u\n", "listeners", sn->sn_active_listeners);
 	fprintf(fp, "%-13s %u\n", "workers", sn->sn_live);
-	fprintf(fp, "%-13s %llu/%llu\n", "slots",
+	fprintf(fp, "%-13s %llu/%llu", "slots",
 	    (unsigned long long)sn->sn_slots_used,
 	    (unsigned long long)sn->sn_slots_total);
+	/* A worker out of descriptors takes fewer than its slots. */
+	if (sn->sn_slots_usable < sn->sn_slots_total)
+		fprintf(fp, " (%llu usable: file descriptors)",
+		    (unsigned long long)sn->sn_slots_usable);
+	fputc('\n', fp);
 	fprintf(fp, "%-13s %llu.%02llu\n", "requests/s",
 	    (unsigned long long)(sn->sn_rate_x100 / 100),
 	    (unsigned long long)(sn->sn_rate_x100 % 100));

@@ -111,6 +111,8 @@ dispatch_conn_max(struct master *m, unsigned int b, uint32_t max)
 	if (w->wk_conn_max != 0 && max >= w->wk_conn_max)
 		return;
 	w->wk_conn_max = max;
+	atomic_store_explicit(&shm_block(m->m_shm, b)->wb_conn_max, max,
+	    memory_order_relaxed);
 	log_warnx("worker %u (pid %d) is out of file descriptors: it gets at "
 	    "most %u connections at a time (see daemon.max_open_files)",
 	    w->wk_number, (int)w->wk_pid, max);

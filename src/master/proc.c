@@ -139,6 +139,7 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 	atomic_store_explicit(&sb->wb_generation, gen, memory_order_relaxed);
 	atomic_store_explicit(&sb->wb_number, number, memory_order_relaxed);
 	atomic_store_explicit(&sb->wb_active, 0, memory_order_relaxed);
+	atomic_store_explicit(&sb->wb_conn_max, 0, memory_order_relaxed);
 	atomic_store_explicit(&sb->wb_pid, 0, memory_order_relaxed);
 	for (int i = 0; i < TM_CTR__COUNT; i++)
 		atomic_store_explicit(&sb->wb_counters[i], 0,

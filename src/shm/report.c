@@ -331,6 +331,11 @@ snap_blocks(struct shm_snap *sn, const struct shm *s)
 		    memory_order_relaxed);
 		w->sw_slot_count = atomic_load_explicit(&b->wb_slot_count,
 		    memory_order_relaxed);
+		w->sw_slot_usable = atomic_load_explicit(&b->wb_conn_max,
+		    memory_order_relaxed);
+		if (w->sw_slot_usable == 0 ||
+		    w->sw_slot_usable > w->sw_slot_count)
+			w->sw_slot_usable = w->sw_slot_count;
 		w->sw_active = atomic_load_explicit(&b->wb_active,
 		    memory_order_relaxed);
 		w->sw_started_ms = atomic_load_explicit(&b->wb_started_ms,
@@ -540,6 +545,7 @@ snap_derive(struct shm_snap *sn)
 		sn->sn_live++;
 		sn->sn_slots_used += w->sw_active;
 		sn->sn_slots_total += w->sw_slot_count;
+		sn->sn_slots_usable += w->sw_slot_usable;
 		g[n++] = w->sw_generation;
 	}
 	qsort(g, n, sizeof(*g), u32_cmp);
@@ -930,6 +936,7 @@ jw_worker(struct jw *j, const struct shm_snap *sn,
 		jw_null(j, "heartbeat_age_ms");
 	jw_u64(j, "slots_active", w->sw_active);
 	jw_u64(j, "slots_total", w->sw_slot_count);
+	jw_u64(j, "slots_usable", w->sw_slot_usable);
 	jw_counters(j, w->sw_counters);
 	jw_u64(j, "errors_total", worker_errors(w));
 	jw_close(j, '}');
@@ -971,6 +978,7 @@ report_json_summary(struct sbuf *sb, const struct shm_snap *sn)
 	jw_u64(&j, "slots_per_worker", sn->sn_slots_per_worker);
 	jw_u64(&j, "slots_used", sn->sn_slots_used);
 	jw_u64(&j, "slots_total", sn->sn_slots_total);
+	jw_u64(&j, "slots_usable", sn->sn_slots_usable);
 	jw_open(&j, "totals", '{', 0);
 	jw_counters(&j, sn->sn_totals);
 	jw_close(&j, '}');
@@ -1224,6 +1232,16 @@ report_prometheus(struct sbuf *sb, const struct shm_snap *sn)
 		sbuf_puts(sb, "tamarin_slots_capacity{");
 		prom_worker_labels(sb, w);
 		sbuf_printf(sb, "} %u\n", w->sw_slot_count);
+	}
+	prom_family(sb, "tamarin_slots_usable", "gauge",
+	    "connection slots the worker's file descriptors allow");
+	for (i = 0; i < sn->sn_nworkers; i++) {
+		w = &sn->sn_workers[i];
+		if (!report_worker_live(w))
+			continue;
+		sbuf_puts(sb, "tamarin_slots_usable{");
+		prom_worker_labels(sb, w);
+		sbuf_printf(sb, "} %u\n", w->sw_slot_usable);
 	}
 
 	/*

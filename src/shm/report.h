@@ -122,6 +122,7 @@ struct snap_worker {
 	uint32_t	 sw_generation;
 	uint32_t	 sw_number;
 	uint32_t	 sw_slot_count;
+	uint32_t	 sw_slot_usable;	/* what its descriptors allow */
 	uint32_t	 sw_active;
 	uint64_t	 sw_started_ms;
 	uint64_t	 sw_heartbeat_ms;
@@ -186,6 +187,7 @@ struct shm_snap {
 	uint32_t	 sn_active_listeners;
 	uint64_t	 sn_slots_used;
 	uint64_t	 sn_slots_total;
+	uint64_t	 sn_slots_usable;	/* total less what fds rule out */
 	uint64_t	 sn_totals[TM_CTR__COUNT];
 	uint32_t	*sn_gens;	/* sorted, live workers' */
 	size_t		 sn_ngens;

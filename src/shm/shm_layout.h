@@ -156,7 +156,9 @@ struct shm_block {
 	_Atomic uint64_t wb_started_ms;
 	_Atomic uint64_t wb_heartbeat_ms;
 	_Atomic uint64_t wb_counters[TM_CTR__COUNT];
-	uint8_t		wb_pad[256 - 56 - 8 * TM_CTR__COUNT];
+	/* Connections its descriptors allow, when fewer: 0 none (master). */
+	_Atomic uint32_t wb_conn_max;
+	uint8_t		wb_pad[256 - 60 - 8 * TM_CTR__COUNT];
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct shm_block) == 256, "block record is 256 bytes");

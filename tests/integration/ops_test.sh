@@ -451,6 +451,13 @@ PY
 	atf_check -o match:'out of file descriptors: [0-9]+ of [0-9]+ new connections lost' \
 	    -o match:'worker 1 \(pid [0-9]+\) is out of file descriptors: it gets at most [0-9]+ connections' \
 	    cat daemon.log
+	# tamarinctl shows what the descriptors allow beside the slots.
+	most=$(sed -n 's/.*it gets at most \([0-9]*\) connections.*/\1/p' \
+	    daemon.log | tail -1)
+	atf_check -o inline:"$most $most 256\n" tmq eval summary \
+	    "'%d %d %d' % (d['slots_usable'], d['worker_list'][0]['slots_usable'], d['slots_total'])"
+	atf_check -o match:"^slots +0/256 \\($most usable: file descriptors\\)\$" \
+	    "$TAMARINCTL" -s tamarind.shm show summary
 	# Each lost connection counts as received and closed.
 	atf_check -o inline:'yes\n' tmq eval summary \
 	    "'yes' if d['totals']['accepted'] == d['totals']['closed'] == 130 and d['totals']['errors']['io'] >= 1 else d['totals']"

@@ -159,6 +159,8 @@ populate(struct shm *s)
 	(void)add_slot(s, 0, TM_SLOT_READING, "/index.html", 0, 9000);
 	(void)add_slot(s, 0, TM_SLOT_IDLE, "/", 1, 0);
 	(void)add_slot(s, 1, TM_SLOT_WRITING, "/big\"file", 0, 1000);
+	/* Block 1's descriptors allow 3 connections, block 0's any. */
+	atomic_store(&shm_block(s, 1)->wb_conn_max, 3);
 }
 
 static char *
@@ -307,6 +309,7 @@ ATF_TC_BODY(report__json_summary, tc)
 	require_has(doc, "\"workers\": 2,");	/* the exited one is not */
 	require_has(doc, "\"slots_used\": 3,");
 	require_has(doc, "\"slots_total\": 8,");
+	require_has(doc, "\"slots_usable\": 7,");
 	/* Totals add all three blocks: 100 + 200 + 300 + 3k. */
 	snprintf(buf, sizeof(buf), "\"accepted\": %d,", 600 +
 	    3 * TM_CTR_accepted);
@@ -594,8 +597,10 @@ ATF_TC_BODY(report__json_workers, tc)
 	require_has(doc, "\"workers\": [\n    {\"block\": 0, \"number\": 1, "
 	    "\"generation\": 3, \"pid\": 4242, \"state\": \"running\", "
 	    "\"uptime_sec\": 0, \"heartbeat_age_ms\": ");
-	require_has(doc, "\"slots_active\": 2, \"slots_total\": 4, ");
-	require_has(doc, "\"slots_active\": 1, \"slots_total\": 4, ");
+	require_has(doc, "\"slots_active\": 2, \"slots_total\": 4, "
+	    "\"slots_usable\": 4, ");
+	require_has(doc, "\"slots_active\": 1, \"slots_total\": 4, "
+	    "\"slots_usable\": 3, ");
 	snprintf(buf, sizeof(buf), "\"errors\": {\"timeout\": %d, \"io\": %d, "
 	    "\"protocol\": %d, \"tls\": %d}, \"errors_total\": %d}",
 	    100 + TM_CTR_err_timeout, 100 + TM_CTR_err_io,
@@ -760,6 +765,9 @@ ATF_TC_BODY(report__prometheus, tc)
 	    "pid=\"4141\"} 1\n# HELP");
 	require_has(doc, "tamarin_slots_capacity{worker=\"1\",generation=\"3\","
 	    "pid=\"4242\"} 4\n");
+	require_has(doc, "tamarin_slots_usable{worker=\"1\",generation=\"3\","
+	    "pid=\"4242\"} 4\ntamarin_slots_usable{worker=\"1\","
+	    "generation=\"1\",pid=\"4141\"} 3\n");
 	require_has(doc, "tamarin_listener_accepted_total{listener=\"web\","
 	    "protocol=\"http\"} 11\n");
 	require_has(doc, "tamarin_listener_accepted_total{listener=\""
