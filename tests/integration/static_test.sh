@@ -744,7 +744,7 @@ static__ranges_cleanup() {
 
 atf_test_case static__gzip_static cleanup
 static__gzip_static_head() {
-	atf_set descr "gzip_static: file.gz with Content-Encoding and Vary when present, newer and accepted"
+	atf_set descr "gzip_static: file.gz with Content-Encoding and Vary when present, newer (or alone) and accepted"
 }
 static__gzip_static_body() {
 	mkdir -p www/gz
@@ -761,7 +761,8 @@ static__gzip_static_body() {
 	st_conf <<'CONF'
 sites = ( { root = "www";
 	    routes = ( { prefix = "/gz/"; handler = "static";
-			 gzip_static = true; },
+			 gzip_static = true;
+			 index = [ "index.html", "index.htm" ]; },
 		       { prefix = "/"; handler = "static"; } ); } );
 CONF
 	start_daemon
@@ -839,6 +840,95 @@ CONF
 	atf_check -o inline:'206 gzip\n' curl -s -r 0-3 -o /dev/null \
 	    -w '%{http_code} %header{content-encoding}\n' \
 	    "http://127.0.0.1:$PORT/i.svgz"
+	# Only the .gz, its file deleted once compressed (as build
+	# pipelines do): sent to clients that take gzip, as nginx does; the
+	# others get the 404 they got before, which now varies.
+	printf 'only compressed, only compressed\n' | gzip -n > www/gz/only.txt.gz
+	mkdir -p www/gz/d www/gz/e
+	printf '<p>index</p>\n' | gzip -n > www/gz/d/index.html.gz
+	printf '<p>index.htm</p>\n' > www/gz/e/index.htm
+	printf '<p>index</p>\n' | gzip -n > www/gz/e/index.html.gz
+	cp -p www/gz/only.txt.gz www/only.txt.gz
+	ln -s /etc/hostname www/gz/out.txt.gz
+	stamp www
+	# gz_resp [-n] FILE CTYPE: the 200 of FILE, a .gz sent as its name
+	# without .gz; -n: the head alone.
+	gz_resp() {
+		_n=0
+		[ "$1" = -n ] && _n=1 && shift
+		printf 'HTTP/1.1 200 OK\r\nServer: tamarin\r\nDate: (date)\r\n'
+		printf 'Content-Length: %d\r\nConnection: close\r\n' \
+		    "$(wc -c < "$1")"
+		printf 'Vary: Accept-Encoding\r\nContent-Encoding: gzip\r\n'
+		printf 'Last-Modified: %s\r\nETag: %s\r\n' \
+		    "$(tm_lastmod "$1")" "$(tm_etag "$1" | sed 's/"$/-1"/')"
+		printf 'Accept-Ranges: bytes\r\nContent-Type: %s\r\n\r\n' "$2"
+		[ $_n = 1 ] || cat "$1"
+		printf '[closed]\n'
+	}
+	gz_resp www/gz/only.txt.gz "$TXT" > want
+	for ae in gzip 'x-gzip' '*'; do
+		want_req want /gz/only.txt -H "Accept-Encoding: $ae"
+	done
+	atf_check -o inline:'only compressed, only compressed\n' \
+	    curl -sf --compressed "http://127.0.0.1:$PORT/gz/only.txt"
+	gz_resp -n www/gz/only.txt.gz "$TXT" > want
+	want_req want /gz/only.txt -X HEAD -H 'Accept-Encoding: gzip'
+	ge=$(tm_etag www/gz/only.txt.gz | sed 's/"$/-1"/')
+	printf 'HTTP/1.1 304 Not Modified\r\nServer: tamarin\r\nDate: (date)\r\nConnection: close\r\nVary: Accept-Encoding\r\nETag: %s\r\nLast-Modified: %s\r\n\r\n[closed]\n' \
+	    "$ge" "$(tm_lastmod www/gz/only.txt.gz)" > want
+	want_req want /gz/only.txt -H 'Accept-Encoding: gzip' \
+	    -H "If-None-Match: $ge"
+	closed tm_error_resp -a 'Vary: Accept-Encoding' 412 \
+	    'Precondition Failed'
+	want_req want /gz/only.txt -H 'Accept-Encoding: gzip' \
+	    -H 'If-Match: "nope"'
+	# A range of it is a range of the .gz's bytes.
+	{
+		printf 'HTTP/1.1 206 Partial Content\r\nServer: tamarin\r\nDate: (date)\r\n'
+		printf 'Content-Length: 4\r\nConnection: close\r\n'
+		printf 'Vary: Accept-Encoding\r\nContent-Encoding: gzip\r\n'
+		printf 'Last-Modified: %s\r\nETag: %s\r\n' \
+		    "$(tm_lastmod www/gz/only.txt.gz)" "$ge"
+		printf 'Accept-Ranges: bytes\r\nContent-Type: %s\r\n' "$TXT"
+		printf 'Content-Range: bytes 2-5/%d\r\n\r\n' \
+		    "$(wc -c < www/gz/only.txt.gz)"
+		dd if=www/gz/only.txt.gz bs=1 skip=2 count=4 status=none
+		printf '[closed]\n'
+	} > want
+	want_req want /gz/only.txt -H 'Accept-Encoding: gzip' \
+	    -H 'Range: bytes=2-5'
+	closed tm_error_resp -a 'Vary: Accept-Encoding' \
+	    -a "Content-Range: bytes */$(wc -c < www/gz/only.txt.gz)" \
+	    416 'Range Not Satisfiable'
+	want_req want /gz/only.txt -H 'Accept-Encoding: gzip' \
+	    -H 'Range: bytes=9999-'
+	closed tm_error_resp -a 'Vary: Accept-Encoding' 404 'Not Found'
+	for ae in identity 'gzip;q=0' 'br, deflate'; do
+		want_req want /gz/only.txt -H "Accept-Encoding: $ae"
+	done
+	want_req want /gz/only.txt
+	tm_error_resp -n -a 'Vary: Accept-Encoding' 404 'Not Found' > want
+	printf '[closed]\n' >> want
+	want_req want /gz/only.txt -X HEAD
+	# Nothing there at all, a .gz gzip_static does not serve (a link
+	# out of the root, the route without gzip_static), a directory's
+	# own name: the 404 as ever, which nothing varies.
+	closed tm_error_resp 404 'Not Found'
+	for u in /gz/none.txt /gz/out.txt /only.txt /gz/none/; do
+		want_req want $u -H 'Accept-Encoding: gzip'
+	done
+	# An index only its .gz has: the index of clients that take gzip.
+	gz_resp www/gz/d/index.html.gz "$HTML" > want
+	want_req want /gz/d/ -H 'Accept-Encoding: gzip'
+	closed tm_error_resp -a 'Vary: Accept-Encoding' 403 'Forbidden'
+	want_req want /gz/d/
+	# The others find the next index name, and it varies.
+	closed tm_file_resp -c close -h 'Vary: Accept-Encoding' \
+	    www/gz/e/index.htm "$HTML"
+	want_req want /gz/e/
+	gz_resp www/gz/e/index.html.gz "$HTML" > want
+	want_req want /gz/e/ -H 'Accept-Encoding: gzip'
 }
 static__gzip_static_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

@@ -44,6 +44,10 @@
 #define STATIC_BOUNDARY_PFX	"tamarin-"
 #define STATIC_BOUNDARY_LEN	(sizeof(STATIC_BOUNDARY_PFX) - 1 + 16)
 
+/* static_file()'s flags. */
+#define STATIC_F_GZ	0x1	/* fd is path's .gz, the only file there is */
+#define STATIC_F_VARY	0x2	/* the answer depends on Accept-Encoding */
+
 struct static_conf {
 	char		*sc_root;	/* route's own root, or NULL */
 	int		 sc_rootfd;
@@ -63,11 +67,14 @@ static int	static_handle(struct http_req *, void *);
 static void	static_free(void *);
 static int	static_errno(struct http_req *, int);
 static int	static_file(struct http_req *, const struct static_conf *,
-		    int, const char *, const struct stat *);
+		    int, const char *, const struct stat *, int);
+static int	static_gz_only(struct http_req *, const struct static_conf *,
+		    int, const char *, struct stat *);
+static int	static_vary_error(struct http_req *, unsigned int);
 static int	static_dir(struct http_req *, const struct static_conf *,
 		    int, int, const char *);
 static int	static_listing(struct http_req *, const struct static_conf *,
-		    int, int, const char *);
+		    int, int, const char *, int);
 static int	static_open(const struct static_conf *, int, const char *,
 		    int, struct fc_entry **);
 static int	static_cached(struct http_req *, const struct static_conf *,
@@ -229,7 +236,7 @@ static_handle(struct http_req *hr, void *data)
 	const char *path = http_req_path(hr);
 	struct fc_entry *fe;
 	struct stat st;
-	int rootfd, fd, cacheable;
+	int rootfd, fd, cacheable, e;
 
 	rootfd = sc->sc_rootfd != -1 ? sc->sc_rootfd :
 	    hr->rq_site != NULL ? hr->rq_site->st_rootfd : -1;
@@ -254,8 +261,19 @@ static_handle(struct http_req *hr, void *data)
 		}
 		return (static_cached(hr, sc, fe, path));
 	}
-	if (fd == -1)
-		return (static_errno(hr, errno));
+	if (fd == -1) {
+		e = errno;
+		/* Not cacheable, so no cache entry says it is absent. */
+		if (e == ENOENT && sc->sc_gzip_static) {
+			fd = static_gz_only(hr, sc, rootfd, path, &st);
+			if (fd >= 0)
+				return (static_file(hr, sc, fd, path, &st,
+				    STATIC_F_GZ));
+			if (fd == -2)
+				return (static_vary_error(hr, 404));
+		}
+		return (static_errno(hr, e));
+	}
 	if (fstat(fd, &st) == -1) {
 		close(fd);
 		return (static_errno(hr, errno));
@@ -272,7 +290,7 @@ static_handle(struct http_req *hr, void *data)
 		close(fd);
 		return (http_resp_error(hr, 404));
 	}
-	return (static_file(hr, sc, fd, path, &st));
+	return (static_file(hr, sc, fd, path, &st, 0));
 }
 
 /*
@@ -288,6 +306,54 @@ static_encoding(const char *path)
 	if (len > 5 && strcasecmp(path + len - 5, ".svgz") == 0)
 		return ("gzip");
 	return (NULL);
+}
+
+/*
+ * gzip_static for a name only its .gz has, as nginx serves it: path.gz,
+ * open, with its stat in *st, for a client that takes gzip; -2 when it is
+ * there but the client does not (the name is absent to that client, an
+ * answer that varies); -1 when there is none to serve (missing, refused
+ * by the symlink policy, or not a regular file): absent to all.
+ */
+static int
+static_gz_only(struct http_req *hr, const struct static_conf *sc,
+    int rootfd, const char *path, struct stat *st)
+{
+	char gpath[HTTP_PATH_MAX + 256 + sizeof(".gz")];
+	const char *v;
+	size_t vlen, plen = strlen(path);
+	int fd;
+
+	/* "dir/" names no file; a .svgz is never compressed twice. */
+	if (plen == 0 || path[plen - 1] == '/' ||
+	    static_encoding(path) != NULL ||
+	    (size_t)snprintf(gpath, sizeof(gpath), "%s.gz", path) >=
+	    sizeof(gpath))
+		return (-1);
+	fd = fs_open_beneath(rootfd, gpath, O_RDONLY | O_NONBLOCK,
+	    sc->sc_symlinks);
+	if (fd == -1)
+		return (-1);
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return (-1);
+	}
+	v = http_req_header(hr, "Accept-Encoding", &vlen);
+	if (v == NULL || !http_accepts_gzip(v, vlen)) {
+		close(fd);
+		return (-2);
+	}
+	return (fd);
+}
+
+/* An error another Accept-Encoding would not have had (gzip_static). */
+static int
+static_vary_error(struct http_req *hr, unsigned int status)
+{
+	http_resp_error(hr, status);
+	/* After it: an error page starts its head afresh. */
+	http_resp_header(hr, "Vary", "Accept-Encoding");
+	return (0);
 }
 
 /* A small file from the cache: validators and bytes are ready. */
@@ -332,7 +398,7 @@ static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
 	const char *q;
 	struct stat st;
 	size_t plen = strlen(path), qlen, i;
-	int fd, n, cacheable = !sc->sc_gzip_static &&
+	int fd, n, e, vary = 0, cacheable = !sc->sc_gzip_static &&
 	    http_req_header(hr, "Range", NULL) == NULL;
 
 	if (plen == 0 || path[plen - 1] != '/') {
@@ -366,6 +432,22 @@ static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
 				close(dirfd);
 			return (static_cached(hr, sc, fe, ipath));
 		}
+		if (fd == -1 && errno == ENOENT && sc->sc_gzip_static) {
+			/*
+			 * Only its .gz: the index of clients that take gzip;
+			 * the others look further, and what they get varies.
+			 */
+			fd = static_gz_only(hr, sc, rootfd, ipath, &st);
+			if (fd >= 0) {
+				if (dirfd != -1)
+					close(dirfd);
+				return (static_file(hr, sc, fd, ipath, &st,
+				    STATIC_F_GZ));
+			}
+			if (fd == -2)
+				vary = STATIC_F_VARY;
+			continue;
+		}
 		if (fd == -1) {
 			/* ENXIO: a socket; like a FIFO, no index file. */
 			if (errno == ENOENT || errno == ENOTDIR ||
@@ -378,8 +460,11 @@ static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
 			 * its index refused, as ELOOP is (nginx: 403); never
 			 * its listing, which its owner meant to hide.
 			 */
-			return (static_errno(hr, errno == EXDEV ? ELOOP :
-			    errno));
+			e = errno == EXDEV ? ELOOP : errno;
+			(void)static_errno(hr, e);
+			if (vary)
+				http_resp_header(hr, "Vary", "Accept-Encoding");
+			return (0);
 		}
 		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 			close(fd);
@@ -387,23 +472,23 @@ static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
 		}
 		if (dirfd != -1)
 			close(dirfd);
-		return (static_file(hr, sc, fd, ipath, &st));
+		return (static_file(hr, sc, fd, ipath, &st, vary));
 	}
 	if (sc->sc_autoindex) {
 		if (dirfd == -1 && (dirfd = fs_open_beneath(rootfd, path,
 		    O_RDONLY | O_DIRECTORY | O_NONBLOCK, sc->sc_symlinks)) == -1)
 			return (static_errno(hr, errno));
-		return (static_listing(hr, sc, rootfd, dirfd, path));
+		return (static_listing(hr, sc, rootfd, dirfd, path, vary));
 	}
 	if (dirfd != -1)
 		close(dirfd);
 	/* A directory without index and without listing: forbidden. */
-	return (http_resp_error(hr, 403));
+	return (vary ? static_vary_error(hr, 403) : http_resp_error(hr, 403));
 }
 
 static int
 static_file(struct http_req *hr, const struct static_conf *sc, int fd,
-    const char *path, const struct stat *st)
+    const char *path, const struct stat *st, int flags)
 {
 	char etag[HTTP_ETAG_MAX], lm[HTTP_DATE_LEN + 1];
 	const char *ctype, *v, *range, *enc = static_encoding(path);
@@ -417,8 +502,17 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 		ctype = sc->sc_default_type != NULL ? sc->sc_default_type :
 		    http_cf->cf_default_type;
 
-	/* A precompressed sibling, when present, newer and welcome. */
-	if (enc == NULL && sc->sc_gzip_static) {
+	if (flags & (STATIC_F_GZ | STATIC_F_VARY)) {
+		/* Caches must know the answer depends on it. */
+		http_resp_header(hr, "Vary", "Accept-Encoding");
+		vary = 1;
+	}
+	if (flags & STATIC_F_GZ) {
+		/* The .gz alone is there, and welcome (static_gz_only()). */
+		gz = 1;
+		enc = "gzip";
+	} else if (enc == NULL && sc->sc_gzip_static) {
+		/* A precompressed sibling, when present, newer and welcome. */
 		char gpath[HTTP_PATH_MAX + 8];
 		int gfd;
 
@@ -427,8 +521,9 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 		    sc->sc_rootfd != -1 ? sc->sc_rootfd :
 		    hr->rq_site->st_rootfd, gpath, O_RDONLY | O_NONBLOCK,
 		    sc->sc_symlinks)) != -1) {
-			/* Caches must know the answer depends on it. */
-			http_resp_header(hr, "Vary", "Accept-Encoding");
+			if (!vary)
+				http_resp_header(hr, "Vary",
+				    "Accept-Encoding");
 			vary = 1;
 			v = http_req_header(hr, "Accept-Encoding", &vlen);
 			if (v != NULL && http_accepts_gzip(v, vlen) &&
@@ -808,9 +903,10 @@ li_stat(const struct static_conf *sc, int rootfd, int fd, const char *path,
 	return (0);
 }
 
+/* vary: an index only some encodings get was passed over (gzip_static). */
 static int
 static_listing(struct http_req *hr, const struct static_conf *sc,
-    int rootfd, int dirfd, const char *path)
+    int rootfd, int dirfd, const char *path, int vary)
 {
 	struct listing l = { NULL, 0, 0 };
 	struct li_ent *ents = NULL, *ne;
@@ -896,12 +992,17 @@ out:
 		free(l.li_buf);
 		return (-1);
 	}
+	if (vary)
+		http_resp_header(hr, "Vary", "Accept-Encoding");
 	/*
 	 * No validators of its own, but "*" and If-Match still apply, once
 	 * the answer is known to be a 200 (RFC 9110 §13.2.1).
 	 */
 	if (http_resp_preconditions(hr, NULL, 0, NULL)) {
 		free(l.li_buf);
+		/* An error page starts its head afresh. */
+		if (vary && hr->rq_status == 412)
+			http_resp_header(hr, "Vary", "Accept-Encoding");
 		return (0);
 	}
 	http_resp_status(hr, 200);
