@@ -1299,6 +1299,74 @@ plugin__hello_cleanup() {
 CLF_TIME='\[[0-3][0-9]/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)/[0-9]{4}:[0-2][0-9]:[0-5][0-9]:[0-6][0-9] [+-][0-9]{4}\]'
 ISO_TIME='"time":"[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9][+-][0-2][0-9]:[0-5][0-9]"'
 
+atf_test_case plugin__stream_length cleanup
+plugin__stream_length_head() {
+	atf_set descr "a stream body never goes past its declared length; one that overruns or falls short closes the connection, and is logged"
+}
+plugin__stream_length_body() {
+	mkdir -p www
+	st_conf <<CONF
+plugins = ( { path = "$TM_BUILD/tests/plugins/stream.so"; } );
+sites = ( { root = "www"; access_log = "access.log";
+	    routes = ( { prefix = "/s/"; handler = "stream"; } ); } );
+CONF
+	start_daemon
+	# stream_resp LENGTH BODY: the 200 the plugin sends.
+	stream_resp() {
+		printf 'HTTP/1.1 200 OK\r\nServer: tamarin\r\nDate: (date)\r\n'
+		printf 'Content-Length: %s\r\nContent-Type: text/plain\r\n\r\n%s' \
+		    "$1" "$2"
+	}
+	# pipe PATH: PATH and a request for 3 bytes after it, pipelined:
+	# what arrives, until a close or a second of silence, is want.
+	pipe() {
+		atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof \
+		    --timeout 1 raw "$PORT" \
+		    "GET $1 HTTP/1.1\r\nHost: x\r\n\r\nGET /s/3/3 HTTP/1.1\r\nHost: x\r\n\r\n"
+	}
+	# Kept: both answered, the connection still open.
+	{ stream_resp 10 abcdefghij; stream_resp 3 abc; printf '[open]\n'; } \
+	    > want
+	pipe /s/10/10
+	# More than declared, in one fill or in many: the declared bytes,
+	# then the close; the next request is never answered, as the
+	# surplus would have been read as its answer.
+	while read -r path declared body; do
+		{ stream_resp $declared "$body"; printf '[closed]\n'; } > want
+		pipe $path
+	done <<'EOF2'
+/s/10/16 10 abcdefghij
+/s/5/40000 5 abcde
+/s/0/3 0
+EOF2
+	# Fewer: what there is, then the close that tells the client.
+	{ stream_resp 10 abcd; printf '[closed]\n'; } > want
+	pipe /s/10/4
+	# A file body of a negative length is refused: the handler's 500.
+	closed tm_error_resp 500 'Internal Server Error'
+	pipe /s/fd/-5
+	# Each logged once, by handler and path; the cut ones in the access
+	# log with what was sent.
+	for l in '/s/10/16: stream body longer than the 10 bytes declared, cut there' \
+	    '/s/5/40000: stream body longer than the 5 bytes declared, cut there' \
+	    '/s/0/3: stream body longer than the 0 bytes declared, cut there' \
+	    '/s/10/4: stream body ended at 4 of the 10 bytes declared' \
+	    '/s/fd/-5: http_resp_body_fd() with offset 0, length -5'; do
+		atf_check -o inline:'1\n' sh -c \
+		    "grep -F '[error] ' daemon.log | grep -c -F 'stream: $l'"
+	done
+	wait_for 30 grep -q -F '"GET /s/10/4 HTTP/1.1" 200 4 ' access.log ||
+	    atf_fail "access.log: $(cat access.log)"
+	for l in '/s/10/16 HTTP/1.1" 200 10 ' '/s/5/40000 HTTP/1.1" 200 5 ' \
+	    '/s/0/3 HTTP/1.1" 200 0 '; do
+		atf_check -o ignore grep -F "\"GET $l" access.log
+	done
+}
+plugin__stream_length_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case accesslog__formats cleanup
 accesslog__formats_head() {
 	atf_set descr "access logs per site: Combined Log Format by default, JSON lines, off"
@@ -1512,6 +1580,7 @@ atf_init_test_cases() {
 	atf_add_test_case redirect_host_fallback
 	atf_add_test_case sites__headers
 	atf_add_test_case plugin__hello
+	atf_add_test_case plugin__stream_length
 	atf_add_test_case accesslog__formats
 	atf_add_test_case accesslog__refused
 	atf_add_test_case accesslog__flush_reopen

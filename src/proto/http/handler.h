@@ -127,13 +127,19 @@ int	http_resp_headerf(struct http_req *, const char *name,
 /* Body from memory; copied when copy != 0, else it must outlive the
    response (static data or the handler's per-route data). */
 int	http_resp_body_mem(struct http_req *, const void *, size_t, int copy);
-/* Body from fd, bytes [off, off + len); the response owns fd from here. */
+/*
+ * Body from fd, bytes [off, off + len); the response owns fd from here.
+ * -1 (fd closed, error logged) when off or len is negative.
+ */
 int	http_resp_body_fd(struct http_req *, int fd, off_t off, off_t len);
 /*
  * Body produced by a callback: fill buf with up to size bytes and return
  * the count, 0 at the end, -1 on error (the connection is dropped).  len is
  * the total if known (Content-Length) or -1 (chunked for HTTP/1.1, close-
- * delimited for 1.0).  fin is called once when the response is done.
+ * delimited for 1.0).  A stream that goes past len is cut at len, one that
+ * ends short of it is sent as it is; either is logged as an error and
+ * closes the connection after it.  fin is called once when the response
+ * is done.
  */
 int	http_resp_body_stream(struct http_req *, off_t len,
 	    ssize_t (*fill)(void *arg, char *buf, size_t size), void *arg,

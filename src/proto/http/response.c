@@ -251,9 +251,26 @@ http_resp_body_ref(struct http_req *hr, const void *p, size_t len,
 	return (0);
 }
 
+/* The handler answering, for the log. */
+static const char *
+http_resp_handler_name(const struct http_req *hr)
+{
+	if (hr->rq_route == NULL || hr->rq_route->rc_handler == NULL)
+		return ("?");
+	return (hr->rq_route->rc_handler->hd_name);
+}
+
 int
 http_resp_body_fd(struct http_req *hr, int fd, off_t off, off_t len)
 {
+	/* No length to send: the fd is the response's, so it goes. */
+	if (off < 0 || len < 0) {
+		log_error("%s: %s: http_resp_body_fd() with offset %lld, "
+		    "length %lld", http_resp_handler_name(hr),
+		    http_req_path(hr), (long long)off, (long long)len);
+		close(fd);
+		return (-1);
+	}
 	http_resp_free_body(hr);
 	hr->rq_body_kind = HTTP_BODY_FD;
 	hr->rq_fd = fd;
@@ -584,10 +601,30 @@ http_resp_refill(struct http_req *hr)
 	n = hr->rq_fill(hr->rq_arg, o, size);
 	if (n < 0)
 		return (-1);
+	if (hr->rq_clen >= 0 &&
+	    (uint64_t)n > (uint64_t)hr->rq_clen - hr->rq_sent) {
+		/*
+		 * Past the Content-Length: the client would read the rest
+		 * as the next response.  Cut there, ask no more, and close.
+		 */
+		log_error("%s: %s: stream body longer than the %lld bytes "
+		    "declared, cut there", http_resp_handler_name(hr),
+		    http_req_path(hr), (long long)hr->rq_clen);
+		n = (ssize_t)((uint64_t)hr->rq_clen - hr->rq_sent);
+		hr->rq_flags |= HTTP_F_STREAM_EOF;
+		hr->rq_flags &= ~HTTP_F_KEEPALIVE;
+	}
 	if (n == 0) {
 		hr->rq_flags |= HTTP_F_STREAM_EOF;
-		if (hr->rq_clen >= 0 && hr->rq_sent != (uint64_t)hr->rq_clen)
-			return (-1);	/* promised length not met */
+		if (hr->rq_clen >= 0 && hr->rq_sent != (uint64_t)hr->rq_clen) {
+			/* Short of it: only a close tells the client so. */
+			log_error("%s: %s: stream body ended at %llu of the "
+			    "%lld bytes declared", http_resp_handler_name(hr),
+			    http_req_path(hr),
+			    (unsigned long long)hr->rq_sent,
+			    (long long)hr->rq_clen);
+			hr->rq_flags &= ~HTTP_F_KEEPALIVE;
+		}
 		return (0);
 	}
 	hr->rq_out_len = (size_t)n;
