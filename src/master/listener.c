@@ -346,12 +346,17 @@ listeners_setup(struct master *m, struct config *cf)
 				    config_listener_holds_ack(lc))
 					listener_quickack(ls->ls_fd, lc);
 				ls->ls_proto = lc->lc_proto;
-				sl->li_proto = lc->lc_proto;
 			}
 			lc->lc_index = ls->ls_index;
 			ls->ls_conf = lc;
 			ls->ls_cf = cf;
+			/* Its name and protocol may change, under readers. */
+			shm_listener_write_begin(m->m_shm,
+			    (unsigned int)ls->ls_index);
+			sl->li_proto = lc->lc_proto;
 			strlcpy(sl->li_name, lc->lc_name, sizeof(sl->li_name));
+			shm_listener_write_end(m->m_shm,
+			    (unsigned int)ls->ls_index);
 		}
 		if (j != i)
 			m->m_ls[j] = *ls;

@@ -90,7 +90,7 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 	struct shm_block *sb = shm_block(m->m_shm, b);
 	struct worker *w = &m->m_wk[b];
 	struct worker_init wi;
-	int64_t first;
+	int64_t first = -1;
 	int sv[2];
 	pid_t pid;
 
@@ -98,11 +98,10 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 	if (atomic_load_explicit(&sb->wb_state, memory_order_relaxed) !=
 	    TM_WORKER_UNUSED)
 		shm_block_retire(m->m_shm, b);
-	/* Readers must not see half the old worker and half the new. */
-	shm_block_write_begin(m->m_shm, b);
 	if (atomic_load_explicit(&sb->wb_state, memory_order_relaxed) ==
 	    TM_WORKER_UNUSED || atomic_load_explicit(&sb->wb_slot_count,
 	    memory_order_relaxed) != cf->cf_slots_per_worker) {
+		/* Readers skip it until it is whole again. */
 		atomic_store_explicit(&sb->wb_state, TM_WORKER_UNUSED,
 		    memory_order_relaxed);
 		/* The pool's free ranges follow from the ranges given. */
@@ -114,10 +113,16 @@ proc_spawn(struct master *m, unsigned int b, struct config *cf, uint32_t gen,
 		    cf->cf_slots_per_worker)) == -1) {
 			log_warn("worker %u: no room for %u slots", number,
 			    cf->cf_slots_per_worker);
-			shm_block_write_end(m->m_shm, b);
 			return (-1);
 		}
 		sb = shm_block(m->m_shm, b);	/* the pool may have moved */
+	}
+	/*
+	 * Readers must not see half the old worker and half the new: a
+	 * short section, no system call in it (the pool grew above).
+	 */
+	shm_block_write_begin(m->m_shm, b);
+	if (first != -1) {
 		/* The claim bitmap first, then the slots. */
 		atomic_store_explicit(&sb->wb_bits_first, (uint32_t)first,
 		    memory_order_relaxed);

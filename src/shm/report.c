@@ -26,8 +26,6 @@
 #define JW_MAXDEPTH	8
 /* How long a snapshot waits for the master to finish moving counters. */
 #define SNAP_WAIT_MS	100
-/* Copies of a row or block the master keeps rewriting, at most. */
-#define SNAP_ROW_TRIES	64
 
 /* A minimal JSON writer: pretty at the top, one line per inline object. */
 struct jw {
@@ -51,6 +49,7 @@ struct ctr_meta {
 };
 
 static int	snap_listeners(struct shm_snap *, const struct shm *);
+static int	snap_retry(uint32_t, uint32_t, int, uint64_t *);
 static int	snap_workers(struct shm_snap *, const struct shm *);
 static void	snap_blocks(struct shm_snap *, const struct shm *);
 static int	snap_slots(struct shm_snap *, const struct shm *);
@@ -206,12 +205,32 @@ report_snap_fini(struct shm_snap *sn)
 	memset(sn, 0, sizeof(*sn));
 }
 
+/*
+ * A row or block copied while the master rewrote it (seq odd before, or
+ * moved, or changed says so): 1 to copy it again after a yield; 0 to keep
+ * the copy, whole, or after SNAP_WAIT_MS of tries rather than wait on a
+ * master stopped in the middle (*until: 0 before the first retry).
+ */
+static int
+snap_retry(uint32_t before, uint32_t after, int changed, uint64_t *until)
+{
+	if (!(before & 1) && after == before && !changed)
+		return (0);
+	if (*until == 0)
+		*until = clock_ms() + SNAP_WAIT_MS;
+	else if (clock_ms() >= *until)
+		return (0);
+	(void)sched_yield();
+	return (1);
+}
+
 static int
 snap_listeners(struct shm_snap *sn, const struct shm *s)
 {
 	const struct shm_listener *li;
 	struct snap_listener *ln;
-	unsigned int i, tries;
+	unsigned int i;
+	uint64_t until;
 	uint32_t st, seq;
 
 	sn->sn_listeners = calloc(TM_MAX_LISTENERS, sizeof(*ln));
@@ -219,15 +238,13 @@ snap_listeners(struct shm_snap *sn, const struct shm *s)
 		return (-1);
 	for (i = 0; i < TM_MAX_LISTENERS; i++) {
 		li = shm_listener(s, i);
-		tries = 0;
+		until = 0;
 	again:
 		/* acquire: the row's fields were written before these. */
 		seq = atomic_load_explicit(&li->li_seq, memory_order_acquire);
 		st = atomic_load_explicit(&li->li_state, memory_order_acquire);
 		if (st == TM_LISTENER_UNUSED)
 			continue;
-		if (seq & 1)
-			goto retry;
 		ln = &sn->sn_listeners[sn->sn_nlisteners];
 		ln->ln_index = i;
 		ln->ln_state = st;
@@ -243,23 +260,15 @@ snap_listeners(struct shm_snap *sn, const struct shm *s)
 		memcpy(ln->ln_addr, li->li_addr, sizeof(ln->ln_addr));
 		ln->ln_addr[sizeof(ln->ln_addr) - 1] = '\0';
 		/*
-		 * A row reused meanwhile (shm_listener_publish()) or closed:
-		 * what was copied may be torn, or stale.
+		 * A row rewritten meanwhile (a reload) or closed: what was
+		 * copied may be torn, or stale.
 		 */
 		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&li->li_seq,
-		    memory_order_relaxed) == seq &&
-		    atomic_load_explicit(&li->li_state,
-		    memory_order_relaxed) == st) {
-			sn->sn_nlisteners++;
-			continue;
-		}
-	retry:
-		if (++tries < SNAP_ROW_TRIES) {
-			sched_yield();
+		if (snap_retry(seq, atomic_load_explicit(&li->li_seq,
+		    memory_order_relaxed), st != atomic_load_explicit(
+		    &li->li_state, memory_order_relaxed), &until))
 			goto again;
-		}
-		/* Rewritten at every look: left out of this snapshot. */
+		sn->sn_nlisteners++;
 	}
 	return (0);
 }
@@ -307,13 +316,14 @@ snap_blocks(struct shm_snap *sn, const struct shm *s)
 {
 	const struct shm_block *b;
 	struct snap_worker *w;
-	unsigned int i, k, tries;
+	unsigned int i, k;
+	uint64_t until;
 	uint32_t st, seq;
 
 	sn->sn_nworkers = 0;
 	for (i = 0; i < TM_MAX_BLOCKS; i++) {
 		b = shm_block(s, i);
-		tries = 0;
+		until = 0;
 	again:
 		/* acquire: pid, range and generation precede these. */
 		seq = atomic_load_explicit(&b->wb_seq, memory_order_acquire);
@@ -331,6 +341,10 @@ snap_blocks(struct shm_snap *sn, const struct shm *s)
 		    memory_order_relaxed);
 		w->sw_slot_count = atomic_load_explicit(&b->wb_slot_count,
 		    memory_order_relaxed);
+		w->sw_slot_first = atomic_load_explicit(&b->wb_slot_first,
+		    memory_order_relaxed);
+		w->sw_bits_first = atomic_load_explicit(&b->wb_bits_first,
+		    memory_order_relaxed);
 		w->sw_slot_usable = atomic_load_explicit(&b->wb_conn_max,
 		    memory_order_relaxed);
 		if (w->sw_slot_usable == 0 ||
@@ -345,17 +359,11 @@ snap_blocks(struct shm_snap *sn, const struct shm *s)
 		for (k = 0; k < TM_CTR__COUNT; k++)
 			w->sw_counters[k] = atomic_load_explicit(
 			    &b->wb_counters[k], memory_order_relaxed);
-		/*
-		 * The master rewrote the block for a new worker meanwhile
-		 * (shm_block_write_begin()): copy it again, a few times,
-		 * then keep the copy rather than wait on a stopped master.
-		 */
+		/* The master rewrote it for a new worker meanwhile. */
 		atomic_thread_fence(memory_order_acquire);
-		if (((seq & 1) || atomic_load_explicit(&b->wb_seq,
-		    memory_order_relaxed) != seq) && ++tries < SNAP_ROW_TRIES) {
-			(void)sched_yield();
+		if (snap_retry(seq, atomic_load_explicit(&b->wb_seq,
+		    memory_order_relaxed), 0, &until))
 			goto again;
-		}
 		sn->sn_nworkers++;
 	}
 }
@@ -383,7 +391,6 @@ snap_slots(struct shm_snap *sn, const struct shm *s)
 	const struct shm_header *h = shm_header(s);
 	const struct shm_slot *pool, *sl;
 	const _Atomic uint64_t *bits;
-	const struct shm_block *b;
 	const struct snap_worker *w;
 	struct shm_slot copy;
 	struct snap_slot *v;
@@ -402,14 +409,13 @@ snap_slots(struct shm_snap *sn, const struct shm *s)
 	    h->sh_off_slots);
 	for (i = 0; i < sn->sn_nworkers; i++) {
 		w = &sn->sn_workers[i];
-		b = shm_block(s, w->sw_block);
-		/* One read of the ranges: what the bounds check saw. */
-		first = atomic_load_explicit(&b->wb_slot_first,
-		    memory_order_relaxed);
-		n = atomic_load_explicit(&b->wb_slot_count,
-		    memory_order_relaxed);
-		bfirst = atomic_load_explicit(&b->wb_bits_first,
-		    memory_order_relaxed);
+		/*
+		 * The ranges as copied with the worker's identity, not read
+		 * again: a block rewritten since is a later snapshot's.
+		 */
+		first = w->sw_slot_first;
+		n = w->sw_slot_count;
+		bfirst = w->sw_bits_first;
 		if ((uint64_t)first + n > mapped ||
 		    (uint64_t)bfirst + TM_BITS_ROWS(n) > mapped)
 			continue;

@@ -122,6 +122,8 @@ struct snap_worker {
 	uint32_t	 sw_generation;
 	uint32_t	 sw_number;
 	uint32_t	 sw_slot_count;
+	uint32_t	 sw_slot_first;		/* its range in the pool */
+	uint32_t	 sw_bits_first;		/* its claim bitmap */
 	uint32_t	 sw_slot_usable;	/* what its descriptors allow */
 	uint32_t	 sw_active;
 	uint64_t	 sw_started_ms;

@@ -439,8 +439,11 @@ shm_block_write_begin(struct shm *s, unsigned int block)
 	struct shm_block *b = shm_block(s, block);
 	uint32_t seq = atomic_load_explicit(&b->wb_seq, memory_order_relaxed);
 
-	/* Odd: readers see it before any field changes. */
-	atomic_store_explicit(&b->wb_seq, seq + 1, memory_order_relaxed);
+	/*
+	 * Odd, whatever a crashed worker left there: readers see it before
+	 * any field changes.
+	 */
+	atomic_store_explicit(&b->wb_seq, seq | 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
 }
 
@@ -451,7 +454,28 @@ shm_block_write_end(struct shm *s, unsigned int block)
 	uint32_t seq = atomic_load_explicit(&b->wb_seq, memory_order_relaxed);
 
 	/* release: the fields before the even sequence. */
-	atomic_store_explicit(&b->wb_seq, seq + 1, memory_order_release);
+	atomic_store_explicit(&b->wb_seq, (seq | 1) + 1, memory_order_release);
+}
+
+void
+shm_listener_write_begin(struct shm *s, unsigned int i)
+{
+	struct shm_listener *sl = shm_listener(s, i);
+	uint32_t seq = atomic_load_explicit(&sl->li_seq, memory_order_relaxed);
+
+	/* Odd: readers see it before any field changes. */
+	atomic_store_explicit(&sl->li_seq, seq | 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+void
+shm_listener_write_end(struct shm *s, unsigned int i)
+{
+	struct shm_listener *sl = shm_listener(s, i);
+	uint32_t seq = atomic_load_explicit(&sl->li_seq, memory_order_relaxed);
+
+	/* release: the fields before the even sequence. */
+	atomic_store_explicit(&sl->li_seq, (seq | 1) + 1, memory_order_release);
 }
 
 void
@@ -459,11 +483,8 @@ shm_listener_publish(struct shm *s, unsigned int i, unsigned int proto,
     unsigned int family, uint16_t port, const char *name, const char *addr)
 {
 	struct shm_listener *sl = shm_listener(s, i);
-	uint32_t seq = atomic_load_explicit(&sl->li_seq, memory_order_relaxed);
 
-	/* Odd: readers see it before any field changes. */
-	atomic_store_explicit(&sl->li_seq, seq + 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_release);
+	shm_listener_write_begin(s, i);
 	sl->li_proto = (uint8_t)proto;
 	sl->li_family = (uint8_t)family;
 	sl->li_port = port;
@@ -471,10 +492,9 @@ shm_listener_publish(struct shm *s, unsigned int i, unsigned int proto,
 	atomic_store_explicit(&sl->li_accepted, 0, memory_order_relaxed);
 	strlcpy(sl->li_name, name, sizeof(sl->li_name));
 	strlcpy(sl->li_addr, addr, sizeof(sl->li_addr));
-	/* release: the row's fields before its state and the even seq. */
 	atomic_store_explicit(&sl->li_state, TM_LISTENER_ACTIVE,
-	    memory_order_release);
-	atomic_store_explicit(&sl->li_seq, seq + 2, memory_order_release);
+	    memory_order_relaxed);
+	shm_listener_write_end(s, i);
 }
 
 void

@@ -68,9 +68,14 @@ void		 shm_block_write_begin(struct shm *, unsigned int block);
 void		 shm_block_write_end(struct shm *, unsigned int block);
 
 /*
- * Master only: fill listener row i and make it ACTIVE, inside a write
- * section (li_seq odd): a row reused after a close changes under readers,
- * who copy it again when li_seq moved during their copy.
+ * Master only: a write section around changes to listener row i (li_seq
+ * odd): readers copy it again when li_seq moved during their copy.
+ */
+void		 shm_listener_write_begin(struct shm *, unsigned int i);
+void		 shm_listener_write_end(struct shm *, unsigned int i);
+/*
+ * Master only: fill listener row i and make it ACTIVE, in a write section
+ * (a row reused after a close changes under readers).
  */
 void		 shm_listener_publish(struct shm *, unsigned int i,
 		    unsigned int proto, unsigned int family, uint16_t port,

@@ -530,6 +530,8 @@ ATF_TC_BODY(report__block_reused_concurrent, tc)
 	pid_t pid;
 
 	atomic_store(&b->wb_state, TM_WORKER_RUNNING);
+	/* Odd, as a worker that scribbled on its block may leave it. */
+	atomic_store(&b->wb_seq, 7);
 	ATF_REQUIRE((pid = fork()) != -1);
 	if (pid == 0) {
 		/* The master: the block goes to worker k + 1, and back. */
@@ -551,8 +553,11 @@ ATF_TC_BODY(report__block_reused_concurrent, tc)
 			atomic_store_explicit(&b->wb_started_ms, 50 + k,
 			    memory_order_relaxed);
 			shm_block_write_end(s, 3);
-			/* A reader gives up after 64 looks (a master stopped
-			   in a rewrite): a real master rewrites rarely. */
+			/*
+			 * Readers keep what they have after 100 ms of looks
+			 * (a master stopped in a rewrite): a real master
+			 * rewrites a block once per worker start.
+			 */
 			usleep(20);
 		}
 	}
