@@ -51,6 +51,7 @@ top_draw(const struct shm_snap *sn, enum ctl_sort sort)
 	const struct snap_slot **v, *ss;
 	struct ctl_filter f;
 	char age[16], idle[16], up[16], gens[64], states[256], path[256];
+	char usable[32];
 	size_t counts[TM_SLOT__COUNT], i, n, off;
 	int row, len;
 
@@ -69,11 +70,17 @@ top_draw(const struct shm_snap *sn, enum ctl_sort sort)
 			break;
 		off += (size_t)len;
 	}
-	top_line(1, 0, "workers %u (gen %s)  slots %llu/%llu  listeners %u"
+	/* Usable: what the workers' file descriptors allow, when fewer. */
+	if (sn->sn_slots_usable < sn->sn_slots_total)
+		(void)snprintf(usable, sizeof(usable), " (%llu usable)",
+		    (unsigned long long)sn->sn_slots_usable);
+	else
+		usable[0] = '\0';
+	top_line(1, 0, "workers %u (gen %s)  slots %llu/%llu%s  listeners %u"
 	    "  reloads %llu", sn->sn_live, gens[0] != '\0' ? gens : "-",
 	    (unsigned long long)sn->sn_slots_used,
-	    (unsigned long long)sn->sn_slots_total, sn->sn_active_listeners,
-	    (unsigned long long)sn->sn_reloads);
+	    (unsigned long long)sn->sn_slots_total, usable,
+	    sn->sn_active_listeners, (unsigned long long)sn->sn_reloads);
 	top_line(2, 0, "accepted %llu  closed %llu  requests %llu",
 	    (unsigned long long)t[TM_CTR_accepted],
 	    (unsigned long long)t[TM_CTR_closed],

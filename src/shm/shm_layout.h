@@ -162,6 +162,14 @@ struct shm_block {
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct shm_block) == 256, "block record is 256 bytes");
+/*
+ * wb_seq and wb_conn_max took padding that layout 6 always wrote as zero
+ * (a zero means an even sequence and no limit): readers of layout 6 stay
+ * right, and the version stayed.  So did li_seq's.  Their places are fixed.
+ */
+_Static_assert(offsetof(struct shm_block, wb_seq) == 36, "wb_seq moved");
+_Static_assert(offsetof(struct shm_block, wb_conn_max) ==
+    56 + 8 * TM_CTR__COUNT, "wb_conn_max moved");
 
 /*
  * A worker's timing wheel (wheel.c): bucket heads, a map of the non-empty
@@ -201,6 +209,7 @@ struct shm_listener {
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct shm_listener) == 128, "listener is 128 bytes");
+_Static_assert(offsetof(struct shm_listener, li_seq) == 12, "li_seq moved");
 
 #define TM_SHM_CONFIG_LEN	256
 

@@ -116,22 +116,28 @@ static__get_head_types_cleanup() {
 
 atf_test_case static__charset cleanup
 static__charset_head() {
-	atf_set descr "mime.charset: another charset, or none, for textual types; a bad name is a line-numbered error; the system's mime.types cannot change a built-in web type"
+	atf_set descr "mime.charset: another charset, or none, for textual types and a site's error pages; a bad name is a line-numbered error; the system's mime.types cannot change a built-in web type"
 }
 static__charset_body() {
 	mkdir -p www
 	printf '<p>home</p>\n' > www/index.html
 	printf 'x\n' > www/seg0.ts
 	printf 'x\n' > www/feed.rss
+	printf '<p>gone</p>\n' > www/404.html
 	for cs in '' iso-8859-1; do
 		st_conf <<CONF
 mime = { charset = "$cs"; };
-sites = ( { root = "www"; } );
+sites = ( { root = "www";
+	    error_pages = ( { codes = [ 404 ]; page = "/404.html"; } ); } );
 CONF
 		start_daemon
 		want=text/html${cs:+; charset=$cs}
 		atf_check -o inline:"$want\n" curl -s -o /dev/null \
 		    -w '%{content_type}\n' "http://127.0.0.1:$PORT/"
+		# The site's own error page is in its charset too.
+		atf_check -o inline:"404 $want\n" curl -s -o /dev/null \
+		    -w '%{http_code} %{content_type}\n' \
+		    "http://127.0.0.1:$PORT/missing"
 		stop_daemon
 	done
 	st_conf <<'CONF'

@@ -590,7 +590,7 @@ chain_as_loaded_body() {
 	atf_check -o inline:'2\n' grep -c '^-----BEGIN CERTIFICATE' a.test.out
 	atf_check -o match:'^ 1 s:CN = tamarin test intermediate' \
 	    cat a.test.out
-	# A leaf alone: no chain is built for it, from any store.
+	# A leaf alone goes out alone.
 	grep -q 'Verify return code: 0 (ok)' localhost.out ||
 	    atf_fail "localhost: $(brief localhost.out)"
 	atf_check -o inline:'1\n' grep -c '^-----BEGIN CERTIFICATE' \

@@ -37,10 +37,9 @@
 /*
  * Bytes one connection may write (or read of a body) in one turn before
  * the others get theirs (also the largest sendfile(2), as nginx's
- * sendfile_max_chunk): on a fast
- * path a socket keeps taking data for as long as the peer's receive buffer
- * (megabytes) does.  Smaller turns cost more than they buy: 256 KiB cut
- * 1 MiB downloads by a fifth on loopback.
+ * sendfile_max_chunk): on a fast path a socket keeps taking data for as
+ * long as the peer's receive buffer (megabytes) does.  Smaller turns cost
+ * more than they buy: 256 KiB cut 1 MiB downloads by a fifth on loopback.
  */
 #define HTTP_TURN_BYTES		(2 * 1024 * 1024)
 /* The least a client must read per send_stall_sec while the socket is

@@ -241,6 +241,12 @@ mime_table_add(struct mime_table *mt, const char *ext, const char *type)
 	return (mime_insert(mt, ext, extlen, t));
 }
 
+const char *
+mime_charset_suffix(const struct mime_table *mt)
+{
+	return (mt->mt_charset);
+}
+
 int
 mime_charset_ok(const char *cs)
 {

@@ -32,6 +32,8 @@ struct mime_table *mime_table_load(const char *path, int builtin_wins,
 	    const char *charset, char *err, size_t errlen);
 /* A charset name: "" or up to MIME_CHARSET_MAX token characters. */
 int	mime_charset_ok(const char *);
+/* What textual types get: "; charset=NAME", or "" for none. */
+const char *mime_charset_suffix(const struct mime_table *);
 void	mime_table_free(struct mime_table *);
 
 /*
@@ -49,7 +51,8 @@ int	mime_table_add(struct mime_table *, const char *ext, const char *type);
  * case; a dot opening the segment does not count (".htaccess").  NULL
  * when nothing matches: the caller uses its default type.  Text types
  * without parameters (all of text/, JavaScript, JSON, XML, RSS, Atom, web
- * app manifest, SVG) come with "; charset=utf-8".  The string lives as
+ * app manifest, SVG) come with the table's charset ("; charset=utf-8"
+ * unless mime.charset says otherwise).  The string lives as
  * long as the table, even when its extension is overridden later.
  */
 const char *mime_lookup(const struct mime_table *, const char *name,

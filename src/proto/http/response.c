@@ -20,6 +20,7 @@
 #include "proto/http/fspath.h"
 #include "proto/http/handler.h"
 #include "proto/http/http.h"
+#include "proto/http/mime.h"
 #include "shm/shm.h"
 
 #ifndef TM_VERSION
@@ -322,7 +323,10 @@ http_resp_site_page(struct http_req *hr, unsigned int status)
 			return (-1);
 		}
 		http_resp_body_fd(hr, fd, 0, sb.st_size);
-		http_resp_header(hr, "Content-Type", "text/html; charset=utf-8");
+		/* The site's own page: in its own charset (mime.charset). */
+		http_resp_headerf(hr, "Content-Type", "text/html%s",
+		    http_cf->cf_mime != NULL ?
+		    mime_charset_suffix(http_cf->cf_mime) : "; charset=utf-8");
 		return (0);
 	}
 	return (-1);
