@@ -941,6 +941,96 @@ static__gzip_static_cleanup() {
 	stop_daemon
 }
 
+atf_test_case static__fallback cleanup
+static__fallback_head() {
+	atf_set descr "fallback: a GET or HEAD of a path that names nothing gets the fallback file as if asked for (nginx's try_files \$uri \$uri/ /index.html); refusals, directories and other methods keep their answers; without a file to serve: 404"
+}
+static__fallback_body() {
+	mkdir -p www/app/assets www/app/bare www/app/dir www/gz www/post
+	printf '<p>single page</p>\n' > www/app/index.html
+	printf 'asset\n' > www/app/assets/a.txt
+	ln -s assets/a.txt www/app/link
+	printf '<p>gz page, plain</p>\n' > www/gz/index.html
+	gzip -n -c www/gz/index.html > www/gz/index.html.gz
+	stamp www
+	st_conf <<'CONF'
+sites = ( { root = "www"; access_log = "access.log";
+	    routes = ( { prefix = "/app/"; handler = "static";
+			 fallback = "/app/index.html";
+			 follow_symlinks = "off"; },
+		       { prefix = "/gz/"; handler = "static";
+			 gzip_static = true; fallback = "/gz/index.html"; },
+		       { prefix = "/post/"; handler = "static";
+			 methods = [ "GET", "POST" ];
+			 fallback = "/app/index.html"; },
+		       { prefix = "/missing/"; handler = "static";
+			 fallback = "/missing/index.html"; },
+		       { prefix = "/isdir/"; handler = "static";
+			 fallback = "/app/dir"; },
+		       { prefix = "/"; handler = "static"; } ); } );
+CONF
+	start_daemon
+	# A path that names nothing, at any depth, with or without its
+	# final slash, or a file's name as a directory's: the fallback,
+	# its type, validators and bytes (twice: from the file cache too).
+	closed tm_file_resp -c close www/app/index.html "$HTML"
+	for u in /app/users/42 /app/users/42 /app/x/ /app/assets/a.txt/ \
+	    /app/assets/a.txt/b '/app/q?x=1'; do
+		want_req want "$u"
+	done
+	closed tm_file_resp -n -c close www/app/index.html "$HTML"
+	want_req want /app/users/42 -X HEAD
+	et=$(tm_etag www/app/index.html)
+	printf 'HTTP/1.1 304 Not Modified\r\nServer: tamarin\r\nDate: (date)\r\nConnection: close\r\nETag: %s\r\nLast-Modified: %s\r\n\r\n[closed]\n' \
+	    "$et" "$(tm_lastmod www/app/index.html)" > want
+	want_req want /app/users/42 -H "If-None-Match: $et"
+	atf_check -o inline:'single 206\n' curl -s -w ' %{http_code}\n' \
+	    -r 3-8 "http://127.0.0.1:$PORT/app/users/42"
+	# The log has the path asked for, and the 200.
+	wait_for 30 grep -q -F '"GET /app/users/42 HTTP/1.1" 200 ' access.log ||
+	    atf_fail "access.log: $(cat access.log)"
+	# What is there is served as itself, or refused as ever.
+	closed tm_file_resp -c close www/app/assets/a.txt "$TXT"
+	want_req want /app/assets/a.txt
+	closed tm_error_resp 403 Forbidden
+	want_req want /app/bare/
+	want_req want /app/link
+	redirect_resp 301 'Moved Permanently' /app/bare/ > want
+	want_req want /app/bare
+	# Only reads get it: other methods keep their answers.
+	closed tm_error_resp -a 'Allow: GET, HEAD' 405 'Method Not Allowed'
+	want_req want /app/users/42 -X POST
+	closed tm_error_resp 404 'Not Found'
+	want_req want /post/users/42 -X POST
+	closed tm_file_resp -c close www/app/index.html "$HTML"
+	want_req want /post/users/42
+	# No file to serve in its place: the path's own 404.
+	closed tm_error_resp 404 'Not Found'
+	want_req want /missing/users/42
+	want_req want /isdir/users/42
+	# (A range: the file itself, not the file cache's answer.)
+	want_req want /isdir/users/42 -H 'Range: bytes=0-1'
+	# gzip_static: the fallback's .gz for clients that take it; the
+	# answer varies.
+	atf_check -o inline:'200 gzip Accept-Encoding\n' curl -s -o got \
+	    -w '%{http_code} %header{content-encoding} %header{vary}\n' \
+	    -H 'Accept-Encoding: gzip' "http://127.0.0.1:$PORT/gz/users/42"
+	atf_check cmp got www/gz/index.html.gz
+	closed tm_file_resp -c close -h 'Vary: Accept-Encoding' \
+	    www/gz/index.html "$HTML"
+	want_req want /gz/users/42
+	# A fallback that is not a path from the root: a line-numbered error.
+	sed -i 's|fallback = "/missing/index.html"|fallback = "index.html"|' \
+	    tamarin.conf
+	atf_check -s exit:1 -o empty \
+	    -e match:"^tamarin.conf:20: fallback: 'index.html' must be a path from the root" \
+	    "$TAMARIND" -t -c tamarin.conf
+}
+static__fallback_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case static__error_pages cleanup
 static__error_pages_head() {
 	atf_set descr "per-site error_pages for the statuses named; small built-in pages otherwise"
@@ -1579,6 +1669,7 @@ atf_init_test_cases() {
 	atf_add_test_case static__validators_off
 	atf_add_test_case static__ranges
 	atf_add_test_case static__gzip_static
+	atf_add_test_case static__fallback
 	atf_add_test_case static__error_pages
 	atf_add_test_case static__special_files
 	atf_add_test_case sites__vhosts

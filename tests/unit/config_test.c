@@ -639,6 +639,54 @@ ATF_TC_BODY(config__route_error_alone, tc)
 	cfg_ctx_fini(&c);
 }
 
+/* A static route's fallback is a file's path from the root, or an error. */
+ATF_TC_WITHOUT_HEAD(config__static_fallback);
+ATF_TC_BODY(config__static_fallback, tc)
+{
+	static const char *const want[] = {
+		"t.conf:3: fallback: 'index.html' must be a path from the "
+		    "root, as \"/index.html\"",
+		"t.conf:4: fallback: '/a/../index.html' must name a file: no "
+		    "\".\" or \"..\" segment, no \"//\", no final '/'",
+		"t.conf:5: fallback: '/app/' must name a file: no \".\" or "
+		    "\"..\" segment, no \"//\", no final '/'",
+		"t.conf:6: fallback: '//index.html' must name a file: no "
+		    "\".\" or \"..\" segment, no \"//\", no final '/'",
+		"t.conf:7: fallback: expected a string",
+		NULL
+	};
+	struct cfg_ctx c;
+	struct config *cf;
+
+	ATF_CHECK(load(
+	    "listeners = ( { name = \"a\"; address = \"127.0.0.1\"; "
+	    "port = 1; } );\n"
+	    "sites = ( { root = \".\"; routes = (\n"
+	    "  { prefix = \"/a\"; handler = \"static\"; "
+	    "fallback = \"index.html\"; },\n"
+	    "  { prefix = \"/b\"; handler = \"static\"; "
+	    "fallback = \"/a/../index.html\"; },\n"
+	    "  { prefix = \"/c\"; handler = \"static\"; "
+	    "fallback = \"/app/\"; },\n"
+	    "  { prefix = \"/d\"; handler = \"static\"; "
+	    "fallback = \"//index.html\"; },\n"
+	    "  { prefix = \"/e\"; handler = \"static\"; "
+	    "fallback = 1; } ); } );\n",
+	    &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+
+	/* A good one, with a name that only looks like a "..". */
+	cf = load("listeners = ( { address = \"127.0.0.1\"; port = 8080; } );\n"
+	    "sites = ( { root = \"www\"; routes = ( { prefix = \"/\"; "
+	    "handler = \"static\"; fallback = \"/app/..index.html\"; } ); "
+	    "} );\n", &c);
+	ATF_CHECK_MSG(cf != NULL, "%s", c.cc_nmsgs ? c.cc_msgs[0] : "?");
+	if (cf != NULL)
+		config_free(cf);
+	cfg_ctx_fini(&c);
+}
+
 /*
  * A wildcard and a specific address on one port cannot both be bound;
  * -t says so.  A UNIX listener's default name is its address, no port.
@@ -758,6 +806,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__semantic_errors);
 	ATF_TP_ADD_TC(tp, config__headers_reserved);
 	ATF_TP_ADD_TC(tp, config__route_error_alone);
+	ATF_TP_ADD_TC(tp, config__static_fallback);
 	ATF_TP_ADD_TC(tp, config__listener_overlap);
 	ATF_TP_ADD_TC(tp, config__site_names_unique);
 	ATF_TP_ADD_TC(tp, config__plugin_errors);

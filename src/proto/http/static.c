@@ -1,7 +1,8 @@
 /*
  * The static file handler: GET and HEAD of files under the site's root,
  * with index files, directory redirects, optional listings, validators and
- * conditional requests, byte ranges and precompressed variants.
+ * conditional requests, byte ranges, precompressed variants and a
+ * fallback file for paths that name nothing (single-page applications).
  *
  * Paths are opened beneath the root with fs_open_beneath(), so neither a
  * crafted path nor a symlink (unless the operator allows it) nor a rename
@@ -59,6 +60,7 @@ struct static_conf {
 	char		*sc_default_type;
 	unsigned int	 sc_max_ranges;
 	int		 sc_etag;
+	char		*sc_fallback;	/* served for absent paths, or NULL */
 };
 
 static int	static_init(struct cfg_ctx *, const config_setting_t *,
@@ -66,6 +68,9 @@ static int	static_init(struct cfg_ctx *, const config_setting_t *,
 static int	static_handle(struct http_req *, void *);
 static void	static_free(void *);
 static int	static_errno(struct http_req *, int);
+static const char *static_fallback_check(const char *);
+static int	static_absent(struct http_req *, const struct static_conf *,
+		    int, int, int, int);
 static int	static_file(struct http_req *, const struct static_conf *,
 		    int, const char *, const struct stat *, int);
 static int	static_gz_only(struct http_req *, const struct static_conf *,
@@ -150,6 +155,11 @@ static_init(struct cfg_ctx *c, const config_setting_t *route,
 				    "\"inside\", \"off\" or \"on\"");
 			free(sym);
 		}
+		if (cfg_strdup(c, route, "fallback", &sc->sc_fallback) == 1 &&
+		    (r = static_fallback_check(sc->sc_fallback)) != NULL)
+			cfg_error(c, config_setting_get_member(route,
+			    "fallback"), "fallback: '%s' %s", sc->sc_fallback,
+			    r);
 	}
 	if (sc->sc_index == NULL) {
 		sc->sc_index = calloc(2, sizeof(char *));
@@ -183,7 +193,34 @@ static_free(void *p)
 	free(sc->sc_root);
 	cfg_strv_free(sc->sc_index);
 	free(sc->sc_default_type);
+	free(sc->sc_fallback);
 	free(sc);
+}
+
+/*
+ * A fallback is opened as a request's path is, so it must be one as
+ * http_path_normalize() leaves it, and name a file.  Returns what is
+ * wrong with it, or NULL.
+ */
+static const char *
+static_fallback_check(const char *p)
+{
+	const char *s, *e;
+
+	if (p[0] != '/')
+		return ("must be a path from the root, as \"/index.html\"");
+	if (strlen(p) >= HTTP_PATH_MAX)
+		return ("is too long");
+	for (s = p + 1;; s = e + 1) {
+		if ((e = strchr(s, '/')) == NULL)
+			e = s + strlen(s);
+		if (e == s || (e - s == 1 && s[0] == '.') ||
+		    (e - s == 2 && s[0] == '.' && s[1] == '.'))
+			return ("must name a file: no \".\" or \"..\" "
+			    "segment, no \"//\", no final '/'");
+		if (*e == '\0')
+			return (NULL);
+	}
 }
 
 /* nginx's mapping, as fspath.h documents it. */
@@ -236,7 +273,7 @@ static_handle(struct http_req *hr, void *data)
 	const char *path = http_req_path(hr);
 	struct fc_entry *fe;
 	struct stat st;
-	int rootfd, fd, cacheable, e;
+	int rootfd, fd, cacheable, e, vary;
 
 	rootfd = sc->sc_rootfd != -1 ? sc->sc_rootfd :
 	    hr->rq_site != NULL ? hr->rq_site->st_rootfd : -1;
@@ -257,12 +294,14 @@ static_handle(struct http_req *hr, void *data)
 		}
 		if (hr->rq_path_len > 0 && path[hr->rq_path_len - 1] == '/') {
 			fc_unref(fe);
-			return (http_resp_error(hr, 404));
+			return (static_absent(hr, sc, rootfd, cacheable,
+			    ENOTDIR, 0));
 		}
 		return (static_cached(hr, sc, fe, path));
 	}
 	if (fd == -1) {
 		e = errno;
+		vary = 0;
 		/* Not cacheable, so no cache entry says it is absent. */
 		if (e == ENOENT && sc->sc_gzip_static) {
 			fd = static_gz_only(hr, sc, rootfd, path, &st);
@@ -270,9 +309,9 @@ static_handle(struct http_req *hr, void *data)
 				return (static_file(hr, sc, fd, path, &st,
 				    STATIC_F_GZ));
 			if (fd == -2)
-				return (static_vary_error(hr, 404));
+				vary = STATIC_F_VARY;
 		}
-		return (static_errno(hr, e));
+		return (static_absent(hr, sc, rootfd, cacheable, e, vary));
 	}
 	if (fstat(fd, &st) == -1) {
 		close(fd);
@@ -288,9 +327,61 @@ static_handle(struct http_req *hr, void *data)
 	if (hr->rq_path_len > 0 && path[hr->rq_path_len - 1] == '/') {
 		/* "/file.txt/": a file is not a directory. */
 		close(fd);
-		return (http_resp_error(hr, 404));
+		return (static_absent(hr, sc, rootfd, cacheable, ENOTDIR, 0));
 	}
 	return (static_file(hr, sc, fd, path, &st, 0));
+}
+
+/*
+ * The request's path names nothing (e): the route's fallback, served as
+ * a request for it would be (try_files $uri $uri/ /index.html), for the
+ * router of a single-page application reads the path itself.  Only for
+ * reads, and only for a name that is not there: a refusal stays one.
+ * Without a fallback file to serve, the answer the path alone would
+ * have, never a loop.  vary: STATIC_F_VARY when the path is absent only
+ * to this client's Accept-Encoding (static_gz_only()).
+ */
+static int
+static_absent(struct http_req *hr, const struct static_conf *sc, int rootfd,
+    int cacheable, int e, int vary)
+{
+	const char *fb = sc->sc_fallback;
+	struct fc_entry *fe;
+	struct stat st;
+	int fd, m = http_req_method(hr);
+
+	if (fb == NULL || (e != ENOENT && e != ENOTDIR) ||
+	    (m != HTTP_M_GET && m != HTTP_M_HEAD))
+		goto none;
+	fd = static_open(sc, rootfd, fb, cacheable, &fe);
+	if (fe != NULL) {
+		if (fd != -1)
+			close(fd);
+		if (fe->fe_kind == FC_FILE)
+			return (static_cached(hr, sc, fe, fb));
+		fc_unref(fe);
+		goto none;
+	}
+	if (fd == -1) {
+		if (errno == ENOENT && sc->sc_gzip_static) {
+			fd = static_gz_only(hr, sc, rootfd, fb, &st);
+			if (fd >= 0)
+				return (static_file(hr, sc, fd, fb, &st,
+				    STATIC_F_GZ));
+			if (fd == -2)
+				vary = STATIC_F_VARY;
+		}
+		goto none;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		/* A directory, a device: nothing to serve in its place. */
+		close(fd);
+		goto none;
+	}
+	return (static_file(hr, sc, fd, fb, &st, vary));
+none:
+	/* vary comes only with ENOENT or ENOTDIR: a 404 either way. */
+	return (vary ? static_vary_error(hr, 404) : static_errno(hr, e));
 }
 
 /*
