@@ -409,7 +409,12 @@ load_mime(struct loader *ld, const config_setting_t *g)
 	free(file);
 	free(charset);
 	if (g != NULL)
-		cfg_strdup(c, g, "default_type", &cf->cf_default_type);
+		if (cfg_strdup(c, g, "default_type",
+		    &cf->cf_default_type) == 1 &&
+		    !mime_type_ok(cf->cf_default_type))
+			cfg_error(c, config_setting_get_member(g,
+			    "default_type"), "default_type: invalid type '%s'",
+			    cf->cf_default_type);
 	if (cf->cf_default_type == NULL)
 		cf->cf_default_type = strdup("application/octet-stream");
 	if (g != NULL && cfg_group(c, g, "types", &t) == 1) {

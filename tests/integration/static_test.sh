@@ -156,6 +156,15 @@ CONF
 	atf_check -s exit:1 -o empty \
 	    -e match:"tamarin.conf:12: charset: 'utf 8' is not a charset name" \
 	    "$TAMARIND" -t -c tamarin.conf
+	# No type at all would send an empty Content-Type.
+	st_conf <<'CONF'
+sites = ( { root = "www"; } );
+mime = {
+	default_type = ""; };
+CONF
+	atf_check -s exit:1 -o empty \
+	    -e match:"tamarin.conf:12: default_type: invalid type ''" \
+	    "$TAMARIND" -t -c tamarin.conf
 }
 static__charset_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
@@ -950,6 +959,9 @@ static__fallback_body() {
 	printf '<p>single page</p>\n' > www/app/index.html
 	printf 'asset\n' > www/app/assets/a.txt
 	ln -s assets/a.txt www/app/link
+	mkdir -p outside
+	printf 'secret\n' > outside/s.txt
+	ln -s ../../outside/s.txt www/post/out
 	printf '<p>gz page, plain</p>\n' > www/gz/index.html
 	gzip -n -c www/gz/index.html > www/gz/index.html.gz
 	stamp www
@@ -1004,6 +1016,10 @@ CONF
 	want_req want /post/users/42 -X POST
 	closed tm_file_resp -c close www/app/index.html "$HTML"
 	want_req want /post/users/42
+	# A segment too long to be a name (a token in a deep link), and a
+	# link out of the root, which must look like any absent name.
+	want_req want "/post/$(printf '%0300d' 0)"
+	want_req want /post/out
 	# No file to serve in its place: the path's own 404.
 	closed tm_error_resp 404 'Not Found'
 	want_req want /missing/users/42

@@ -371,6 +371,9 @@ ATF_TC_BODY(mime_table_load__charset, tc)
 	ATF_REQUIRE_MSG(mt != NULL, "mime_table_load: %s", err);
 	check_type(mt, "a.html", "text/html; charset=iso-8859-1");
 	check_type(mt, "a.css", "text/css; charset=iso-8859-1");
+	/* JSON is UTF-8 whatever is named (RFC 8259 8.1): no label. */
+	check_type(mt, "a.json", "application/json");
+	check_type(mt, "site.webmanifest", "application/manifest+json");
 	ATF_REQUIRE(mime_table_add(mt, "htm", "text/html; charset=koi8-r") ==
 	    0);
 	check_type(mt, "a.htm", "text/html; charset=koi8-r");
@@ -378,6 +381,11 @@ ATF_TC_BODY(mime_table_load__charset, tc)
 
 	ATF_CHECK(mime_table_load(NOFILE, 0, "utf 8", err, sizeof(err)) ==
 	    NULL);
+	ATF_CHECK(mime_type_ok("text/plain"));
+	ATF_CHECK(mime_type_ok("text/plain; charset=koi8-r"));
+	ATF_CHECK(!mime_type_ok(""));
+	ATF_CHECK(!mime_type_ok("notatype"));
+	ATF_CHECK(!mime_type_ok("text/plain\r\nX: 1"));
 	ATF_CHECK(mime_charset_ok("utf-8"));
 	ATF_CHECK(mime_charset_ok(""));
 	ATF_CHECK(!mime_charset_ok("a;b"));

@@ -143,6 +143,7 @@ static const char *mime_type_new(struct mime_table *, const char *, size_t);
 static int	mime_ext_ok(const char *, size_t);
 static size_t	mime_type_len(const char *, int);
 static int	mime_is_textual(const char *, size_t);
+static int	mime_is_json(const char *, size_t);
 static int	mime_tchar(unsigned char);
 static unsigned char mime_lower(unsigned char);
 static uint32_t	mime_hash(const char *, size_t);
@@ -442,10 +443,32 @@ mime_type_new(struct mime_table *mt, const char *type, size_t len)
 {
 	const char *suffix = "";
 
-	/* An operator who gave parameters chose the charset, if any. */
-	if (memchr(type, ';', len) == NULL && mime_is_textual(type, len))
+	/*
+	 * An operator who gave parameters chose the charset, if any.  JSON
+	 * is UTF-8 whatever mime.charset says (RFC 8259 8.1): it is named
+	 * only when that is the charset named.
+	 */
+	if (memchr(type, ';', len) == NULL && mime_is_textual(type, len) &&
+	    (!mime_is_json(type, len) ||
+	    strcasecmp(mt->mt_charset, "; charset=utf-8") == 0))
 		suffix = mt->mt_charset;
 	return (mime_strdup(mt, type, len, suffix));
+}
+
+/* application/json, or a +json suffix (RFC 6839). */
+static int
+mime_is_json(const char *type, size_t len)
+{
+	return ((len >= 5 && strncasecmp(type + len - 5, "/json", 5) == 0) ||
+	    (len >= 5 && strncasecmp(type + len - 5, "+json", 5) == 0));
+}
+
+int
+mime_type_ok(const char *type)
+{
+	size_t n = mime_type_len(type, 1);
+
+	return (n != 0 && n == strlen(type));
 }
 
 /* 1 when ext[0..len) is an extension mime_lookup() can match. */

@@ -32,6 +32,8 @@ struct mime_table *mime_table_load(const char *path, int builtin_wins,
 	    const char *charset, char *err, size_t errlen);
 /* A charset name: "" or up to MIME_CHARSET_MAX token characters. */
 int	mime_charset_ok(const char *);
+/* A media type as types = { ... } takes it: "type/subtype" [params]. */
+int	mime_type_ok(const char *);
 /* What textual types get: "; charset=NAME", or "" for none. */
 const char *mime_charset_suffix(const struct mime_table *);
 void	mime_table_free(struct mime_table *);

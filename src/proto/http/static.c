@@ -139,7 +139,12 @@ static_init(struct cfg_ctx *c, const config_setting_t *route,
 		cfg_bool(c, route, "autoindex", &sc->sc_autoindex);
 		cfg_bool(c, route, "gzip_static", &sc->sc_gzip_static);
 		cfg_bool(c, route, "etag", &sc->sc_etag);
-		cfg_strdup(c, route, "default_type", &sc->sc_default_type);
+		if (cfg_strdup(c, route, "default_type",
+		    &sc->sc_default_type) == 1 &&
+		    !mime_type_ok(sc->sc_default_type))
+			cfg_error(c, config_setting_get_member(route,
+			    "default_type"), "default_type: invalid type '%s'",
+			    sc->sc_default_type);
 		if (cfg_int(c, route, "max_ranges", 0, 1024, &v) == 1)
 			sc->sc_max_ranges = (unsigned int)v;
 		if (cfg_strdup(c, route, "follow_symlinks", &sym) == 1) {
@@ -336,7 +341,10 @@ static_handle(struct http_req *hr, void *data)
  * The request's path names nothing (e): the route's fallback, served as
  * a request for it would be (try_files $uri $uri/ /index.html), for the
  * router of a single-page application reads the path itself.  Only for
- * reads, and only for a name that is not there: a refusal stays one.
+ * reads, and only for what static_errno() answers 404: a name that is not
+ * there, too long to be (a token in a deep link), or a link out of the
+ * root (which must look absent, not tell that it exists).  A refusal
+ * (403) stays one.
  * Without a fallback file to serve, the answer the path alone would
  * have, never a loop.  vary: STATIC_F_VARY when the path is absent only
  * to this client's Accept-Encoding (static_gz_only()).
@@ -350,7 +358,8 @@ static_absent(struct http_req *hr, const struct static_conf *sc, int rootfd,
 	struct stat st;
 	int fd, m = http_req_method(hr);
 
-	if (fb == NULL || (e != ENOENT && e != ENOTDIR) ||
+	if (fb == NULL || (e != ENOENT && e != ENOTDIR &&
+	    e != ENAMETOOLONG && e != EXDEV) ||
 	    (m != HTTP_M_GET && m != HTTP_M_HEAD))
 		goto none;
 	fd = static_open(sc, rootfd, fb, cacheable, &fe);
