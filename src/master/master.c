@@ -562,8 +562,6 @@ master_nofile(const struct config *cf)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
-	if (rl.rlim_cur >= want)
-		return;
 	old = rl;
 	/* Raising the hard limit needs CAP_SYS_RESOURCE: try, then settle. */
 	if (want > rl.rlim_max) {
@@ -583,6 +581,7 @@ master_nofile(const struct config *cf)
 		log_warnx("only %llu file descriptors per process; "
 		    "max_open_files is %u", (unsigned long long)rl.rlim_cur,
 		    (unsigned int)cf->cf_max_open_files);
+	/* Also when max_open_files asked for no more than there is. */
 	if (rl.rlim_cur < need)
 		log_warnx("only %llu file descriptors per process; "
 		    "slots_per_worker %u may not all be usable",

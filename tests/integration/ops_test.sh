@@ -395,6 +395,16 @@ reload_limits_body() {
 	    atf_fail "the reload did not run"
 	atf_check -o match:'only 1024 file descriptors per process; slots_per_worker 5000 may not all be usable' \
 	    cat daemon.log
+	# max_open_files no higher than the limit: nothing to raise, but
+	# the slots still do not fit.
+	sed -i 's/error_log = "error.log";/error_log = "error.log"; max_open_files = 1024;/' \
+	    tamarin.conf
+	atf_check -o match:'max_open_files = 1024;' cat tamarin.conf
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 50 sh -c 'test "$(tmq eval summary "d[\"generation\"]")" = 3' ||
+	    atf_fail "the second reload did not run"
+	atf_check -o inline:'2\n' grep -c 'slots_per_worker 5000 may not all be usable' \
+	    daemon.log
 }
 reload_limits_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
