@@ -1151,11 +1151,27 @@ prom_worker_labels(struct sbuf *sb, const struct snap_worker *w)
 	    w->sw_number, w->sw_generation, (int)w->sw_pid);
 }
 
+/* Per-worker slot gauges: a uint32_t of struct snap_worker each. */
+static const struct {
+	const char	*sg_name;
+	const char	*sg_help;
+	size_t		 sg_off;
+} slot_gauges[] = {
+	{ "tamarin_slots_active", "connection slots in use",
+	    offsetof(struct snap_worker, sw_active) },
+	{ "tamarin_slots_capacity", "connection slots of the worker",
+	    offsetof(struct snap_worker, sw_slot_count) },
+	{ "tamarin_slots_usable",
+	    "connection slots the worker's file descriptors allow",
+	    offsetof(struct snap_worker, sw_slot_usable) },
+};
+
 void
 report_prometheus(struct sbuf *sb, const struct shm_snap *sn)
 {
 	const struct snap_listener *ln;
 	const struct snap_worker *w;
+	const char *v;
 	char name[96], pbuf[16];
 	unsigned int k;
 	size_t i;
@@ -1219,35 +1235,19 @@ report_prometheus(struct sbuf *sb, const struct shm_snap *sn)
 	}
 
 	/* Gauges of live workers only: an exited one holds no slots. */
-	prom_family(sb, "tamarin_slots_active", "gauge",
-	    "connection slots in use");
-	for (i = 0; i < sn->sn_nworkers; i++) {
-		w = &sn->sn_workers[i];
-		if (!report_worker_live(w))
-			continue;
-		sbuf_puts(sb, "tamarin_slots_active{");
-		prom_worker_labels(sb, w);
-		sbuf_printf(sb, "} %u\n", w->sw_active);
-	}
-	prom_family(sb, "tamarin_slots_capacity", "gauge",
-	    "connection slots of the worker");
-	for (i = 0; i < sn->sn_nworkers; i++) {
-		w = &sn->sn_workers[i];
-		if (!report_worker_live(w))
-			continue;
-		sbuf_puts(sb, "tamarin_slots_capacity{");
-		prom_worker_labels(sb, w);
-		sbuf_printf(sb, "} %u\n", w->sw_slot_count);
-	}
-	prom_family(sb, "tamarin_slots_usable", "gauge",
-	    "connection slots the worker's file descriptors allow");
-	for (i = 0; i < sn->sn_nworkers; i++) {
-		w = &sn->sn_workers[i];
-		if (!report_worker_live(w))
-			continue;
-		sbuf_puts(sb, "tamarin_slots_usable{");
-		prom_worker_labels(sb, w);
-		sbuf_printf(sb, "} %u\n", w->sw_slot_usable);
+	for (k = 0; k < sizeof(slot_gauges) / sizeof(slot_gauges[0]); k++) {
+		prom_family(sb, slot_gauges[k].sg_name, "gauge",
+		    slot_gauges[k].sg_help);
+		for (i = 0; i < sn->sn_nworkers; i++) {
+			w = &sn->sn_workers[i];
+			if (!report_worker_live(w))
+				continue;
+			sbuf_printf(sb, "%s{", slot_gauges[k].sg_name);
+			prom_worker_labels(sb, w);
+			v = (const char *)w + slot_gauges[k].sg_off;
+			sbuf_printf(sb, "} %u\n",
+			    *(const uint32_t *)(const void *)v);
+		}
 	}
 
 	/*

@@ -433,49 +433,48 @@ range_cmp(const void *a, const void *b)
 	return (*x < *y ? -1 : *x > *y);
 }
 
+/*
+ * A write section of the master's on a row or block: the sequence odd,
+ * whatever a crashed worker left in it, before any field changes.
+ */
+static void
+seq_write_begin(_Atomic uint32_t *seq)
+{
+	atomic_store_explicit(seq, atomic_load_explicit(seq,
+	    memory_order_relaxed) | 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+/* release: the fields before the even sequence. */
+static void
+seq_write_end(_Atomic uint32_t *seq)
+{
+	atomic_store_explicit(seq, (atomic_load_explicit(seq,
+	    memory_order_relaxed) | 1) + 1, memory_order_release);
+}
+
 void
 shm_block_write_begin(struct shm *s, unsigned int block)
 {
-	struct shm_block *b = shm_block(s, block);
-	uint32_t seq = atomic_load_explicit(&b->wb_seq, memory_order_relaxed);
-
-	/*
-	 * Odd, whatever a crashed worker left there: readers see it before
-	 * any field changes.
-	 */
-	atomic_store_explicit(&b->wb_seq, seq | 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_release);
+	seq_write_begin(&shm_block(s, block)->wb_seq);
 }
 
 void
 shm_block_write_end(struct shm *s, unsigned int block)
 {
-	struct shm_block *b = shm_block(s, block);
-	uint32_t seq = atomic_load_explicit(&b->wb_seq, memory_order_relaxed);
-
-	/* release: the fields before the even sequence. */
-	atomic_store_explicit(&b->wb_seq, (seq | 1) + 1, memory_order_release);
+	seq_write_end(&shm_block(s, block)->wb_seq);
 }
 
 void
 shm_listener_write_begin(struct shm *s, unsigned int i)
 {
-	struct shm_listener *sl = shm_listener(s, i);
-	uint32_t seq = atomic_load_explicit(&sl->li_seq, memory_order_relaxed);
-
-	/* Odd: readers see it before any field changes. */
-	atomic_store_explicit(&sl->li_seq, seq | 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_release);
+	seq_write_begin(&shm_listener(s, i)->li_seq);
 }
 
 void
 shm_listener_write_end(struct shm *s, unsigned int i)
 {
-	struct shm_listener *sl = shm_listener(s, i);
-	uint32_t seq = atomic_load_explicit(&sl->li_seq, memory_order_relaxed);
-
-	/* release: the fields before the even sequence. */
-	atomic_store_explicit(&sl->li_seq, (seq | 1) + 1, memory_order_release);
+	seq_write_end(&shm_listener(s, i)->li_seq);
 }
 
 void

@@ -74,7 +74,7 @@ static int	static_absent(struct http_req *, const struct static_conf *,
 static int	static_file(struct http_req *, const struct static_conf *,
 		    int, const char *, const struct stat *, int);
 static int	static_gz_only(struct http_req *, const struct static_conf *,
-		    int, const char *, struct stat *);
+		    int, const char *, int, int *, int *);
 static int	static_vary_error(struct http_req *, unsigned int);
 static int	static_dir(struct http_req *, const struct static_conf *,
 		    int, int, const char *);
@@ -278,7 +278,7 @@ static_handle(struct http_req *hr, void *data)
 	const char *path = http_req_path(hr);
 	struct fc_entry *fe;
 	struct stat st;
-	int rootfd, fd, cacheable, e, vary;
+	int rootfd, fd, cacheable, e, vary, r;
 
 	rootfd = sc->sc_rootfd != -1 ? sc->sc_rootfd :
 	    hr->rq_site != NULL ? hr->rq_site->st_rootfd : -1;
@@ -308,14 +308,8 @@ static_handle(struct http_req *hr, void *data)
 		e = errno;
 		vary = 0;
 		/* Not cacheable, so no cache entry says it is absent. */
-		if (e == ENOENT && sc->sc_gzip_static) {
-			fd = static_gz_only(hr, sc, rootfd, path, &st);
-			if (fd >= 0)
-				return (static_file(hr, sc, fd, path, &st,
-				    STATIC_F_GZ));
-			if (fd == -2)
-				vary = STATIC_F_VARY;
-		}
+		if (static_gz_only(hr, sc, rootfd, path, e, &r, &vary))
+			return (r);
 		return (static_absent(hr, sc, rootfd, cacheable, e, vary));
 	}
 	if (fstat(fd, &st) == -1) {
@@ -356,7 +350,7 @@ static_absent(struct http_req *hr, const struct static_conf *sc, int rootfd,
 	const char *fb = sc->sc_fallback;
 	struct fc_entry *fe;
 	struct stat st;
-	int fd, m = http_req_method(hr);
+	int fd, r, m = http_req_method(hr);
 
 	if (fb == NULL || (e != ENOENT && e != ENOTDIR &&
 	    e != ENAMETOOLONG && e != EXDEV) ||
@@ -372,14 +366,8 @@ static_absent(struct http_req *hr, const struct static_conf *sc, int rootfd,
 		goto none;
 	}
 	if (fd == -1) {
-		if (errno == ENOENT && sc->sc_gzip_static) {
-			fd = static_gz_only(hr, sc, rootfd, fb, &st);
-			if (fd >= 0)
-				return (static_file(hr, sc, fd, fb, &st,
-				    STATIC_F_GZ));
-			if (fd == -2)
-				vary = STATIC_F_VARY;
-		}
+		if (static_gz_only(hr, sc, rootfd, fb, errno, &r, &vary))
+			return (r);
 		goto none;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -409,41 +397,45 @@ static_encoding(const char *path)
 }
 
 /*
- * gzip_static for a name only its .gz has, as nginx serves it: path.gz,
- * open, with its stat in *st, for a client that takes gzip; -2 when it is
- * there but the client does not (the name is absent to that client, an
- * answer that varies); -1 when there is none to serve (missing, refused
- * by the symlink policy, or not a regular file): absent to all.
+ * gzip_static for a name only its .gz has (e: why opening path failed),
+ * as nginx serves it: 1 when path.gz went to a client that takes gzip,
+ * static_file()'s result in *ret.  Else 0, with *vary STATIC_F_VARY when
+ * the .gz is there but the client does not take it (the name is absent
+ * to that client, an answer that varies); none to serve (missing, refused
+ * by the symlink policy, not a regular file) leaves *vary alone.
  */
 static int
 static_gz_only(struct http_req *hr, const struct static_conf *sc,
-    int rootfd, const char *path, struct stat *st)
+    int rootfd, const char *path, int e, int *ret, int *vary)
 {
 	char gpath[HTTP_PATH_MAX + 256 + sizeof(".gz")];
 	const char *v;
+	struct stat st;
 	size_t vlen, plen = strlen(path);
 	int fd;
 
 	/* "dir/" names no file; a .svgz is never compressed twice. */
-	if (plen == 0 || path[plen - 1] == '/' ||
-	    static_encoding(path) != NULL ||
+	if (e != ENOENT || !sc->sc_gzip_static || plen == 0 ||
+	    path[plen - 1] == '/' || static_encoding(path) != NULL ||
 	    (size_t)snprintf(gpath, sizeof(gpath), "%s.gz", path) >=
 	    sizeof(gpath))
-		return (-1);
+		return (0);
 	fd = fs_open_beneath(rootfd, gpath, O_RDONLY | O_NONBLOCK,
 	    sc->sc_symlinks);
 	if (fd == -1)
-		return (-1);
-	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		return (0);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return (-1);
+		return (0);
 	}
 	v = http_req_header(hr, "Accept-Encoding", &vlen);
 	if (v == NULL || !http_accepts_gzip(v, vlen)) {
 		close(fd);
-		return (-2);
+		*vary = STATIC_F_VARY;
+		return (0);
 	}
-	return (fd);
+	*ret = static_file(hr, sc, fd, path, &st, STATIC_F_GZ);
+	return (1);
 }
 
 /* An error another Accept-Encoding would not have had (gzip_static). */
@@ -498,7 +490,7 @@ static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
 	const char *q;
 	struct stat st;
 	size_t plen = strlen(path), qlen, i;
-	int fd, n, e, vary = 0, cacheable = !sc->sc_gzip_static &&
+	int fd, n, e, r, vary = 0, cacheable = !sc->sc_gzip_static &&
 	    http_req_header(hr, "Range", NULL) == NULL;
 
 	if (plen == 0 || path[plen - 1] != '/') {
@@ -537,15 +529,12 @@ static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
 			 * Only its .gz: the index of clients that take gzip;
 			 * the others look further, and what they get varies.
 			 */
-			fd = static_gz_only(hr, sc, rootfd, ipath, &st);
-			if (fd >= 0) {
+			if (static_gz_only(hr, sc, rootfd, ipath, ENOENT,
+			    &r, &vary)) {
 				if (dirfd != -1)
 					close(dirfd);
-				return (static_file(hr, sc, fd, ipath, &st,
-				    STATIC_F_GZ));
+				return (r);
 			}
-			if (fd == -2)
-				vary = STATIC_F_VARY;
 			continue;
 		}
 		if (fd == -1) {
