@@ -346,18 +346,20 @@ parser__versions_methods_cleanup() {
 
 atf_test_case target__normalisation cleanup
 target__normalisation_head() {
-	atf_set descr "targets are decoded once and normalised; %00, bad escapes and .. above the root: 400"
+	atf_set descr "targets are decoded once and normalised; %00, bad escapes in the path and .. above the root: 400"
 }
 target__normalisation_body() {
 	http_start
 	tm_file_resp -c close www/sub/file.txt "$TXT" > want
 	printf '[closed]\n' >> want
+	# The query is not decoded, so a literal '%' there is no error.
 	for t in /sub/file.txt /%73ub/file.txt /sub%2Ffile.txt /sub/./file.txt \
-	    //sub//file.txt /sub/x/../file.txt /x/y/../../sub/file.txt; do
+	    //sub//file.txt /sub/x/../file.txt /x/y/../../sub/file.txt \
+	    '/sub/file.txt?q=100%' '/sub/file.txt?e=%u00e9&f=%4'; do
 		atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof \
 		    raw "$PORT" "GET $t HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
 	done
-	for t in /%00 /sub/file.txt%00.html /%zz /%4 /../etc/passwd \
+	for t in /%00 /sub/file.txt%00.html /%zz /%4 /%?q /../etc/passwd \
 	    /sub/../../etc/passwd /%2e%2e/etc/passwd /sub/%2E%2E/%2e%2e/x \
 	    /..%2fetc/passwd; do
 		refused 400 'Bad Request' "GET $t HTTP/1.1\r\nHost: main.test\r\n\r\n"

@@ -200,6 +200,9 @@ CONF
 	want_req want /docs
 	redirect_resp 301 'Moved Permanently' '/docs/both/?a=1&b=%20' > want
 	want_req want '/docs/both?a=1&b=%20'
+	# A literal '%' of the query, and a '"', are no URI: escaped.
+	redirect_resp 301 'Moved Permanently' '/docs/both/?q=100%25&s=%22x%22' > want
+	want_req want '/docs/both?q=100%&s="x"'
 	redirect_resp 301 'Moved Permanently' '/sp%20ace/' > want
 	want_req want '/sp%20ace'
 	closed tm_file_resp -c close 'www/sp ace/index.html' "$HTML"
@@ -1225,6 +1228,7 @@ CONF
 /r 301 [https://main.test/new/?]
 /v/a%20b/c?q=1&z 302 [http://v.test/x?r=/v/a%20b/c?q=1&z&u=/v/a%20b/c&s=a%20b/c&a=q=1&z&h=main.test]
 /v/%3f%0d%0a 302 [http://v.test/x?r=/v/%3f%0d%0a&u=/v/%3F%0D%0A&s=%3F%0D%0A&a=&h=main.test]
+/v/x?q=100%&e=%u00e9&o=%4F 302 [http://v.test/x?r=/v/x?q=100%25&e=%25u00e9&o=%4F&u=/v/x&s=x&a=q=100%25&e=%25u00e9&o=%4F&h=main.test]
 /c303 303 [/s/]
 /c307 307 [/s/]
 /c308 308 [/s/]
@@ -1242,8 +1246,9 @@ EOF
 	atf_check -o inline:'302 [http://v.test/x?r=/v/x?y=1&u=/v/x&s=x&a=y=1&h=main.test]\n' \
 	    curl -s -o /dev/null -w '%{http_code} [%header{location}]\n' \
 	    --request-target 'http://Main.Test/v/x?y=1' "$u/"
-	# The whole response: the Location as given, the link escaped.
-	redirect_resp 302 Found 'http://v.test/x?r=/v/?a=<b>&u=/v/&s=&a=a=<b>&h=main.test' > want
+	# The whole response: bytes no URI has raw are escaped in the
+	# Location.
+	redirect_resp 302 Found 'http://v.test/x?r=/v/?a=%3Cb%3E&u=/v/&s=&a=a=%3Cb%3E&h=main.test' > want
 	want_req want '/v/?a=<b>' --vhost main.test
 	# Bad redirect routes are config errors, each with its line.
 	st_conf <<'CONF'

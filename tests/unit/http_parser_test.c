@@ -438,7 +438,15 @@ static const struct rq_case target_cases[] = {
 	ERR("escape_not_hex", "GET /a%zz" H11 "\r\n", 400),
 	ERR("escape_half_hex", "GET /a%2g" H11 "\r\n", 400),
 	ERR("escape_alone", "GET /%" H11 "\r\n", 400),
-	ERR("escape_in_query", "GET /?a=%4" H11 "\r\n", 400),
+	/* The query is not decoded: its '%' goes on as sent. */
+	OK("escape_in_query", "GET /?a=%4" H11 "\r\n",
+	    "GET o 1.1 H t=/?a=%4 p=/ q=a=%4 h=h cl=0 n=1"),
+	OK("escape_in_query_bare", "GET /a?q=100%&e=%u00e9&p=%" H11 "\r\n",
+	    "GET o 1.1 H t=/a?q=100%&e=%u00e9&p=% p=/a q=q=100%&e=%u00e9&p=% "
+	    "h=h cl=0 n=1"),
+	ERR("escape_before_query", "GET /a%?q=%41" H11 "\r\n", 400),
+	ERR("escape_absolute_path", "GET http://h/a%g?q HTTP/1.1\r\n"
+	    "Host: h\r\n\r\n", 400),
 	ERR("fragment", "GET /a#b" H11 "\r\n", 400),
 	ERR("byte_80", "GET /\x80" H11 "\r\n", 400),
 	ERR("byte_ff", "GET /a\xff" H11 "\r\n", 400),

@@ -255,11 +255,52 @@ ATF_TC_BODY(http_name_encode__table, tc)
 	ATF_CHECK_EQ(http_name_encode("c:", 2, out, 4), -1);
 }
 
+/* Raw request bytes made a URI: what is one already stays as sent. */
+ATF_TC_WITHOUT_HEAD(http_uri_fix__table);
+ATF_TC_BODY(http_uri_fix__table, tc)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "", "" },
+		{ "/a/b?x=1&y=%41%2f", "/a/b?x=1&y=%41%2f" },
+		{ "/p?a[]=1&b=:@/?!$'()*+,;=~", "/p?a[]=1&b=:@/?!$'()*+,;=~" },
+		{ "q=100%", "q=100%25" },
+		{ "%u00e9%", "%25u00e9%25" },
+		{ "%4", "%254" },
+		{ "%4g%41", "%254g%41" },
+		{ "a=<b>&c=\"d\"{|}^`\\", "a=%3Cb%3E&c=%22d%22%7B%7C%7D%5E%60%5C" },
+		{ "x\x7f\x80", "x%7F%80" },
+	};
+	char out[64];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rc = http_uri_fix(cases[i].in, strlen(cases[i].in), out,
+		    sizeof(out));
+		ATF_CHECK_MSG(rc == (int)strlen(cases[i].want) &&
+		    strcmp(out, cases[i].want) == 0, "\"%s\": rc %d \"%s\", "
+		    "want \"%s\"", cases[i].in, rc, rc >= 0 ? out : "",
+		    cases[i].want);
+	}
+	/* Bounded: "a%25" and its NUL fit in 5, not in 4; an escape
+	   cut at the input's end is no escape. */
+	ATF_CHECK_EQ(http_uri_fix("a%", 2, out, 5), 4);
+	ATF_CHECK_STREQ(out, "a%25");
+	ATF_CHECK_EQ(http_uri_fix("a%", 2, out, 4), -1);
+	ATF_CHECK_EQ(http_uri_fix("%41", 2, out, sizeof(out)), 4);
+	ATF_CHECK_STREQ(out, "%254");
+	ATF_CHECK_EQ(http_uri_fix("%41", 3, out, 4), 3);
+	ATF_CHECK_STREQ(out, "%41");
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, http_path_normalize__table);
 	ATF_TP_ADD_TC(tp, http_path_encode__table);
 	ATF_TP_ADD_TC(tp, http_path_encode__round_trip);
+	ATF_TP_ADD_TC(tp, http_uri_fix__table);
 	ATF_TP_ADD_TC(tp, http_name_encode__table);
 	return (atf_no_error());
 }

@@ -508,11 +508,19 @@ scan_value(const unsigned char *b, uint32_t p, uint32_t end)
 	}
 }
 
-/* Every '%' must start "%" HEXDIG HEXDIG (RFC 3986 §2.1). */
+/*
+ * Every '%' of the path must start "%" HEXDIG HEXDIG (RFC 3986 §2.1): the
+ * path is decoded.  The query is not, so a literal '%' there ("?q=100%",
+ * old escape()'s "%u00e9") goes on as sent, as nginx and Apache take it;
+ * whoever decodes the query judges it.
+ */
 static int
 pct_check(const unsigned char *t, uint32_t n)
 {
-	const unsigned char *q, *e = t + n;
+	const unsigned char *q, *e;
+
+	if ((e = memchr(t, '?', n)) == NULL)
+		e = t + n;
 
 	while ((q = memchr(t, '%', (size_t)(e - t))) != NULL) {
 		if (e - q < 3 || !IS(q[1], C_HEX) || !IS(q[2], C_HEX))

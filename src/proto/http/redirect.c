@@ -2,11 +2,12 @@
  * The redirect handler: `to` is the target, with variables expanded per
  * request; `code` is the status (301 by default).
  *
- *   $request_uri  path and query as received (of an absolute form too)
+ *   $request_uri  path and query as received (of an absolute form too),
+ *                 with what is no URI escaped
  *   $uri          the normalised path (percent-encoded again)
  *   $subpath      the path after the route's prefix, without its '/'
  *                 (percent-encoded again)
- *   $args         the raw query, without '?'
+ *   $args         the raw query, without '?', escaped the same way
  *   $host         the requested host, without port
  *   $scheme       http or https
  */
@@ -145,7 +146,8 @@ redirect_handle(struct http_req *hr, void *data)
 	char hbuf[INET6_ADDRSTRLEN + 2];
 	const char *p = rd->rd_to, *v;
 	size_t n = 0, vl;
-	int el, path;
+	int el;
+	enum { V_AS_IS, V_PATH, V_RAW } how;
 
 	while (*p != '\0') {
 		if (*p != '$') {
@@ -156,11 +158,12 @@ redirect_handle(struct http_req *hr, void *data)
 		}
 		v = NULL;
 		vl = 0;
-		path = 0;
+		how = V_AS_IS;
 		if (strncmp(p, "$request_uri", 12) == 0) {
 			/* Never the authority of an absolute form: a template
 			   like "https://$host$request_uri" names it once. */
 			v = http_req_uri(hr, &vl);
+			how = V_RAW;
 			/* An absolute form's empty path is "/" (RFC 9112
 			   §3.2.2). */
 			if (vl == 0 || *v != '/') {
@@ -172,7 +175,7 @@ redirect_handle(struct http_req *hr, void *data)
 		} else if (strncmp(p, "$uri", 4) == 0) {
 			v = http_req_path(hr);
 			vl = strlen(v);
-			path = 1;
+			how = V_PATH;
 			p += 4;
 		} else if (strncmp(p, "$subpath", 8) == 0) {
 			/*
@@ -185,10 +188,11 @@ redirect_handle(struct http_req *hr, void *data)
 			if (*v == '/')
 				v++;
 			vl = strlen(v);
-			path = 1;
+			how = V_PATH;
 			p += 8;
 		} else if (strncmp(p, "$args", 5) == 0) {
 			v = http_req_query(hr, &vl);
+			how = V_RAW;
 			p += 5;
 		} else if (strncmp(p, "$host", 5) == 0) {
 			v = redirect_host(hr, hbuf, sizeof(hbuf), &vl);
@@ -207,11 +211,16 @@ redirect_handle(struct http_req *hr, void *data)
 		 * $uri and $subpath are decoded: a space, a '?' or a CR from
 		 * %0D would make the Location no URI (RFC 9110 §10.2.2) or
 		 * change its meaning, so they go out percent-encoded again.
-		 * (nginx copies them raw; the RFC wins.)  The other variables
-		 * are raw request bytes the parser already checked.
+		 * (nginx copies them raw; the RFC wins.)  $request_uri and
+		 * $args are raw request bytes, where the parser lets a bare
+		 * '%' or a '"' through in the query: those are escaped, and
+		 * what is already a URI stays as sent.
 		 */
-		if (path) {
-			if ((el = http_path_encode(v, vl, enc, sizeof(enc))) < 0)
+		if (how != V_AS_IS) {
+			el = how == V_PATH ?
+			    http_path_encode(v, vl, enc, sizeof(enc)) :
+			    http_uri_fix(v, vl, enc, sizeof(enc));
+			if (el < 0)
 				return (http_resp_error(hr, 414));
 			v = enc;
 			vl = (size_t)el;

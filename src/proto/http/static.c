@@ -502,10 +502,15 @@ static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
 			return (http_resp_error(hr, 414));
 		loc[n++] = '/';
 		loc[n] = '\0';
+		/* The query as sent, with what is no URI escaped; one too
+		   long for the buffer is dropped rather than cut. */
 		q = http_req_query(hr, &qlen);
-		if (qlen > 0 && (size_t)n + qlen + 2 < sizeof(loc))
-			snprintf(loc + n, sizeof(loc) - (size_t)n, "?%.*s",
-			    (int)qlen, q);
+		if (qlen > 0 && (size_t)n + 1 < sizeof(loc)) {
+			loc[n] = '?';
+			if (http_uri_fix(q, qlen, loc + n + 1,
+			    sizeof(loc) - (size_t)n - 1) < 0)
+				loc[n] = '\0';
+		}
 		return (http_resp_redirect(hr, 301, loc));
 	}
 	for (i = 0; i < sc->sc_nindex; i++) {

@@ -25,6 +25,13 @@
 static int	path_safe(unsigned char);
 static int	uri_encode(const char *, size_t, char *, size_t, int);
 
+/* What uri_encode() leaves as it is. */
+enum {
+	ENC_PATH,		/* path_safe() bytes */
+	ENC_NAME,		/* the same but '/' and ':' */
+	ENC_RAW,		/* a URI's bytes and its valid escapes */
+};
+
 int
 http_path_normalize(const char *in, size_t inlen, char *out, size_t outsz,
     size_t *outlen)
@@ -97,22 +104,31 @@ path_safe(unsigned char c)
 int
 http_path_encode(const char *in, size_t inlen, char *out, size_t outsz)
 {
-	return (uri_encode(in, inlen, out, outsz, 0));
+	return (uri_encode(in, inlen, out, outsz, ENC_PATH));
 }
 
 int
 http_name_encode(const char *in, size_t inlen, char *out, size_t outsz)
 {
-	return (uri_encode(in, inlen, out, outsz, 1));
+	return (uri_encode(in, inlen, out, outsz, ENC_NAME));
+}
+
+int
+http_uri_fix(const char *in, size_t inlen, char *out, size_t outsz)
+{
+	return (uri_encode(in, inlen, out, outsz, ENC_RAW));
 }
 
 /*
- * name: one segment of a relative reference, where '/' would start
+ * ENC_NAME: one segment of a relative reference, where '/' would start
  * another segment and a ':' in the first one makes it a scheme
  * ("javascript:...", RFC 3986 §4.2); both are escaped then.
+ * ENC_RAW: bytes already in URI form; '?' and '[' ']' (which many
+ * clients send raw in a query) stay, and so does a '%' that starts an
+ * escape, so a valid URI passes unchanged.
  */
 static int
-uri_encode(const char *in, size_t inlen, char *out, size_t outsz, int name)
+uri_encode(const char *in, size_t inlen, char *out, size_t outsz, int mode)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *s = (const unsigned char *)in;
@@ -122,8 +138,14 @@ uri_encode(const char *in, size_t inlen, char *out, size_t outsz, int name)
 	if (outsz == 0)
 		return (-1);
 	for (i = o = 0; i < inlen; i++) {
-		need = path_safe(s[i]) && !(name && (s[i] == '/' ||
-		    s[i] == ':')) ? 1 : 3;
+		if (mode == ENC_RAW)
+			need = path_safe(s[i]) || s[i] == '?' ||
+			    s[i] == '[' || s[i] == ']' || (s[i] == '%' &&
+			    inlen - i > 2 && ISHEX(s[i + 1]) &&
+			    ISHEX(s[i + 2])) ? 1 : 3;
+		else
+			need = path_safe(s[i]) && !(mode == ENC_NAME &&
+			    (s[i] == '/' || s[i] == ':')) ? 1 : 3;
 		if (outsz - o <= need)	/* room for the NUL too */
 			return (-1);
 		if (need == 1) {

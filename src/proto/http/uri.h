@@ -37,4 +37,12 @@ int	http_path_encode(const char *in, size_t inlen, char *out, size_t outsz);
  */
 int	http_name_encode(const char *in, size_t inlen, char *out, size_t outsz);
 
+/*
+ * Make raw request bytes (a request URI, a query) a URI for a Location:
+ * a '%' that starts no escape ("?q=100%") and the bytes RFC 3986 never
+ * allows raw ('"', '<', '{', ...) are escaped; a valid URI is copied
+ * unchanged.  Returns as http_path_encode().
+ */
+int	http_uri_fix(const char *in, size_t inlen, char *out, size_t outsz);
+
 #endif /* TM_HTTP_URI_H */
