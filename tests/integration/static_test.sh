@@ -800,6 +800,9 @@ CONF
 	for ae in gzip 'deflate, gzip' 'GZIP' 'gzip;q=0.5' '*' 'br;q=1, *;q=0.1'; do
 		want_req want /gz/t.txt -H "Accept-Encoding: $ae"
 	done
+	# Lines of a list field are one list (RFC 9110 §5.3).
+	want_req want /gz/t.txt -H 'Accept-Encoding: deflate' \
+	    -H 'Accept-Encoding: gzip'
 	atf_check -o save:got curl -sf --compressed "http://127.0.0.1:$PORT/gz/t.txt"
 	atf_check cmp got www/gz/t.txt
 	# 304: the validators and Vary, not the encoding (RFC 9110
@@ -925,6 +928,8 @@ CONF
 	for ae in identity 'gzip;q=0' 'br, deflate'; do
 		want_req want /gz/only.txt -H "Accept-Encoding: $ae"
 	done
+	want_req want /gz/only.txt -H 'Accept-Encoding: gzip' \
+	    -H 'Accept-Encoding: gzip;q=0'
 	want_req want /gz/only.txt
 	tm_error_resp -n -a 'Vary: Accept-Encoding' 404 'Not Found' > want
 	printf '[closed]\n' >> want

@@ -128,6 +128,8 @@ const char	*http_req_field(const struct http_req *, enum http_header_id,
 const char	*http_req_single(const struct http_req *, enum http_header_id,
 		    size_t *len);
 /* 0, 304 or 412: see http_resp_preconditions() in handler.h. */
+/* Whether gzip is acceptable, by every Accept-Encoding line together. */
+int		 http_req_accepts_gzip(const struct http_req *);
 int		 http_req_preconditions(const struct http_req *,
 		    const char *etag, size_t etag_len, const time_t *mtime);
 

@@ -235,6 +235,25 @@ req_list(const struct http_req *hr, enum http_header_id id, size_t *len,
 }
 
 /*
+ * Several Accept-Encoding lines are one list (§5.3): "gzip;q=0" on the
+ * second line forbids what the first allowed.  Out of memory, identity.
+ */
+int
+http_req_accepts_gzip(const struct http_req *hr)
+{
+	const char *v;
+	char *buf = NULL;
+	size_t len;
+	int ok;
+
+	if ((v = req_list(hr, HTTP_H_ACCEPT_ENCODING, &len, &buf)) == NULL)
+		return (0);
+	ok = http_accepts_gzip(v, len);
+	free(buf);
+	return (ok);
+}
+
+/*
  * RFC 9110 §13.2.2 for the representation with these validators: 0 to go
  * on, 304 or 412.  Most requests carry no precondition at all.
  */

@@ -409,9 +409,8 @@ static_gz_only(struct http_req *hr, const struct static_conf *sc,
     int rootfd, const char *path, int e, int *ret, int *vary)
 {
 	char gpath[HTTP_PATH_MAX + 256 + sizeof(".gz")];
-	const char *v;
 	struct stat st;
-	size_t vlen, plen = strlen(path);
+	size_t plen = strlen(path);
 	int fd;
 
 	/* "dir/" names no file; a .svgz is never compressed twice. */
@@ -428,8 +427,7 @@ static_gz_only(struct http_req *hr, const struct static_conf *sc,
 		close(fd);
 		return (0);
 	}
-	v = http_req_header(hr, "Accept-Encoding", &vlen);
-	if (v == NULL || !http_accepts_gzip(v, vlen)) {
+	if (!http_req_accepts_gzip(hr)) {
 		close(fd);
 		*vary = STATIC_F_VARY;
 		return (0);
@@ -619,8 +617,7 @@ static_file(struct http_req *hr, const struct static_conf *sc, int fd,
 				http_resp_header(hr, "Vary",
 				    "Accept-Encoding");
 			vary = 1;
-			v = http_req_header(hr, "Accept-Encoding", &vlen);
-			if (v != NULL && http_accepts_gzip(v, vlen) &&
+			if (http_req_accepts_gzip(hr) &&
 			    fstat(gfd, &gst) == 0 && S_ISREG(gst.st_mode) &&
 			    gst.st_mtime >= st->st_mtime) {
 				close(fd);
