@@ -331,6 +331,55 @@ reload_keeps_paths_cleanup() {
 	stop_daemon
 }
 
+atf_test_case reload_old_roots_closed cleanup
+reload_old_roots_closed_head() {
+	atf_set descr "after a reload, the new workers and the master hold no directory of the roots the new configuration dropped"
+}
+reload_old_roots_closed_body() {
+	tm_site
+	mkdir -p old-site old-route/r
+	printf 'old site\n' > old-site/index.html
+	printf 'old route\n' > old-route/r/index.html
+	tm_conf 1
+	sed -i '/^sites = /,$d' tamarin.conf
+	cat >> tamarin.conf <<'CONF'
+sites = ( { names = [ "*" ]; root = "www"; },
+	  { names = [ "old.test" ]; root = "old-site";
+	    routes = ( { prefix = "/r/"; handler = "static";
+			 root = "old-route"; } ); } );
+CONF
+	start_daemon tamarin.conf 1
+	m=$(cat tamarind.pid)
+	# roots PID: the root directories PID holds open.
+	roots() {
+		for fd in /proc/$1/fd/*; do
+			t=$(readlink "$fd") && [ -d "$t" ] && echo "$t"
+		done 2>/dev/null | sed -n "s|^$(pwd -P)/||p" | sort -u | tr '\n' ' '
+	}
+	w=$(tmq worker-pids)
+	atf_check_equal "$(roots "$w")" 'old-route old-site www '
+	atf_check_equal "$(roots "$m")" 'old-route old-site www '
+	atf_check -o inline:'old route\n' curl -sf -H 'Host: old.test' \
+	    "http://127.0.0.1:$PORT/r/"
+	tm_conf 1
+	kill -HUP "$m"
+	wait_for 100 sh -c 'test "$(tmq eval summary "d['"'generation'"']")" = 2' ||
+	    atf_fail "no reload"
+	# The old worker is idle: it exits, and its configuration goes.
+	wait_for 100 sh -c "! kill -0 $w 2>/dev/null" || atf_fail "$w stays"
+	w2=$(tmq worker-pids)
+	atf_check test "$w2" != "$w"
+	atf_check_equal "$(roots "$w2")" 'www '
+	atf_check_equal "$(roots "$m")" 'www '
+	# Roots the new configuration keeps still serve.
+	atf_check -o inline:'hello from tamarin\n' curl -sf \
+	    "http://127.0.0.1:$PORT/"
+}
+reload_old_roots_closed_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case reload_include cleanup
 reload_include_head() {
 	atf_set descr "start and reload take @include paths, absolute as they are, relative from the main file's directory, whatever the daemon's; errors name the included file"
@@ -1114,6 +1163,7 @@ atf_init_test_cases() {
 	atf_add_test_case reload_trial_async
 	atf_add_test_case run_dir_made
 	atf_add_test_case reload_keeps_paths
+	atf_add_test_case reload_old_roots_closed
 	atf_add_test_case reload_include
 	atf_add_test_case reload_postponed
 	atf_add_test_case reload_limits

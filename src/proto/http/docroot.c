@@ -120,12 +120,19 @@ docroot_start(unsigned int load)
 {
 	size_t i, n = 0;
 
-	/* Roots of other loads (a configuration the master still keeps). */
+	/*
+	 * Roots of other loads are a configuration the master still keeps
+	 * for an older generation: never this worker's to serve, so their
+	 * directories are not held open for its whole life (a deleted
+	 * release would stay pinned, a file system busy).
+	 */
 	for (i = 0; i < dr.n; i++)
-		if (dr.roots[i].dr_load == load)
+		if (dr.roots[i].dr_load == load) {
 			dr.roots[n++] = dr.roots[i];
-		else
+		} else {
+			(void)close(dr.roots[i].dr_fd);
 			free(dr.roots[i].dr_path);
+		}
 	dr.n = n;
 	if (dr.n == 0)
 		return (-1);
