@@ -1632,6 +1632,49 @@ accesslog__refused_cleanup() {
 	stop_daemon
 }
 
+atf_test_case accesslog__cut_short cleanup
+accesslog__cut_short_head() {
+	atf_set descr "a response the client cuts short is logged and counted once, as a whole one is"
+}
+accesslog__cut_short_body() {
+	mkdir -p www
+	truncate -s 64M www/big.bin
+	printf 'small\n' > www/small.txt
+	st_conf <<'CONF'
+sites = ( { names = [ "*" ]; root = "www"; access_log = "a.log"; } );
+CONF
+	start_daemon
+	# Reads the head, then resets: the rest cannot be sent.
+	python3 - "$PORT" <<'EOF'
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+got = b""
+while b"\r\n\r\n" not in got:
+    got += s.recv(4096)
+assert got.startswith(b"HTTP/1.1 200 OK\r\n"), got[:100]
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+EOF
+	atf_check -o inline:'small\n' curl -sf "http://127.0.0.1:$PORT/small.txt"
+	wait_for 50 sh -c 'test "$(wc -l < a.log)" -ge 2' ||
+	    atf_fail "a.log: $(cat a.log 2>&1)"
+	atf_check -o inline:'2\n' sh -c 'wc -l < a.log'
+	atf_check -o match:'"GET /big.bin HTTP/1.1" 200 [0-9]+ ' sed -n 1p a.log
+	sent=$(sed -n 's|.*"GET /big.bin HTTP/1.1" 200 \([0-9]*\) .*|\1|p' a.log)
+	atf_check test "$sent" -lt 67108864
+	atf_check -o match:'"GET /small.txt HTTP/1.1" 200 6 ' sed -n 2p a.log
+	# Each line is one request and one 2xx; the cut one an I/O error.
+	wait_for 50 sh -c "test \"\$(tmq eval summary \"d['totals']['errors']['io']\")\" = 1" ||
+	    atf_fail "no I/O error counted"
+	atf_check -o inline:'2 2 0\n' tmq eval summary \
+	    "'%d %d %d' % (d['totals']['requests'], d['totals']['responses']['2xx'], d['totals']['errors']['protocol'])"
+}
+accesslog__cut_short_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case accesslog__flush_reopen cleanup
 accesslog__flush_reopen_head() {
 	atf_set descr "access log lines are flushed within a second and at exit; SIGUSR1 reopens without losing any"
@@ -1706,5 +1749,6 @@ atf_init_test_cases() {
 	atf_add_test_case plugin__stream_length
 	atf_add_test_case accesslog__formats
 	atf_add_test_case accesslog__refused
+	atf_add_test_case accesslog__cut_short
 	atf_add_test_case accesslog__flush_reopen
 }

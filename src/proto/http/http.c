@@ -85,6 +85,7 @@ static void	http_refuse(struct conn *, struct http_req *, unsigned int);
 static void	http_error(struct conn *, struct http_req *, unsigned int,
 		    int);
 static int	http_finish(struct conn *, struct http_req *);
+static void	http_account(struct http_req *);
 static struct http_req *http_req_get(struct conn *);
 static void	http_req_put(struct http_req *);
 static void	http_slot_request(struct conn *, struct http_req *);
@@ -996,6 +997,21 @@ http_write(struct conn *c, struct http_req *hr)
 }
 
 /*
+ * A request answered, whole or cut short: its access log line and its
+ * counts, together, so that the log's lines and the counters agree.
+ */
+static void
+http_account(struct http_req *hr)
+{
+	accesslog_write(hr);
+	conn_stat(TM_CTR_requests, 1);
+	conn_stat(hr->rq_status < 200 ? TM_CTR_resp_1xx :
+	    hr->rq_status < 300 ? TM_CTR_resp_2xx :
+	    hr->rq_status < 400 ? TM_CTR_resp_3xx :
+	    hr->rq_status < 500 ? TM_CTR_resp_4xx : TM_CTR_resp_5xx, 1);
+}
+
+/*
  * The response is out: log it, then continue the connection with the next
  * request, or close it.  0: continue; -1: closed or lingering.
  */
@@ -1006,12 +1022,7 @@ http_finish(struct conn *c, struct http_req *hr)
 	uint32_t head = p->rq_head_len;
 	struct shm_slot *sl = c->c_sl;
 
-	accesslog_write(hr);
-	conn_stat(TM_CTR_requests, 1);
-	conn_stat(hr->rq_status < 200 ? TM_CTR_resp_1xx :
-	    hr->rq_status < 300 ? TM_CTR_resp_2xx :
-	    hr->rq_status < 400 ? TM_CTR_resp_3xx :
-	    hr->rq_status < 500 ? TM_CTR_resp_4xx : TM_CTR_resp_5xx, 1);
+	http_account(hr);
 	if (!(hr->rq_flags & HTTP_F_KEEPALIVE) ||
 	    !(hr->rq_flags & HTTP_F_BODY_DONE) ||
 	    (c->c_flags & CONN_F_DRAIN)) {
@@ -1208,15 +1219,16 @@ http_close(struct conn *c)
 
 	if (hr != NULL) {
 		/*
-		 * A request cut short still gets its log line, unless its
-		 * answer was only kept while its body came (100-continue)
-		 * and never started: as for a body cut short otherwise.
+		 * A request cut short still gets its log line and its
+		 * counts, unless its answer was only kept while its body
+		 * came (100-continue) and never started: as for a body cut
+		 * short otherwise.
 		 */
 		if (hr->rq_p.rq_head_len > 0 && hr->rq_status != 0 &&
 		    !(hr->rq_flags & HTTP_F_LOGGED) &&
 		    (hr->rq_flags & (HTTP_F_ANSWERED | HTTP_F_HEAD_BUILT)) !=
 		    HTTP_F_ANSWERED)
-			accesslog_write(hr);
+			http_account(hr);
 		http_req_put(hr);
 		c->c_data = NULL;
 	}
