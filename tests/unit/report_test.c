@@ -486,6 +486,15 @@ ATF_TC_BODY(report__listener_reused_concurrent, tc)
 			    TM_LISTENER_CLOSED, memory_order_release);
 			shm_listener_publish(s, 5, 1 + k, AF_INET,
 			    (uint16_t)(80 + k), names[k], addrs[k]);
+			/*
+			 * A while outside the section, as a real master is
+			 * (it rewrites a row once per reload): rewritten
+			 * back to back, a reader sharing its CPU would find
+			 * it mid-section at each turn, give up after 100 ms
+			 * and keep a torn copy, as it is meant to.
+			 */
+			for (volatile int spin = 0; spin < 300; spin++)
+				;
 		}
 	}
 	until = clock_ms() + 1500;
