@@ -660,6 +660,13 @@ load_listeners(struct loader *ld, const config_setting_t *list)
 				cfg_error(c, e, "listener: name '%s' is "
 				    "already used on line %d", lc->lc_name,
 				    o->lc_line);
+			/* A UNIX socket has no port, but one path only. */
+			else if (lc->lc_sa.ss_family == AF_UNIX &&
+			    o->lc_salen == lc->lc_salen &&
+			    memcmp(&o->lc_sa, &lc->lc_sa, lc->lc_salen) == 0)
+				cfg_error(c, e, "listener: %s is already a "
+				    "listener on line %d", lc->lc_address,
+				    o->lc_line);
 			else if (lc->lc_port != 0 && o->lc_salen != 0 &&
 			    o->lc_salen == lc->lc_salen &&
 			    memcmp(&o->lc_sa, &lc->lc_sa, lc->lc_salen) == 0)

@@ -759,6 +759,29 @@ ATF_TC_BODY(config__plugin_errors, tc)
 	cfg_ctx_fini(&c);
 }
 
+/*
+ * Two listeners on one UNIX socket path: the second would find the first
+ * accepting on it and fail the start, after -t said the file was fine.
+ */
+ATF_TC_WITHOUT_HEAD(config__listener_unix_twice);
+ATF_TC_BODY(config__listener_unix_twice, tc)
+{
+	static const char *const want[] = {
+		"t.conf:3: listener: unix:t.sock is already a listener on "
+		    "line 2",
+		NULL
+	};
+	struct cfg_ctx c;
+
+	ATF_CHECK(load(
+	    "listeners = (\n"
+	    "  { name = \"a\"; address = \"unix:t.sock\"; },\n"
+	    "  { name = \"b\"; address = \"unix:t.sock\"; } );\n"
+	    "sites = ( { root = \".\"; } );\n", &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TC_WITHOUT_HEAD(config__listener_identity);
 ATF_TC_BODY(config__listener_identity, tc)
 {
@@ -810,6 +833,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__listener_overlap);
 	ATF_TP_ADD_TC(tp, config__site_names_unique);
 	ATF_TP_ADD_TC(tp, config__plugin_errors);
+	ATF_TP_ADD_TC(tp, config__listener_unix_twice);
 	ATF_TP_ADD_TC(tp, config__listener_identity);
 	return (atf_no_error());
 }
