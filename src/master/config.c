@@ -1597,6 +1597,13 @@ config_listener_same(const struct listener_conf *a,
 	if (a->lc_salen != b->lc_salen)
 		return (0);
 	/*
+	 * A UNIX socket is its path: renamed, or its path spelled another
+	 * way, it is still the socket bound there (a new one could not
+	 * bind while the old one accepts).
+	 */
+	if (a->lc_sa.ss_family == AF_UNIX || b->lc_sa.ss_family == AF_UNIX)
+		return (memcmp(&a->lc_sa, &b->lc_sa, a->lc_salen) == 0);
+	/*
 	 * Port 0 asks the kernel for a port: the same listener is the one
 	 * with the same name and address, and it keeps the port it got.
 	 */

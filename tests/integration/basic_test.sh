@@ -384,6 +384,34 @@ unix_socket_in_use_cleanup() {
 	stop_daemon
 }
 
+atf_test_case unix_listener_renamed cleanup
+unix_listener_renamed_head() {
+	atf_set descr "a reload that renames a UNIX listener keeps its socket, as it keeps a TCP one on the same address"
+}
+unix_listener_renamed_body() {
+	tm_site
+	tm_conf 1
+	sed 's|{ name = "alt"; address = "127.0.0.1"; port = 0;|{ name = "alt"; address = "unix:u.sock";|' \
+	    tamarin.conf > unix.conf
+	atf_check -o match:'unix:u.sock' cat unix.conf
+	start_daemon unix.conf 1
+	sed 's|name = "alt"; address = "unix:u.sock"|name = "local"; address = "unix:u.sock"|' \
+	    unix.conf > renamed.conf && mv renamed.conf unix.conf
+	atf_check -o match:'name = "local"' cat unix.conf
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 100 grep -qE 'reloaded .*unix.conf|reload failed' daemon.log ||
+	    atf_fail "the reload did not end: $(tail -5 daemon.log)"
+	atf_check -s exit:1 grep 'reload failed' daemon.log
+	atf_check -o inline:'2\n' tmq eval summary "d['generation']"
+	atf_check -o inline:'active\n' tmq eval listeners \
+	    "[l['state'] for l in d['listeners'] if l['name']=='local'][0]"
+	atf_check -o file:www/index.html curl -sf --unix-socket u.sock http://x/
+}
+unix_listener_renamed_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case defer_accept cleanup
 defer_accept_head() {
 	atf_set descr "defer_accept: a TCP client reaches a worker with its first bytes, or once the deferral ends; a reload changes it and the backlog on the kept socket"
@@ -489,5 +517,6 @@ atf_init_test_cases() {
 	atf_add_test_case term_stops_all
 	atf_add_test_case second_instance_refused
 	atf_add_test_case unix_socket_in_use
+	atf_add_test_case unix_listener_renamed
 	atf_add_test_case defer_accept
 }

@@ -4,6 +4,7 @@
  */
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -808,6 +809,25 @@ ATF_TC_BODY(config__listener_identity, tc)
 	a.lc_port = b.lc_port = 0;
 	ATF_CHECK(config_listener_same(&a, &b));
 	b.lc_name = "y";
+	ATF_CHECK(!config_listener_same(&a, &b));
+	/*
+	 * A UNIX socket is its path, whatever its name: a renamed one
+	 * opened anew would find the old one accepting there.
+	 */
+	a.lc_address = "unix:t.sock";
+	b.lc_address = "unix:/d/t.sock";
+	a.lc_salen = b.lc_salen = sizeof(struct sockaddr_un);
+	memset(&a.lc_sa, 0, sizeof(a.lc_sa));
+	memset(&b.lc_sa, 0, sizeof(b.lc_sa));
+	a.lc_sa.ss_family = b.lc_sa.ss_family = AF_UNIX;
+	strlcpy(((struct sockaddr_un *)&a.lc_sa)->sun_path, "/d/t.sock",
+	    sizeof(((struct sockaddr_un *)&a.lc_sa)->sun_path));
+	strlcpy(((struct sockaddr_un *)&b.lc_sa)->sun_path, "/d/t.sock",
+	    sizeof(((struct sockaddr_un *)&b.lc_sa)->sun_path));
+	ATF_CHECK(config_listener_same(&a, &b));
+	strlcpy(((struct sockaddr_un *)&b.lc_sa)->sun_path, "/d/u.sock",
+	    sizeof(((struct sockaddr_un *)&b.lc_sa)->sun_path));
+	b.lc_address = "unix:u.sock";
 	ATF_CHECK(!config_listener_same(&a, &b));
 }
 
