@@ -881,12 +881,16 @@ load_sites(struct loader *ld, const config_setting_t *list)
 			if (st->st_listeners == NULL || !st->st_listeners[l] ||
 			    !st->st_default)
 				continue;
+			/* At its file and line: the sites may be included. */
 			if (have)
-				cfg_error(c, NULL, "sites: more than one "
-				    "default site for listener '%s' (line %d "
-				    "and before)", cf->cf_listeners[l].lc_name,
-				    st->st_line);
-			have = 1;
+				cfg_error(c, config_setting_get_member(
+				    config_setting_get_elem(list,
+				    (unsigned int)j), "default"), "default: more "
+				    "than one default site for listener '%s' "
+				    "(the other is on line %d)",
+				    cf->cf_listeners[l].lc_name, have);
+			else
+				have = st->st_line;
 		}
 	}
 }

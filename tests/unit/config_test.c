@@ -747,6 +747,30 @@ ATF_TC_BODY(config__site_names_unique, tc)
 	cfg_ctx_fini(&c);
 }
 
+/* Two default sites on a listener: the second one's file and line. */
+ATF_TC_WITHOUT_HEAD(config__default_site_twice);
+ATF_TC_BODY(config__default_site_twice, tc)
+{
+	struct cfg_ctx c;
+	char dir[PATH_MAX], w[PATH_MAX + 100];
+	const char *want[] = { w, NULL };
+
+	ATF_REQUIRE(realpath(".", dir) != NULL);
+	snprintf(w, sizeof(w), "%s/s.conf:4: default: more than one default "
+	    "site for listener 'a' (the other is on line 1)", dir);
+	write_file("s.conf",
+	    "sites = ( { names = [ \"a.test\" ]; root = \".\"; default = true; },\n"
+	    "  { names = [ \"b.test\" ]; root = \".\"; },\n"
+	    "  { names = [ \"c.test\" ]; root = \".\";\n"
+	    "    default = true; } );\n");
+	ATF_CHECK(load(
+	    "listeners = (\n"
+	    "  { name = \"a\"; address = \"127.0.0.1\"; port = 1; } );\n"
+	    "@include \"s.conf\"\n", &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TC_WITHOUT_HEAD(config__plugin_errors);
 ATF_TC_BODY(config__plugin_errors, tc)
 {
@@ -852,6 +876,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__static_fallback);
 	ATF_TP_ADD_TC(tp, config__listener_overlap);
 	ATF_TP_ADD_TC(tp, config__site_names_unique);
+	ATF_TP_ADD_TC(tp, config__default_site_twice);
 	ATF_TP_ADD_TC(tp, config__plugin_errors);
 	ATF_TP_ADD_TC(tp, config__listener_unix_twice);
 	ATF_TP_ADD_TC(tp, config__listener_identity);
