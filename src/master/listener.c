@@ -191,6 +191,15 @@ listener_open(struct master *m, struct listener_conf *lc)
 		close(fd);
 		return (-1);
 	}
+	/*
+	 * connect(2) needs write access to the socket file, which the
+	 * umask took from everyone but the (root) master: a proxy in front
+	 * could not reach it.  As nginx, 0666; the directory decides who.
+	 */
+	if (lc->lc_sa.ss_family == AF_UNIX && chmod(((struct sockaddr_un *)
+	    &lc->lc_sa)->sun_path, 0666) == -1)
+		log_warn("listener %s: chmod(%s) failed", lc->lc_name,
+		    ((struct sockaddr_un *)&lc->lc_sa)->sun_path);
 	if (listen(fd, lc->lc_backlog) == -1) {
 		log_warn("listener %s: listen() failed", lc->lc_name);
 		close(fd);

@@ -384,6 +384,26 @@ unix_socket_in_use_cleanup() {
 	stop_daemon
 }
 
+atf_test_case unix_socket_mode cleanup
+unix_socket_mode_head() {
+	atf_set descr "a UNIX listener's socket file is 0666 whatever the umask, as nginx makes it: a proxy running as another user can connect"
+}
+unix_socket_mode_body() {
+	tm_site
+	tm_conf 1
+	sed 's|{ name = "alt"; address = "127.0.0.1"; port = 0;|{ name = "alt"; address = "unix:u.sock";|' \
+	    tamarin.conf > unix.conf
+	atf_check -o match:'unix:u.sock' cat unix.conf
+	umask 077
+	start_daemon unix.conf 1
+	atf_check -o inline:'666\n' stat -c %a u.sock
+	atf_check -o file:www/index.html curl -sf --unix-socket u.sock http://x/
+}
+unix_socket_mode_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case unix_listener_renamed cleanup
 unix_listener_renamed_head() {
 	atf_set descr "a reload that renames a UNIX listener keeps its socket, as it keeps a TCP one on the same address"
@@ -518,5 +538,6 @@ atf_init_test_cases() {
 	atf_add_test_case second_instance_refused
 	atf_add_test_case unix_socket_in_use
 	atf_add_test_case unix_listener_renamed
+	atf_add_test_case unix_socket_mode
 	atf_add_test_case defer_accept
 }
