@@ -501,6 +501,11 @@ master_stop(struct master *m, int sig)
 
 	if (m->m_stopping == SIGQUIT && sig == SIGQUIT)
 		return;		/* a second QUIT changes nothing */
+	/* A graceful stop asked for during a fast one never hastens it. */
+	if (m->m_stopping != 0 && sig == SIGQUIT) {
+		log_notice("graceful stop ignored: a fast stop runs");
+		return;
+	}
 	if (m->m_stopping != 0 && m->m_stopping != SIGQUIT) {
 		/* A second fast stop: no more waiting. */
 		log_notice("stopping now: killing every worker");

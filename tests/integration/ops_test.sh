@@ -591,6 +591,36 @@ quit_graceful_cleanup() {
 	stop_daemon
 }
 
+atf_test_case quit_after_term cleanup
+quit_after_term_head() {
+	atf_set descr "QUIT during a fast stop changes nothing: a worker still stopping is not killed for it"
+}
+quit_after_term_body() {
+	tm_site
+	ops_conf 1 www
+	start_daemon tamarin.conf 1
+	m=$(cat master.pid)
+	w=$(tmq worker-pids)
+	kill -STOP "$w"
+	kill -TERM "$m"
+	wait_for 50 grep -q 'fast stop' daemon.log ||
+	    atf_fail "the fast stop did not start"
+	kill -QUIT "$m"
+	wait_for 50 grep -q 'signal 3 ' daemon.log ||
+	    atf_fail "QUIT was not received"
+	sleep 0.3
+	kill -0 "$w" || atf_fail "the worker was killed at once"
+	kill -CONT "$w"
+	wait_for 100 sh -c "! kill -0 $m 2>/dev/null" ||
+	    atf_fail "the master did not exit"
+	atf_check -s exit:1 grep 'killing every worker' daemon.log
+}
+quit_after_term_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	for p in $(cat tm.pids 2>/dev/null); do kill -CONT "$p" 2>/dev/null; done
+	stop_daemon
+}
+
 atf_test_case quit_worker_late_conns cleanup
 quit_worker_late_conns_head() {
 	atf_set descr "connections sent to a worker after it was told to drain are served with Connection: close"
@@ -1170,6 +1200,7 @@ atf_init_test_cases() {
 	atf_add_test_case fd_limit_slots
 	atf_add_test_case quit_graceful
 	atf_add_test_case quit_worker_late_conns
+	atf_add_test_case quit_after_term
 	atf_add_test_case totals_across_reloads
 	atf_add_test_case kill_worker_under_load
 	atf_add_test_case stopped_workers_burst
