@@ -36,7 +36,7 @@
 
 static void	usage(void) __attribute__((noreturn));
 static int	config_test(const char *);
-static void	daemonize(void);
+static void	daemonize(int);
 
 static void
 usage(void)
@@ -160,7 +160,9 @@ main(int argc, char *argv[], char *envp[])
 		master_exit(m, 1);
 	}
 	if (!foreground) {
-		daemonize();
+		/* error_log "stderr": the supervisor's pipe, kept open. */
+		daemonize(m->m_cf->cf_error_log != NULL &&
+		    strcmp(m->m_cf->cf_error_log, "stderr") == 0);
 		log_tee_stderr(0);
 		atomic_store_explicit(&shm_header(m->m_shm)->sh_master_pid,
 		    (int32_t)getpid(), memory_order_relaxed);
@@ -199,9 +201,12 @@ main(int argc, char *argv[], char *envp[])
 }
 
 
-/* Double fork and setsid: no controlling terminal can ever come back. */
+/*
+ * Double fork and setsid: no controlling terminal can ever come back.
+ * Standard error stays where it goes when keep_stderr says it is the log.
+ */
 static void
-daemonize(void)
+daemonize(int keep_stderr)
 {
 	pid_t pid;
 	int fd;
@@ -222,7 +227,8 @@ daemonize(void)
 		fatal("open(/dev/null) failed");
 	(void)dup2(fd, STDIN_FILENO);
 	(void)dup2(fd, STDOUT_FILENO);
-	(void)dup2(fd, STDERR_FILENO);
+	if (!keep_stderr)
+		(void)dup2(fd, STDERR_FILENO);
 	if (fd > STDERR_FILENO)
 		close(fd);
 }

@@ -884,6 +884,34 @@ daemon_mode_cleanup() {
 	stop_daemon
 }
 
+atf_test_case daemon_mode_stderr cleanup
+daemon_mode_stderr_head() {
+	atf_set descr "without -d and with error_log \"stderr\": the detached daemon keeps logging to its standard error"
+}
+daemon_mode_stderr_body() {
+	tm_site
+	ops_conf 1 www
+	sed -i 's/error_log = "error.log";/error_log = "stderr";/' tamarin.conf
+	atf_check -o match:'error_log = "stderr";' cat tamarin.conf
+	"$TAMARIND" -c tamarin.conf >/dev/null 2>err.out ||
+	    atf_fail "tamarind exited with $?: $(cat err.out)"
+	wait_for 50 test -s tamarind.pid || atf_fail "no pidfile"
+	cp tamarind.pid master.pid
+	cat master.pid >> tm.pids
+	m=$(cat tamarind.pid)
+	wait_for 50 tmq running 1 || atf_fail "workers did not start"
+	tm_record_pids
+	atf_check -o inline:'/dev/null\n/dev/null\n' \
+	    sh -c "readlink /proc/$m/fd/0 /proc/$m/fd/1"
+	# Logged after it detached.
+	wait_for 50 grep -q 'tamarind .* started' err.out ||
+	    atf_fail "nothing logged once detached: $(cat err.out)"
+}
+daemon_mode_stderr_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case systemd_notify cleanup
 systemd_notify_head() {
 	atf_set descr "READY=1 once workers run, RELOADING=1 + MONOTONIC_USEC then READY=1 around a reload, STOPPING=1"
@@ -1213,5 +1241,6 @@ atf_init_test_cases() {
 	atf_add_test_case usr1_reopen
 	atf_add_test_case privileges
 	atf_add_test_case daemon_mode
+	atf_add_test_case daemon_mode_stderr
 	atf_add_test_case systemd_notify
 }
