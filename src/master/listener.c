@@ -299,6 +299,11 @@ listeners_setup(struct master *m, struct config *cf)
 				struct shm_listener *sl = shm_listener(
 				    m->m_shm, (unsigned int)m->m_ls[j].ls_index);
 
+				/* Its socket file too: nobody accepts on it. */
+				if (m->m_ls[j].ls_conf->lc_sa.ss_family ==
+				    AF_UNIX)
+					(void)unlink(((const struct sockaddr_un *)
+					    &m->m_ls[j].ls_conf->lc_sa)->sun_path);
 				close(m->m_ls[j].ls_fd);
 				atomic_store_explicit(&sl->li_state,
 				    TM_LISTENER_UNUSED, memory_order_release);

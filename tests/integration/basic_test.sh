@@ -384,6 +384,39 @@ unix_socket_in_use_cleanup() {
 	stop_daemon
 }
 
+atf_test_case unix_listener_reload_failed cleanup
+unix_listener_reload_failed_head() {
+	atf_set descr "a reload that cannot open all its listeners leaves no socket file of a new UNIX listener behind"
+}
+unix_listener_reload_failed_body() {
+	tm_site
+	tm_conf 1
+	start_daemon tamarin.conf 1
+	# A new UNIX listener, then one on a port in use (web's own).
+	sed "s|{ name = \"alt\"; address = \"127.0.0.1\"; port = 0;|{ name = \"u\"; address = \"unix:u.sock\"; }, { name = \"busy\"; address = \"127.0.0.2\"; port = $PORT; }, &|" \
+	    tamarin.conf > new.conf
+	python3 -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.2", int(sys.argv[1])))
+s.listen(1)
+open("bound", "w").close()
+time.sleep(30)' "$PORT" &
+	echo $! >> tm.pids
+	wait_for 50 test -f bound || atf_fail "the port was not taken"
+	mv new.conf tamarin.conf
+	atf_check -o match:'unix:u.sock' cat tamarin.conf
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 100 grep -q 'reload failed' daemon.log ||
+	    atf_fail "the reload did not fail: $(tail -5 daemon.log)"
+	atf_check -o match:'listener busy: bind' cat daemon.log
+	atf_check test ! -e u.sock
+	atf_check -o inline:'1\n' tmq eval summary "d['generation']"
+}
+unix_listener_reload_failed_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case unix_socket_mode cleanup
 unix_socket_mode_head() {
 	atf_set descr "a UNIX listener's socket file is 0666 whatever the umask, as nginx makes it: a proxy running as another user can connect"
@@ -539,5 +572,6 @@ atf_init_test_cases() {
 	atf_add_test_case unix_socket_in_use
 	atf_add_test_case unix_listener_renamed
 	atf_add_test_case unix_socket_mode
+	atf_add_test_case unix_listener_reload_failed
 	atf_add_test_case defer_accept
 }
