@@ -114,7 +114,9 @@ listener_quickack(int fd, const struct listener_conf *lc)
 /*
  * 1 when something accepts on lc's UNIX socket path: a connect succeeds,
  * or its backlog is full.  A socket nobody listens on refuses
- * (ECONNREFUSED): left by a process that is gone.
+ * (ECONNREFUSED): left by a process that is gone.  Any other failure
+ * (EACCES, EPROTOTYPE from another process's datagram socket) says
+ * nothing of the kind: counted as live, never replaced.
  */
 static int
 listener_unix_live(const struct listener_conf *lc)
@@ -125,7 +127,7 @@ listener_unix_live(const struct listener_conf *lc)
 	if (fd == -1)
 		return (0);	/* cannot tell: bind(2) will */
 	r = connect(fd, (const struct sockaddr *)&lc->lc_sa, lc->lc_salen);
-	r = r == 0 || errno == EAGAIN || errno == EINPROGRESS;
+	r = r == 0 || (errno != ECONNREFUSED && errno != ENOENT);
 	close(fd);
 	return (r);
 }

@@ -372,6 +372,23 @@ s.connect("u.sock")
 print(s.recv(64).decode(), end="")'
 	touch done
 	wait "$other"
+	# Another process's datagram socket: not a stale one either.
+	python3 -c 'import os, socket, time
+os.unlink("u.sock")
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("u.sock")
+open("dgram", "w").close()
+while not os.path.exists("done2"):
+	time.sleep(0.1)
+s.close()' &
+	other=$!
+	wait_for 100 test -f dgram || atf_fail "the datagram socket was not bound"
+	# (bounded: a daemon that took the path would serve on)
+	atf_check -s exit:1 -e match:'listener alt: .*/u.sock: another process accepts on this socket' \
+	    timeout 20 "$TAMARIND" -d -c unix.conf
+	atf_check test -S u.sock
+	touch done2
+	wait "$other"
 	# Its socket file is left behind: stale, so replaced and served.
 	atf_check test -S u.sock
 	start_daemon unix.conf 1
