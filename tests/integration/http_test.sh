@@ -759,8 +759,12 @@ segments() {
 	    --timeout 0.5 raw "$PORT" "GET /r.txt HTTP/1.1\r\n${H}\r\n"
 	atf_check -o match:'\[closed\]$' python3 "$TMCLIENT" --eof --nagle \
 	    split "$PORT" "GET /r.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n" 38 --delay 0
-	# The last segments are on the wire; let tcpdump write them.
-	sleep 0.5
+	# The last segments are on the wire; let tcpdump write them (-U:
+	# as it gets them), however busy the machine: seven that carry
+	# data, one per client.
+	wait_for 50 sh -c "[ \$(tcpdump -nn -r srv.pcap 2>/dev/null |
+	    grep -c 'length [1-9]') -ge 7 ]" || true
+	sleep 0.2
 	kill -INT "$(cat tcpdump.pid)"
 	wait "$(cat tcpdump.pid)"
 	rm -f tcpdump.pid

@@ -1188,11 +1188,19 @@ stopped_worker_graceful_stop_body() {
 	burst=$!
 	# The master accepts until the channel is full, then keeps a batch
 	# and leaves the rest in the backlogs.
+	# Settled: the same count for a second, once the client (slow to
+	# start on a loaded machine) has begun.
 	prev=-1
-	for i in $(seq 1 50); do
+	same=0
+	for i in $(seq 1 150); do
 		sleep 0.2
 		n=$(tmq eval listeners "sum(l['accepted'] for l in d['listeners'])")
-		[ "$n" = "$prev" ] && break
+		if [ "$n" = "$prev" ] && [ "$n" -gt 0 ]; then
+			same=$((same + 1))
+			[ $same -ge 5 ] && break
+		else
+			same=0
+		fi
 		prev=$n
 	done
 	[ "$n" -gt 0 ] && [ "$n" -lt 900 ] ||
