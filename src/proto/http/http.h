@@ -127,9 +127,9 @@ const char	*http_req_field(const struct http_req *, enum http_header_id,
 		    size_t *len);
 const char	*http_req_single(const struct http_req *, enum http_header_id,
 		    size_t *len);
-/* 0, 304 or 412: see http_resp_preconditions() in handler.h. */
 /* Whether gzip is acceptable, by every Accept-Encoding line together. */
 int		 http_req_accepts_gzip(const struct http_req *);
+/* 0, 304 or 412: see http_resp_preconditions() in handler.h. */
 int		 http_req_preconditions(const struct http_req *,
 		    const char *etag, size_t etag_len, const time_t *mtime);
 
