@@ -4,6 +4,7 @@
  * is opened O_APPEND).
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,7 @@ enum log_dest { LOG_DEST_STDERR, LOG_DEST_FILE, LOG_DEST_SYSLOG };
 static enum log_dest	 log_dest = LOG_DEST_STDERR;
 static int		 log_filefd = -1;
 static char		 log_path[4096];
+static int		 log_via_link;	/* log_path was a link when opened */
 static int		 log_lvl = LOG_LVL_INFO;
 static char		 log_proc[48] = "main";
 static int		 log_tee;
@@ -35,7 +37,7 @@ static const int log_prio[] = {
 	LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG
 };
 
-static int	log_open_file(const char *);
+static int	log_open_file(const char *, int);
 
 int
 log_open(const char *dest)
@@ -51,20 +53,36 @@ log_open(const char *dest)
 		log_dest = LOG_DEST_SYSLOG;
 		return (0);
 	}
-	if (log_open_file(dest) == -1)
+	if (log_open_file(dest, 0) == -1)
 		return (-1);
 	log_dest = LOG_DEST_FILE;
 	return (0);
 }
 
+/*
+ * reopen: after logrotate, where whoever may write the directory (the
+ * workers' user, often) had time to put a link or a FIFO in the file's
+ * place.  A link is followed only if the path was one when the
+ * configuration named it, and a FIFO no process reads never blocks the
+ * master (O_NONBLOCK, then blocking writes as before).
+ */
 static int
-log_open_file(const char *path)
+log_open_file(const char *path, int reopen)
 {
-	int fd;
+	struct stat st;
+	int fd, fl;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NONBLOCK | (reopen && !log_via_link ? O_NOFOLLOW : 0), 0640);
 	if (fd == -1)
 		return (-1);
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+		close(fd);
+		return (-1);
+	}
+	if (!reopen)
+		log_via_link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 	if (log_filefd != -1)
 		close(log_filefd);
 	log_filefd = fd;
@@ -78,7 +96,7 @@ log_reopen(void)
 {
 	if (log_dest != LOG_DEST_FILE)
 		return (0);
-	return (log_open_file(log_path));
+	return (log_open_file(log_path, 1));
 }
 
 void
@@ -223,4 +241,40 @@ fatalx(const char *fmt, ...)
 	log_vmsg(LOG_LVL_ERROR, 0, fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+/*
+ * Whoever may write the log's directory (often the workers' user) could
+ * put a symbolic link there, and root would then create or chown the file
+ * it names, /etc/shadow as well (nginx's Debian packaging, CVE-2016-1247):
+ * a link is left for the workers to open as themselves.  A FIFO must not
+ * block the master in open(), and a device (/dev/null) is not handed out.
+ */
+int
+log_file_prepare(const char *what, const char *path, uid_t uid, gid_t gid)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW | O_NONBLOCK, 0640);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			return (0);
+		log_warn("%s %s: open() failed", what, path);
+		return (-1);
+	}
+	if (fstat(fd, &st) == -1) {
+		log_warn("%s %s: fstat() failed", what, path);
+		close(fd);
+		return (-1);
+	}
+	if (uid != (uid_t)-1 && S_ISREG(st.st_mode) && (st.st_uid != uid ||
+	    st.st_gid != gid) && fchown(fd, uid, gid) == -1) {
+		log_warn("%s %s: fchown() failed", what, path);
+		close(fd);
+		return (-1);
+	}
+	close(fd);
+	return (0);
 }

@@ -6,6 +6,8 @@
 #ifndef TM_LOG_H
 #define TM_LOG_H
 
+#include <sys/types.h>
+
 #include <stdarg.h>
 
 #define LOG_LVL_ERROR	0
@@ -28,6 +30,15 @@ int	log_level_parse(const char *);	/* name -> level, -1 if unknown */
  * stderr, so a failed start is seen by whoever typed the command.
  */
 void	log_tee_stderr(int);
+/*
+ * As root, create the log file at path (what: "access log", ...) for the
+ * workers' user, who reopens it after logrotate: 0640, owned by uid:gid
+ * unless uid is -1.  Never through a symbolic link, nor onto what is no
+ * regular file.
+ * -1 after a warning.
+ */
+int	log_file_prepare(const char *what, const char *path, uid_t uid,
+	    gid_t gid);
 /* "master", "worker 1 gen 2": shown in every line. */
 void	log_set_procname(const char *);
 

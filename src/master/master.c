@@ -615,7 +615,6 @@ master_prepare_error_log(const struct config *cf)
 {
 	struct passwd *pw;
 	struct group *gr = NULL;
-	int fd;
 
 	if (log_fd() == -1 || cf->cf_error_log == NULL ||
 	    cf->cf_error_log[0] != '/' || cf->cf_user == NULL ||
@@ -623,15 +622,8 @@ master_prepare_error_log(const struct config *cf)
 		return;
 	if (cf->cf_group != NULL)
 		gr = getgrnam(cf->cf_group);
-	fd = open(cf->cf_error_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0640);
-	if (fd == -1) {
-		log_warn("error log %s: open() failed", cf->cf_error_log);
-		return;
-	}
-	if (fchown(fd, pw->pw_uid, gr != NULL ? gr->gr_gid : pw->pw_gid) == -1)
-		log_warn("error log %s: fchown() failed", cf->cf_error_log);
-	close(fd);
+	(void)log_file_prepare("error log", cf->cf_error_log, pw->pw_uid,
+	    gr != NULL ? gr->gr_gid : pw->pw_gid);
 }
 
 /* Every worker of the current generation has reached RUNNING. */

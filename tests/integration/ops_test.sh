@@ -854,6 +854,50 @@ privileges_cleanup() {
 	stop_daemon
 }
 
+atf_test_case logs_no_links cleanup
+logs_no_links_head() {
+	atf_set descr "as root, the master never chowns, creates or reopens a log through a link put in its place, and a FIFO there never blocks it"
+	atf_set require.user root
+}
+logs_no_links_body() {
+	id nobody >/dev/null 2>&1 || atf_skip "no user nobody"
+	tm_site
+	chmod 755 .
+	ops_conf 1 www
+	sed -i 's/^daemon = {/daemon = { user = "nobody"; group = "nogroup";/' tamarin.conf
+	printf 'secret\n' > victim
+	chmod 600 victim
+	# Where the workers' user may write, a link to a file it may not.
+	ln -s victim access.log
+	TM_DETACH=1 start_daemon tamarin.conf 1
+	m=$(cat tamarind.pid)
+	atf_check -o inline:'nobody nogroup\n' stat -c '%U %G' error.log
+	atf_check -o inline:'600 root root\n' stat -c '%a %U %G' victim
+	# logrotate moves the error log; a link takes its place.
+	mv error.log error.log.1
+	ln -s victim error.log
+	kill -USR1 "$m"
+	wait_for 50 grep -q 'reopening the error log failed' error.log.1 ||
+	    atf_fail "no reopen failure: $(cat error.log.1)"
+	atf_check -o inline:'600 root root\n' stat -c '%a %U %G' victim
+	atf_check -o inline:'secret\n' cat victim
+	# A FIFO nobody reads: the master goes on, and reloads.
+	rm error.log
+	mkfifo error.log
+	kill -USR1 "$m"
+	kill -HUP "$m"
+	wait_for 100 sh -c 'test "$(tmq eval summary "d['"'generation'"']")" = 2' ||
+	    atf_fail "the master did not reload: $(tail -5 error.log.1)"
+	atf_check -o save:got curl -sf "http://127.0.0.1:$PORT/"
+	atf_check cmp got www/index.html
+	atf_check -o inline:'600 root root\n' stat -c '%a %U %G' victim
+	atf_check -o inline:'secret\n' cat victim
+}
+logs_no_links_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case daemon_mode cleanup
 daemon_mode_head() {
 	atf_set descr "without -d tamarind detaches: own session, stdio on /dev/null, logs to error_log"
@@ -1248,6 +1292,7 @@ atf_init_test_cases() {
 	atf_add_test_case master_killed
 	atf_add_test_case usr1_reopen
 	atf_add_test_case privileges
+	atf_add_test_case logs_no_links
 	atf_add_test_case daemon_mode
 	atf_add_test_case daemon_mode_stderr
 	atf_add_test_case systemd_notify

@@ -450,7 +450,6 @@ accesslog_prepare(const struct config *cf)
 	struct passwd *pw = NULL;
 	struct group *gr = NULL;
 	size_t i;
-	int fd;
 
 	if (cf->cf_user != NULL && geteuid() == 0) {
 		pw = getpwnam(cf->cf_user);
@@ -463,17 +462,8 @@ accesslog_prepare(const struct config *cf)
 		if (st->st_alog_format == TM_ALOG_OFF ||
 		    st->st_alog_path == NULL)
 			continue;
-		fd = open(st->st_alog_path, O_WRONLY | O_APPEND | O_CREAT |
-		    O_CLOEXEC, 0640);
-		if (fd == -1) {
-			log_warn("access log %s: open() failed",
-			    st->st_alog_path);
-			continue;
-		}
-		if (pw != NULL && fchown(fd, pw->pw_uid, gr != NULL ?
-		    gr->gr_gid : pw->pw_gid) == -1)
-			log_warn("access log %s: fchown() failed",
-			    st->st_alog_path);
-		close(fd);
+		(void)log_file_prepare("access log", st->st_alog_path,
+		    pw != NULL ? pw->pw_uid : (uid_t)-1, pw != NULL ?
+		    (gr != NULL ? gr->gr_gid : pw->pw_gid) : (gid_t)-1);
 	}
 }
