@@ -118,7 +118,11 @@ worker_privileges(const struct config *cf)
 		}
 		gid = gr->gr_gid;
 	}
-	if (setgroups(1, &gid) == -1 || setgid(gid) == -1 ||
+	/*
+	 * The user's own groups stay, as nginx and Apache keep them: a
+	 * document root readable through one of them must stay readable.
+	 */
+	if (initgroups(pw->pw_name, gid) == -1 || setgid(gid) == -1 ||
 	    setuid(pw->pw_uid) == -1) {
 		log_warn("dropping privileges to %s failed", cf->cf_user);
 		exit(2);

@@ -827,7 +827,7 @@ usr1_reopen_cleanup() {
 
 atf_test_case privileges cleanup
 privileges_head() {
-	atf_set descr "started as root with user/group set: workers run unprivileged, no supplementary groups"
+	atf_set descr "started as root with user/group set: workers run unprivileged, with only the groups of the user (none for nobody)"
 	atf_set require.user root
 }
 privileges_body() {
@@ -850,6 +850,34 @@ privileges_body() {
 	atf_check cmp got www/index.html
 }
 privileges_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case privileges_user_groups cleanup
+privileges_user_groups_head() {
+	atf_set descr "workers keep the supplementary groups of their user, as nginx's and Apache's do"
+	atf_set require.user root
+}
+privileges_user_groups_body() {
+	# A user other than root that the group database lists as a member.
+	set -- $(getent group | awk -F: '$4 != "" { split($4, m, ",");
+	    for (i in m) if (m[i] != "root") { print m[i], $3; exit } }')
+	[ $# -eq 2 ] && id "$1" >/dev/null 2>&1 ||
+	    atf_skip "no user with a supplementary group here"
+	u=$1 sup=$2
+	tm_site
+	chmod 755 .
+	ops_conf 1 www
+	sed -i "s/^daemon = {/daemon = { user = \"$u\";/" tamarin.conf
+	start_daemon tamarin.conf 1
+	w=$(tmq worker-pids)
+	atf_check -o match:"^Uid:	$(id -u "$u")	" grep '^Uid:' /proc/$w/status
+	atf_check -o match:"^Groups:.*\\b$sup\\b" grep '^Groups:' /proc/$w/status
+	atf_check -o save:got curl -sf "http://127.0.0.1:$PORT/"
+	atf_check cmp got www/index.html
+}
+privileges_user_groups_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	stop_daemon
 }
@@ -1292,6 +1320,7 @@ atf_init_test_cases() {
 	atf_add_test_case master_killed
 	atf_add_test_case usr1_reopen
 	atf_add_test_case privileges
+	atf_add_test_case privileges_user_groups
 	atf_add_test_case logs_no_links
 	atf_add_test_case daemon_mode
 	atf_add_test_case daemon_mode_stderr
