@@ -1077,6 +1077,9 @@ cfg_duration_ms(struct cfg_ctx *c, const config_setting_t *g,
 		return (-1);
 	}
 	*out = (uint32_t)llround(v * 1000);
+	/* A time under half a millisecond is short, never 0 ("off"). */
+	if (*out == 0 && v > 0)
+		*out = 1;
 	return (1);
 }
 

@@ -99,6 +99,24 @@ ATF_TC_BODY(config__defaults, tc)
 	cfg_ctx_fini(&c);
 }
 
+/* A time too short for a millisecond is one, not 0, which means off. */
+ATF_TC_WITHOUT_HEAD(config__duration_not_rounded_off);
+ATF_TC_BODY(config__duration_not_rounded_off, tc)
+{
+	struct cfg_ctx c;
+	struct config *cf;
+
+	cf = load("version = 1;\n"
+	    "timeouts = { http = { header_sec = 0.0001; body_sec = 0.0006;"
+	    " keepalive_sec = 0; }; };\n" MINIMAL, &c);
+	ATF_REQUIRE_MSG(cf != NULL, "%s", c.cc_nmsgs ? c.cc_msgs[0] : "?");
+	ATF_CHECK_EQ(cf->cf_timeouts.to_header_ms, 1);
+	ATF_CHECK_EQ(cf->cf_timeouts.to_body_ms, 1);
+	ATF_CHECK_EQ(cf->cf_timeouts.to_keepalive_ms, 0);
+	config_free(cf);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TC_WITHOUT_HEAD(config__documented_schema);
 ATF_TC_BODY(config__documented_schema, tc)
 {
@@ -859,6 +877,7 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, config__defaults);
 	ATF_TP_ADD_TC(tp, config__documented_schema);
+	ATF_TP_ADD_TC(tp, config__duration_not_rounded_off);
 	ATF_TP_ADD_TC(tp, config__every_error_with_its_line);
 	ATF_TP_ADD_TC(tp, config__syntax_error);
 	ATF_TP_ADD_TC(tp, config__io_errors);
