@@ -409,12 +409,7 @@ load_mime(struct loader *ld, const config_setting_t *g)
 	free(file);
 	free(charset);
 	if (g != NULL)
-		if (cfg_strdup(c, g, "default_type",
-		    &cf->cf_default_type) == 1 &&
-		    !mime_type_ok(cf->cf_default_type))
-			cfg_error(c, config_setting_get_member(g,
-			    "default_type"), "default_type: invalid type '%s'",
-			    cf->cf_default_type);
+		(void)config_default_type(c, g, &cf->cf_default_type);
 	if (cf->cf_default_type == NULL)
 		cf->cf_default_type = strdup("application/octet-stream");
 	if (g != NULL && cfg_group(c, g, "types", &t) == 1) {
@@ -1585,6 +1580,21 @@ config_free(struct config *cf)
 	free(cf->cf_error_log);
 	free(cf->cf_path);
 	free(cf);
+}
+
+int
+config_default_type(struct cfg_ctx *c, const config_setting_t *g,
+    char **out)
+{
+	int r;
+
+	if ((r = cfg_strdup(c, g, "default_type", out)) != 1)
+		return (r);
+	if (mime_type_ok(*out))
+		return (1);
+	cfg_error(c, config_setting_get_member(g, "default_type"),
+	    "default_type: invalid type '%s'", *out);
+	return (-1);
 }
 
 int

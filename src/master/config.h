@@ -179,6 +179,15 @@ struct config	*config_load(const char *path, struct cfg_ctx *c);
 void		 config_free(struct config *);
 
 /*
+ * default_type of g (the mime group or a static route) into *out, checked
+ * as types = { ... } takes a type: 1 when set, 0 when absent, -1 after an
+ * error at its line.
+ */
+struct config_setting_t;
+int		 config_default_type(struct cfg_ctx *,
+		    const struct config_setting_t *g, char **out);
+
+/*
  * A TCP listener whose protocol speaks second (HTTP): quick ACKs are off
  * on it, so a connection's first reply carries the ACK of its request
  * (listener_quickack(), conn_ack_now()).

@@ -165,6 +165,15 @@ CONF
 	atf_check -s exit:1 -o empty \
 	    -e match:"tamarin.conf:12: default_type: invalid type ''" \
 	    "$TAMARIND" -t -c tamarin.conf
+	# A route's is checked the same way.
+	st_conf <<'CONF'
+sites = ( { root = "www";
+	    routes = ( { prefix = "/"; handler = "static";
+			 default_type = "text"; } ); } );
+CONF
+	atf_check -s exit:1 -o empty \
+	    -e match:"tamarin.conf:12: default_type: invalid type 'text'" \
+	    "$TAMARIND" -t -c tamarin.conf
 }
 static__charset_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

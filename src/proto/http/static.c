@@ -139,12 +139,7 @@ static_init(struct cfg_ctx *c, const config_setting_t *route,
 		cfg_bool(c, route, "autoindex", &sc->sc_autoindex);
 		cfg_bool(c, route, "gzip_static", &sc->sc_gzip_static);
 		cfg_bool(c, route, "etag", &sc->sc_etag);
-		if (cfg_strdup(c, route, "default_type",
-		    &sc->sc_default_type) == 1 &&
-		    !mime_type_ok(sc->sc_default_type))
-			cfg_error(c, config_setting_get_member(route,
-			    "default_type"), "default_type: invalid type '%s'",
-			    sc->sc_default_type);
+		(void)config_default_type(c, route, &sc->sc_default_type);
 		if (cfg_int(c, route, "max_ranges", 0, 1024, &v) == 1)
 			sc->sc_max_ranges = (unsigned int)v;
 		if (cfg_strdup(c, route, "follow_symlinks", &sym) == 1) {
