@@ -70,17 +70,11 @@ static int
 log_open_file(const char *path, int reopen)
 {
 	struct stat st;
-	int fd, fl;
+	int fd;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-	    O_NONBLOCK | (reopen && !log_via_link ? O_NOFOLLOW : 0), 0640);
+	fd = log_open_append(path, reopen && !log_via_link ? O_NOFOLLOW : 0);
 	if (fd == -1)
 		return (-1);
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
-		close(fd);
-		return (-1);
-	}
 	if (!reopen)
 		log_via_link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 	if (log_filefd != -1)
@@ -89,6 +83,25 @@ log_open_file(const char *path, int reopen)
 	if (path != log_path)
 		strlcpy(log_path, path, sizeof(log_path));
 	return (0);
+}
+
+int
+log_open_append(const char *path, int flags)
+{
+	int fd, fl, e;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NONBLOCK | flags, 0640);
+	if (fd == -1)
+		return (-1);
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return (-1);
+	}
+	return (fd);
 }
 
 int

@@ -39,6 +39,14 @@ void	log_tee_stderr(int);
  */
 int	log_file_prepare(const char *what, const char *path, uid_t uid,
 	    gid_t gid);
+/*
+ * Opens a log file at path for appending, created 0640, with flags
+ * (O_NOFOLLOW, 0) added.  The open never blocks: a FIFO no process reads,
+ * put in a log's place by whoever may write its directory, fails with
+ * ENXIO instead of stopping the caller; writes then block as on a file.
+ * The fd, or -1 with errno set.
+ */
+int	log_open_append(const char *path, int flags);
 /* "master", "worker 1 gen 2": shown in every line. */
 void	log_set_procname(const char *);
 

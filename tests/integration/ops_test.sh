@@ -926,6 +926,33 @@ logs_no_links_cleanup() {
 	stop_daemon
 }
 
+atf_test_case accesslog_fifo cleanup
+accesslog_fifo_head() {
+	atf_set descr "a FIFO nobody reads in the access log's place at reopen never blocks a worker: it warns and keeps the old file"
+}
+accesslog_fifo_body() {
+	tm_site
+	ops_conf 1 www
+	start_daemon tamarin.conf 1
+	atf_check -o save:got curl -sf "http://127.0.0.1:$PORT/"
+	# logrotate moved the log; a FIFO took its place.
+	mv access.log access.log.1
+	mkfifo access.log
+	kill -USR1 "$(cat tamarind.pid)"
+	wait_for 50 grep -q 'worker 1 gen 1: access log .*/access.log: open() failed: No such device' daemon.log ||
+	    atf_fail "no warning: $(tail -3 daemon.log | tr '\n' ' ')"
+	atf_check -o save:got curl -sf -m 5 "http://127.0.0.1:$PORT/sub/file.txt"
+	atf_check cmp got www/sub/file.txt
+	# The line went on to the file the worker still held.
+	wait_for 50 grep -q 'GET /sub/file.txt ' access.log.1 ||
+	    atf_fail "not logged: $(cat access.log.1)"
+	atf_check -o inline:'2\n' sh -c 'wc -l < access.log.1'
+}
+accesslog_fifo_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case daemon_mode cleanup
 daemon_mode_head() {
 	atf_set descr "without -d tamarind detaches: own session, stdio on /dev/null, logs to error_log"
@@ -1322,6 +1349,7 @@ atf_init_test_cases() {
 	atf_add_test_case privileges
 	atf_add_test_case privileges_user_groups
 	atf_add_test_case logs_no_links
+	atf_add_test_case accesslog_fifo
 	atf_add_test_case daemon_mode
 	atf_add_test_case daemon_mode_stderr
 	atf_add_test_case systemd_notify

@@ -59,9 +59,8 @@ alog_open(struct alog_file *af)
 {
 	int fd;
 
-	fd = open(af->af_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0640);
-	if (fd == -1) {
+	/* After logrotate, a FIFO may be where the file was: see log.h. */
+	if ((fd = log_open_append(af->af_path, 0)) == -1) {
 		log_warn("access log %s: open() failed", af->af_path);
 		return (-1);
 	}
