@@ -96,6 +96,7 @@ static void	check_log_dir(struct loader *, const config_setting_t *,
 		    const char *);
 static void	site_headers_fit(struct loader *, const config_setting_t *,
 		    const struct site_conf *);
+static void	path_tidy(char *);
 static int	resolve_path(struct loader *, const config_setting_t *,
 		    char **);
 static int	resolve_address(struct loader *, const config_setting_t *,
@@ -731,6 +732,7 @@ resolve_address(struct loader *ld, const config_setting_t *e,
 		else
 			snprintf(upath, sizeof(upath), "%s/%s", ld->ld_dir,
 			    a + 5);
+		path_tidy(upath);
 		if (strlen(a + 5) == 0 || strlen(upath) >= sizeof(un->sun_path)) {
 			cfg_error(ld->ld_c, e, "address: bad UNIX socket path "
 			    "'%s'", a + 5);
@@ -1435,6 +1437,29 @@ resolve_path(struct loader *ld, const config_setting_t *s, char **out)
 	free(*out);
 	*out = r;
 	return (1);
+}
+
+/*
+ * Drops the empty and "." steps of an absolute path in place.  A UNIX
+ * socket is known by its path's text (two listeners on one socket, one
+ * kept over a reload), and "./a.sock", "a.sock" and "run//a.sock" each
+ * name one file whatever the links on the way.  ".." is left: after a
+ * link it is not the step back the text shows.
+ */
+static void
+path_tidy(char *p)
+{
+	char *w = p;
+
+	while (*p != '\0') {
+		if (p[0] == '/' && p[1] == '/')
+			p++;
+		else if (p[0] == '/' && p[1] == '.' && p[2] == '/')
+			p += 2;
+		else
+			*w++ = *p++;
+	}
+	*w = '\0';
 }
 
 /*

@@ -814,7 +814,16 @@ ATF_TC_BODY(config__listener_unix_twice, tc)
 		    "line 2",
 		NULL
 	};
+	static const char *const want2[] = {
+		"t.conf:3: listener: unix:./t.sock is already a listener on "
+		    "line 2",
+		"t.conf:5: listener: unix:sub/.//u.sock is already a listener "
+		    "on line 4",
+		NULL
+	};
 	struct cfg_ctx c;
+	char buf[256];
+	struct config *cf;
 
 	ATF_CHECK(load(
 	    "listeners = (\n"
@@ -822,6 +831,27 @@ ATF_TC_BODY(config__listener_unix_twice, tc)
 	    "  { name = \"b\"; address = \"unix:t.sock\"; } );\n"
 	    "sites = ( { root = \".\"; } );\n", &c) == NULL);
 	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+	/* One file, spelled two ways. */
+	ATF_CHECK(load(
+	    "listeners = (\n"
+	    "  { name = \"a\"; address = \"unix:t.sock\"; },\n"
+	    "  { name = \"b\"; address = \"unix:./t.sock\"; },\n"
+	    "  { name = \"c\"; address = \"unix:sub/u.sock\"; },\n"
+	    "  { name = \"d\"; address = \"unix:sub/.//u.sock\"; } );\n"
+	    "sites = ( { root = \".\"; } );\n", &c) == NULL);
+	expect_errors(&c, want2);
+	cfg_ctx_fini(&c);
+	/* The path bound is the tidy one. */
+	cf = load(
+	    "listeners = ( { address = \"unix:.//t.sock\"; } );\n"
+	    "sites = ( { root = \".\"; } );\n", &c);
+	ATF_REQUIRE(cf != NULL);
+	ATF_REQUIRE(getcwd(buf, sizeof(buf) - sizeof("/t.sock")) != NULL);
+	strlcat(buf, "/t.sock", sizeof(buf));
+	ATF_CHECK_STREQ(((struct sockaddr_un *)
+	    &cf->cf_listeners[0].lc_sa)->sun_path, buf);
+	config_free(cf);
 	cfg_ctx_fini(&c);
 }
 
