@@ -38,6 +38,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
@@ -186,6 +187,7 @@ static uint32_t	tls_events(struct conn *, uint32_t);
 static void	tls_done(struct conn *, struct tls_conn *);
 static void	tls_plain_answer(struct conn *);
 static const char *tls_errstr(char *, size_t);
+static const char *tls_load_errstr(int, int, char *, size_t);
 static const char *tls_gather(const struct iovec *, int, size_t, size_t,
 		    char *);
 static int	tls_tickets_init(void);
@@ -846,6 +848,39 @@ tls_errstr(char *buf, size_t sz)
 	return (buf);
 }
 
+/*
+ * Why a certificate (key 0) or key (key 1) file did not load, emptying
+ * the error queue.  OpenSSL's last error is its wrapper, "PEM lib", which
+ * tells an operator nothing: say what is wrong instead, a passphrase
+ * (asked), a file with no PEM block of the kind, else the first error.
+ */
+static const char *
+tls_load_errstr(int key, int asked, char *buf, size_t sz)
+{
+	unsigned long e, first = ERR_peek_error();
+	int none = 0;
+
+	while ((e = ERR_get_error()) != 0)
+		if ((ERR_GET_LIB(e) == ERR_LIB_PEM &&
+		    ERR_GET_REASON(e) == PEM_R_NO_START_LINE) ||
+		    (key && ERR_GET_LIB(e) == ERR_LIB_OSSL_DECODER &&
+		    ERR_GET_REASON(e) == ERR_R_UNSUPPORTED))
+			none = 1;
+	if (asked)
+		(void)snprintf(buf, sz, "encrypted with a passphrase, which "
+		    "tamarind cannot ask for; give it the key unencrypted");
+	else if (none)
+		(void)snprintf(buf, sz, "no PEM %s in it", key ?
+		    "private key" : "certificate");
+	else if (first != 0 && ERR_reason_error_string(first) != NULL)
+		(void)snprintf(buf, sz, "%s", ERR_reason_error_string(first));
+	else if (first != 0)
+		ERR_error_string_n(first, buf, sz);
+	else
+		(void)snprintf(buf, sz, "unknown error");
+	return (buf);
+}
+
 /* ---- callbacks, run in the workers ------------------------------------- */
 
 /*
@@ -1079,15 +1114,20 @@ tls_ocsp_cb(SSL *ssl, void *arg)
 	return (SSL_TLSEXT_ERR_OK);
 }
 
-/* An encrypted key is an error, never a prompt on the terminal. */
+/*
+ * An encrypted key is an error, never a prompt on the terminal.  arg,
+ * when set, is told that a passphrase was asked for: OpenSSL itself then
+ * reports only a failed decryption under "PEM lib".
+ */
 static int
 tls_nopass_cb(char *buf, int size, int rwflag, void *arg)
 {
 	(void)buf;
 	(void)size;
 	(void)rwflag;
-	(void)arg;
-	return (0);
+	if (arg != NULL)
+		*(int *)arg = 1;
+	return (-1);
 }
 
 /* ---- ticket keys ------------------------------------------------------- */
@@ -1370,9 +1410,9 @@ tls_site_build(struct cfg_ctx *c, const struct config *cf,
     const struct tls_conf *lt, const struct tls_conf *tc,
     const unsigned char *sid, struct tls_site *ts)
 {
-	int errs = c->cc_errors;
+	int errs = c->cc_errors, asked = 0, r;
 	SSL_CTX *ctx;
-	char err[128];
+	char err[160];
 
 	ERR_clear_error();
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
@@ -1444,17 +1484,22 @@ tls_site_build(struct cfg_ctx *c, const struct config *cf,
 	else if (SSL_CTX_use_certificate_chain_file(ctx,
 	    tc->tc_certificate) != 1)
 		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: certificate "
-		    "%s: %s", tc->tc_certificate, tls_errstr(err, sizeof(err)));
+		    "%s: %s", tc->tc_certificate,
+		    tls_load_errstr(0, 0, err, sizeof(err)));
 	if (access(tc->tc_key, R_OK) == -1)
 		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: key %s: %s",
 		    tc->tc_key, strerror(errno));
 	else if (c->cc_errors == errs) {
 		/* The key file's contents never reach a message. */
-		if (SSL_CTX_use_PrivateKey_file(ctx, tc->tc_key,
-		    SSL_FILETYPE_PEM) != 1)
+		SSL_CTX_set_default_passwd_cb_userdata(ctx, &asked);
+		r = SSL_CTX_use_PrivateKey_file(ctx, tc->tc_key,
+		    SSL_FILETYPE_PEM);
+		/* &asked lives only here. */
+		SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
+		if (r != 1)
 			cfg_error_at(c, tc->tc_file, tc->tc_line,
 			    "tls: key %s: %s", tc->tc_key,
-			    tls_errstr(err, sizeof(err)));
+			    tls_load_errstr(1, asked, err, sizeof(err)));
 		else if (SSL_CTX_check_private_key(ctx) != 1)
 			cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: key %s "
 			    "does not match certificate %s", tc->tc_key,

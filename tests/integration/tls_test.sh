@@ -962,6 +962,55 @@ cert_errors_cleanup() {
 	stop_daemon
 }
 
+atf_test_case key_errors cleanup
+key_errors_head() {
+	atf_set descr "-t and a reload say plainly that a key is passphrase-protected, or that a file holds no PEM key or certificate, not OpenSSL's 'PEM lib'"
+	atf_set require.progs "curl openssl"
+}
+key_errors_body() {
+	tls_setup
+	# Line 7 has the listener's tls block, line 13 site a's.
+	openssl pkey -in a.key -aes256 -passout pass:secret -out enc.key ||
+	    atf_fail "openssl: cannot encrypt the key"
+	sed -e 's/"a.key"/"enc.key"/' tamarin.conf > enc.conf
+	atf_check -s exit:1 -o empty \
+	    -e inline:"enc.conf:13: tls: key $PWD/enc.key: encrypted with a passphrase, which tamarind cannot ask for; give it the key unencrypted\nenc.conf: configuration test failed (1 error)\n" \
+	    "$TAMARIND" -t -c enc.conf
+	# The older encrypted PEM form (Proc-Type: 4,ENCRYPTED) too.
+	openssl ec -in a.key -aes128 -passout pass:secret -out enc2.key \
+	    2>/dev/null || atf_fail "openssl: cannot encrypt the key"
+	grep -q ENCRYPTED enc2.key || atf_fail "enc2.key is not encrypted"
+	sed -e 's/"a.key"/"enc2.key"/' tamarin.conf > enc2.conf
+	atf_check -s exit:1 -o empty \
+	    -e match:"^enc2\\.conf:13: tls: key .*/enc2\\.key: encrypted with a passphrase" \
+	    "$TAMARIND" -t -c enc2.conf
+	# The certificate and the key swapped, and an empty key file.
+	sed -e 's/"a.pem"; key = "a.key"/"a.key"; key = "a.pem"/' \
+	    tamarin.conf > swap.conf
+	grep -q '"a.key"; key = "a.pem"' swap.conf || atf_fail "sed"
+	atf_check -s exit:1 -o empty \
+	    -e inline:"swap.conf:13: tls: certificate $PWD/a.key: no PEM certificate in it\nswap.conf: configuration test failed (1 error)\n" \
+	    "$TAMARIND" -t -c swap.conf
+	: > empty.key
+	sed -e 's/"a.key"/"empty.key"/' tamarin.conf > empty.conf
+	atf_check -s exit:1 -o empty \
+	    -e inline:"empty.conf:13: tls: key $PWD/empty.key: no PEM private key in it\nempty.conf: configuration test failed (1 error)\n" \
+	    "$TAMARIND" -t -c empty.conf
+	# On reload: the error, with its line, and generation 1 serves on.
+	start_daemon
+	cp enc.conf tamarin.conf
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 50 grep -q 'tamarin\.conf:13: tls: key .*/enc\.key: encrypted with a passphrase' daemon.log ||
+	    atf_fail "the reload did not report the key: $(grep -i 'key' daemon.log)"
+	atf_check -o match:'^generation +1$' "$TAMARINCTL" -s tamarind.shm \
+	    show summary
+	same 'site a\n' tcurl a.test "https://a.test:$PORT/"
+}
+key_errors_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case ocsp_stapling cleanup
 ocsp_stapling_head() {
 	atf_set descr "ocsp_response is stapled for clients that ask; a file that is not one is a config error"
@@ -1103,6 +1152,7 @@ atf_init_test_cases() {
 	atf_add_test_case protocol_switch
 	atf_add_test_case protocol_errors
 	atf_add_test_case cert_errors
+	atf_add_test_case key_errors
 	atf_add_test_case ocsp_stapling
 	atf_add_test_case redirect
 }
