@@ -22,6 +22,7 @@ _Static_assert(sizeof(struct tls_tickets) <= CHAN_MAX_DATA,
     "ticket keys fit one channel message");
 
 static uint64_t	tk_next;		/* ms of the next rotation, 0: unset */
+static uint32_t	tk_period;		/* the period tk_next was set for */
 /* Per block: the worker that still has to hear of the last rotation. */
 static pid_t	tk_pending[TM_MAX_BLOCKS];
 static unsigned int tk_npending;
@@ -36,6 +37,17 @@ tickets_tick(struct master *m, uint64_t now)
 
 	if (tk_next == 0)
 		tk_next = now + m->m_cf->cf_ticket_rotate_ms;
+	/*
+	 * A reload that shortened the period: the next rotation is due
+	 * by the new one, not at the end of the old (up to a week away),
+	 * which new tickets' shorter lifetime already assumes.
+	 */
+	if (tk_period != m->m_cf->cf_ticket_rotate_ms) {
+		if (tk_period != 0 &&
+		    tk_next > now + m->m_cf->cf_ticket_rotate_ms)
+			tk_next = now + m->m_cf->cf_ticket_rotate_ms;
+		tk_period = m->m_cf->cf_ticket_rotate_ms;
+	}
 	/* Called every master loop turn: nothing to do is the common case. */
 	if (now < tk_next && tk_npending == 0)
 		return;

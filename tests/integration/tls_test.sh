@@ -640,6 +640,33 @@ ticket_rotation_cleanup() {
 	stop_daemon
 }
 
+atf_test_case ticket_rotation_reload cleanup
+ticket_rotation_reload_head() {
+	atf_set descr "a reload that shortens ticket_rotate_sec rotates the keys on the new schedule, not at the end of the old period"
+	atf_set require.progs "openssl"
+	atf_set timeout 200
+}
+ticket_rotation_reload_body() {
+	tls_setup 2
+	cp tamarin.conf short.conf
+	echo 'tls = { ticket_rotate_sec = 86400; };' >> tamarin.conf
+	echo 'tls = { ticket_rotate_sec = 60; };' >> short.conf
+	start_daemon tamarin.conf 2
+	cp short.conf tamarin.conf
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 100 sh -c "tmq eval workers \"[w['generation'] for w in d['workers'] if w['state'] == 'running']\" | grep -qx '\[2, 2\]'" ||
+	    atf_fail "generation 2 does not run alone"
+	# 60 s from the reload (and the master's tick), not 86400 s.
+	wait_for 750 grep -q 'session ticket keys rotated' daemon.log ||
+	    atf_fail "no rotation 75 s after the reload to 60 s"
+	sleep 0.5
+	resume -tls1_3
+}
+ticket_rotation_reload_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case handshake_timeout cleanup
 handshake_timeout_head() {
 	atf_set descr "a client stalled mid-handshake is cut at handshake_sec; others are served"
@@ -1145,6 +1172,7 @@ atf_init_test_cases() {
 	atf_add_test_case ticket_chain
 	atf_add_test_case chain_as_loaded
 	atf_add_test_case ticket_rotation
+	atf_add_test_case ticket_rotation_reload
 	atf_add_test_case handshake_timeout
 	atf_add_test_case silent_reclaimed
 	atf_add_test_case garbage
