@@ -96,8 +96,12 @@ static const char tls_plain_resp[] =
     "Content-Type: text/plain; charset=utf-8\r\n"
     "Content-Length: 52\r\n"
     "Connection: close\r\n"
-    "\r\n"
+    "\r\n";
+/* The content, left out for HEAD (RFC 9110 9.3.2). */
+static const char tls_plain_body[] =
     "This port speaks HTTPS: use an https:// URL for it.\n";
+_Static_assert(sizeof(tls_plain_body) - 1 == 52,
+    "tls_plain_resp's Content-Length is tls_plain_body's length");
 
 struct tls_ocsp {
 	unsigned char	*to_der;
@@ -503,18 +507,24 @@ tls_done(struct conn *c, struct tls_conn *tl)
 static void
 tls_plain_answer(struct conn *c)
 {
-	struct iovec iov[3];
+	const struct tls_conn *tl = c->c_tls;
+	struct iovec iov[4];
 	char buf[4096];
 	size_t got = 0;
 	ssize_t n;
+	int head;
 
+	/* tls_plain_like() saw a method and its space in tl_first. */
+	head = tl->tl_nfirst >= 5 && memcmp(tl->tl_first, "HEAD ", 5) == 0;
 	iov[0].iov_base = (void *)tls_plain_status;
 	iov[0].iov_len = sizeof(tls_plain_status) - 1;
 	iov[1].iov_base = (void *)http_resp_common(&iov[1].iov_len);
 	iov[2].iov_base = (void *)tls_plain_resp;
 	iov[2].iov_len = sizeof(tls_plain_resp) - 1;
+	iov[3].iov_base = (void *)tls_plain_body;
+	iov[3].iov_len = sizeof(tls_plain_body) - 1;
 	do {
-		n = writev(c->c_fd, iov, 3);
+		n = writev(c->c_fd, iov, head ? 3 : 4);
 	} while (n == -1 && errno == EINTR);
 	if (n <= 0)
 		return;

@@ -822,6 +822,32 @@ plain_http_cleanup() {
 	stop_daemon
 }
 
+atf_test_case plain_http_head cleanup
+plain_http_head_head() {
+	atf_set descr "plain HTTP HEAD sent to the TLS port gets the 400's head without its content (RFC 9110 9.3.2)"
+	atf_set require.progs "curl python3"
+}
+plain_http_head_body() {
+	tls_setup
+	start_daemon
+	printf 'HTTP/1.1 400 Bad Request\r\nServer: tamarin/V\r\nDate: (date)\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 52\r\nConnection: close\r\n\r\n[closed]\n' > want
+	python3 "$TMCLIENT" --mask-date --timeout 3 --eof raw "$PORT" \
+	    'HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n' |
+	    sed 's|^Server: tamarin/[0-9][0-9.]*|Server: tamarin/V|' > got
+	atf_check cmp want got
+	# curl -I reads exactly the head.
+	atf_check -o inline:'400\n' curl -s -I -o /dev/null -w '%{http_code}\n' \
+	    "http://127.0.0.1:$PORT/"
+	# Methods are case-sensitive: "head" is not HEAD, and gets the page.
+	python3 "$TMCLIENT" --timeout 3 --eof raw "$PORT" \
+	    'head / HTTP/1.1\r\nHost: localhost\r\n\r\n' > got
+	atf_check -o match:'^This port speaks HTTPS' cat got
+}
+plain_http_head_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case protocol_switch cleanup
 protocol_switch_head() {
 	atf_set descr "a reload switches a listener between https and http on the same socket; a download in flight finishes in the old protocol"
@@ -1177,6 +1203,7 @@ atf_init_test_cases() {
 	atf_add_test_case silent_reclaimed
 	atf_add_test_case garbage
 	atf_add_test_case plain_http
+	atf_add_test_case plain_http_head
 	atf_add_test_case protocol_switch
 	atf_add_test_case protocol_errors
 	atf_add_test_case cert_errors
