@@ -1319,17 +1319,24 @@ tls_ocsp_load(struct cfg_ctx *c, const struct tls_conf *tc)
  * handshake, and that listener's certificates, protocols and ciphers are
  * never bypassed (RFC 6066 3).  Made of the listener's name, address and
  * port, the same in every worker and across reloads, so its sessions
- * resume there.  0 / -1.
+ * resume there; and of its protocols, ciphers, suites and groups, since
+ * OpenSSL resumes a TLS 1.2 session with its cipher even when the server
+ * no longer lists it: a reload that changes them ends the sessions made
+ * before.  0 / -1.
  */
 static int
 tls_sid_make(const struct listener_conf *lc, unsigned char *sid)
 {
 	static const char tag[] = "tamarin session context";
+	const struct tls_conf *lt = lc->lc_tls;
 	const char *name = lc->lc_name != NULL ? lc->lc_name : "";
 	const char *addr = lc->lc_address != NULL ? lc->lc_address : "";
+	const char *set[3];
 	unsigned char port[2];
 	unsigned int len = 0;
 	EVP_MD_CTX *md;
+	char **p;
+	size_t i;
 	int ok;
 
 	port[0] = (unsigned char)(lc->lc_port >> 8);
@@ -1341,8 +1348,16 @@ tls_sid_make(const struct listener_conf *lc, unsigned char *sid)
 	    EVP_DigestUpdate(md, tag, sizeof(tag)) == 1 &&
 	    EVP_DigestUpdate(md, name, strlen(name) + 1) == 1 &&
 	    EVP_DigestUpdate(md, addr, strlen(addr) + 1) == 1 &&
-	    EVP_DigestUpdate(md, port, sizeof(port)) == 1 &&
-	    EVP_DigestFinal_ex(md, sid, &len) == 1 &&
+	    EVP_DigestUpdate(md, port, sizeof(port)) == 1;
+	/* Unset is "": the defaults are this build's, fixed. */
+	set[0] = lt->tc_ciphers != NULL ? lt->tc_ciphers : "";
+	set[1] = lt->tc_ciphersuites != NULL ? lt->tc_ciphersuites : "";
+	set[2] = lt->tc_curves != NULL ? lt->tc_curves : "";
+	for (i = 0; ok && i < 3; i++)
+		ok = EVP_DigestUpdate(md, set[i], strlen(set[i]) + 1) == 1;
+	for (p = lt->tc_protocols; ok && p != NULL && *p != NULL; p++)
+		ok = EVP_DigestUpdate(md, *p, strlen(*p) + 1) == 1;
+	ok = ok && EVP_DigestFinal_ex(md, sid, &len) == 1 &&
 	    len == SSL_MAX_SID_CTX_LENGTH;
 	EVP_MD_CTX_free(md);
 	return (ok ? 0 : -1);

@@ -461,6 +461,41 @@ resumption_per_listener_cleanup() {
 	stop_daemon
 }
 
+atf_test_case resumption_reload_ciphers cleanup
+resumption_reload_ciphers_head() {
+	atf_set descr "a reload that changes a listener's ciphers, suites, versions or groups ends its sessions: a TLS 1.2 session never resumes with a cipher the listener no longer has"
+	atf_set require.progs "openssl"
+}
+resumption_reload_ciphers_body() {
+	tls_setup
+	start_daemon
+	printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' > req
+	openssl s_client -connect "127.0.0.1:$PORT" -servername a.test \
+	    -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256 -sess_out s12.pem \
+	    -ign_eof <req >full12 2>&1
+	grep -q '^New, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256$' \
+	    full12 || atf_fail "TLS 1.2: $(brief full12)"
+	# A reload that changes nothing of the listener keeps its sessions.
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 100 sh -c "tmq eval workers \"[w['generation'] for w in d['workers'] if w['state'] == 'running']\" | grep -qx '\[2\]'" ||
+	    atf_fail "generation 2 does not run alone"
+	same 'Reused, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256\n' \
+	    sess_try "$PORT" s12.pem -tls1_2
+	# AES-GCM taken away: the session's cipher is gone with it.
+	sed -e '7s|key = "default.key";|& ciphers = "ECDHE+CHACHA20";|' \
+	    tamarin.conf > t.conf && mv t.conf tamarin.conf
+	grep -q CHACHA20 tamarin.conf || atf_fail "sed did not change the file"
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 100 sh -c "tmq eval workers \"[w['generation'] for w in d['workers'] if w['state'] == 'running']\" | grep -qx '\[3\]'" ||
+	    atf_fail "generation 3 does not run alone"
+	same 'New, TLSv1.2, Cipher is ECDHE-ECDSA-CHACHA20-POLY1305\n' \
+	    sess_try "$PORT" s12.pem -tls1_2
+}
+resumption_reload_ciphers_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 # sni_try SESSION NAME ARGS...: offer the saved SESSION with SNI NAME
 # ("-": none) and print, on one line, the certificate's subject and "New"
 # or "Reused" with the version, as s_client reports them.
@@ -1194,6 +1229,7 @@ atf_init_test_cases() {
 	atf_add_test_case idle_release
 	atf_add_test_case resumption
 	atf_add_test_case resumption_per_listener
+	atf_add_test_case resumption_reload_ciphers
 	atf_add_test_case resumption_sni
 	atf_add_test_case ticket_chain
 	atf_add_test_case chain_as_loaded
