@@ -233,6 +233,45 @@ static__index_dirs_cleanup() {
 	stop_daemon
 }
 
+atf_test_case static__long_redirects cleanup
+static__long_redirects_head() {
+	atf_set descr "a redirect whose Location is over 2 KiB (a long query, a deep directory, \$request_uri) is sent whole, not a 500"
+}
+static__long_redirects_body() {
+	# Twelve 200-byte names: a 2.4 KiB path, well inside the request
+	# line limit.
+	seg=$(printf 'd%.0s' $(seq 200))
+	deep=
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		deep="$deep/$seg"
+	done
+	mkdir -p "www/s" "www$deep"
+	printf 's\n' > www/s/index.html
+	stamp www
+	st_conf <<'CONF'
+sites = ( { root = "www";
+	    routes = ( { prefix = "/go/"; handler = "redirect";
+			 to = "/s/?from=$request_uri"; },
+		       { prefix = "/"; handler = "static"; } ); } );
+CONF
+	start_daemon
+	q=$(printf 'q%.0s' $(seq 3000))
+	redirect_resp 301 'Moved Permanently' "/s/?$q" > want
+	want_req want "/s?$q"
+	redirect_resp 301 'Moved Permanently' "$deep/" > want
+	want_req want "$deep"
+	redirect_resp 301 'Moved Permanently' "/s/?from=/go/$q" > want
+	want_req want "/go/$q"
+	# HEAD: the same head.
+	redirect_resp 301 'Moved Permanently' "/s/?$q" | sed -n '1,/^\r$/p' > want
+	printf '[closed]\n' >> want
+	want_req want "/s?$q" -X HEAD
+}
+static__long_redirects_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case static__autoindex cleanup
 static__autoindex_head() {
 	atf_set descr "autoindex: HTML listing, directories first, each by name, names escaped (a colon too: no scheme), hidden files hidden, symlinks as what they lead to; off by default"
@@ -1740,6 +1779,7 @@ atf_init_test_cases() {
 	atf_add_test_case static__get_head_types
 	atf_add_test_case static__charset
 	atf_add_test_case static__index_dirs
+	atf_add_test_case static__long_redirects
 	atf_add_test_case static__autoindex
 	atf_add_test_case static__symlinks
 	atf_add_test_case static__unreadable

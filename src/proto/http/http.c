@@ -175,6 +175,7 @@ static void
 http_req_put(struct http_req *hr)
 {
 	http_resp_free_body(hr);
+	http_resp_drop_headers(hr);
 	if (req_ncache < HTTP_REQ_CACHE)
 		req_cache[req_ncache++] = hr;
 	else

@@ -99,6 +99,8 @@ struct http_req {
 	void		(*rq_fin)(void *);
 	void		*rq_arg;
 	size_t		 rq_hlen;	/* handler headers in rq_hbuf */
+	char		*rq_loc;	/* a Location line too long for rq_hbuf */
+	size_t		 rq_loc_len;
 	/* Output: rq_out[rq_out_off..rq_out_len) is pending. */
 	size_t		 rq_out_len;
 	size_t		 rq_out_off;
@@ -140,6 +142,7 @@ int	http_resp_build_head(struct http_req *);
 const char *http_status_text(unsigned int);
 int	http_resp_error_page(struct http_req *, unsigned int);
 void	http_resp_free_body(struct http_req *);
+void	http_resp_drop_headers(struct http_req *);
 int	http_resp_refill(struct http_req *);
 int	http_resp_header_raw(struct http_req *, const char *, size_t);
 int	http_resp_body_ref(struct http_req *, const void *, size_t,

@@ -149,13 +149,23 @@ http_resp_free_body(struct http_req *hr)
 	hr->rq_mem_len = hr->rq_mem_off = 0;
 }
 
+/* Forget the header fields a handler added. */
+void
+http_resp_drop_headers(struct http_req *hr)
+{
+	hr->rq_hlen = 0;
+	free(hr->rq_loc);
+	hr->rq_loc = NULL;
+	hr->rq_loc_len = 0;
+}
+
 /* Forget a response a handler started, to answer something else. */
 void
 http_resp_reset(struct http_req *hr)
 {
 	http_resp_free_body(hr);
 	hr->rq_status = 0;
-	hr->rq_hlen = 0;
+	http_resp_drop_headers(hr);
 	hr->rq_clen = -1;
 	hr->rq_out_len = hr->rq_out_off = 0;
 	hr->rq_flags &= ~(HTTP_F_HEAD_BUILT | HTTP_F_CHUNKED_OUT |
@@ -362,7 +372,7 @@ http_resp_error_page(struct http_req *hr, unsigned int status)
 int
 http_resp_error(struct http_req *hr, unsigned int status)
 {
-	hr->rq_hlen = 0;
+	http_resp_drop_headers(hr);
 	(void)http_resp_error_page(hr, status);
 	/* After these the connection cannot be trusted to continue. */
 	if (status == 400 || status == 408 || status == 413 ||
@@ -395,6 +405,39 @@ http_resp_preconditions(struct http_req *hr, const char *etag, size_t elen,
 	return (0);
 }
 
+/*
+ * A Location longer than rq_hbuf holds for a handler's fields (a
+ * directory's slash form with a long query, a deep path, a redirect
+ * keeping a long $request_uri): its own line, emitted before them.  The
+ * head must still fit in rq_out beside what config.c keeps room for (2
+ * KiB of the server's own lines, rq_hbuf) and the site's and route's
+ * fields; longer is 1, answered 414 as a redirect target too long for
+ * its own buffer is.  0: kept; -1: no memory.
+ */
+static int
+resp_long_location(struct http_req *hr, const char *loc, size_t len)
+{
+	const struct site_conf *site = http_site_of(hr);
+	const struct route_conf *rc = hr->rq_route;
+	size_t room = sizeof(hr->rq_out) - 2048 - sizeof(hr->rq_hbuf), need;
+
+	if (site != NULL)
+		room -= site->st_hblock_len + site->st_ablock_len;
+	if (rc != NULL)
+		room -= rc->rc_hblock_len + rc->rc_ablock_len;
+	need = sizeof("Location: \r\n") - 1 + len;
+	if (need > room)
+		return (1);
+	free(hr->rq_loc);
+	if ((hr->rq_loc = malloc(need + 1)) == NULL) {
+		hr->rq_loc_len = 0;
+		return (-1);
+	}
+	(void)snprintf(hr->rq_loc, need + 1, "Location: %s\r\n", loc);
+	hr->rq_loc_len = need;
+	return (0);
+}
+
 int
 http_resp_redirect(struct http_req *hr, unsigned int status,
     const char *location)
@@ -405,8 +448,18 @@ http_resp_redirect(struct http_req *hr, unsigned int status,
 
 	hr->rq_status = status;
 	if (http_resp_header(hr, "Location", location) == -1) {
-		http_resp_error(hr, 500);
-		return (0);
+		/* No line break may reach the head, however long. */
+		if (strpbrk(location, "\r\n") != NULL) {
+			http_resp_error(hr, 500);
+			return (0);
+		}
+		r = resp_long_location(hr, location, len);
+		if (r == -1)
+			return (-1);
+		if (r == 1) {
+			http_resp_error(hr, 414);
+			return (0);
+		}
 	}
 	/* The link in the body is HTML-escaped; the header is not. */
 	if ((esc = malloc(len * 6 + 1)) == NULL)
@@ -513,8 +566,12 @@ http_resp_build_head(struct http_req *hr)
 		}
 		off = (size_t)(w - o);
 	}
-	if (off + hr->rq_hlen + 2 > size)
+	if (off + hr->rq_loc_len + hr->rq_hlen + 2 > size)
 		return (-1);
+	if (hr->rq_loc_len > 0) {
+		memcpy(o + off, hr->rq_loc, hr->rq_loc_len);
+		off += hr->rq_loc_len;
+	}
 	memcpy(o + off, hr->rq_hbuf, hr->rq_hlen);
 	off += hr->rq_hlen;
 	memcpy(o + off, "\r\n", 2);
