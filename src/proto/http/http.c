@@ -495,23 +495,38 @@ http_process(struct conn *c, struct http_req *hr)
 	}
 
 	if (lc->lc_redirect_https) {
-		char loc[HTTP_PATH_MAX + 300];
+		char loc[HTTP_PATH_MAX * 2 + 512];
 		size_t tlen;
 		const char *target = http_req_uri(hr, &tlen);
 		const char *slash = tlen == 0 || *target != '/' ? "/" : "";
+		int n;
 
-		if (lc->lc_redirect_port != 0 && lc->lc_redirect_port != 443)
-			snprintf(loc, sizeof(loc), "https://%s:%u%s%.*s",
-			    hr->rq_host, lc->lc_redirect_port, slash,
-			    (int)tlen, target);
-		else
-			snprintf(loc, sizeof(loc), "https://%s%s%.*s",
-			    hr->rq_host, slash, (int)tlen, target);
 		if (hr->rq_host[0] == '\0') {
 			http_fail(c, hr, 400);
 			return;
 		}
-		http_resp_redirect(hr, lc->lc_redirect_https, loc);
+		if (lc->lc_redirect_port != 0 && lc->lc_redirect_port != 443)
+			n = snprintf(loc, sizeof(loc), "https://%s:%u%s",
+			    hr->rq_host, lc->lc_redirect_port, slash);
+		else
+			n = snprintf(loc, sizeof(loc), "https://%s%s",
+			    hr->rq_host, slash);
+		/*
+		 * The target as sent, but what the parser lets through in a
+		 * query that is no URI (a '"', a bare '%') escaped, as the
+		 * redirect handler's $request_uri; one too long for the
+		 * buffer is a 414, never a Location cut short.
+		 */
+		if (n < 0 || (size_t)n >= sizeof(loc) ||
+		    http_uri_fix(target, tlen, loc + n,
+		    sizeof(loc) - (size_t)n) < 0) {
+			http_fail(c, hr, 414);
+			return;
+		}
+		if (http_resp_redirect(hr, lc->lc_redirect_https, loc) == -1) {
+			conn_close(c, CONN_NOMEM);
+			return;
+		}
 		goto respond;
 	}
 
