@@ -897,7 +897,8 @@ load_sites(struct loader *ld, const config_setting_t *list)
  * server's own lines and the handler's (HTTP_HBUF_SIZE): a site and route
  * whose fields did not fit would fail every response at run time.
  */
-#define HEADERS_MAX_BYTES	(HTTP_OUT_SIZE - HTTP_HBUF_SIZE - 2048)
+#define HEADERS_MAX_BYTES						\
+	(HTTP_OUT_SIZE - HTTP_HBUF_SIZE - HTTP_HEAD_OWN_MAX)
 
 static void
 site_headers_fit(struct loader *ld, const config_setting_t *e,

@@ -66,6 +66,8 @@ enum http_body_kind {
 #define HTTP_PATH_MAX		8192	/* normalised path, bytes */
 #define HTTP_HBUF_SIZE		2048	/* handler-added response headers */
 #define HTTP_OUT_SIZE		16384	/* head, small bodies, TLS chunks */
+/* Of rq_out, what a head's own lines (status, Date, framing) may take. */
+#define HTTP_HEAD_OWN_MAX	2048
 
 struct http_req {
 	struct conn	*rq_conn;

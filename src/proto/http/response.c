@@ -419,7 +419,8 @@ resp_long_location(struct http_req *hr, const char *loc, size_t len)
 {
 	const struct site_conf *site = http_site_of(hr);
 	const struct route_conf *rc = hr->rq_route;
-	size_t room = sizeof(hr->rq_out) - 2048 - sizeof(hr->rq_hbuf), need;
+	size_t room = sizeof(hr->rq_out) - HTTP_HEAD_OWN_MAX -
+	    sizeof(hr->rq_hbuf), need;
 
 	if (site != NULL)
 		room -= site->st_hblock_len + site->st_ablock_len;
