@@ -266,6 +266,14 @@ CONF
 	redirect_resp 301 'Moved Permanently' "/s/?$q" | sed -n '1,/^\r$/p' > want
 	printf '[closed]\n' >> want
 	want_req want "/s?$q" -X HEAD
+	# A query whose escaped form (12.3 KiB) the head cannot hold is
+	# dropped from the slash redirect, never cut and never a 414.
+	lt=$(printf '<%.0s' $(seq 4100))
+	redirect_resp 301 'Moved Permanently' "/s/" > want
+	want_req want "/s?$lt"
+	# One that fits is escaped.
+	redirect_resp 301 'Moved Permanently' "/s/?%3C%3C$q" > want
+	want_req want "/s?<<$q"
 }
 static__long_redirects_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"

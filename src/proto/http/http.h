@@ -145,6 +145,8 @@ const char *http_status_text(unsigned int);
 int	http_resp_error_page(struct http_req *, unsigned int);
 void	http_resp_free_body(struct http_req *);
 void	http_resp_drop_headers(struct http_req *);
+/* The longest Location http_resp_redirect() can send for hr. */
+size_t	http_resp_location_max(const struct http_req *);
 int	http_resp_refill(struct http_req *);
 int	http_resp_header_raw(struct http_req *, const char *, size_t);
 int	http_resp_body_ref(struct http_req *, const void *, size_t,

@@ -405,30 +405,38 @@ http_resp_preconditions(struct http_req *hr, const char *etag, size_t elen,
 	return (0);
 }
 
-/*
- * A Location longer than rq_hbuf holds for a handler's fields (a
- * directory's slash form with a long query, a deep path, a redirect
- * keeping a long $request_uri): its own line, emitted before them.  The
- * head must still fit in rq_out beside what config.c keeps room for (2
- * KiB of the server's own lines, rq_hbuf) and the site's and route's
- * fields; longer is 1, answered 414 as a redirect target too long for
- * its own buffer is.  0: kept; -1: no memory.
- */
-static int
-resp_long_location(struct http_req *hr, const char *loc, size_t len)
+size_t
+http_resp_location_max(const struct http_req *hr)
 {
 	const struct site_conf *site = http_site_of(hr);
 	const struct route_conf *rc = hr->rq_route;
+	/* config.c bounds the site's and route's fields to fit this. */
 	size_t room = sizeof(hr->rq_out) - HTTP_HEAD_OWN_MAX -
-	    sizeof(hr->rq_hbuf), need;
+	    sizeof(hr->rq_hbuf) - (sizeof("Location: \r\n") - 1);
 
 	if (site != NULL)
 		room -= site->st_hblock_len + site->st_ablock_len;
 	if (rc != NULL)
 		room -= rc->rc_hblock_len + rc->rc_ablock_len;
-	need = sizeof("Location: \r\n") - 1 + len;
-	if (need > room)
+	return (room);
+}
+
+/*
+ * A Location longer than rq_hbuf holds for a handler's fields (a
+ * directory's slash form with a long query, a deep path, a redirect
+ * keeping a long $request_uri): its own line, emitted before them.  The
+ * head must still fit in rq_out (http_resp_location_max()); longer is 1,
+ * answered 414 as a redirect target too long for its own buffer is.
+ * 0: kept; -1: no memory.
+ */
+static int
+resp_long_location(struct http_req *hr, const char *loc, size_t len)
+{
+	size_t need;
+
+	if (len > http_resp_location_max(hr))
 		return (1);
+	need = sizeof("Location: \r\n") - 1 + len;
 	free(hr->rq_loc);
 	if ((hr->rq_loc = malloc(need + 1)) == NULL) {
 		hr->rq_loc_len = 0;

@@ -496,12 +496,14 @@ static_dir(struct http_req *hr, const struct static_conf *sc, int rootfd,
 		loc[n++] = '/';
 		loc[n] = '\0';
 		/* The query as sent, with what is no URI escaped; one too
-		   long for the buffer is dropped rather than cut. */
+		   long for the buffer or the head is dropped, never cut. */
 		q = http_req_query(hr, &qlen);
 		if (qlen > 0 && (size_t)n + 1 < sizeof(loc)) {
 			loc[n] = '?';
-			if (http_uri_fix(q, qlen, loc + n + 1,
-			    sizeof(loc) - (size_t)n - 1) < 0)
+			r = http_uri_fix(q, qlen, loc + n + 1,
+			    sizeof(loc) - (size_t)n - 1);
+			if (r < 0 || (size_t)n + 1 + (size_t)r >
+			    http_resp_location_max(hr))
 				loc[n] = '\0';
 		}
 		return (http_resp_redirect(hr, 301, loc));
