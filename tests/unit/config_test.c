@@ -658,6 +658,44 @@ ATF_TC_BODY(config__route_error_alone, tc)
 	cfg_ctx_fini(&c);
 }
 
+/*
+ * A variable is its whole name: "$hostname" (nginx's machine name) or
+ * "$uri_x" is unknown, not "$host" or "$uri" with letters after it.
+ */
+ATF_TC_WITHOUT_HEAD(config__redirect_variable_name);
+ATF_TC_BODY(config__redirect_variable_name, tc)
+{
+	static const char *const want[] = {
+		"t.conf:3: to: unknown variable at '$hostname/' (known: "
+		    "$request_uri $uri $subpath $args $host $scheme)",
+		"t.conf:4: to: unknown variable at '$uri_x' (known: "
+		    "$request_uri $uri $subpath $args $host $scheme)",
+		NULL
+	};
+	struct cfg_ctx c;
+	struct config *cf;
+
+	ATF_CHECK(load(
+	    "listeners = ( { address = \"127.0.0.1\"; port = 1; } );\n"
+	    "sites = ( { root = \"www\"; routes = (\n"
+	    "  { prefix = \"/a\"; handler = \"redirect\"; "
+	    "to = \"https://$hostname/\"; },\n"
+	    "  { prefix = \"/b\"; handler = \"redirect\"; to = \"$uri_x\"; "
+	    "} ); } );\n", &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+
+	/* Ended by anything but a letter, digit or '_': taken. */
+	cf = load(
+	    "listeners = ( { address = \"127.0.0.1\"; port = 1; } );\n"
+	    "sites = ( { root = \"www\"; routes = (\n"
+	    "  { prefix = \"/\"; handler = \"redirect\"; "
+	    "to = \"$scheme://$host:8443$uri.html?$args\"; } ); } );\n", &c);
+	ATF_CHECK_MSG(cf != NULL, "%s", c.cc_nmsgs > 0 ? c.cc_msgs[0] : "");
+	config_free(cf);
+	cfg_ctx_fini(&c);
+}
+
 /* A static route's fallback is a file's path from the root, or an error. */
 ATF_TC_WITHOUT_HEAD(config__static_fallback);
 ATF_TC_BODY(config__static_fallback, tc)
@@ -922,6 +960,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__semantic_errors);
 	ATF_TP_ADD_TC(tp, config__headers_reserved);
 	ATF_TP_ADD_TC(tp, config__route_error_alone);
+	ATF_TP_ADD_TC(tp, config__redirect_variable_name);
 	ATF_TP_ADD_TC(tp, config__static_fallback);
 	ATF_TP_ADD_TC(tp, config__listener_overlap);
 	ATF_TP_ADD_TC(tp, config__site_names_unique);

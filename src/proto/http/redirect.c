@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,7 @@ redirect_init(struct cfg_ctx *c, const config_setting_t *route,
 	struct redirect_conf *rd;
 	const char *p;
 	long long v;
+	size_t len;
 	int i, known, bad = 0;
 
 	if ((rd = calloc(1, sizeof(*rd))) == NULL)
@@ -81,9 +83,17 @@ redirect_init(struct cfg_ctx *c, const config_setting_t *route,
 		return (-1);
 	}
 	for (p = strchr(rd->rd_to, '$'); p != NULL; p = strchr(p + 1, '$')) {
+		/*
+		 * The whole name, as nginx reads it: "$hostname" is no
+		 * "$host" followed by "name", which would be expanded
+		 * without a word.
+		 */
+		for (len = 1; isalnum((unsigned char)p[len]) || p[len] == '_';
+		    len++)
+			;
 		for (i = 0, known = 0; redirect_vars[i] != NULL; i++)
-			if (strncmp(p, redirect_vars[i],
-			    strlen(redirect_vars[i])) == 0)
+			if (strlen(redirect_vars[i]) == len &&
+			    strncmp(p, redirect_vars[i], len) == 0)
 				known = 1;
 		if (!known) {
 			cfg_error(c, config_setting_get_member(route, "to"),
