@@ -35,6 +35,7 @@
 #include "shm/shm.h"
 
 #define CTL_DEFAULT_SEGMENT	TM_RUNDIR "/tamarind.shm"
+#define CTL_DEFAULT_PIDFILE	TM_RUNDIR "/tamarind.pid"
 #define CTL_DAEMON_NAME		"tamarind"
 
 static void	usage(void) __attribute__((noreturn));
@@ -201,9 +202,9 @@ ctl_resolve(const char *dir, const char *path)
 }
 
 /*
- * daemon.segment, or the pidfile with .pid replaced by .shm, or the
- * default: what tamarind's segment_setup() picks.  Exits 1 when the file
- * does not parse.
+ * daemon.segment, or the pidfile (daemon.pidfile, else the default) with
+ * .pid replaced by .shm: what tamarind's segment_setup() picks.  Exits 1
+ * when the file does not parse.
  */
 static char *
 ctl_path_from_config(const char *file, char **pidfile)
@@ -236,11 +237,21 @@ ctl_path_from_config(const char *file, char **pidfile)
 	cfg_ctx_fini(&cc);
 	(void)config_lookup_string(&lc, "daemon.segment", &seg);
 	(void)config_lookup_string(&lc, "daemon.pidfile", &pid);
+	/*
+	 * No pidfile key: the daemon uses its default one, so the check
+	 * before a signal reads that, not none at all.
+	 */
 	if (pid != NULL && pid[0] != '\0')
 		*pidfile = ctl_resolve(dir, pid);
+	else
+		*pidfile = strdup(CTL_DEFAULT_PIDFILE);
+	if (*pidfile == NULL) {
+		fprintf(stderr, "tamarinctl: out of memory\n");
+		exit(CTL_EXIT_USAGE);
+	}
 	if (seg != NULL && seg[0] != '\0')
 		r = ctl_resolve(dir, seg);
-	else if (*pidfile != NULL) {
+	else {
 		n = strlen(*pidfile);
 		if (n > 4 && strcmp(*pidfile + n - 4, ".pid") == 0) {
 			if (asprintf(&r, "%.*s.shm", (int)(n - 4),
@@ -248,8 +259,7 @@ ctl_path_from_config(const char *file, char **pidfile)
 				r = NULL;
 		} else if (asprintf(&r, "%s.shm", *pidfile) == -1)
 			r = NULL;
-	} else
-		r = strdup(CTL_DEFAULT_SEGMENT);
+	}
 	config_destroy(&lc);
 	free(dup);
 	free(real);

@@ -358,6 +358,11 @@ CONF
 	echo 1 > etc/run/t.pid
 	atf_check -s exit:3 -e match:'names pid 1, the segment.s master is' \
 	    "${CTL}" -c etc/pid.conf reload
+	# No pidfile key: the daemon's is the default one, which names no
+	# master of this segment, so still no signal (not a check skipped).
+	printf 'daemon = { segment = "run/t.shm"; };\n' > etc/nopid.conf
+	atf_check -s exit:3 -e match:'/tamarind.pid(:| names pid).*not signalling' \
+	    "${CTL}" -c etc/nopid.conf reload
 }
 config_paths_cleanup() {
 	stop_fake_master
