@@ -74,6 +74,7 @@ static int	load_site(struct loader *, const config_setting_t *,
 static int	load_route(struct loader *, const config_setting_t *,
 		    struct site_conf *, struct route_conf *);
 static int	header_reserved(const char *);
+static int	name_is_text(const char *);
 static int	site_name_eq(const char *, const char *);
 static void	site_names_unique(struct cfg_ctx *, const config_setting_t *,
 		    const struct config *, const struct site_conf *);
@@ -648,6 +649,20 @@ load_listeners(struct loader *ld, const config_setting_t *list)
 		    strlen(lc->lc_name) >= TM_LISTENER_NAME_LEN)
 			cfg_error(c, e, "listener: name '%s' is longer than "
 			    "%d bytes", lc->lc_name, TM_LISTENER_NAME_LEN - 1);
+		else if (lc->lc_name != NULL && !name_is_text(lc->lc_name)) {
+			char shown[TM_LISTENER_NAME_LEN];
+			size_t k;
+
+			/* Not the bytes themselves: they are the trouble. */
+			for (k = 0; lc->lc_name[k] != '\0' &&
+			    k + 1 < sizeof(shown); k++)
+				shown[k] = (unsigned char)lc->lc_name[k] >=
+				    0x20 && (unsigned char)lc->lc_name[k] <
+				    0x7f ? lc->lc_name[k] : '?';
+			shown[k] = '\0';
+			cfg_error(c, e, "listener: name '%s' is not UTF-8 text "
+			    "without control characters", shown);
+		}
 		for (size_t j = 0; j + 1 < cf->cf_nlisteners; j++) {
 			struct listener_conf *o = &cf->cf_listeners[j];
 
@@ -924,6 +939,53 @@ site_headers_fit(struct loader *ld, const config_setting_t *e,
 			    "bytes of fields with the site's; at most %d", n,
 			    HEADERS_MAX_BYTES);
 	}
+}
+
+/*
+ * A listener's name is a Prometheus label value (UTF-8, where a byte that
+ * is not would become U+FFFD and two names one series) and a word of the
+ * daemon's log lines (a control character would break one): 1 if s is
+ * well-formed UTF-8 (RFC 3629) without C0 controls or DEL.
+ */
+static int
+name_is_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp, min;
+	size_t len, i;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f)
+				return (0);
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf) {
+			len = 2;
+			cp = *p & 0x1f;
+			min = 0x80;
+		} else if (*p >= 0xe0 && *p <= 0xef) {
+			len = 3;
+			cp = *p & 0x0f;
+			min = 0x800;
+		} else if (*p >= 0xf0 && *p <= 0xf4) {
+			len = 4;
+			cp = *p & 0x07;
+			min = 0x10000;
+		} else
+			return (0);
+		/* A NUL fails the test, so nothing past the end is read. */
+		for (i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return (0);
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return (0);
+		p += len;
+	}
+	return (1);
 }
 
 /* Host names compare case-insensitively, a final dot ignored. */

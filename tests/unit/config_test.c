@@ -893,6 +893,55 @@ ATF_TC_BODY(config__listener_unix_twice, tc)
 	cfg_ctx_fini(&c);
 }
 
+/*
+ * A listener's name is a Prometheus label value and a word of the
+ * daemon's log lines: UTF-8 text, no control characters.  Bytes that are
+ * not UTF-8 would reach a label as U+FFFD, so two names differing only
+ * there would be one series twice.
+ */
+ATF_TC_WITHOUT_HEAD(config__listener_name_text);
+ATF_TC_BODY(config__listener_name_text, tc)
+{
+	static const char *const want[] = {
+		"t.conf:3: listener: name 'x?' is not UTF-8 text without "
+		    "control characters",
+		"t.conf:4: listener: name 'x?' is not UTF-8 text without "
+		    "control characters",
+		"t.conf:5: listener: name 'a?b' is not UTF-8 text without "
+		    "control characters",
+		"t.conf:6: listener: name 'a?b' is not UTF-8 text without "
+		    "control characters",
+		"t.conf:7: listener: name '\?\?\?\?\?' is not UTF-8 text without "
+		    "control characters",
+		NULL
+	};
+	struct cfg_ctx c;
+	struct config *cf;
+
+	ATF_CHECK(load(
+	    "listeners = (\n"
+	    "  { name = \"ok\"; address = \"127.0.0.1\"; port = 1; },\n"
+	    "  { name = \"x\\xff\"; address = \"127.0.0.1\"; port = 2; },\n"
+	    "  { name = \"x\\xfe\"; address = \"127.0.0.1\"; port = 3; },\n"
+	    "  { name = \"a\\nb\"; address = \"127.0.0.1\"; port = 4; },\n"
+	    "  { name = \"a\\x7fb\"; address = \"127.0.0.1\"; port = 5; },\n"
+	    "  { name = \"\\xc3\\xa9\\xed\\xa0\\x80\"; "
+	    "address = \"127.0.0.1\"; port = 6; } );\n"
+	    "sites = ( { root = \"www\"; } );\n", &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+	/* Quotes, backslashes, spaces and non-ASCII text are names. */
+	cf = load(
+	    "listeners = ( { name = \"w\\\"e\\\\b \\xc3\\xbc\\xe2\\x82\\xac\"; "
+	    "address = \"127.0.0.1\"; port = 1; } );\n"
+	    "sites = ( { root = \"www\"; } );\n", &c);
+	ATF_REQUIRE_MSG(cf != NULL, "%s", c.cc_nmsgs > 0 ? c.cc_msgs[0] : "");
+	ATF_CHECK_STREQ(cf->cf_listeners[0].lc_name,
+	    "w\"e\\b \xc3\xbc\xe2\x82\xac");
+	config_free(cf);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TC_WITHOUT_HEAD(config__listener_identity);
 ATF_TC_BODY(config__listener_identity, tc)
 {
@@ -967,6 +1016,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__default_site_twice);
 	ATF_TP_ADD_TC(tp, config__plugin_errors);
 	ATF_TP_ADD_TC(tp, config__listener_unix_twice);
+	ATF_TP_ADD_TC(tp, config__listener_name_text);
 	ATF_TP_ADD_TC(tp, config__listener_identity);
 	return (atf_no_error());
 }
