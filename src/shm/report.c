@@ -83,6 +83,7 @@ static void	jw_workers(struct jw *, const struct shm_snap *,
 static void	prom_escape(struct sbuf *, const char *);
 static void	prom_family(struct sbuf *, const char *, const char *,
 		    const char *);
+static int	prom_listener_seen(const struct shm_snap *, size_t);
 static void	prom_worker_labels(struct sbuf *,
 		    const struct snap_worker *);
 static uint64_t	worker_errors(const struct snap_worker *);
@@ -1136,6 +1137,23 @@ prom_escape(struct sbuf *sb, const char *s)
 	}
 }
 
+/* 1 if an active listener before row i has its name and protocol. */
+static int
+prom_listener_seen(const struct shm_snap *sn, size_t i)
+{
+	const struct snap_listener *ln = &sn->sn_listeners[i], *o;
+	size_t k;
+
+	for (k = 0; k < i; k++) {
+		o = &sn->sn_listeners[k];
+		if (o->ln_state == TM_LISTENER_ACTIVE &&
+		    o->ln_proto == ln->ln_proto &&
+		    strcmp(o->ln_name, ln->ln_name) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 static void
 prom_family(struct sbuf *sb, const char *name, const char *type,
     const char *help)
@@ -1253,12 +1271,16 @@ report_prometheus(struct sbuf *sb, const struct shm_snap *sn)
 	/*
 	 * Active listeners only: a closed one may share its name with its
 	 * replacement, and two samples with one label set are an error.
+	 * So may an active one for a moment, while a reload publishes a
+	 * replacement before it closes the old row, or renames kept rows
+	 * one by one: the first row of a name and protocol is shown.
 	 */
 	prom_family(sb, "tamarin_listener_accepted_total", "counter",
 	    "connections accepted on the listener");
 	for (i = 0; i < sn->sn_nlisteners; i++) {
 		ln = &sn->sn_listeners[i];
-		if (ln->ln_state != TM_LISTENER_ACTIVE)
+		if (ln->ln_state != TM_LISTENER_ACTIVE ||
+		    prom_listener_seen(sn, i))
 			continue;
 		sbuf_puts(sb, "tamarin_listener_accepted_total{listener=\"");
 		prom_escape(sb, ln->ln_name);

@@ -818,6 +818,40 @@ ATF_TC_BODY(report__prometheus, tc)
 }
 
 /*
+ * A reload publishes a new listener before it closes the one it replaces,
+ * and renames kept ones one by one (two swapping names): for a moment two
+ * active rows may carry one name.  Prometheus refuses a series twice in a
+ * scrape; the first row's sample is the one shown.
+ */
+ATF_TC_WITHOUT_HEAD(report__prometheus_listener_once);
+ATF_TC_BODY(report__prometheus_listener_once, tc)
+{
+	struct shm *s = make_segment();
+	const char *p;
+	char *doc;
+	int n = 0;
+
+	populate(s);
+	add_listener(s, 3, "web", "127.0.0.1", 8081, 1, TM_LISTENER_ACTIVE,
+	    2);
+	/* Another protocol is another series. */
+	add_listener(s, 4, "web", "127.0.0.1", 8082, 2, TM_LISTENER_ACTIVE,
+	    3);
+	doc = render(s, 0, report_prometheus);
+	for (p = doc; (p = strstr(p, "{listener=\"web\",protocol=\"http\"}"))
+	    != NULL; p++)
+		n++;
+	ATF_CHECK_EQ_MSG(n, 1, "%d samples of listener web, http:\n%s", n,
+	    doc);
+	require_has(doc, "tamarin_listener_accepted_total{listener=\"web\","
+	    "protocol=\"http\"} 11\n");
+	require_has(doc, "tamarin_listener_accepted_total{listener=\"web\","
+	    "protocol=\"https\"} 3\n");
+	free(doc);
+	shm_destroy(s);
+}
+
+/*
  * A block whose range lies beyond what this process maps (a worker forked
  * before the pool grew) is shown without its slots, never read.
  */
@@ -1014,6 +1048,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, report__json_slots);
 	ATF_TP_ADD_TC(tp, report__json_slots_in_transit);
 	ATF_TP_ADD_TC(tp, report__prometheus);
+	ATF_TP_ADD_TC(tp, report__prometheus_listener_once);
 	ATF_TP_ADD_TC(tp, report__snap_skips_unmapped);
 	ATF_TP_ADD_TC(tp, report__attached_readonly);
 	ATF_TP_ADD_TC(tp, report__names);
