@@ -399,6 +399,142 @@ start_not_stale_cleanup() {
 	stop_daemon
 }
 
+# odd_conf A B: listeners web and two with odd names (quotes, a
+# backslash, spaces, non-ASCII), the second and third named A and B, on
+# kernel-chosen ports kept across reloads; a combined log for the default
+# site, a JSON log for j.example.
+odd_conf() {
+	cat > tamarin.conf <<CONF
+version = 1;
+daemon = { pidfile = "tamarind.pid"; segment = "tamarind.shm";
+	   log_level = "info"; };
+workers = { count = 2; slots_per_worker = 64; shutdown_timeout_sec = 5; };
+plugins = ( { path = "$(atf_config_get builddir)/tests/plugins/crash.so"; } );
+listeners = ( { name = "web"; address = "127.0.0.1"; port = 0; },
+	      { name = "$1"; address = "127.0.0.1"; port = 0; },
+	      { name = "$2"; address = "127.0.0.1"; port = 0; } );
+sites = ( { root = "www";
+	    access_log = { path = "access.log"; format = "combined"; };
+	    routes = ( { prefix = "/status"; handler = "status"; },
+		       { prefix = "/crash/"; handler = "crash"; } ); },
+	  { names = [ "j.example" ]; root = "www";
+	    access_log = { path = "access.json"; format = "json"; }; } );
+CONF
+}
+
+# machine_check TAG: every JSON view (tamarinctl and the status handler)
+# parses as strict UTF-8 JSON, and the Prometheus text passes promcheck.py.
+machine_check() {
+	for v in summary workers listeners slots; do
+		ctl -j show $v > "$1.$v.json" || atf_fail "show $v failed"
+	done
+	curl -sf "http://127.0.0.1:$PORT/status" > "$1.status.json"
+	curl -sf "http://127.0.0.1:$PORT/status/slots" > "$1.sslots.json"
+	curl -sf "http://127.0.0.1:$PORT/status/metrics" > "$1.metrics.txt"
+	python3 - "$1".*.json <<'PY' || atf_fail "$1: JSON did not parse"
+import json, sys
+for f in sys.argv[1:]:
+    with open(f, "rb") as fp:
+        json.loads(fp.read().decode("utf-8"))
+PY
+	atf_check -o empty python3 "$(atf_get_srcdir)/promcheck.py" \
+	    "$1.metrics.txt"
+}
+
+atf_test_case machine_outputs_odd cleanup
+machine_outputs_odd_head() {
+	atf_set descr "JSON views, Prometheus text and access logs stay well-formed with odd listener names, hostile requests, a worker crash and reloads that swap names"
+}
+machine_outputs_odd_body() {
+	tm_site
+	# As libconfig spells them: \" and \\ escaped, \xHH bytes.
+	a='q\"u\\o te \xc3\xa9\xe2\x82\xac'
+	b='sp ace\\ \xe2\x80\xa8 \xf0\x9f\x90\x92'
+	odd_conf "$a" "$b"
+	start_daemon tamarin.conf 2
+	ctl -j show listeners > names.json
+	python3 - <<'PY' || atf_fail "names: $(cat names.json)"
+import json
+n = sorted(l["name"] for l in json.load(open("names.json"))["listeners"])
+assert n == sorted(["web", 'q"u\\o te \u00e9\u20ac',
+                    "sp ace\\ \u2028 \U0001f412"]), n
+PY
+	python3 - "$PORT" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+bad = [b"\x01", b"\x7f", b"\xff", b"\xc3\xa9", b"\xe2\x80\xa8", b"\xc2\x85",
+       b"\xed\xa0\x80", b'"', b"\\", b"\t"]
+odd = b"".join(bad)
+reqs = []
+for host in (b"x", b"j.example"):
+    reqs += [
+        b"GET /a?" + b'"\\' + b" HTTP/1.1\r\nHost: " + host + b"\r\n"
+        b"User-Agent: u" + odd.replace(b"\x01", b"").replace(b"\x7f", b"") +
+        b"\r\nReferer: r" + b'"\\\xff\t' + b"\r\n\r\n",
+        b"GET /" + odd + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n",
+        b"G\"E\\T / HTTP/1.1\r\nHost: " + host + b"\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: " + host + b"\r\nUser-Agent: a\x01b\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: " + host + b"\r\nUser-Agent: " +
+        b"\xff" * 3000 + b"\r\nReferer: " + b'"' * 3000 + b"\r\n\r\n",
+        b"GET /" + b"\xff" * 5000 + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n",
+    ]
+reqs += [odd + b" \r\n\r\n", b"GET /\" HTTP/1.1\nHost: x\"\n\n"]
+for r in reqs:
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(r)
+    s.settimeout(3)
+    try:
+        s.recv(4096)
+    except OSError:
+        pass
+    s.close()
+PY
+	machine_check start
+	# A crash: scraped while its replacement is on its way, and after.
+	curl -s -m 2 -o /dev/null "http://127.0.0.1:$PORT/crash/abort"
+	machine_check crashed
+	wait_for 100 tmq running 2 || atf_fail "no replacement"
+	tm_record_pids
+	# Reloads that swap the odd names, scraped all along.
+	for i in 1 2 3; do
+		odd_conf "$b" "$a"
+		kill -HUP "$(cat tamarind.pid)"
+		machine_check reload$i.a
+		sleep 0.2
+		machine_check reload$i.b
+		t=$a; a=$b; b=$t
+	done
+	tm_record_pids
+	# Lines reach the files within a second; SIGTERM writes the rest.
+	stop_daemon
+	python3 - <<'PY' || atf_fail "access logs malformed"
+import json, re
+clf = re.compile(r'^\S+ - - \[[^]]+\] "(?:[^"\\]|\\x[0-9A-F]{2})*" '
+                 r'[0-9]{3} [0-9]+ "(?:[^"\\]|\\x[0-9A-F]{2})*" '
+                 r'"(?:[^"\\]|\\x[0-9A-F]{2})*"$')
+raw = open("access.log", "rb").read()
+assert raw.endswith(b"\n")
+n = 0
+for l in raw.split(b"\n")[:-1]:
+    t = l.decode("ascii")    # escaped: nothing but printable ASCII
+    assert all(0x20 <= ord(c) < 0x7f for c in t), t
+    assert clf.match(t), t
+    n += 1
+assert n >= 8, n
+raw = open("access.json", "rb").read()
+m = 0
+for l in raw.split(b"\n")[:-1]:
+    d = json.loads(l.decode("utf-8"))
+    assert d["host"] in ("j.example", ""), d
+    m += 1
+assert m >= 2, m
+PY
+}
+machine_outputs_odd_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case idle_slots_listed
@@ -410,4 +546,5 @@ atf_init_test_cases() {
 	atf_add_test_case top_view
 	atf_add_test_case start_not_stale
 	atf_add_test_case claimed_slot_listed
+	atf_add_test_case machine_outputs_odd
 }
