@@ -43,7 +43,7 @@ void
 show_summary(FILE *fp, const struct shm_snap *sn)
 {
 	const uint64_t *t = sn->sn_totals;
-	char when[64], age[32];
+	char when[64], age[32], config[TM_SHM_CONFIG_LEN];
 	time_t start = (time_t)sn->sn_start_wall;
 	struct tm tm;
 	size_t i;
@@ -63,7 +63,9 @@ show_summary(FILE *fp, const struct shm_snap *sn)
 		fprintf(fp, " %u", sn->sn_gens[i]);
 	fprintf(fp, "%s\n", sn->sn_ngens == 0 ? " -" : "");
 	fprintf(fp, "%-13s %s\n", "state", report_master_state(sn->sn_state));
-	fprintf(fp, "%-13s %s\n", "config", sn->sn_config);
+	/* As the other tables show names: one row, no terminal codes. */
+	report_sanitize(config, sizeof(config), sn->sn_config);
+	fprintf(fp, "%-13s %s\n", "config", config);
 	fprintf(fp, "%-13s %llu\n", "reloads",
 	    (unsigned long long)sn->sn_reloads);
 	fprintf(fp, "%-13s %u\n", "listeners", sn->sn_active_listeners);

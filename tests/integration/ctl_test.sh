@@ -272,6 +272,14 @@ show_views_body() {
 	fi
 	atf_check -o match:'"path": "/up\\u0001load\\ufffd"' \
 	    "${CTL}" -s seg -j show slots --state writing
+	# The configuration path: one line of the table, as it is in JSON.
+	atf_check "${MKSEG}" -f -p "${FAKE_PID}" \
+	    -c "$(printf '/etc/a\nb\033[7m\303\251.conf')" seg2
+	atf_check -o save:summary2 "${CTL}" -s seg2 show summary
+	grep -q '^config  *[/]etc[/]a?b?\[7m??\.conf$' summary2 ||
+	    atf_fail "the config path is not sanitized"
+	atf_check -o match:'"config": "/etc/a\\nb\\u001b\[7mé\.conf"' \
+	    "${CTL}" -s seg2 -j show summary
 }
 show_views_cleanup() {
 	stop_fake_master

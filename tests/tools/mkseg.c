@@ -59,8 +59,8 @@ static const struct sample_slot samples[] = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: mkseg [-f] [-m magic] [-v version] "
-	    "[-p pid] [-t offset] path\n       mkseg -V\n");
+	fprintf(stderr, "usage: mkseg [-f] [-c config] [-m magic] "
+	    "[-v version] [-p pid] [-t offset] path\n       mkseg -V\n");
 	exit(1);
 }
 
@@ -190,11 +190,15 @@ main(int argc, char *argv[])
 {
 	struct shm *s;
 	struct shm_header *h;
+	const char *config = NULL;
 	long long magic = -1, version = -1, pid = -1, offset = 0;
 	int ch, dofill = 0;
 
-	while ((ch = getopt(argc, argv, "fm:p:t:v:V")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fm:p:t:v:V")) != -1) {
 		switch (ch) {
+		case 'c':
+			config = optarg;
+			break;
 		case 'f':
 			dofill = 1;
 			break;
@@ -227,6 +231,8 @@ main(int argc, char *argv[])
 	h = shm_header(s);
 	if (dofill)
 		fill(s);
+	if (config != NULL)
+		strlcpy(h->sh_config, config, sizeof(h->sh_config));
 	if (pid != -1)
 		atomic_store(&h->sh_master_pid, (int32_t)pid);
 	h->sh_start_wall = (uint64_t)((long long)h->sh_start_wall + offset);
