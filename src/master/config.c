@@ -30,6 +30,7 @@
 #include "lib/cfg.h"
 #include "lib/cidr.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 #include "master/config.h"
 #include "proto/http/docroot.h"
 #include "proto/http/handler.h"
@@ -951,39 +952,15 @@ static int
 name_is_text(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	uint32_t cp, min;
-	size_t len, i;
+	size_t n = strlen(s), len;
+	uint32_t cp;
 
-	while (*p != '\0') {
-		if (*p < 0x80) {
-			if (*p < 0x20 || *p == 0x7f)
-				return (0);
-			p++;
-			continue;
-		}
-		if (*p >= 0xc2 && *p <= 0xdf) {
-			len = 2;
-			cp = *p & 0x1f;
-			min = 0x80;
-		} else if (*p >= 0xe0 && *p <= 0xef) {
-			len = 3;
-			cp = *p & 0x0f;
-			min = 0x800;
-		} else if (*p >= 0xf0 && *p <= 0xf4) {
-			len = 4;
-			cp = *p & 0x07;
-			min = 0x10000;
-		} else
-			return (0);
-		/* A NUL fails the test, so nothing past the end is read. */
-		for (i = 1; i < len; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return (0);
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+	while (n > 0) {
+		if ((len = utf8_seq(p, n, &cp)) == 0 || cp < 0x20 ||
+		    cp == 0x7f)
 			return (0);
 		p += len;
+		n -= len;
 	}
 	return (1);
 }

@@ -19,6 +19,7 @@
 
 #include "lib/clock.h"
 #include "lib/sbuf.h"
+#include "lib/utf8.h"
 #include "proto/proto.h"
 #include "shm/report.h"
 #include "shm/shm.h"
@@ -62,7 +63,6 @@ static void	snap_slot_transit(struct snap_slot *,
 static void	snap_slot_head(struct snap_slot *,
 		    const struct snap_worker *, uint32_t);
 static int	u32_cmp(const void *, const void *);
-static size_t	utf8_len(const unsigned char *);
 static void	json_str(struct sbuf *, const char *);
 static void	jw_begin(struct jw *, struct sbuf *);
 static void	jw_end(struct jw *);
@@ -709,33 +709,6 @@ report_sanitize(char *dst, size_t sz, const char *src)
 
 /* ---- JSON ------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at p, or 0 if it is not one. */
-static size_t
-utf8_len(const unsigned char *p)
-{
-	unsigned char c = p[0];
-
-	if (c < 0x80)
-		return (1);
-	if (c >= 0xc2 && c <= 0xdf)
-		return ((p[1] & 0xc0) == 0x80 ? 2 : 0);
-	if (c >= 0xe0 && c <= 0xef) {
-		/* No overlongs (E0 80-9F) and no surrogates (ED A0-BF). */
-		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f))
-			return (0);
-		return ((p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 ?
-		    3 : 0);
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		/* No overlongs (F0 80-8F), nothing past U+10FFFF. */
-		if ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
-			return (0);
-		return ((p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 &&
-		    (p[3] & 0xc0) == 0x80 ? 4 : 0);
-	}
-	return (0);
-}
-
 static void
 json_str(struct sbuf *sb, const char *s)
 {
@@ -765,7 +738,7 @@ json_str(struct sbuf *sb, const char *s)
 				sbuf_printf(sb, "\\u%04x", *p);
 				break;
 			}
-			if ((n = utf8_len(p)) == 0) {
+			if ((n = utf8_seq(p, strnlen((const char *)p, 4), NULL)) == 0) {
 				/* Not UTF-8: keep the document valid. */
 				sbuf_puts(sb, "\\ufffd");
 				break;
@@ -1126,7 +1099,7 @@ prom_escape(struct sbuf *sb, const char *s)
 			sbuf_puts(sb, "\\\"");
 		else if (*p == '\n')
 			sbuf_puts(sb, "\\n");
-		else if ((n = utf8_len(p)) == 0)
+		else if ((n = utf8_seq(p, strnlen((const char *)p, 4), NULL)) == 0)
 			sbuf_puts(sb, "\xef\xbf\xbd");	/* U+FFFD */
 		else {
 			sbuf_add(sb, p, n);

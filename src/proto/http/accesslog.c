@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/utf8.h"
 #include "master/config.h"
 #include "proto/conn.h"
 #include "proto/http/handler.h"
@@ -188,44 +189,6 @@ accesslog_fini(void)
 }
 
 /*
- * The length of the well-formed UTF-8 sequence (RFC 3629: shortest form,
- * no surrogates, at most U+10FFFF) that starts s[0..n), 0 if none; *cp
- * its code point.
- */
-static size_t
-alog_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c, min;
-	size_t len, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-		min = 0x80;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-		min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-		min = 0x10000;
-	} else
-		return (0);
-	if (n < len)
-		return (0);
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return (0);
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return (0);
-	*cp = c;
-	return (len);
-}
-
-/*
  * Request bytes for a log, so a line is always one line.  Text formats:
  * quotes, backslashes, controls and non-ASCII as \xHH (nginx's
  * escaping).  JSON: UTF-8 text as it came, except the C1 controls and
@@ -252,7 +215,7 @@ alog_esc(char *o, size_t sz, const char *s, size_t n, int json)
 				o[k++] = (char)ch;
 				continue;
 			}
-			if (ch >= 0x80 && (len = alog_utf8(
+			if (ch >= 0x80 && (len = utf8_seq(
 			    (const unsigned char *)s + i, n - i, &cp)) != 0) {
 				if (cp >= 0xa0 && cp != 0x2028 &&
 				    cp != 0x2029) {
