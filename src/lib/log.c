@@ -173,7 +173,7 @@ log_vmsg(int lvl, int with_errno, const char *fmt, va_list ap)
 	char line[LOG_LINE_MAX];
 	struct timespec ts;
 	struct tm tm;
-	size_t n = 0;
+	size_t n = 0, msg, i;
 	int saved = errno, r, fd;
 
 	if (lvl > log_lvl)
@@ -188,6 +188,7 @@ log_vmsg(int lvl, int with_errno, const char *fmt, va_list ap)
 			n += (size_t)r < sizeof(line) - n ? (size_t)r :
 			    sizeof(line) - n - 1;
 	}
+	msg = n;
 	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	if (r > 0)
 		n += (size_t)r < sizeof(line) - n ? (size_t)r :
@@ -199,6 +200,14 @@ log_vmsg(int lvl, int with_errno, const char *fmt, va_list ap)
 			n += (size_t)r < sizeof(line) - n ? (size_t)r :
 			    sizeof(line) - n - 1;
 	}
+	/*
+	 * A message may quote what a client sent (a decoded path): a
+	 * control byte there must not start a forged line or reach a
+	 * terminal as an escape.
+	 */
+	for (i = msg; i < n; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
 	if (log_dest == LOG_DEST_SYSLOG) {
 		syslog(log_prio[lvl], "%s: %s", log_proc, line);
 		if (log_tee && lvl <= LOG_LVL_WARN)
