@@ -38,6 +38,7 @@
 #include "proto/http/mime.h"
 #include "proto/proto.h"
 #include "proto/tls.h"
+#include "shm/report.h"
 #include "shm/shm_layout.h"
 
 #define DEFAULT_PIDFILE		TM_RUNDIR "/tamarind.pid"
@@ -76,6 +77,7 @@ static int	load_route(struct loader *, const config_setting_t *,
 		    struct site_conf *, struct route_conf *);
 static int	header_reserved(const char *);
 static int	name_is_text(const char *);
+static char	*listener_default_name(const struct listener_conf *);
 static int	site_name_eq(const char *, const char *);
 static void	site_names_unique(struct cfg_ctx *, const config_setting_t *,
 		    const struct config *, const struct site_conf *);
@@ -521,7 +523,7 @@ load_listeners(struct loader *ld, const config_setting_t *list)
 	config_setting_t *g;
 	char *proto = NULL;
 	long long v;
-	int i, n, r;
+	int i, n, r, named;
 
 	n = config_setting_length(list);
 	if (n == 0) {
@@ -634,33 +636,18 @@ load_listeners(struct loader *ld, const config_setting_t *list)
 			lc->lc_defer_accept = 0;
 		} else if (lc->lc_defer_accept == -1)
 			lc->lc_defer_accept = DEFAULT_DEFER_ACCEPT;
-		if (lc->lc_name == NULL) {
-			char name[TM_LISTENER_NAME_LEN];
-
-			/* A UNIX socket has its path, no port. */
-			if (lc->lc_sa.ss_family == AF_UNIX)
-				snprintf(name, sizeof(name), "%s",
-				    lc->lc_address);
-			else
-				snprintf(name, sizeof(name), "%s:%u",
-				    lc->lc_address, lc->lc_port);
-			lc->lc_name = strdup(name);
-		}
+		named = lc->lc_name != NULL;
+		if (!named && lc->lc_address != NULL)
+			lc->lc_name = listener_default_name(lc);
 		if (lc->lc_name != NULL &&
 		    strlen(lc->lc_name) >= TM_LISTENER_NAME_LEN)
 			cfg_error(c, e, "listener: name '%s' is longer than "
 			    "%d bytes", lc->lc_name, TM_LISTENER_NAME_LEN - 1);
 		else if (lc->lc_name != NULL && !name_is_text(lc->lc_name)) {
 			char shown[TM_LISTENER_NAME_LEN];
-			size_t k;
 
 			/* Not the bytes themselves: they are the trouble. */
-			for (k = 0; lc->lc_name[k] != '\0' &&
-			    k + 1 < sizeof(shown); k++)
-				shown[k] = (unsigned char)lc->lc_name[k] >=
-				    0x20 && (unsigned char)lc->lc_name[k] <
-				    0x7f ? lc->lc_name[k] : '?';
-			shown[k] = '\0';
+			report_sanitize(shown, sizeof(shown), lc->lc_name);
 			cfg_error(c, e, "listener: name '%s' is not UTF-8 text "
 			    "without control characters", shown);
 		}
@@ -669,8 +656,10 @@ load_listeners(struct loader *ld, const config_setting_t *list)
 
 			if (o->lc_name != NULL && lc->lc_name != NULL &&
 			    strcmp(o->lc_name, lc->lc_name) == 0)
-				cfg_error(c, e, "listener: name '%s' is "
-				    "already used on line %d", lc->lc_name,
+				cfg_error(c, e, named ? "listener: name '%s' "
+				    "is already used on line %d" : "listener: "
+				    "its default name '%s' is already used on "
+				    "line %d: give it a name", lc->lc_name,
 				    o->lc_line);
 			/* A UNIX socket has no port, but one path only. */
 			else if (lc->lc_sa.ss_family == AF_UNIX &&
@@ -940,6 +929,40 @@ site_headers_fit(struct loader *ld, const config_setting_t *e,
 			    "bytes of fields with the site's; at most %d", n,
 			    HEADERS_MAX_BYTES);
 	}
+}
+
+/*
+ * A listener without a name is called by its address ("127.0.0.1:80",
+ * "unix:/run/tamarin/http.sock").  One too long for a name keeps its end,
+ * "..." first: the port, or the socket's file, tells such listeners
+ * apart, where a cut end would make two of them one name.  NULL: no
+ * memory, reported by the caller as a missing name would be.
+ */
+static char *
+listener_default_name(const struct listener_conf *lc)
+{
+	const size_t keep = TM_LISTENER_NAME_LEN - 1 - 3;
+	char *full, *name;
+	const char *tail;
+	size_t len;
+	int r;
+
+	/* A UNIX socket has its path, no port. */
+	if (lc->lc_sa.ss_family == AF_UNIX)
+		r = asprintf(&full, "%s", lc->lc_address);
+	else
+		r = asprintf(&full, "%s:%u", lc->lc_address, lc->lc_port);
+	if (r == -1)
+		return (NULL);
+	if ((len = strlen(full)) < TM_LISTENER_NAME_LEN)
+		return (full);
+	/* Not from inside a UTF-8 sequence. */
+	for (tail = full + len - keep; ((unsigned char)*tail & 0xc0) == 0x80;
+	    tail++)
+		;
+	r = asprintf(&name, "...%s", tail);
+	free(full);
+	return (r == -1 ? NULL : name);
 }
 
 /*

@@ -942,6 +942,49 @@ ATF_TC_BODY(config__listener_name_text, tc)
 	cfg_ctx_fini(&c);
 }
 
+ATF_TC_WITHOUT_HEAD(config__listener_default_name);
+ATF_TC_BODY(config__listener_default_name, tc)
+{
+	static const char *const want[] = {
+		"t.conf:3: listener: its default name "
+		    "'...ery/long/directory/http.sock' is already used on line "
+		    "2: give it a name",
+		NULL
+	};
+	struct config *cf;
+	struct cfg_ctx c;
+
+	/* Unnamed, with addresses longer than a name: their ends. */
+	cf = load(
+	    "listeners = (\n"
+	    "  { address = \"unix:/tmp/a/very/long/directory/http.sock\"; },\n"
+	    "  { address = \"unix:/tmp/a/very/long/directory/admin.sock\"; },\n"
+	    "  { address = \"2001:db8:1234:5678:9abc:def0:1234:5678\";\n"
+	    "    port = 8080; },\n"
+	    "  { address = \"127.0.0.1\"; port = 8080; } );\n"
+	    "sites = ( { root = \".\"; } );\n", &c);
+	ATF_REQUIRE_MSG(cf != NULL, "%s", c.cc_nmsgs > 0 ? c.cc_msgs[0] : "");
+	ATF_REQUIRE_EQ(cf->cf_nlisteners, 4);
+	/* 31 bytes: a name's most. */
+	ATF_CHECK_STREQ(cf->cf_listeners[0].lc_name,
+	    "...ery/long/directory/http.sock");
+	ATF_CHECK_STREQ(cf->cf_listeners[1].lc_name,
+	    "...ry/long/directory/admin.sock");
+	ATF_CHECK_STREQ(cf->cf_listeners[2].lc_name,
+	    "...678:9abc:def0:1234:5678:8080");
+	ATF_CHECK_STREQ(cf->cf_listeners[3].lc_name, "127.0.0.1:8080");
+	config_free(cf);
+	cfg_ctx_fini(&c);
+	/* Two that end alike: the error says what to do. */
+	ATF_CHECK(load(
+	    "listeners = (\n"
+	    "  { address = \"unix:/tmp/a/very/long/directory/http.sock\"; },\n"
+	    "  { address = \"unix:/tmp/b/very/long/directory/http.sock\"; } );\n"
+	    "sites = ( { root = \".\"; } );\n", &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TC_WITHOUT_HEAD(config__listener_identity);
 ATF_TC_BODY(config__listener_identity, tc)
 {
@@ -1017,6 +1060,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__plugin_errors);
 	ATF_TP_ADD_TC(tp, config__listener_unix_twice);
 	ATF_TP_ADD_TC(tp, config__listener_name_text);
+	ATF_TP_ADD_TC(tp, config__listener_default_name);
 	ATF_TP_ADD_TC(tp, config__listener_identity);
 	return (atf_no_error());
 }
