@@ -26,7 +26,8 @@ enum chan_type {
 	CHAN_RECLAIM,		/* m->w: every slot is taken and clients
 				   wait: close some idle connections */
 	CHAN_CONNMAX,		/* w->m: out of descriptors: send at most
-				   the uint32_t in cm_data connections */
+				   the uint32_t in cm_data connections;
+				   a byte after it, 1: so at start */
 	CHAN__MAX
 };
 

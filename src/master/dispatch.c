@@ -94,15 +94,15 @@ dispatch_capacity(struct master *m)
 }
 
 /*
- * Worker b ran out of descriptors (CHAN_CONNMAX): from now on it holds at
- * most max connections, and clients beyond wait in the backlog, where the
- * reclaiming of idle connections serves them, instead of being reset by
- * a worker that cannot take their fds.  Only ever lowered: what else the
- * worker holds open does not shrink for long.  A new process starts
- * without a limit.
+ * Worker b ran out of descriptors, or found at start that its limit holds
+ * fewer connections than its slots (CHAN_CONNMAX, start set): from now on
+ * it holds at most max connections, and clients beyond wait in the
+ * backlog, where the reclaiming of idle connections serves them, instead
+ * of being reset by a worker that cannot take their fds.  Only ever
+ * lowered: what else the worker holds open does not shrink for long.
  */
 void
-dispatch_conn_max(struct master *m, unsigned int b, uint32_t max)
+dispatch_conn_max(struct master *m, unsigned int b, uint32_t max, int start)
 {
 	struct worker *w = &m->m_wk[b];
 
@@ -113,9 +113,17 @@ dispatch_conn_max(struct master *m, unsigned int b, uint32_t max)
 	w->wk_conn_max = max;
 	atomic_store_explicit(&shm_block(m->m_shm, b)->wb_conn_max, max,
 	    memory_order_relaxed);
-	log_warnx("worker %u (pid %d) is out of file descriptors: it gets at "
-	    "most %u connections at a time (see daemon.max_open_files)",
-	    w->wk_number, (int)w->wk_pid, max);
+	/* At start: the master warned of the limit itself already. */
+	if (start)
+		log_info("worker %u (pid %d) has descriptors for at most %u "
+		    "connections: it gets no more at a time (see "
+		    "daemon.max_open_files)", w->wk_number, (int)w->wk_pid,
+		    max);
+	else
+		log_warnx("worker %u (pid %d) is out of file descriptors: it "
+		    "gets at most %u connections at a time (see "
+		    "daemon.max_open_files)", w->wk_number, (int)w->wk_pid,
+		    max);
 }
 
 /*

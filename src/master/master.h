@@ -130,7 +130,7 @@ void	dispatch_requeue(struct master *, unsigned int);
 /* Send a worker's batch now: 0 sent, 1 its channel is full, -1 gone. */
 int	dispatch_send(struct master *, unsigned int);
 void	dispatch_reclaim(struct master *, uint64_t now);
-void	dispatch_conn_max(struct master *, unsigned int, uint32_t);
+void	dispatch_conn_max(struct master *, unsigned int, uint32_t, int);
 
 /* proc.c */
 int	proc_spawn(struct master *, unsigned int block, struct config *,

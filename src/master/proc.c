@@ -531,9 +531,11 @@ proc_chan_event(struct master *m, unsigned int b, short revents)
 		if (r == 1) {
 			/* CHAN_SLOTFREE only wakes us. */
 			if (msg.cm_type == CHAN_CONNMAX &&
-			    msg.cm_arg == sizeof(max)) {
+			    msg.cm_arg >= sizeof(max)) {
 				memcpy(&max, msg.cm_data, sizeof(max));
-				dispatch_conn_max(m, b, max);
+				dispatch_conn_max(m, b, max,
+				    msg.cm_arg > sizeof(max) &&
+				    msg.cm_data[sizeof(max)] != 0);
 			}
 			continue;
 		}

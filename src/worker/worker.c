@@ -6,9 +6,11 @@
 #include <sys/types.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -53,6 +55,8 @@ static void	worker_sig(struct wstate *);
 static void	worker_exit(struct wstate *, int) __attribute__((noreturn));
 static void	worker_clock(struct wstate *);
 static void	worker_expire(void *, uint32_t);
+static void	worker_fd_room(struct wstate *);
+static void	worker_conn_max(struct wstate *, uint32_t, int);
 
 static void
 worker_clock(struct wstate *ws)
@@ -213,6 +217,7 @@ worker_main(const struct worker_init *wi)
 	 */
 	if (prctl(PR_SET_PDEATHSIG, SIGQUIT) == -1)
 		log_warn("prctl(PR_SET_PDEATHSIG) failed");
+	worker_fd_room(ws);
 	/* release: everything above is done before "running" is seen. */
 	atomic_store_explicit(&ws->ws_sb->wb_state, TM_WORKER_RUNNING,
 	    memory_order_release);
@@ -448,7 +453,6 @@ worker_chan(struct wstate *ws)
 static void
 worker_conns(struct wstate *ws, const struct chan_msg *m, int *fds)
 {
-	struct chan_msg r;
 	uint32_t held, spare, max;
 	unsigned int lost = 0;
 	int i;
@@ -471,13 +475,66 @@ worker_conns(struct wstate *ws, const struct chan_msg *m, int *fds)
 	log_warnx("out of file descriptors: %u of %u new connections lost; "
 	    "asking for at most %u at a time (see daemon.max_open_files)",
 	    lost, (unsigned int)m->cm_count, max);
+	/* A full channel: the next batch lost asks again. */
+	worker_conn_max(ws, max, 0);
+}
+
+/* Tell the master to send at most max connections at a time. */
+static void
+worker_conn_max(struct wstate *ws, uint32_t max, int start)
+{
+	struct chan_msg r;
+
 	memset(&r, 0, sizeof(r));
 	r.cm_type = CHAN_CONNMAX;
-	r.cm_arg = sizeof(max);
+	r.cm_arg = sizeof(max) + 1;
 	memcpy(r.cm_data, &max, sizeof(max));
-	/* A full channel: the next batch lost asks again. */
+	/* 1: what the limit allows, at start; 0: a batch was lost. */
+	r.cm_data[sizeof(max)] = (uint8_t)start;
 	if (chan_send(ws->ws_chan, &r, NULL) == -1 && errno != EAGAIN)
 		log_warn("channel: sendmsg() failed");
+}
+
+/*
+ * Before the first connection: when the descriptor limit holds fewer
+ * connections than the slots, the master is told so at once.  Learning
+ * it from a batch that does not fit costs every connection of that batch
+ * and of those already in the channel (the kernel resets them): a burst
+ * at a new worker, or at one that was busy for a moment, would lose most
+ * of its clients, where they can wait in the backlog instead.  The
+ * descriptors in use now are about the lowest free one; what files and
+ * logs take later is in the spare, and a batch lost still lowers it.
+ */
+static void
+worker_fd_room(struct wstate *ws)
+{
+	struct rlimit rl;
+	uint32_t held, spare, max;
+	int fd;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("getrlimit(RLIMIT_NOFILE) failed");
+		return;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return;
+	if ((fd = fcntl(ws->ws_ep, F_DUPFD_CLOEXEC, 0)) == -1) {
+		log_warn("fcntl(F_DUPFD) failed");
+		return;
+	}
+	close(fd);
+	held = rl.rlim_cur > (rlim_t)fd ? (uint32_t)(rl.rlim_cur -
+	    (rlim_t)fd) : 0;
+	/*
+	 * No more spare than the margin the master asks for beyond the
+	 * slots (master_nofile()): a default limit must never cap them.
+	 */
+	spare = held / FD_SPARE_DIV + FD_SPARE_MIN;
+	if (spare > CHAN_MAX_FDS)
+		spare = CHAN_MAX_FDS;
+	max = held > spare ? held - spare : 1;
+	if (max < ws->ws_nconns)
+		worker_conn_max(ws, max, 1);
 }
 
 static void
