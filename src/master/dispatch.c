@@ -43,6 +43,7 @@ static unsigned int dispatch_waiting(const struct listener *);
 static int	dispatch_servable(const struct master *,
 		    const struct chan_conn *);
 static void	dispatch_keep(struct worker *, int, const struct chan_conn *);
+static int	dispatch_pending(const struct master *);
 
 static int
 worker_eligible(const struct master *m, unsigned int b)
@@ -193,6 +194,18 @@ dispatch_one(struct master *m, int fd, const struct chan_conn *cc,
 	return (b);
 }
 
+/* Whether any worker has a batch waiting: fds the master still holds. */
+static int
+dispatch_pending(const struct master *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->m_nlive; i++)
+		if (m->m_wk[m->m_live[i]].wk_nbatch > 0)
+			return (1);
+	return (0);
+}
+
 void
 dispatch_accept(struct master *m, struct listener *ls)
 {
@@ -201,7 +214,7 @@ dispatch_accept(struct master *m, struct listener *ls)
 	struct shm_addr peer;
 	struct chan_conn cc;
 	socklen_t sslen;
-	int fd, n, b, room;
+	int fd, n, b, room, flushed = 0;
 
 	room = dispatch_capacity(m);
 	sl = shm_listener(m->m_shm, (unsigned int)ls->ls_index);
@@ -224,6 +237,19 @@ dispatch_accept(struct master *m, struct listener *ls)
 				continue;
 			case EMFILE:
 			case ENFILE:
+				/*
+				 * The batches being filled hold our copies
+				 * of their fds until sent: send them (once)
+				 * and go on, rather than pause with clients
+				 * waiting for descriptors we hold ourselves.
+				 */
+				if (!flushed && dispatch_pending(m)) {
+					flushed = 1;
+					dispatch_flush(m);
+					room = dispatch_capacity(m);
+					continue;
+				}
+				/* FALLTHROUGH */
 			case ENOBUFS:
 			case ENOMEM:
 				/* Spinning would not free a descriptor. */

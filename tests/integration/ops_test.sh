@@ -620,6 +620,29 @@ fd_limit_burst_cleanup() {
 	stop_daemon
 }
 
+atf_test_case fd_limit_master_accept cleanup
+fd_limit_master_accept_head() {
+	atf_set descr "a master with few descriptors never pauses accepting for the connections it holds for its workers' batches"
+}
+fd_limit_master_accept_body() {
+	tm_site
+	ops_conf 4 www
+	# 64 descriptors: 4 workers have room for more connections than the
+	# master can hold at once while it fills their batches.
+	capped_start 64
+	wait_for 100 tmq running 4 || atf_fail "the workers did not start"
+	for i in 1 2 3; do
+		atf_check -o match:'^ok 300 failed 0$' python3 \
+		    "$(atf_get_srcdir)/tmburst.py" "$PORT" 300
+	done
+	# Each pause (100 ms without accepting) is logged.
+	atf_check -s exit:1 grep -F 'accept4() on web failed' daemon.log
+}
+fd_limit_master_accept_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case quit_graceful cleanup
 quit_graceful_head() {
 	atf_set descr "QUIT during a slow 8 MiB download: it completes (shutdown_timeout_sec 0: no limit), then the daemon exits and cleans up"
@@ -1416,6 +1439,7 @@ atf_init_test_cases() {
 	atf_add_test_case fd_limit_slots
 	atf_add_test_case fd_limit_enough
 	atf_add_test_case fd_limit_burst
+	atf_add_test_case fd_limit_master_accept
 	atf_add_test_case quit_graceful
 	atf_add_test_case quit_worker_late_conns
 	atf_add_test_case quit_after_term
