@@ -620,6 +620,74 @@ fd_limit_burst_cleanup() {
 	stop_daemon
 }
 
+atf_test_case fd_limit_lost cleanup
+fd_limit_lost_head() {
+	atf_set descr "a worker whose files took the descriptors its connections were to have loses a batch, never its slots, and the master lowers what it sends"
+}
+fd_limit_lost_body() {
+	tm_site
+	truncate -s 64M www/huge.bin
+	ops_conf 1 www
+	sed -i 's/keepalive_sec = 5;/keepalive_sec = 60;/' tamarin.conf
+	atf_check -o match:'keepalive_sec = 60;' cat tamarin.conf
+	# 96 descriptors: about 70 connections, as the worker says at start.
+	capped_start 96
+	atf_check -o match:'has descriptors for at most [0-9]+ connections' \
+	    cat daemon.log
+	# 40 downloads that are not read, each holding a socket and a file:
+	# the files take what keep-alive clients after them were counted
+	# on, and one of those is lost (a reset) with its batch.
+	cat > lost.py <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+held, lost = [], 0
+for i in range(40):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(10)
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET /huge.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+    s.recv(1)
+    held.append(s)
+for i in range(20):
+    s = socket.create_connection(("127.0.0.1", port), 10)
+    s.settimeout(10)
+    try:
+        s.sendall(b"GET /index.html HTTP/1.1\r\nHost: t\r\n\r\n")
+        got = s.recv(65536)
+    except (ConnectionResetError, BrokenPipeError):
+        got = b""
+    held.append(s)
+    if got == b"":
+        lost = 1
+        break
+    if not got.startswith(b"HTTP/1.1 200 "):
+        sys.exit("connection %d: %r" % (i, got[:40]))
+for s in held:
+    s.close()
+print("lost %d" % lost)
+PY
+	atf_check -o inline:'lost 1\n' python3 lost.py "$PORT"
+	atf_check -o match:'out of file descriptors: [0-9]+ of [0-9]+ new connections lost' \
+	    -o match:'worker 1 \(pid [0-9]+\) is out of file descriptors: it gets at most [0-9]+ connections' \
+	    cat daemon.log
+	# Every slot comes back: none is listed, none is claimed.
+	wait_for 100 sh -c 'test "$(tmq slots)" = 0' ||
+	    atf_fail "slots still listed: $(tmq slots)"
+	wait_for 100 sh -c 'test "$(tmq eval summary "d[\"slots_used\"]")" = 0' ||
+	    atf_fail "slots still claimed: $(tmq eval summary 'd["slots_used"]')"
+	# The lost connection counts as received and closed.
+	atf_check -o inline:'yes\n' tmq eval summary \
+	    "'yes' if d['totals']['accepted'] == d['totals']['closed'] and d['totals']['errors']['io'] >= 1 else d['totals']"
+	atf_check -o save:got.html curl -sf --max-time 20 \
+	    "http://127.0.0.1:$PORT/index.html"
+	atf_check cmp got.html www/index.html
+}
+fd_limit_lost_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case fd_limit_master_accept cleanup
 fd_limit_master_accept_head() {
 	atf_set descr "a master with few descriptors never pauses accepting for the connections it holds for its workers' batches"
@@ -1439,6 +1507,7 @@ atf_init_test_cases() {
 	atf_add_test_case fd_limit_slots
 	atf_add_test_case fd_limit_enough
 	atf_add_test_case fd_limit_burst
+	atf_add_test_case fd_limit_lost
 	atf_add_test_case fd_limit_master_accept
 	atf_add_test_case quit_graceful
 	atf_add_test_case quit_worker_late_conns
