@@ -56,6 +56,7 @@ static void	worker_exit(struct wstate *, int) __attribute__((noreturn));
 static void	worker_clock(struct wstate *);
 static void	worker_expire(void *, uint32_t);
 static void	worker_fd_room(struct wstate *);
+static uint32_t	worker_fd_conns(uint32_t, uint32_t);
 static void	worker_conn_max(struct wstate *, uint32_t, int);
 
 static void
@@ -453,7 +454,7 @@ worker_chan(struct wstate *ws)
 static void
 worker_conns(struct wstate *ws, const struct chan_msg *m, int *fds)
 {
-	uint32_t held, spare, max;
+	uint32_t held, max;
 	unsigned int lost = 0;
 	int i;
 
@@ -470,8 +471,7 @@ worker_conns(struct wstate *ws, const struct chan_msg *m, int *fds)
 	}
 	if (lost == 0)
 		return;
-	spare = held / FD_SPARE_DIV + FD_SPARE_MIN;
-	max = held > spare ? held - spare : 1;
+	max = worker_fd_conns(held, UINT32_MAX);
 	log_warnx("out of file descriptors: %u of %u new connections lost; "
 	    "asking for at most %u at a time (see daemon.max_open_files)",
 	    lost, (unsigned int)m->cm_count, max);
@@ -496,6 +496,20 @@ worker_conn_max(struct wstate *ws, uint32_t max, int start)
 }
 
 /*
+ * The connections n descriptors hold, less a spare (at most maxspare)
+ * for the files and logs they send to; at least 1.
+ */
+static uint32_t
+worker_fd_conns(uint32_t n, uint32_t maxspare)
+{
+	uint32_t spare = n / FD_SPARE_DIV + FD_SPARE_MIN;
+
+	if (spare > maxspare)
+		spare = maxspare;
+	return (n > spare ? n - spare : 1);
+}
+
+/*
  * Before the first connection: when the descriptor limit holds fewer
  * connections than the slots, the master is told so at once.  Learning
  * it from a batch that does not fit costs every connection of that batch
@@ -509,7 +523,7 @@ static void
 worker_fd_room(struct wstate *ws)
 {
 	struct rlimit rl;
-	uint32_t held, spare, max;
+	uint32_t room, max;
 	int fd;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
@@ -523,16 +537,13 @@ worker_fd_room(struct wstate *ws)
 		return;
 	}
 	close(fd);
-	held = rl.rlim_cur > (rlim_t)fd ? (uint32_t)(rl.rlim_cur -
+	room = rl.rlim_cur > (rlim_t)fd ? (uint32_t)(rl.rlim_cur -
 	    (rlim_t)fd) : 0;
 	/*
 	 * No more spare than the margin the master asks for beyond the
 	 * slots (master_nofile()): a default limit must never cap them.
 	 */
-	spare = held / FD_SPARE_DIV + FD_SPARE_MIN;
-	if (spare > CHAN_MAX_FDS)
-		spare = CHAN_MAX_FDS;
-	max = held > spare ? held - spare : 1;
+	max = worker_fd_conns(room, CHAN_MAX_FDS);
 	if (max < ws->ws_nconns)
 		worker_conn_max(ws, max, 1);
 }
