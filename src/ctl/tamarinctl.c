@@ -31,11 +31,11 @@
 #include "paths.h"
 #include "lib/cfg.h"
 #include "lib/sbuf.h"
+#include "master/config.h"
 #include "shm/report.h"
 #include "shm/shm.h"
 
 #define CTL_DEFAULT_SEGMENT	TM_RUNDIR "/tamarind.shm"
-#define CTL_DEFAULT_PIDFILE	TM_RUNDIR "/tamarind.pid"
 #define CTL_DAEMON_NAME		"tamarind"
 
 static void	usage(void) __attribute__((noreturn));
@@ -213,7 +213,7 @@ ctl_path_from_config(const char *file, char **pidfile)
 	config_t lc;
 	const char *seg = NULL, *pid = NULL;
 	char *real, *dup, *dir, *r = NULL;
-	size_t i, n;
+	size_t i;
 
 	if ((real = realpath(file, NULL)) == NULL)
 		real = strdup(file);
@@ -244,22 +244,15 @@ ctl_path_from_config(const char *file, char **pidfile)
 	if (pid != NULL && pid[0] != '\0')
 		*pidfile = ctl_resolve(dir, pid);
 	else
-		*pidfile = strdup(CTL_DEFAULT_PIDFILE);
+		*pidfile = strdup(config_default_pidfile());
 	if (*pidfile == NULL) {
 		fprintf(stderr, "tamarinctl: out of memory\n");
 		exit(CTL_EXIT_USAGE);
 	}
 	if (seg != NULL && seg[0] != '\0')
 		r = ctl_resolve(dir, seg);
-	else {
-		n = strlen(*pidfile);
-		if (n > 4 && strcmp(*pidfile + n - 4, ".pid") == 0) {
-			if (asprintf(&r, "%.*s.shm", (int)(n - 4),
-			    *pidfile) == -1)
-				r = NULL;
-		} else if (asprintf(&r, "%s.shm", *pidfile) == -1)
-			r = NULL;
-	}
+	else
+		r = config_segment_beside(*pidfile);
 	config_destroy(&lc);
 	free(dup);
 	free(real);

@@ -1502,6 +1502,26 @@ resolve_path(struct loader *ld, const config_setting_t *s, char **out)
 	return (1);
 }
 
+const char *
+config_default_pidfile(void)
+{
+	return (DEFAULT_PIDFILE);
+}
+
+char *
+config_segment_beside(const char *pidfile)
+{
+	size_t n = strlen(pidfile);
+	char *r;
+
+	if (n > 4 && strcmp(pidfile + n - 4, ".pid") == 0) {
+		if (asprintf(&r, "%.*s.shm", (int)(n - 4), pidfile) == -1)
+			return (NULL);
+	} else if (asprintf(&r, "%s.shm", pidfile) == -1)
+		return (NULL);
+	return (r);
+}
+
 /*
  * Drops the empty and "." steps of an absolute path in place.  A UNIX
  * socket is known by its path's text (two listeners on one socket, one

@@ -178,6 +178,15 @@ struct cfg_ctx;
 struct config	*config_load(const char *path, struct cfg_ctx *c);
 void		 config_free(struct config *);
 
+/* daemon.pidfile when the file names none. */
+const char	*config_default_pidfile(void);
+/*
+ * The segment's path when daemon.segment is not set: beside the pidfile,
+ * ".pid" replaced by ".shm" (else ".shm" added), where tamarind makes it
+ * and tamarinctl looks for it.  malloc'd; NULL: no memory.
+ */
+char		*config_segment_beside(const char *pidfile);
+
 /*
  * default_type of g (the mime group or a static route) into *out, checked
  * as types = { ... } takes a type: 1 when set, 0 when absent, -1 after an

@@ -21,7 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "paths.h"
 #include "lib/cfg.h"
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -84,18 +83,8 @@ master_segment_setup(struct master *m)
 	int why, alive;
 
 	if (path == NULL) {
-		/* Next to the pidfile, where tamarinctl looks for it. */
-		if (cf->cf_pidfile != NULL) {
-			size_t n = strlen(cf->cf_pidfile);
-
-			if (n > 4 && strcmp(cf->cf_pidfile + n - 4, ".pid") == 0)
-				(void)asprintf(&dflt, "%.*s.shm", (int)(n - 4),
-				    cf->cf_pidfile);
-			else
-				(void)asprintf(&dflt, "%s.shm", cf->cf_pidfile);
-		} else
-			dflt = strdup(TM_RUNDIR "/tamarind.shm");
-		if (dflt == NULL)
+		/* Next to the pidfile (always set), where tamarinctl looks. */
+		if ((dflt = config_segment_beside(cf->cf_pidfile)) == NULL)
 			fatal("segment path");
 		cf->cf_segment = dflt;
 		path = dflt;
