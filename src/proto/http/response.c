@@ -154,9 +154,12 @@ void
 http_resp_drop_headers(struct http_req *hr)
 {
 	hr->rq_hlen = 0;
-	free(hr->rq_loc);
-	hr->rq_loc = NULL;
-	hr->rq_loc_len = 0;
+	/* Set only by a rare long redirect: no call per request. */
+	if (hr->rq_loc != NULL) {
+		free(hr->rq_loc);
+		hr->rq_loc = NULL;
+		hr->rq_loc_len = 0;
+	}
 }
 
 /* Forget a response a handler started, to answer something else. */
