@@ -899,8 +899,9 @@ load_sites(struct loader *ld, const config_setting_t *list)
 
 /*
  * Configured header fields share a response's head buffer with the
- * server's own lines and the handler's (HTTP_HBUF_SIZE): a site and route
- * whose fields did not fit would fail every response at run time.
+ * server's own lines and the handler's, for which at least HTTP_HBUF_SIZE
+ * is kept: a site and route whose fields did not fit would fail every
+ * response at run time.
  */
 #define HEADERS_MAX_BYTES						\
 	(HTTP_OUT_SIZE - HTTP_HBUF_SIZE - HTTP_HEAD_OWN_MAX)

@@ -266,14 +266,18 @@ CONF
 	redirect_resp 301 'Moved Permanently' "/s/?$q" | sed -n '1,/^\r$/p' > want
 	printf '[closed]\n' >> want
 	want_req want "/s?$q" -X HEAD
-	# A query whose escaped form (12.3 KiB) the head cannot hold is
+	# A query whose escaped form (14.4 KiB) the head cannot hold is
 	# dropped from the slash redirect, never cut and never a 414.
-	lt=$(printf '<%.0s' $(seq 4100))
+	lt=$(printf '<%.0s' $(seq 4800))
 	redirect_resp 301 'Moved Permanently' "/s/" > want
 	want_req want "/s?$lt"
 	# One that fits is escaped.
 	redirect_resp 301 'Moved Permanently' "/s/?%3C%3C$q" > want
 	want_req want "/s?<<$q"
+	# 13.5 KiB escaped: it fits.
+	lt=$(printf '<%.0s' $(seq 4500))
+	redirect_resp 301 'Moved Permanently' "/s/?$(printf '%%3C%.0s' $(seq 4500))" > want
+	want_req want "/s?$lt"
 }
 static__long_redirects_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
@@ -1545,6 +1549,52 @@ plugin__stream_length_cleanup() {
 	stop_daemon
 }
 
+atf_test_case plugin__many_fields cleanup
+plugin__many_fields_head() {
+	atf_set descr "a handler's header fields may fill what the 16 KiB head leaves, not only 2 KiB; one more is refused, the response still whole"
+}
+plugin__many_fields_body() {
+	mkdir -p www
+	st_conf <<CONF
+plugins = ( { path = "$TM_BUILD/tests/plugins/stream.so"; } );
+sites = ( { root = "www";
+	    routes = ( { prefix = "/s/"; handler = "stream"; } ); } );
+CONF
+	start_daemon
+	# fields_resp LEN COUNT ACCEPTED: the plugin's 200 with ACCEPTED
+	# fields of LEN bytes each.
+	fields_resp() {
+		printf 'HTTP/1.1 200 OK\r\nServer: tamarin\r\nDate: (date)\r\n'
+		printf 'Content-Length: %d\r\nConnection: close\r\n' \
+		    $((10 + ${#3}))
+		_v=$(head -c "$1" /dev/zero | tr '\0' v)
+		_i=0
+		while [ $_i -lt "$3" ]; do
+			printf 'X-Fill-%02d: %s\r\n' $_i "$_v"
+			_i=$((_i + 1))
+		done
+		printf '\r\naccepted %d\n' "$3"
+	}
+	# Two 3,000-byte values: past the 2 KiB a handler had.
+	fields_resp 3000 2 2 > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date raw "$PORT" \
+	    "GET /s/hdr/3000/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+	# 1,013-byte lines: 14 fit the 14,336 bytes (16 KiB less 2 KiB for
+	# the server's own lines), the 15th and later do not.
+	fields_resp 1000 20 14 > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date raw "$PORT" \
+	    "GET /s/hdr/1000/20 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+	# One line larger than the head: refused, the rest of the response
+	# still sent.
+	fields_resp 0 0 0 > want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date raw "$PORT" \
+	    "GET /s/hdr/20000/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+}
+plugin__many_fields_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case accesslog__formats cleanup
 accesslog__formats_head() {
 	atf_set descr "access logs per site: Combined Log Format by default, JSON lines, off"
@@ -1804,6 +1854,7 @@ atf_init_test_cases() {
 	atf_add_test_case sites__headers
 	atf_add_test_case plugin__hello
 	atf_add_test_case plugin__stream_length
+	atf_add_test_case plugin__many_fields
 	atf_add_test_case accesslog__formats
 	atf_add_test_case accesslog__refused
 	atf_add_test_case accesslog__cut_short

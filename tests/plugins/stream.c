@@ -3,7 +3,9 @@
  * framing tests.  GET <prefix>/DECLARED/PRODUCED answers 200 with a
  * stream body declared DECLARED bytes long (-1: unknown) whose fill
  * produces PRODUCED bytes of "abc...z" over, then says EOF.  /fd/LEN
- * hands http_resp_body_fd() a length of LEN.
+ * hands http_resp_body_fd() a length of LEN.  /hdr/LEN/COUNT adds COUNT
+ * fields "X-Fill-NN: " with LEN bytes of 'v' each, through
+ * http_resp_headerf(), and answers "accepted K" for the K it took.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +40,34 @@ stream_fin(void *arg)
 }
 
 static int
+stream_fields(struct http_req *r, const char *p)
+{
+	char *end, *v, name[16], body[32];
+	long len, count, i, k = 0;
+	int n;
+
+	len = strtol(p, &end, 10);
+	if (*end != '/' || len < 0 || len > 65536)
+		return (http_resp_error(r, 404));
+	count = strtol(end + 1, &end, 10);
+	if (*end != '\0' || count < 0 || count > 99)
+		return (http_resp_error(r, 404));
+	if ((v = malloc((size_t)len + 1)) == NULL)
+		return (-1);
+	memset(v, 'v', (size_t)len);
+	v[len] = '\0';
+	http_resp_status(r, 200);
+	for (i = 0; i < count; i++) {
+		(void)snprintf(name, sizeof(name), "X-Fill-%02ld", i);
+		if (http_resp_headerf(r, name, "%s", v) == 0)
+			k++;
+	}
+	free(v);
+	n = snprintf(body, sizeof(body), "accepted %ld\n", k);
+	return (http_resp_body_mem(r, body, (size_t)n, 1));
+}
+
+static int
 stream_handle(struct http_req *r, void *data)
 {
 	const char *p = http_req_subpath(r);
@@ -47,6 +77,8 @@ stream_handle(struct http_req *r, void *data)
 	int fd;
 
 	(void)data;
+	if (strncmp(p, "/hdr/", 5) == 0)
+		return (stream_fields(r, p + 5));
 	if (strncmp(p, "/fd/", 4) == 0) {
 		if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 			return (-1);

@@ -119,7 +119,12 @@ unsigned int	 http_req_local_port(const struct http_req *);
 
 /* ---- response --------------------------------------------------------- */
 void	http_resp_status(struct http_req *, unsigned int status);
-/* Add a header; name and value are copied.  -1 if they do not fit. */
+/*
+ * Add a header field; name and value are copied.  -1 when the head could
+ * not hold it: a handler's fields together may take the 16 KiB head less
+ * the server's own lines and the site's and route's configured `headers`
+ * (at least 2 KiB, about 14 KiB without configured fields).
+ */
 int	http_resp_header(struct http_req *, const char *name,
 	    const char *value);
 int	http_resp_headerf(struct http_req *, const char *name,

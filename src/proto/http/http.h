@@ -64,7 +64,8 @@ enum http_body_kind {
 #define HTTP_F_ANSWERED		0x1000	/* handler ran before the body */
 
 #define HTTP_PATH_MAX		8192	/* normalised path, bytes */
-#define HTTP_HBUF_SIZE		2048	/* handler-added response headers */
+/* A handler's fields start in the request; more move to the heap. */
+#define HTTP_HBUF_SIZE		2048
 #define HTTP_OUT_SIZE		16384	/* head, small bodies, TLS chunks */
 /* Of rq_out, what a head's own lines (status, Date, framing) may take. */
 #define HTTP_HEAD_OWN_MAX	2048
@@ -100,9 +101,9 @@ struct http_req {
 	ssize_t		(*rq_fill)(void *, char *, size_t);
 	void		(*rq_fin)(void *);
 	void		*rq_arg;
-	size_t		 rq_hlen;	/* handler headers in rq_hbuf */
-	char		*rq_loc;	/* a Location line too long for rq_hbuf */
-	size_t		 rq_loc_len;
+	size_t		 rq_hlen;	/* handler's fields, formatted */
+	char		*rq_hheap;	/* they outgrew rq_hbuf: here, or NULL */
+	size_t		 rq_hcap;	/* rq_hheap's size */
 	/* Output: rq_out[rq_out_off..rq_out_len) is pending. */
 	size_t		 rq_out_len;
 	size_t		 rq_out_off;
@@ -145,7 +146,8 @@ const char *http_status_text(unsigned int);
 int	http_resp_error_page(struct http_req *, unsigned int);
 void	http_resp_free_body(struct http_req *);
 void	http_resp_drop_headers(struct http_req *);
-/* The longest Location http_resp_redirect() can send for hr. */
+/* The longest Location http_resp_redirect() can send for hr, beside
+   the fields it has so far. */
 size_t	http_resp_location_max(const struct http_req *);
 int	http_resp_refill(struct http_req *);
 int	http_resp_header_raw(struct http_req *, const char *, size_t);

@@ -154,11 +154,11 @@ void
 http_resp_drop_headers(struct http_req *hr)
 {
 	hr->rq_hlen = 0;
-	/* Set only by a rare long redirect: no call per request. */
-	if (hr->rq_loc != NULL) {
-		free(hr->rq_loc);
-		hr->rq_loc = NULL;
-		hr->rq_loc_len = 0;
+	/* Set only by a rare large set of fields: no call per request. */
+	if (hr->rq_hheap != NULL) {
+		free(hr->rq_hheap);
+		hr->rq_hheap = NULL;
+		hr->rq_hcap = 0;
 	}
 }
 
@@ -181,40 +181,108 @@ http_resp_status(struct http_req *hr, unsigned int status)
 	hr->rq_status = status;
 }
 
+/*
+ * What the head leaves a handler's fields: rq_out less the server's own
+ * lines and the site's and route's configured fields.  config.c bounds
+ * those so that at least HTTP_HBUF_SIZE is always left.
+ */
+static size_t
+resp_fields_room(const struct http_req *hr)
+{
+	const struct site_conf *site = http_site_of(hr);
+	const struct route_conf *rc = hr->rq_route;
+	size_t room = sizeof(hr->rq_out) - HTTP_HEAD_OWN_MAX;
+
+	if (site != NULL)
+		room -= site->st_hblock_len + site->st_ablock_len;
+	if (rc != NULL)
+		room -= rc->rc_hblock_len + rc->rc_ablock_len;
+	return (room);
+}
+
+/*
+ * Where len more bytes of fields go, or NULL when the head could not
+ * hold them (or no memory).  Most responses stay in rq_hbuf; a long
+ * Location or a plugin's many fields move to the heap, up to what the
+ * head holds.
+ */
+static char *
+resp_fields_grow(struct http_req *hr, size_t len)
+{
+	size_t need = hr->rq_hlen + len, room, cap;
+	char *p;
+
+	if (hr->rq_hheap == NULL && need <= sizeof(hr->rq_hbuf))
+		return (hr->rq_hbuf + hr->rq_hlen);
+	if (hr->rq_hheap != NULL && need <= hr->rq_hcap)
+		return (hr->rq_hheap + hr->rq_hlen);
+	if (need > (room = resp_fields_room(hr)))
+		return (NULL);
+	/* Doubling: a plugin adding many small fields copies little.  Never
+	   past the room, so that what fits the store fits the head. */
+	cap = hr->rq_hheap != NULL ? hr->rq_hcap * 2 : sizeof(hr->rq_hbuf) * 2;
+	if (cap < need)
+		cap = need;
+	if (cap > room)
+		cap = room;
+	if (hr->rq_hheap != NULL) {
+		if ((p = realloc(hr->rq_hheap, cap)) == NULL)
+			return (NULL);
+	} else {
+		if ((p = malloc(cap)) == NULL)
+			return (NULL);
+		memcpy(p, hr->rq_hbuf, hr->rq_hlen);
+	}
+	hr->rq_hheap = p;
+	hr->rq_hcap = cap;
+	return (p + hr->rq_hlen);
+}
+
 int
 http_resp_header(struct http_req *hr, const char *name, const char *value)
 {
 	size_t nl = strlen(name), vl = strlen(value);
+	char *w;
 
 	/* Never let a handler smuggle a line break into the head. */
 	if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
 		return (-1);
-	if (hr->rq_hlen + nl + vl + 4 > sizeof(hr->rq_hbuf))
+	if ((w = resp_fields_grow(hr, nl + vl + 4)) == NULL)
 		return (-1);
-	memcpy(hr->rq_hbuf + hr->rq_hlen, name, nl);
-	hr->rq_hlen += nl;
-	memcpy(hr->rq_hbuf + hr->rq_hlen, ": ", 2);
-	hr->rq_hlen += 2;
-	memcpy(hr->rq_hbuf + hr->rq_hlen, value, vl);
-	hr->rq_hlen += vl;
-	memcpy(hr->rq_hbuf + hr->rq_hlen, "\r\n", 2);
-	hr->rq_hlen += 2;
+	memcpy(w, name, nl);
+	w += nl;
+	memcpy(w, ": ", 2);
+	w += 2;
+	memcpy(w, value, vl);
+	w += vl;
+	memcpy(w, "\r\n", 2);
+	hr->rq_hlen += nl + vl + 4;
 	return (0);
 }
 
 int
 http_resp_headerf(struct http_req *hr, const char *name, const char *fmt, ...)
 {
-	char v[1024];
+	char v[1024], *big;
 	va_list ap;
-	int n;
+	int n, r;
 
 	va_start(ap, fmt);
 	n = vsnprintf(v, sizeof(v), fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(v))
+	if (n < 0)
 		return (-1);
-	return (http_resp_header(hr, name, v));
+	if ((size_t)n < sizeof(v))
+		return (http_resp_header(hr, name, v));
+	/* Longer values are rare: format them again, on the heap. */
+	if ((big = malloc((size_t)n + 1)) == NULL)
+		return (-1);
+	va_start(ap, fmt);
+	r = vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	r = r == n ? http_resp_header(hr, name, big) : -1;
+	free(big);
+	return (r);
 }
 
 int
@@ -242,9 +310,11 @@ http_resp_body_mem(struct http_req *hr, const void *p, size_t len, int copy)
 int
 http_resp_header_raw(struct http_req *hr, const char *lines, size_t len)
 {
-	if (hr->rq_hlen + len > sizeof(hr->rq_hbuf))
+	char *w;
+
+	if ((w = resp_fields_grow(hr, len)) == NULL)
 		return (-1);
-	memcpy(hr->rq_hbuf + hr->rq_hlen, lines, len);
+	memcpy(w, lines, len);
 	hr->rq_hlen += len;
 	return (0);
 }
@@ -408,46 +478,17 @@ http_resp_preconditions(struct http_req *hr, const char *etag, size_t elen,
 	return (0);
 }
 
+/* The redirect page's type, which follows the Location line. */
+#define REDIRECT_TYPE	"text/html; charset=utf-8"
+
 size_t
 http_resp_location_max(const struct http_req *hr)
 {
-	const struct site_conf *site = http_site_of(hr);
-	const struct route_conf *rc = hr->rq_route;
-	/* config.c bounds the site's and route's fields to fit this. */
-	size_t room = sizeof(hr->rq_out) - HTTP_HEAD_OWN_MAX -
-	    sizeof(hr->rq_hbuf) - (sizeof("Location: \r\n") - 1);
+	size_t room = resp_fields_room(hr), used = hr->rq_hlen +
+	    sizeof("Location: \r\n") - 1 +
+	    sizeof("Content-Type: " REDIRECT_TYPE "\r\n") - 1;
 
-	if (site != NULL)
-		room -= site->st_hblock_len + site->st_ablock_len;
-	if (rc != NULL)
-		room -= rc->rc_hblock_len + rc->rc_ablock_len;
-	return (room);
-}
-
-/*
- * A Location longer than rq_hbuf holds for a handler's fields (a
- * directory's slash form with a long query, a deep path, a redirect
- * keeping a long $request_uri): its own line, emitted before them.  The
- * head must still fit in rq_out (http_resp_location_max()); longer is 1,
- * answered 414 as a redirect target too long for its own buffer is.
- * 0: kept; -1: no memory.
- */
-static int
-resp_long_location(struct http_req *hr, const char *loc, size_t len)
-{
-	size_t need;
-
-	if (len > http_resp_location_max(hr))
-		return (1);
-	need = sizeof("Location: \r\n") - 1 + len;
-	free(hr->rq_loc);
-	if ((hr->rq_loc = malloc(need + 1)) == NULL) {
-		hr->rq_loc_len = 0;
-		return (-1);
-	}
-	(void)snprintf(hr->rq_loc, need + 1, "Location: %s\r\n", loc);
-	hr->rq_loc_len = need;
-	return (0);
+	return (room > used ? room - used : 0);
 }
 
 int
@@ -458,21 +499,15 @@ http_resp_redirect(struct http_req *hr, unsigned int status,
 	size_t i, n = 0, len = strlen(location);
 	int r;
 
+	/* No line break may reach the head, however long. */
+	if (strpbrk(location, "\r\n") != NULL)
+		return (http_resp_error(hr, 500));
+	/* A target too long for its own head, as for its own buffer. */
+	if (len > http_resp_location_max(hr))
+		return (http_resp_error(hr, 414));
 	hr->rq_status = status;
-	if (http_resp_header(hr, "Location", location) == -1) {
-		/* No line break may reach the head, however long. */
-		if (strpbrk(location, "\r\n") != NULL) {
-			http_resp_error(hr, 500);
-			return (0);
-		}
-		r = resp_long_location(hr, location, len);
-		if (r == -1)
-			return (-1);
-		if (r == 1) {
-			http_resp_error(hr, 414);
-			return (0);
-		}
-	}
+	if (http_resp_header(hr, "Location", location) == -1)
+		return (-1);
 	/* The link in the body is HTML-escaped; the header is not. */
 	if ((esc = malloc(len * 6 + 1)) == NULL)
 		return (-1);
@@ -499,7 +534,8 @@ http_resp_redirect(struct http_req *hr, unsigned int status,
 	hr->rq_mem_len = (size_t)r;
 	hr->rq_clen = r;
 	hr->rq_flags |= HTTP_F_MEM_OWNED;
-	http_resp_header(hr, "Content-Type", "text/html; charset=utf-8");
+	/* Fits: http_resp_location_max() kept room for it. */
+	(void)http_resp_header(hr, "Content-Type", REDIRECT_TYPE);
 	return (0);
 }
 
@@ -578,13 +614,10 @@ http_resp_build_head(struct http_req *hr)
 		}
 		off = (size_t)(w - o);
 	}
-	if (off + hr->rq_loc_len + hr->rq_hlen + 2 > size)
+	if (off + hr->rq_hlen + 2 > size)
 		return (-1);
-	if (hr->rq_loc_len > 0) {
-		memcpy(o + off, hr->rq_loc, hr->rq_loc_len);
-		off += hr->rq_loc_len;
-	}
-	memcpy(o + off, hr->rq_hbuf, hr->rq_hlen);
+	memcpy(o + off, hr->rq_hheap != NULL ? hr->rq_hheap : hr->rq_hbuf,
+	    hr->rq_hlen);
 	off += hr->rq_hlen;
 	memcpy(o + off, "\r\n", 2);
 	off += 2;
