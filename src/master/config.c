@@ -779,12 +779,99 @@ bad:
 	return (-1);
 }
 
+/* What load_tls_paths() fills in each certificate. */
+enum tls_path { TLS_PATH_CERT, TLS_PATH_KEY, TLS_PATH_OCSP };
+
+static char **
+tls_path_of(struct tls_cert *tcc, enum tls_path which)
+{
+	switch (which) {
+	case TLS_PATH_CERT:
+		return (&tcc->tcc_certificate);
+	case TLS_PATH_KEY:
+		return (&tcc->tcc_key);
+	default:
+		return (&tcc->tcc_ocsp_response);
+	}
+}
+
+/*
+ * A tls block's path key: one path, or a list of them, one per
+ * certificate.  In an ocsp_response list, "" is a certificate without.
+ * The count, or -1 after an error.
+ */
+static int
+load_tls_paths(struct loader *ld, const config_setting_t *g, const char *key,
+    struct tls_conf *tc, enum tls_path which)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	config_setting_t *s, *e;
+	int i, n;
+
+	if ((s = config_setting_get_member(g, key)) == NULL)
+		return (0);
+	cfg_mark(g, key);
+	if (config_setting_type(s) == CONFIG_TYPE_STRING)
+		n = 1;
+	else if (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
+	    config_setting_type(s) == CONFIG_TYPE_LIST)
+		n = config_setting_length(s);
+	else {
+		cfg_error(c, s, "%s: expected a path or a list of paths", key);
+		return (-1);
+	}
+	if (n == 0 || n > TLS_CERTS_MAX) {
+		cfg_error(c, s, "%s: 1 to %d paths, one per certificate", key,
+		    TLS_CERTS_MAX);
+		return (-1);
+	}
+	for (i = 0; i < n; i++) {
+		e = config_setting_type(s) == CONFIG_TYPE_STRING ? s :
+		    config_setting_get_elem(s, (unsigned int)i);
+		if (which == TLS_PATH_OCSP &&
+		    config_setting_type(e) == CONFIG_TYPE_STRING &&
+		    config_setting_get_string(e)[0] == '\0')
+			continue;	/* this certificate has none */
+		if (resolve_path(ld, e, tls_path_of(&tc->tc_certs[i],
+		    which)) == -1)
+			return (-1);
+	}
+	return (n);
+}
+
+/* certificate, key and ocsp_response, paired by their place in the lists. */
+static void
+load_tls_certs(struct loader *ld, const config_setting_t *g,
+    struct tls_conf *tc)
+{
+	struct cfg_ctx *c = ld->ld_c;
+	int nc, nk, no;
+
+	nc = load_tls_paths(ld, g, "certificate", tc, TLS_PATH_CERT);
+	nk = load_tls_paths(ld, g, "key", tc, TLS_PATH_KEY);
+	no = load_tls_paths(ld, g, "ocsp_response", tc, TLS_PATH_OCSP);
+	if (nc == 0)
+		cfg_error(c, g, "tls: certificate is required");
+	if (nk == 0)
+		cfg_error(c, g, "tls: key is required");
+	if (nc > 0 && nk > 0 && nc != nk)
+		cfg_error(c, config_setting_get_member(g, "key"), "key: %d "
+		    "for %d certificate%s; list one key per certificate, in "
+		    "the same order", nk, nc, nc == 1 ? "" : "s");
+	if (nc > 0 && no > 0 && nc != no)
+		cfg_error(c, config_setting_get_member(g, "ocsp_response"),
+		    "ocsp_response: %d for %d certificate%s; list one per "
+		    "certificate, in the same order (\"\" for none)", no, nc,
+		    nc == 1 ? "" : "s");
+	if (nc > 0 && nc == nk && (no <= 0 || no == nc))
+		tc->tc_ncerts = (size_t)nc;
+}
+
 static struct tls_conf *
 load_tls(struct loader *ld, const config_setting_t *g)
 {
 	struct cfg_ctx *c = ld->ld_c;
 	struct tls_conf *tc;
-	config_setting_t *s;
 
 	if ((tc = calloc(1, sizeof(*tc))) == NULL) {
 		cfg_error(c, g, "out of memory");
@@ -793,20 +880,7 @@ load_tls(struct loader *ld, const config_setting_t *g)
 	tc->tc_line = (int)config_setting_source_line(g);
 	tc->tc_file = strdup(config_setting_source_file(g) != NULL ?
 	    config_setting_source_file(g) : c->cc_file);
-	if ((s = config_setting_get_member(g, "certificate")) != NULL) {
-		cfg_mark(g, "certificate");
-		resolve_path(ld, s, &tc->tc_certificate);
-	} else
-		cfg_error(c, g, "tls: certificate is required");
-	if ((s = config_setting_get_member(g, "key")) != NULL) {
-		cfg_mark(g, "key");
-		resolve_path(ld, s, &tc->tc_key);
-	} else
-		cfg_error(c, g, "tls: key is required");
-	if ((s = config_setting_get_member(g, "ocsp_response")) != NULL) {
-		cfg_mark(g, "ocsp_response");
-		resolve_path(ld, s, &tc->tc_ocsp_response);
-	}
+	load_tls_certs(ld, g, tc);
 	if (cfg_strv(c, g, "protocols", &tc->tc_protocols, NULL) == 1) {
 		static const char *const vers[] = { "TLSv1", "TLSv1.1",
 		    "TLSv1.2", "TLSv1.3" };
@@ -1476,18 +1550,21 @@ header_block(const struct header_conf *h, size_t n, char **out, size_t *len)
 static int
 resolve_path(struct loader *ld, const config_setting_t *s, char **out)
 {
+	/* A list's element is named by its list. */
+	const char *name = config_setting_name(s) != NULL ?
+	    config_setting_name(s) : config_setting_parent(s) != NULL &&
+	    config_setting_name(config_setting_parent(s)) != NULL ?
+	    config_setting_name(config_setting_parent(s)) : "path";
 	const char *p;
 	char *r;
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		cfg_error(ld->ld_c, s, "%s: expected a path string",
-		    config_setting_name(s));
+		cfg_error(ld->ld_c, s, "%s: expected a path string", name);
 		return (-1);
 	}
 	p = config_setting_get_string(s);
 	if (p[0] == '\0') {
-		cfg_error(ld->ld_c, s, "%s: empty path",
-		    config_setting_name(s));
+		cfg_error(ld->ld_c, s, "%s: empty path", name);
 		return (-1);
 	}
 	if (p[0] == '/')
@@ -1594,15 +1671,19 @@ check_run_dir(struct loader *ld, const config_setting_t *s, const char *path)
 static void
 free_tls(struct tls_conf *tc)
 {
+	size_t i;
+
 	if (tc == NULL)
 		return;
-	free(tc->tc_certificate);
-	free(tc->tc_key);
+	for (i = 0; i < TLS_CERTS_MAX; i++) {
+		free(tc->tc_certs[i].tcc_certificate);
+		free(tc->tc_certs[i].tcc_key);
+		free(tc->tc_certs[i].tcc_ocsp_response);
+	}
 	cfg_strv_free(tc->tc_protocols);
 	free(tc->tc_ciphers);
 	free(tc->tc_ciphersuites);
 	free(tc->tc_curves);
-	free(tc->tc_ocsp_response);
 	free(tc->tc_file);
 	free(tc);
 }

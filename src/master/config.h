@@ -33,14 +33,25 @@ struct timeouts {
 	uint32_t	to_handshake_ms;	/* TLS handshake, PROXY header */
 };
 
+/*
+ * At most one certificate per key type (RSA, ECDSA, Ed25519...): OpenSSL
+ * keeps one of each and, per handshake, picks one the client can verify.
+ */
+#define TLS_CERTS_MAX	4
+
+struct tls_cert {
+	char		*tcc_certificate;	/* PEM chain */
+	char		*tcc_key;
+	char		*tcc_ocsp_response;	/* DER file, or NULL */
+};
+
 struct tls_conf {
-	char		*tc_certificate;	/* PEM chain */
-	char		*tc_key;
+	struct tls_cert	 tc_certs[TLS_CERTS_MAX];
+	size_t		 tc_ncerts;
 	char		**tc_protocols;		/* "TLSv1.2", "TLSv1.3" */
 	char		*tc_ciphers;		/* TLS 1.2 cipher list */
 	char		*tc_ciphersuites;	/* TLS 1.3 suites */
 	char		*tc_curves;		/* "X25519:P-256" */
-	char		*tc_ocsp_response;	/* DER file, optional */
 	char		*tc_file;	/* where the block is, for errors */
 	int		 tc_line;	/* found when the files are read */
 };

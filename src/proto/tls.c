@@ -106,11 +106,14 @@ _Static_assert(sizeof(tls_plain_body) - 1 == 52,
 struct tls_ocsp {
 	unsigned char	*to_der;
 	long		 to_len;
+	X509		*to_cert;	/* whose status it is (ts_ctx's) */
 };
 
 /* A context and what its callbacks need, freed together. */
 struct tls_site {
 	SSL_CTX		*ts_ctx;
+	/* TLS_CERTS_MAX, one per certificate (to_der NULL: none), or NULL;
+	   apart, as tls_site moves while sites are added. */
 	struct tls_ocsp	*ts_ocsp;
 };
 
@@ -213,8 +216,8 @@ static int	tls_site_build(struct cfg_ctx *, const struct config *,
 		    const unsigned char *, struct tls_site *);
 static int	tls_settings(struct cfg_ctx *, const struct tls_conf *,
 		    SSL_CTX *);
-static struct tls_ocsp *tls_ocsp_load(struct cfg_ctx *,
-		    const struct tls_conf *);
+static int	tls_ocsp_load(struct cfg_ctx *, const struct tls_conf *,
+		    const char *, struct tls_ocsp *);
 static struct tls_ctx *tls_listener_build(struct cfg_ctx *,
 		    const struct config *, size_t);
 static int	tls_sni_add(struct tls_ctx *, const char *, SSL_CTX *);
@@ -1106,13 +1109,24 @@ tls_alpn_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
 	return (SSL_TLSEXT_ERR_OK);
 }
 
-/* OCSP stapling: the response loaded at configuration time, as is. */
+/*
+ * OCSP stapling: the response loaded at configuration time, as is, for
+ * the certificate this handshake uses (OpenSSL makes it current before
+ * asking).
+ */
 static int
 tls_ocsp_cb(SSL *ssl, void *arg)
 {
-	const struct tls_ocsp *o = arg;
+	const struct tls_ocsp *ocsp = arg, *o = NULL;
+	const X509 *x = SSL_get_certificate(ssl);
 	unsigned char *p;
+	size_t i;
 
+	for (i = 0; ocsp != NULL && x != NULL && i < TLS_CERTS_MAX; i++)
+		if (ocsp[i].to_der != NULL && ocsp[i].to_cert == x) {
+			o = &ocsp[i];
+			break;
+		}
 	if (o == NULL)
 		return (SSL_TLSEXT_ERR_NOACK);
 	if ((p = OPENSSL_memdup(o->to_der, (size_t)o->to_len)) == NULL)
@@ -1263,12 +1277,12 @@ tls_settings(struct cfg_ctx *c, const struct tls_conf *lt, SSL_CTX *ctx)
 	return (c->cc_errors == errs ? 0 : -1);
 }
 
-static struct tls_ocsp *
-tls_ocsp_load(struct cfg_ctx *c, const struct tls_conf *tc)
+/* The DER response in path, into o.  0 / -1. */
+static int
+tls_ocsp_load(struct cfg_ctx *c, const struct tls_conf *tc, const char *path,
+    struct tls_ocsp *o)
 {
-	const char *path = tc->tc_ocsp_response;
 	const unsigned char *p;
-	struct tls_ocsp *o;
 	OCSP_RESPONSE *resp;
 	struct stat st;
 	FILE *fp;
@@ -1277,21 +1291,19 @@ tls_ocsp_load(struct cfg_ctx *c, const struct tls_conf *tc)
 	if ((fp = fopen(path, "re")) == NULL) {
 		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: ocsp_response "
 		    "%s: %s", path, strerror(errno));
-		return (NULL);
+		return (-1);
 	}
 	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_size <= 0 || st.st_size > TLS_OCSP_MAX) {
 		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: ocsp_response "
 		    "%s: not a file of 1 to %d bytes", path, TLS_OCSP_MAX);
 		fclose(fp);
-		return (NULL);
+		return (-1);
 	}
-	if ((o = calloc(1, sizeof(*o))) == NULL ||
-	    (o->to_der = malloc((size_t)st.st_size)) == NULL) {
+	if ((o->to_der = malloc((size_t)st.st_size)) == NULL) {
 		cfg_error_at(c, tc->tc_file, tc->tc_line, "out of memory");
-		free(o);
 		fclose(fp);
-		return (NULL);
+		return (-1);
 	}
 	n = fread(o->to_der, 1, (size_t)st.st_size, fp);
 	fclose(fp);
@@ -1304,11 +1316,11 @@ tls_ocsp_load(struct cfg_ctx *c, const struct tls_conf *tc)
 		    "%s: not a DER OCSP response", path);
 		ERR_clear_error();
 		free(o->to_der);
-		free(o);
-		return (NULL);
+		o->to_der = NULL;
+		return (-1);
 	}
 	OCSP_RESPONSE_free(resp);
-	return (o);
+	return (0);
 }
 
 /*
@@ -1371,15 +1383,15 @@ tls_sid_make(const struct listener_conf *lc, unsigned char *sid)
  */
 static void
 tls_check_usable(struct cfg_ctx *c, const struct tls_conf *lt,
-    const struct tls_conf *tc, SSL_CTX *ctx)
+    const struct tls_conf *tc, SSL_CTX *ctx, const int *keys)
 {
 	STACK_OF(SSL_CIPHER) *sk;
 	const SSL_CIPHER *ci;
-	EVP_PKEY *pk = SSL_CTX_get0_privatekey(ctx);
 	int lo = (int)SSL_CTX_get_min_proto_version(ctx);
 	int hi = (int)SSL_CTX_get_max_proto_version(ctx);
 	int level = SSL_CTX_get_security_level(ctx);
 	int key, auth, old = 0, tls13 = 0, i;
+	size_t k;
 	SSL *s;
 
 	if (hi < TLS1_2_VERSION && level > 0) {
@@ -1389,11 +1401,10 @@ tls_check_usable(struct cfg_ctx *c, const struct tls_conf *lt,
 		    "\"@SECLEVEL=0\" to ciphers", level);
 		return;
 	}
-	if (pk == NULL || (s = SSL_new(ctx)) == NULL) {
+	if ((s = SSL_new(ctx)) == NULL) {
 		ERR_clear_error();
 		return;
 	}
-	key = EVP_PKEY_get_base_id(pk);
 	/* Filtered by the versions and the security level. */
 	sk = SSL_get1_supported_ciphers(s);
 	for (i = 0; sk != NULL && i < sk_SSL_CIPHER_num(sk); i++) {
@@ -1403,12 +1414,17 @@ tls_check_usable(struct cfg_ctx *c, const struct tls_conf *lt,
 			continue;
 		}
 		auth = SSL_CIPHER_get_auth_nid(ci);
-		if ((auth == NID_auth_rsa && (key == EVP_PKEY_RSA ||
-		    key == EVP_PKEY_RSA_PSS)) ||
-		    (auth == NID_auth_ecdsa && (key == EVP_PKEY_EC ||
-		    key == EVP_PKEY_ED25519 || key == EVP_PKEY_ED448)) ||
-		    (auth == NID_auth_dss && key == EVP_PKEY_DSA))
-			old = 1;
+		/* One of the keys signs for it. */
+		for (k = 0; k < tc->tc_ncerts; k++) {
+			key = keys[k];
+			if ((auth == NID_auth_rsa && (key == EVP_PKEY_RSA ||
+			    key == EVP_PKEY_RSA_PSS)) ||
+			    (auth == NID_auth_ecdsa && (key == EVP_PKEY_EC ||
+			    key == EVP_PKEY_ED25519 ||
+			    key == EVP_PKEY_ED448)) ||
+			    (auth == NID_auth_dss && key == EVP_PKEY_DSA))
+				old = 1;
+		}
 	}
 	sk_SSL_CIPHER_free(sk);
 	SSL_free(s);
@@ -1416,13 +1432,119 @@ tls_check_usable(struct cfg_ctx *c, const struct tls_conf *lt,
 	if (lo < TLS1_3_VERSION && !old)
 		cfg_error_at(c, lt->tc_file, lt->tc_line, "tls: ciphers: "
 		    "'%s' leaves TLSv1.2 and older no cipher usable with the "
-		    "key %s", lt->tc_ciphers != NULL ? lt->tc_ciphers :
-		    TLS_DEFAULT_CIPHERS, tc->tc_key);
+		    "key%s %s", lt->tc_ciphers != NULL ? lt->tc_ciphers :
+		    TLS_DEFAULT_CIPHERS, tc->tc_ncerts > 1 ? "s, the first" :
+		    "", tc->tc_certs[0].tcc_key);
 	if (hi >= TLS1_3_VERSION && !tls13)
 		cfg_error_at(c, lt->tc_file, lt->tc_line, "tls: "
 		    "ciphersuites: '%s' leaves TLSv1.3 no usable suite",
 		    lt->tc_ciphersuites != NULL ? lt->tc_ciphersuites :
 		    TLS_DEFAULT_SUITES);
+}
+
+/* A key type's name, for the message about two of one type. */
+static const char *
+tls_key_type(int key)
+{
+	switch (key) {
+	case EVP_PKEY_RSA:
+		return ("RSA");
+	case EVP_PKEY_RSA_PSS:
+		return ("RSA-PSS");
+	case EVP_PKEY_EC:
+		return ("ECDSA");
+	case EVP_PKEY_ED25519:
+		return ("Ed25519");
+	case EVP_PKEY_ED448:
+		return ("Ed448");
+	case EVP_PKEY_DSA:
+		return ("DSA");
+	default:
+		return (OBJ_nid2sn(key));
+	}
+}
+
+/*
+ * The i-th certificate of tc, its key and OCSP response, into ctx; its
+ * key type into keys[i].  OpenSSL keeps one certificate per key type, so
+ * a second of a type would silently replace the first: an error.  0 / -1.
+ */
+static int
+tls_cert_load(struct cfg_ctx *c, const struct tls_conf *tc, size_t i,
+    SSL_CTX *ctx, struct tls_site *ts, int *keys)
+{
+	const struct tls_cert *tcc = &tc->tc_certs[i];
+	int errs = c->cc_errors, asked = 0, r;
+	EVP_PKEY *pub;
+	X509 *x;
+	size_t j;
+	char err[160];
+
+	if (access(tcc->tcc_certificate, R_OK) == -1) {
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: certificate "
+		    "%s: %s", tcc->tcc_certificate, strerror(errno));
+		return (-1);
+	}
+	if (SSL_CTX_use_certificate_chain_file(ctx,
+	    tcc->tcc_certificate) != 1) {
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: certificate "
+		    "%s: %s", tcc->tcc_certificate,
+		    tls_load_errstr(0, 0, err, sizeof(err)));
+		return (-1);
+	}
+	/* Now the current one: its type chose its place. */
+	if ((x = SSL_CTX_get0_certificate(ctx)) == NULL ||
+	    (pub = X509_get0_pubkey(x)) == NULL) {
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: certificate "
+		    "%s: no public key", tcc->tcc_certificate);
+		return (-1);
+	}
+	keys[i] = EVP_PKEY_get_base_id(pub);
+	for (j = 0; j < i; j++)
+		if (keys[j] == keys[i]) {
+			cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: "
+			    "certificate %s has an %s key, as %s has; "
+			    "OpenSSL keeps one certificate per key type",
+			    tcc->tcc_certificate, tls_key_type(keys[i]),
+			    tc->tc_certs[j].tcc_certificate);
+			return (-1);
+		}
+	if (access(tcc->tcc_key, R_OK) == -1) {
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: key %s: %s",
+		    tcc->tcc_key, strerror(errno));
+		return (-1);
+	}
+	/* The key file's contents never reach a message. */
+	SSL_CTX_set_default_passwd_cb_userdata(ctx, &asked);
+	r = SSL_CTX_use_PrivateKey_file(ctx, tcc->tcc_key, SSL_FILETYPE_PEM);
+	/* &asked lives only here. */
+	SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
+	if (r != 1) {
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: key %s: %s",
+		    tcc->tcc_key, tls_load_errstr(1, asked, err, sizeof(err)));
+		return (-1);
+	}
+	/* The key's type made current its own certificate: this one? */
+	if (SSL_CTX_get0_certificate(ctx) != x ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: key %s does "
+		    "not match certificate %s", tcc->tcc_key,
+		    tcc->tcc_certificate);
+		return (-1);
+	}
+	if (tcc->tcc_ocsp_response != NULL) {
+		if (ts->ts_ocsp == NULL && (ts->ts_ocsp = calloc(TLS_CERTS_MAX,
+		    sizeof(*ts->ts_ocsp))) == NULL) {
+			cfg_error_at(c, tc->tc_file, tc->tc_line,
+			    "out of memory");
+			return (-1);
+		}
+		if (tls_ocsp_load(c, tc, tcc->tcc_ocsp_response,
+		    &ts->ts_ocsp[i]) == 0)
+			ts->ts_ocsp[i].to_cert = x;
+	}
+	ERR_clear_error();
+	return (c->cc_errors == errs ? 0 : -1);
 }
 
 /*
@@ -1435,9 +1557,10 @@ tls_site_build(struct cfg_ctx *c, const struct config *cf,
     const struct tls_conf *lt, const struct tls_conf *tc,
     const unsigned char *sid, struct tls_site *ts)
 {
-	int errs = c->cc_errors, asked = 0, r;
+	int errs = c->cc_errors, keys[TLS_CERTS_MAX];
 	SSL_CTX *ctx;
 	char err[160];
+	size_t i;
 
 	ERR_clear_error();
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
@@ -1503,37 +1626,12 @@ tls_site_build(struct cfg_ctx *c, const struct config *cf,
 	if (tls_settings(c, lt, ctx) == -1)
 		return (-1);
 
-	if (access(tc->tc_certificate, R_OK) == -1)
-		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: certificate "
-		    "%s: %s", tc->tc_certificate, strerror(errno));
-	else if (SSL_CTX_use_certificate_chain_file(ctx,
-	    tc->tc_certificate) != 1)
-		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: certificate "
-		    "%s: %s", tc->tc_certificate,
-		    tls_load_errstr(0, 0, err, sizeof(err)));
-	if (access(tc->tc_key, R_OK) == -1)
-		cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: key %s: %s",
-		    tc->tc_key, strerror(errno));
-	else if (c->cc_errors == errs) {
-		/* The key file's contents never reach a message. */
-		SSL_CTX_set_default_passwd_cb_userdata(ctx, &asked);
-		r = SSL_CTX_use_PrivateKey_file(ctx, tc->tc_key,
-		    SSL_FILETYPE_PEM);
-		/* &asked lives only here. */
-		SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
-		if (r != 1)
-			cfg_error_at(c, tc->tc_file, tc->tc_line,
-			    "tls: key %s: %s", tc->tc_key,
-			    tls_load_errstr(1, asked, err, sizeof(err)));
-		else if (SSL_CTX_check_private_key(ctx) != 1)
-			cfg_error_at(c, tc->tc_file, tc->tc_line, "tls: key %s "
-			    "does not match certificate %s", tc->tc_key,
-			    tc->tc_certificate);
-	}
+	for (i = 0; i < tc->tc_ncerts; i++)
+		if (tls_cert_load(c, tc, i, ctx, ts, keys) == -1)
+			break;
 	if (c->cc_errors == errs)
-		tls_check_usable(c, lt, tc, ctx);
-	if (tc->tc_ocsp_response != NULL &&
-	    (ts->ts_ocsp = tls_ocsp_load(c, tc)) != NULL) {
+		tls_check_usable(c, lt, tc, ctx, keys);
+	if (c->cc_errors == errs && ts->ts_ocsp != NULL) {
 		SSL_CTX_set_tlsext_status_cb(ctx, tls_ocsp_cb);
 		SSL_CTX_set_tlsext_status_arg(ctx, ts->ts_ocsp);
 	}
@@ -1654,8 +1752,7 @@ tls_config_build(struct config *cf, struct cfg_ctx *c)
 	for (i = 0; i < cf->cf_nlisteners; i++) {
 		lc = &cf->cf_listeners[i];
 		if (lc->lc_proto != TM_PROTO_HTTPS || lc->lc_tls == NULL ||
-		    lc->lc_tls->tc_certificate == NULL ||
-		    lc->lc_tls->tc_key == NULL)
+		    lc->lc_tls->tc_ncerts == 0)
 			continue;
 		lc->lc_tls_ctx = tls_listener_build(c, cf, i);
 	}
@@ -1675,12 +1772,13 @@ tls_ctx_pick(const struct tls_ctx *tx, const char *sni)
 static void
 tls_site_free(struct tls_site *ts)
 {
+	size_t i;
+
 	if (ts->ts_ctx != NULL)
 		SSL_CTX_free(ts->ts_ctx);
-	if (ts->ts_ocsp != NULL) {
-		free(ts->ts_ocsp->to_der);
-		free(ts->ts_ocsp);
-	}
+	for (i = 0; ts->ts_ocsp != NULL && i < TLS_CERTS_MAX; i++)
+		free(ts->ts_ocsp[i].to_der);
+	free(ts->ts_ocsp);
 }
 
 void

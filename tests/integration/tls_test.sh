@@ -1099,6 +1099,113 @@ key_errors_cleanup() {
 	stop_daemon
 }
 
+atf_test_case dual_certificates cleanup
+dual_certificates_head() {
+	atf_set descr "an ECDSA and an RSA certificate on one listener: each client gets one it can verify, with its own OCSP response; two of one key type, unpaired lists and a crossed key are config errors"
+	atf_set require.progs "curl openssl"
+}
+dual_certificates_body() {
+	tls_setup
+	# rsa.pem: the same name, an RSA key.
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > rsa.ext
+	openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost rsa' \
+	    -keyout rsa.key -out rsa.csr 2>/dev/null &&
+	openssl x509 -req -in rsa.csr -CA ca.pem -CAkey ca.key \
+	    -CAcreateserial -days 2 -extfile rsa.ext -out rsa.pem \
+	    2>/dev/null || atf_fail "openssl: cannot make rsa"
+	# A response for each, signed by the CA itself.
+	for n in default rsa; do
+		serial=$(openssl x509 -in $n.pem -noout -serial | cut -d= -f2)
+		printf 'V\t%s\t\t%s\tunknown\t/CN=%s\n' \
+		    "$(date -u -d '+2 days' +%y%m%d%H%M%SZ)" "$serial" $n >> index.txt
+		openssl ocsp -issuer ca.pem -cert $n.pem -reqout $n.req \
+		    >/dev/null 2>&1 &&
+		openssl ocsp -index index.txt -rsigner ca.pem -rkey ca.key \
+		    -CA ca.pem -reqin $n.req -respout $n.der -ndays 1 \
+		    >/dev/null 2>&1 || atf_fail "openssl ocsp: no response"
+	done
+	# setcerts CERTS KEYS [OCSP]: the listener's pair of lists.
+	setcerts() {
+		sed -e "s|certificate = \"default.pem\"; key = \"default.key\";|certificate = $1; key = $2;${3:+ ocsp_response = $3;}|" \
+		    tamarin.conf.orig > tamarin.conf
+	}
+	cp tamarin.conf tamarin.conf.orig
+	setcerts '[ "default.pem", "rsa.pem" ]' '[ "default.key", "rsa.key" ]' \
+	    '[ "default.der", "rsa.der" ]'
+	start_daemon
+	# peer ARGS...: the subject and key type of the certificate shown,
+	# and the serial number of the stapled OCSP response, if any.
+	peer() {
+		openssl s_client -connect "127.0.0.1:$PORT" -servername localhost \
+		    -status "$@" </dev/null >out 2>&1
+		# The OCSP part may hold its signer's certificate.
+		sed -n '/^Server certificate$/,/^-----END CERTIFICATE-----$/p' \
+		    out > peer.pem
+		openssl x509 -in peer.pem -noout -subject -nameopt RFC2253
+		openssl x509 -in peer.pem -noout -text |
+		    sed -n 's/^ *Public Key Algorithm: //p'
+		sed -n 's/^ *Serial Number: //p' out
+	}
+	ec_serial=$(openssl x509 -in default.pem -noout -serial | cut -d= -f2)
+	rsa_serial=$(openssl x509 -in rsa.pem -noout -serial | cut -d= -f2)
+	ec="subject=CN=localhost\nid-ecPublicKey\n$ec_serial\n"
+	rsa="subject=CN=localhost rsa\nrsaEncryption\n$rsa_serial\n"
+	# TLS 1.3: by the signature algorithms the client accepts.
+	same "$ec" peer -tls1_3 -sigalgs ecdsa_secp256r1_sha256
+	same "$rsa" peer -tls1_3 -sigalgs rsa_pss_rsae_sha256
+	# TLS 1.2: by the cipher's authentication.
+	same "$ec" peer -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256
+	same "$rsa" peer -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+	# Each verifies and is served.
+	same 'hello from tamarin\n' tcurl localhost --tls-max 1.2 \
+	    --ciphers ECDHE-RSA-AES128-GCM-SHA256 "https://localhost:$PORT/"
+	same 'hello from tamarin\n' tcurl localhost --tls-max 1.2 \
+	    --ciphers ECDHE-ECDSA-AES128-GCM-SHA256 "https://localhost:$PORT/"
+	# "" in the OCSP list: that certificate staples nothing.
+	setcerts '[ "default.pem", "rsa.pem" ]' '[ "default.key", "rsa.key" ]' \
+	    '[ "", "rsa.der" ]'
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 50 sh -c "$TAMARINCTL -s tamarind.shm show summary |
+	    grep -q '^generation *2\$'" || atf_fail "no generation 2"
+	same "subject=CN=localhost\nid-ecPublicKey\n" peer -tls1_3 \
+	    -sigalgs ecdsa_secp256r1_sha256
+	same "$rsa" peer -tls1_3 -sigalgs rsa_pss_rsae_sha256
+
+	# Errors, each with the tls block's line (7).
+	setcerts '[ "default.pem", "a.pem" ]' '[ "default.key", "a.key" ]'
+	atf_check -s exit:1 -o empty \
+	    -e match:'^tamarin\.conf:7: tls: certificate .*/a\.pem has an ECDSA key, as .*/default\.pem has; OpenSSL keeps one certificate per key type$' \
+	    "$TAMARIND" -t -c tamarin.conf
+	setcerts '[ "default.pem", "rsa.pem" ]' '"default.key"'
+	atf_check -s exit:1 -o empty \
+	    -e match:'^tamarin\.conf:7: key: 1 for 2 certificates; list one key per certificate, in the same order$' \
+	    "$TAMARIND" -t -c tamarin.conf
+	setcerts '[ "default.pem", "rsa.pem" ]' '[ "default.key", "rsa.key" ]' \
+	    '"rsa.der"'
+	atf_check -s exit:1 -o empty \
+	    -e match:'^tamarin\.conf:7: ocsp_response: 1 for 2 certificates; list one per certificate, in the same order \("" for none\)$' \
+	    "$TAMARIND" -t -c tamarin.conf
+	setcerts '[ "default.pem", "rsa.pem" ]' '[ "rsa.key", "default.key" ]'
+	atf_check -s exit:1 -o empty \
+	    -e match:'^tamarin\.conf:7: tls: key .*/rsa\.key does not match certificate .*/default\.pem$' \
+	    "$TAMARIND" -t -c tamarin.conf
+	setcerts '[ ]' '[ ]'
+	atf_check -s exit:1 -o empty \
+	    -e match:'^tamarin\.conf:7: certificate: 1 to 4 paths, one per certificate$' \
+	    "$TAMARIND" -t -c tamarin.conf
+	setcerts '[ "default.pem", "" ]' '[ "default.key", "rsa.key" ]'
+	atf_check -s exit:1 -o empty \
+	    -e match:'^tamarin\.conf:7: certificate: empty path$' \
+	    "$TAMARIND" -t -c tamarin.conf
+	# The single form is still the common one.
+	setcerts '"rsa.pem"' '"rsa.key"' '"rsa.der"'
+	atf_check -o inline:'configuration OK\n' "$TAMARIND" -t -c tamarin.conf
+}
+dual_certificates_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case ocsp_stapling cleanup
 ocsp_stapling_head() {
 	atf_set descr "ocsp_response is stapled for clients that ask; a file that is not one is a config error"
@@ -1257,5 +1364,6 @@ atf_init_test_cases() {
 	atf_add_test_case cert_errors
 	atf_add_test_case key_errors
 	atf_add_test_case ocsp_stapling
+	atf_add_test_case dual_certificates
 	atf_add_test_case redirect
 }
