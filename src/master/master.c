@@ -361,6 +361,8 @@ master_reload_apply(struct master *m)
 	struct shm_header *h;
 	struct config *cf, *old = m->m_cf;
 	struct cfg_ctx c;
+	const char *seg;
+	char *dflt = NULL;
 	unsigned int b, nfree, started;
 
 	cfg_ctx_init(&c, old->cf_path);
@@ -387,6 +389,18 @@ master_reload_apply(struct master *m)
 		log_warnx("reload: error_log changes need a restart; keeping "
 		    "%s", old->cf_error_log != NULL ? old->cf_error_log :
 		    "syslog");
+	/* Unset, the segment is the one beside the pidfile named now. */
+	if ((seg = cf->cf_segment) == NULL &&
+	    (seg = dflt = config_segment_beside(cf->cf_pidfile)) == NULL) {
+		log_error("reload failed: out of memory; still serving "
+		    "generation %u", m->m_gen);
+		config_free(cf);
+		goto done;
+	}
+	if (!master_same_path(seg, old->cf_segment))
+		log_warnx("reload: segment changes need a restart; keeping %s",
+		    old->cf_segment);
+	free(dflt);
 	if (master_keep_path(&cf->cf_pidfile, old->cf_pidfile) == -1 ||
 	    master_keep_path(&cf->cf_error_log, old->cf_error_log) == -1 ||
 	    master_keep_path(&cf->cf_segment, old->cf_segment) == -1) {

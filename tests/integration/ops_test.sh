@@ -298,7 +298,7 @@ run_dir_made_cleanup() {
 
 atf_test_case reload_keeps_paths cleanup
 reload_keeps_paths_head() {
-	atf_set descr "a reload that changes the pidfile or the error log keeps the ones in use, says so each time, and creates neither new file"
+	atf_set descr "a reload that changes the pidfile, the error log or the segment keeps the ones in use, says so each time, and creates none of the new files"
 }
 reload_keeps_paths_body() {
 	tm_site
@@ -306,8 +306,10 @@ reload_keeps_paths_body() {
 	TM_DETACH=1 start_daemon tamarin.conf 1
 	m=$(cat tamarind.pid)
 	sed -i -e 's|"tamarind.pid"|"other.pid"|' \
-	    -e 's|"error.log"|"new.log"|' tamarin.conf
-	atf_check -o match:other.pid -o match:new.log cat tamarin.conf
+	    -e 's|"error.log"|"new.log"|' \
+	    -e 's|"tamarind.shm"|"other.shm"|' tamarin.conf
+	atf_check -o match:other.pid -o match:new.log -o match:other.shm \
+	    cat tamarin.conf
 	for g in 2 3; do
 		kill -HUP "$m"
 		wait_for 100 sh -c "test \"\$(tmq eval summary \"d['generation']\")\" = $g" ||
@@ -321,9 +323,25 @@ reload_keeps_paths_body() {
 	atf_check -o inline:'2\n' grep -c \
 	    "error_log changes need a restart; keeping $(pwd -P)/error.log\$" \
 	    error.log
-	atf_check -s exit:1 grep -q 'keeping .*other.pid\|keeping .*new.log' \
+	atf_check -o inline:'2\n' grep -c \
+	    "segment changes need a restart; keeping $(pwd -P)/tamarind.shm\$" \
 	    error.log
-	atf_check test ! -e new.log -a ! -e other.pid
+	atf_check -s exit:1 grep -q \
+	    'keeping .*other.pid\|keeping .*new.log\|keeping .*other.shm' \
+	    error.log
+	atf_check test ! -e new.log -a ! -e other.pid -a ! -e other.shm
+	# Left unset, the segment is the one beside the pidfile: the same
+	# as in use, so no word.
+	sed -i -e 's|segment = "other.shm";||' -e 's|"other.pid"|"tamarind.pid"|' \
+	    tamarin.conf
+	atf_check -s exit:1 grep -q 'segment\|other' tamarin.conf
+	kill -HUP "$m"
+	wait_for 100 sh -c "test \"\$(tmq eval summary \"d['generation']\")\" = 4" ||
+	    atf_fail "reload to generation 4 did not run"
+	atf_check -o inline:'2\n' grep -c "segment changes need a restart" \
+	    error.log
+	atf_check -o inline:'2\n' grep -c "pidfile changes need a restart" \
+	    error.log
 	atf_check -o inline:"$m" cat tamarind.pid
 }
 reload_keeps_paths_cleanup() {
