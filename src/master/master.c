@@ -71,6 +71,35 @@ master_make_dir(const char *path)
 	free(dup);
 }
 
+/*
+ * The segment's group is the workers' (mode 0640), so that tamarinctl run
+ * by that group may read it; root's when they keep the master's user.  At
+ * each reload too: the group a new configuration names gains the segment,
+ * and the one it dropped loses it.
+ */
+static void
+master_segment_group(struct master *m, const struct config *cf)
+{
+	struct passwd *pw;
+	struct group *gr;
+	struct stat st;
+	gid_t gid = 0;
+
+	if (getuid() != 0)
+		return;		/* the workers keep the master's user */
+	if (cf->cf_user != NULL) {
+		gr = cf->cf_group != NULL ? getgrnam(cf->cf_group) : NULL;
+		pw = getpwnam(cf->cf_user);
+		gid = gr != NULL ? gr->gr_gid : pw != NULL ? pw->pw_gid : 0;
+	}
+	if (fstat(m->m_shm->sm_fd, &st) == -1) {
+		log_warn("fstat(%s) failed", cf->cf_segment);
+		return;
+	}
+	if (st.st_gid != gid && fchown(m->m_shm->sm_fd, 0, gid) == -1)
+		log_warn("fchown(%s) failed", cf->cf_segment);
+}
+
 int
 master_segment_setup(struct master *m)
 {
@@ -119,17 +148,7 @@ master_segment_setup(struct master *m)
 		log_warn("cannot create the segment %s", path);
 		return (-1);
 	}
-	if (cf->cf_user != NULL && getuid() == 0) {
-		struct group *gr = cf->cf_group != NULL ?
-		    getgrnam(cf->cf_group) : NULL;
-		struct passwd *pw = getpwnam(cf->cf_user);
-		gid_t gid = gr != NULL ? gr->gr_gid : pw != NULL ?
-		    pw->pw_gid : 0;
-
-		/* tamarinctl run by the workers' group may read it. */
-		if (gid != 0 && fchown(m->m_shm->sm_fd, 0, gid) == -1)
-			log_warn("fchown(%s) failed", path);
-	}
+	master_segment_group(m, cf);
 	h = shm_header(m->m_shm);
 	strlcpy(h->sh_config, cf->cf_path, sizeof(h->sh_config));
 	atomic_store_explicit(&h->sh_workers, cf->cf_workers,
@@ -435,6 +454,7 @@ master_reload_apply(struct master *m)
 	m->m_gen++;
 	/* New log files exist, the workers' user's, before workers start. */
 	proto_prepare_logs(cf);
+	master_segment_group(m, cf);
 	log_set_level(cf->cf_log_level);
 	master_limits(cf);
 	h = shm_header(m->m_shm);

@@ -1044,6 +1044,42 @@ privileges_cleanup() {
 	stop_daemon
 }
 
+atf_test_case reload_segment_group cleanup
+reload_segment_group_head() {
+	atf_set descr "a reload that changes daemon.group, or daemon.user alone, gives the segment to the new workers' group, and back to root's when they keep the master's user"
+}
+reload_segment_group_body() {
+	[ "$(id -u)" = 0 ] || atf_skip "needs root"
+	getent group daemon >/dev/null || atf_skip "no group daemon"
+	tm_site
+	chmod 755 .
+	ops_conf 1 www
+	sed -i 's/^daemon = {/daemon = { user = "nobody"; group = "nogroup";/' tamarin.conf
+	start_daemon tamarin.conf 1
+	m=$(cat tamarind.pid)
+	atf_check -o inline:"640 root nogroup\n" stat -c '%a %U %G' tamarind.shm
+	reload_to() {
+		kill -HUP "$m"
+		wait_for 100 sh -c "test \"\$(tmq eval summary \"d['generation']\")\" = $1" ||
+		    atf_fail "reload to generation $1 did not run"
+	}
+	sed -i 's/group = "nogroup";/group = "daemon";/' tamarin.conf
+	reload_to 2
+	atf_check -o inline:"640 root daemon\n" stat -c '%a %U %G' tamarind.shm
+	# The user's primary group, when no group is named.
+	sed -i 's/user = "nobody"; group = "daemon";/user = "nobody";/' tamarin.conf
+	reload_to 3
+	atf_check -o inline:"640 root $(id -gn nobody)\n" \
+	    stat -c '%a %U %G' tamarind.shm
+	sed -i 's/user = "nobody";//' tamarin.conf
+	reload_to 4
+	atf_check -o inline:"640 root root\n" stat -c '%a %U %G' tamarind.shm
+}
+reload_segment_group_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case privileges_user_groups cleanup
 privileges_user_groups_head() {
 	atf_set descr "workers keep the supplementary groups of their user, as nginx's and Apache's do"
@@ -1541,6 +1577,7 @@ atf_init_test_cases() {
 	atf_add_test_case master_killed
 	atf_add_test_case usr1_reopen
 	atf_add_test_case privileges
+	atf_add_test_case reload_segment_group
 	atf_add_test_case privileges_user_groups
 	atf_add_test_case logs_no_links
 	atf_add_test_case accesslog_fifo
