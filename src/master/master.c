@@ -590,6 +590,15 @@ master_nofile(const struct config *cf)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
+	/*
+	 * Only ever raised: the master holds descriptors beyond any figure
+	 * it could check here (listeners, channels, old generations').
+	 */
+	if (cf->cf_max_open_files > 0 && want < rl.rlim_cur)
+		log_warnx("max_open_files %u is below the limit in force, "
+		    "%llu file descriptors per process, which stays",
+		    (unsigned int)cf->cf_max_open_files,
+		    (unsigned long long)rl.rlim_cur);
 	old = rl;
 	/* Raising the hard limit needs CAP_SYS_RESOURCE: try, then settle. */
 	if (want > rl.rlim_max) {

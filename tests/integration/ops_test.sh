@@ -478,6 +478,46 @@ reload_limits_cleanup() {
 	stop_daemon
 }
 
+atf_test_case reload_max_open_files cleanup
+reload_max_open_files_head() {
+	atf_set descr "a reload raises the descriptor limit of the new workers to max_open_files, and one below the limit in force is kept with a warning naming the key"
+}
+reload_max_open_files_body() {
+	[ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 4000 ] ||
+	    atf_skip "a hard descriptor limit below 4000"
+	tm_site
+	ops_conf 1 www
+	# Soft 600: enough for 256 slots, below what the reload asks.
+	ulimit -Sn 600
+	start_daemon tamarin.conf 1
+	w=$(tmq worker-pids)
+	atf_check -o match:'^Max open files +600 ' grep '^Max open files' \
+	    /proc/$w/limits
+	sed -i 's/log_level = "info";/log_level = "info"; max_open_files = 4000;/' \
+	    tamarin.conf
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 100 sh -c 'test "$(tmq eval summary "d[\"generation\"]")" = 2' ||
+	    atf_fail "the reload did not run"
+	wait_for 100 only_gen 2 || atf_fail "generation 1 did not exit"
+	w=$(tmq worker-pids)
+	atf_check -o match:'^Max open files +4000 ' grep '^Max open files' \
+	    /proc/$w/limits
+	sed -i 's/max_open_files = 4000;/max_open_files = 700;/' tamarin.conf
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 100 sh -c 'test "$(tmq eval summary "d[\"generation\"]")" = 3' ||
+	    atf_fail "the second reload did not run"
+	atf_check -o match:'max_open_files 700 is below the limit in force, 4000 file descriptors per process, which stays$' \
+	    cat daemon.log
+	wait_for 100 only_gen 3 || atf_fail "generation 2 did not exit"
+	w=$(tmq worker-pids)
+	atf_check -o match:'^Max open files +4000 ' grep '^Max open files' \
+	    /proc/$w/limits
+}
+reload_max_open_files_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case fd_limit_slots cleanup
 fd_limit_slots_head() {
 	atf_set descr "a worker with fewer descriptors than slots is sent no more connections than fit: none is reset, no slot is lost, clients beyond wait for reclaimed ones"
@@ -1558,6 +1598,7 @@ atf_init_test_cases() {
 	atf_add_test_case reload_include
 	atf_add_test_case reload_postponed
 	atf_add_test_case reload_limits
+	atf_add_test_case reload_max_open_files
 	atf_add_test_case fd_limit_slots
 	atf_add_test_case fd_limit_enough
 	atf_add_test_case fd_limit_burst
