@@ -404,10 +404,21 @@ master_reload_apply(struct master *m)
 	if (!master_same_path(cf->cf_pidfile, old->cf_pidfile))
 		log_warnx("reload: pidfile changes need a restart; keeping %s",
 		    old->cf_pidfile != NULL ? old->cf_pidfile : "none");
-	if (!master_same_path(cf->cf_error_log, old->cf_error_log))
-		log_warnx("reload: error_log changes need a restart; keeping "
-		    "%s", old->cf_error_log != NULL ? old->cf_error_log :
-		    "syslog");
+	/*
+	 * Unset is syslog.  With -d neither file is in use: the daemon
+	 * logs to standard error whatever either names.
+	 */
+	if (!master_same_path(cf->cf_error_log != NULL ? cf->cf_error_log :
+	    "syslog", old->cf_error_log != NULL ? old->cf_error_log :
+	    "syslog")) {
+		if (m->m_foreground)
+			log_warnx("reload: error_log is ignored with -d, which "
+			    "logs to standard error");
+		else
+			log_warnx("reload: error_log changes need a restart; "
+			    "keeping %s", old->cf_error_log != NULL ?
+			    old->cf_error_log : "syslog");
+	}
 	/* Unset, the segment is the one beside the pidfile named now. */
 	if ((seg = cf->cf_segment) == NULL &&
 	    (seg = dflt = config_segment_beside(cf->cf_pidfile)) == NULL) {

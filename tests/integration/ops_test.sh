@@ -349,6 +349,43 @@ reload_keeps_paths_cleanup() {
 	stop_daemon
 }
 
+atf_test_case reload_error_log_foreground cleanup
+reload_error_log_foreground_head() {
+	atf_set descr "with -d, a reload that changes error_log says that -d ignores it, not that it keeps a file it never used; error_log = \"syslog\" is no change from none"
+}
+reload_error_log_foreground_body() {
+	tm_site
+	ops_conf 1 www
+	start_daemon tamarin.conf 1
+	m=$(cat tamarind.pid)
+	reload_to() {
+		kill -HUP "$m"
+		wait_for 100 sh -c "test \"\$(tmq eval summary \"d['generation']\")\" = $1" ||
+		    atf_fail "reload to generation $1 did not run"
+	}
+	sed -i 's|"error.log"|"new.log"|' tamarin.conf
+	reload_to 2
+	atf_check -o inline:'1\n' grep -c \
+	    'reload: error_log is ignored with -d, which logs to standard error$' \
+	    daemon.log
+	atf_check -s exit:1 grep -q 'error_log changes need a restart' daemon.log
+	atf_check test ! -e new.log -a ! -e error.log
+	stop_daemon
+	# None, then "syslog": the same, nothing to say.
+	sed -i 's|error_log = "new.log";||' tamarin.conf
+	atf_check -s exit:1 grep -q error_log tamarin.conf
+	rm -f daemon.log tm.pids
+	start_daemon tamarin.conf 1
+	m=$(cat tamarind.pid)
+	sed -i 's|^daemon = {|daemon = { error_log = "syslog";|' tamarin.conf
+	reload_to 2
+	atf_check -s exit:1 grep -q error_log daemon.log
+}
+reload_error_log_foreground_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case reload_old_roots_closed cleanup
 reload_old_roots_closed_head() {
 	atf_set descr "after a reload, the new workers and the master hold no directory of the roots the new configuration dropped"
@@ -1594,6 +1631,7 @@ atf_init_test_cases() {
 	atf_add_test_case reload_trial_async
 	atf_add_test_case run_dir_made
 	atf_add_test_case reload_keeps_paths
+	atf_add_test_case reload_error_log_foreground
 	atf_add_test_case reload_old_roots_closed
 	atf_add_test_case reload_include
 	atf_add_test_case reload_postponed
