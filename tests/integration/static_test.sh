@@ -1176,6 +1176,85 @@ static__error_pages_cleanup() {
 	stop_daemon
 }
 
+atf_test_case static__file_shrinks cleanup
+static__file_shrinks_head() {
+	atf_set descr "a file shorter than its size, before its first byte or while it is sent, closes the connection as an I/O error logged with its path"
+}
+static__file_shrinks_body() {
+	mkdir -p www
+	truncate -s 64M www/big.bin
+	st_conf <<'CONF'
+sites = (
+	{ names = [ "*" ]; root = "www"; },
+	{ names = [ "sys" ]; root = "/sys/devices/system/cpu"; }
+);
+CONF
+	start_daemon
+	# Truncated to nothing after the head and the first MiB went out:
+	# the promised length cannot be kept, so the connection closes; the
+	# same for a part of a multipart/byteranges answer.
+	cat > shrink.py <<'EOF'
+import os, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s.sendall(("GET /%s HTTP/1.1\r\nHost: x\r\n%s\r\n" % (sys.argv[2],
+    sys.argv[3] + "\r\n" if len(sys.argv) > 3 else "")).encode())
+def recv():
+    d = s.recv(65536)
+    assert d, "closed early"
+    return d
+got = b""
+while b"\r\n\r\n" not in got:
+    got += recv()
+head, _, body = got.partition(b"\r\n\r\n")
+assert head.startswith(b"HTTP/1.1 206 " if len(sys.argv) > 3 else
+    b"HTTP/1.1 200 "), head
+cl = int(head.split(b"\r\nContent-Length: ")[1].split(b"\r\n")[0])
+n = len(body)
+while n < 1 << 20:
+    n += len(recv())
+os.truncate("www/" + sys.argv[2], 0)
+while True:
+    d = s.recv(1 << 20)
+    if not d:
+        break
+    n += len(d)
+sys.exit(0 if n < cl else 1)
+EOF
+	python3 shrink.py "$PORT" big.bin || atf_fail "not closed short"
+	wait_for 50 grep -q 'file truncated while sending' daemon.log ||
+	    atf_fail "not logged: $(cat daemon.log)"
+	atf_check -o match:'/big\.bin: file truncated while sending, at byte [0-9]+, [0-9]+ short' cat daemon.log
+	truncate -s 64M www/parts.bin
+	python3 shrink.py "$PORT" parts.bin \
+	    'Range: bytes=0-33554431,40000000-40000001' ||
+	    atf_fail "multipart not closed short"
+	wait_for 50 grep -q 'parts.bin: file truncated' daemon.log ||
+	    atf_fail "multipart not logged: $(cat daemon.log)"
+	atf_check -o match:'/parts\.bin: file truncated while sending, at byte [0-9]+' cat daemon.log
+	# A sysfs file's size (a page) is more than it holds: short before
+	# the first byte, so nothing is sent, as nginx does.  That is an
+	# I/O error, never "out of memory".
+	f=/sys/devices/system/cpu/online
+	if [ -r "$f" ] && [ "$(stat -c %s "$f")" -gt "$(wc -c < "$f")" ]; then
+		atf_check -s exit:52 -o empty curl -s -H 'Host: sys' \
+		    "http://127.0.0.1:$PORT/online"
+		wait_for 50 grep -q 'before it was sent' daemon.log ||
+		    atf_fail "not logged: $(cat daemon.log)"
+		atf_check -o match:"/online: file truncated before it was sent: [0-9]+ of $(stat -c %s "$f") bytes there" cat daemon.log
+		want=3
+	else
+		want=2
+	fi
+	wait_for 50 sh -c "test \"\$(tmq eval summary \"d['totals']['errors']['io']\")\" = $want" ||
+	    atf_fail "want $want I/O errors: $(tmq eval summary "d['totals']['errors']")"
+	atf_check -s exit:1 grep -q 'out of memory\|failed: Success' daemon.log
+}
+static__file_shrinks_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case sites__vhosts cleanup
 sites__vhosts_head() {
 	atf_set descr "sites by Host: exact, longest *.suffix, then the listener's default"
@@ -1848,6 +1927,7 @@ atf_init_test_cases() {
 	atf_add_test_case static__fallback
 	atf_add_test_case static__error_pages
 	atf_add_test_case static__special_files
+	atf_add_test_case static__file_shrinks
 	atf_add_test_case sites__vhosts
 	atf_add_test_case sites__routes_redirect
 	atf_add_test_case redirect_host_fallback

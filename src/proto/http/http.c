@@ -588,7 +588,14 @@ respond:
 static void
 http_respond(struct conn *c, struct http_req *hr)
 {
-	if (http_resp_build_head(hr) == -1) {
+	switch (http_resp_build_head(hr)) {
+	case 0:
+		break;
+	case HTTP_HEAD_SHORT:
+		/* A file went short: logged, and not for want of memory. */
+		conn_close(c, CONN_IO);
+		return;
+	default:
 		conn_close(c, CONN_NOMEM);
 		return;
 	}
@@ -984,7 +991,10 @@ http_write(struct conn *c, struct http_req *hr)
 			if (n == 0) {
 				/* The file shrank under us: the length we
 				   promised cannot be kept. */
-				log_warnx("file truncated while sending");
+				log_warnx("%s: file truncated while sending, "
+				    "at byte %lld, %lld short",
+				    http_req_path(hr), (long long)hr->rq_fd_off,
+				    (long long)hr->rq_fd_left);
 				conn_close(c, CONN_IO);
 				return (-1);
 			}

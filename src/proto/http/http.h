@@ -142,6 +142,7 @@ int		 http_req_preconditions(const struct http_req *,
 const char *http_resp_common(size_t *len);
 void	http_resp_reset(struct http_req *);
 int	http_resp_build_head(struct http_req *);
+#define HTTP_HEAD_SHORT	(-2)	/* http_resp_build_head(): file shrank */
 const char *http_status_text(unsigned int);
 int	http_resp_error_page(struct http_req *, unsigned int);
 void	http_resp_free_body(struct http_req *);

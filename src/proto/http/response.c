@@ -542,6 +542,8 @@ http_resp_redirect(struct http_req *hr, unsigned int status,
 /*
  * Serialise the head into rq_out.  Small file bodies are read in right
  * after it, so that head and body leave in one write (and one segment).
+ * -1: no room (or memory) for it; HTTP_HEAD_SHORT: the file is shorter
+ * than the length the head must promise, and nothing has been sent.
  */
 int
 http_resp_build_head(struct http_req *hr)
@@ -643,9 +645,21 @@ http_resp_build_head(struct http_req *hr)
 			left -= n;
 		}
 		if (left > 0) {
-			/* Shorter than it was a moment ago: cannot comply. */
-			log_warn("reading a file for a response failed");
-			return (-1);
+			/*
+			 * Shorter than it was a moment ago (or than its size
+			 * says, as a sysfs file): cannot comply.  errno only
+			 * means something when the read failed.
+			 */
+			if (n == -1)
+				log_warn("%s: reading the file for a response "
+				    "failed", http_req_path(hr));
+			else
+				log_warnx("%s: file truncated before it was "
+				    "sent: %lld of %lld bytes there",
+				    http_req_path(hr),
+				    (long long)(hr->rq_fd_left - left),
+				    (long long)hr->rq_fd_left);
+			return (HTTP_HEAD_SHORT);
 		}
 		hr->rq_sent = (uint64_t)hr->rq_fd_left;
 		hr->rq_fd_left = 0;
@@ -674,9 +688,16 @@ http_resp_refill(struct http_req *hr)
 		    (size_t)hr->rq_fd_left;
 
 		n = pread(hr->rq_fd, o, want, hr->rq_fd_off);
-		if (n <= 0) {
-			log_warnx("file truncated or unreadable while "
-			    "sending");
+		if (n == -1) {
+			log_warn("%s: reading the file while sending failed",
+			    http_req_path(hr));
+			return (-1);
+		}
+		if (n == 0) {
+			log_warnx("%s: file truncated while sending, at "
+			    "byte %lld, %lld short", http_req_path(hr),
+			    (long long)hr->rq_fd_off,
+			    (long long)hr->rq_fd_left);
 			return (-1);
 		}
 		hr->rq_out_len = (size_t)n;

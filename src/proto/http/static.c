@@ -682,6 +682,7 @@ struct byteranges {
 	int		 br_fd;
 	uint64_t	 br_size;
 	const char	*br_ctype;
+	const char	*br_path;	/* the request's, for the log */
 	unsigned int	 br_n;
 	unsigned int	 br_i;		/* current part */
 	int		 br_phase;	/* 0 part head, 1 data, 2 CRLF, 3 end */
@@ -745,8 +746,18 @@ br_fill(void *arg, char *buf, size_t size)
 			k = len < size - out ? (size_t)len : size - out;
 			n = pread(br->br_fd, buf + out, k,
 			    (off_t)(br->br_r[br->br_i].hr_first + br->br_pos));
-			if (n <= 0)
+			if (n == -1) {
+				log_warn("%s: reading the file while sending "
+				    "failed", br->br_path);
 				return (-1);
+			}
+			if (n == 0) {
+				log_warnx("%s: file truncated while sending, "
+				    "at byte %llu", br->br_path,
+				    (unsigned long long)(br->br_r[br->br_i].
+				    hr_first + br->br_pos));
+				return (-1);
+			}
 			out += (size_t)n;
 			br->br_pos += (uint64_t)n;
 			if ((uint64_t)n == len)
@@ -841,6 +852,7 @@ static_ranges(struct http_req *hr, const struct static_conf *sc, int fd,
 	br->br_fd = fd;
 	br->br_size = (uint64_t)st->st_size;
 	br->br_ctype = ctype;	/* lives as long as the mime table */
+	br->br_path = http_req_path(hr);	/* and this, as the request */
 	br->br_n = n;
 	br->br_i = 0;
 	br->br_phase = 0;
