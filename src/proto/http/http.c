@@ -588,15 +588,11 @@ respond:
 static void
 http_respond(struct conn *c, struct http_req *hr)
 {
-	switch (http_resp_build_head(hr)) {
-	case 0:
-		break;
-	case HTTP_HEAD_SHORT:
-		/* A file went short: logged, and not for want of memory. */
-		conn_close(c, CONN_IO);
-		return;
-	default:
-		conn_close(c, CONN_NOMEM);
+	int r;
+
+	if ((r = http_resp_build_head(hr)) != 0) {
+		/* A file that went short was logged: an I/O error, not memory. */
+		conn_close(c, r == HTTP_HEAD_SHORT ? CONN_IO : CONN_NOMEM);
 		return;
 	}
 	hr->rq_phase = HTTP_PH_WRITE;

@@ -201,10 +201,9 @@ resp_fields_room(const struct http_req *hr)
 }
 
 /*
- * Where len more bytes of fields go, or NULL when the head could not
- * hold them (or no memory).  Most responses stay in rq_hbuf; a long
- * Location or a plugin's many fields move to the heap, up to what the
- * head holds.
+ * Room for len more bytes of fields that the store has not: moved to the
+ * heap, or grown there, up to what the head holds.  Where they go, or
+ * NULL when the head could not hold them (or no memory).
  */
 static char *
 resp_fields_grow(struct http_req *hr, size_t len)
@@ -212,10 +211,6 @@ resp_fields_grow(struct http_req *hr, size_t len)
 	size_t need = hr->rq_hlen + len, room, cap;
 	char *p;
 
-	if (hr->rq_hheap == NULL && need <= sizeof(hr->rq_hbuf))
-		return (hr->rq_hbuf + hr->rq_hlen);
-	if (hr->rq_hheap != NULL && need <= hr->rq_hcap)
-		return (hr->rq_hheap + hr->rq_hlen);
 	if (need > (room = resp_fields_room(hr)))
 		return (NULL);
 	/* Doubling: a plugin adding many small fields copies little.  Never
@@ -238,6 +233,22 @@ resp_fields_grow(struct http_req *hr, size_t len)
 	return (p + hr->rq_hlen);
 }
 
+/*
+ * Where len more bytes of fields go.  Most responses stay in rq_hbuf,
+ * with no call; a long Location or a plugin's many fields move on.
+ */
+static inline char *
+resp_fields_at(struct http_req *hr, size_t len)
+{
+	size_t need = hr->rq_hlen + len;
+
+	if (hr->rq_hheap == NULL && need <= sizeof(hr->rq_hbuf))
+		return (hr->rq_hbuf + hr->rq_hlen);
+	if (hr->rq_hheap != NULL && need <= hr->rq_hcap)
+		return (hr->rq_hheap + hr->rq_hlen);
+	return (resp_fields_grow(hr, len));
+}
+
 int
 http_resp_header(struct http_req *hr, const char *name, const char *value)
 {
@@ -247,7 +258,7 @@ http_resp_header(struct http_req *hr, const char *name, const char *value)
 	/* Never let a handler smuggle a line break into the head. */
 	if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
 		return (-1);
-	if ((w = resp_fields_grow(hr, nl + vl + 4)) == NULL)
+	if ((w = resp_fields_at(hr, nl + vl + 4)) == NULL)
 		return (-1);
 	memcpy(w, name, nl);
 	w += nl;
@@ -312,7 +323,7 @@ http_resp_header_raw(struct http_req *hr, const char *lines, size_t len)
 {
 	char *w;
 
-	if ((w = resp_fields_grow(hr, len)) == NULL)
+	if ((w = resp_fields_at(hr, len)) == NULL)
 		return (-1);
 	memcpy(w, lines, len);
 	hr->rq_hlen += len;
