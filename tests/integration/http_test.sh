@@ -444,6 +444,39 @@ pipelining__in_order_cleanup() {
 	stop_daemon
 }
 
+atf_test_case linger__large_upload cleanup
+linger__large_upload_head() {
+	atf_set descr "an upload refused at its head (413, 405) is read to its end by the lingering close: a client that reads only after sending 8 MB gets the whole answer, not a reset (RFC 9112 9.6)"
+	atf_set require.progs "python3"
+}
+linger__large_upload_body() {
+	http_start
+	H='Host: main.test\r\n'
+	{
+		tm_error_resp 413 'Content Too Large'
+		printf '[closed]\n'
+	} > want413
+	{
+		tm_error_resp -a 'Allow: GET, HEAD' 405 'Method Not Allowed'
+		printf '[closed]\n'
+	} > want405
+	for i in 1 2 3; do
+		python3 "$TMCLIENT" --mask-date --eof --timeout 5 upload "$PORT" \
+		    "POST /upload/ HTTP/1.1\r\n${H}Content-Length: 8000000\r\n\r\n" \
+		    8000000 > got413
+		atf_check -o file:want413 cat got413
+		python3 "$TMCLIENT" --mask-date --eof --timeout 5 upload "$PORT" \
+		    "POST /none.txt HTTP/1.1\r\n${H}Content-Length: 8000000\r\n\r\n" \
+		    8000000 > got405
+		atf_check -o file:want405 cat got405
+	done
+	wait_for 50 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slots left"
+}
+linger__large_upload_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case body__content_length cleanup
 body__content_length_head() {
 	atf_set descr "a Content-Length body is read and dropped; the next request starts right after it"
@@ -843,6 +876,7 @@ atf_init_test_cases() {
 	atf_add_test_case target__normalisation
 	atf_add_test_case pipelining__in_order
 	atf_add_test_case body__content_length
+	atf_add_test_case linger__large_upload
 	atf_add_test_case body__chunked
 	atf_add_test_case expect__continue
 	atf_add_test_case http10__keepalive

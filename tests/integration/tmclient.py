@@ -21,6 +21,9 @@ trickle bytes; this can.  Standard library only.
   req PORT TARGET        one request with Connection: close (-X METHOD,
                          --vhost HOST, -H "Name: value"...), printed as
                          with --mask-date --eof, for exact comparisons
+  upload PORT DATA N     send DATA, then N bytes of body, all before
+                         reading; then print what arrived, as raw does
+                         ("[reset while sending]" when a send failed)
   steps PORT DATA...     send each DATA in turn; after each, print
                          "[step N]" and what arrived until --gap s (1) of
                          silence (after the last: until EOF or --timeout)
@@ -127,6 +130,29 @@ def cmd_raw(a):
     s.sendall(unescape(a.data))
     if a.shut:
         s.shutdown(socket.SHUT_WR)
+    emit(a, *read_until(s, a.timeout))
+    s.close()
+
+
+def cmd_upload(a):
+    s = connect(a.port, a.host)
+    body = b"x" * 65536
+    try:
+        s.sendall(unescape(a.data))
+        left = a.n
+        while left > 0:
+            k = min(left, len(body))
+            s.sendall(body[:k])
+            left -= k
+    except OSError:
+        # What the server sent before its reset may still be readable.
+        s.settimeout(0.5)
+        try:
+            emit(a, s.recv(65536))
+        except OSError:
+            pass
+        sys.stdout.write("[reset while sending]\n")
+        return
     emit(a, *read_until(s, a.timeout))
     s.close()
 
@@ -277,6 +303,10 @@ def main():
     r.add_argument("port", type=int)
     r.add_argument("data")
     r.add_argument("--shut", action="store_true")
+    r = sub.add_parser("upload")
+    r.add_argument("port", type=int)
+    r.add_argument("data")
+    r.add_argument("n", type=int)
     r = sub.add_parser("split")
     r.add_argument("port", type=int)
     r.add_argument("data")

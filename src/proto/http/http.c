@@ -45,8 +45,13 @@
 /* The least a client must read per send_stall_sec while the socket is
    full (see http_timeout()). */
 #define HTTP_STALL_MIN		16384
-/* Lingering close: how long we read and discard after a final error. */
+/*
+ * Lingering close: how long, and how much, we read and discard after a
+ * final error.  An upload the answer refused is read to its end within
+ * these, as nginx's lingering_time lets it be.
+ */
 #define HTTP_LINGER_MS		2000
+#define HTTP_LINGER_BYTES	(32 * 1024 * 1024)
 /* A refused request's body up to this is read, and the connection kept. */
 #define HTTP_DISCARD_MAX	(64 * 1024)
 #define HTTP_REQ_CACHE		64
@@ -1112,19 +1117,38 @@ http_input_pending(struct conn *c)
 	return (0);
 }
 
-/* After a final response that closes: read and drop until EOF. */
+/*
+ * After a final response that closes: read and drop until EOF, so that
+ * close() sends no reset that could destroy the response in flight (RFC
+ * 9112 9.6).  Bounded by the deadline (HTTP_LINGER_MS) and by
+ * HTTP_LINGER_BYTES; a turn reads HTTP_TURN_BYTES at most, then the
+ * others get theirs.
+ */
 static int
 http_linger(struct conn *c)
 {
 	const struct transport *tr = http_tr(c);
-	char buf[4096];
+	struct http_req *hr = c->c_data;
+	char buf[16384];
+	size_t turn = 0;
 	ssize_t n;
-	int i;
 
-	for (i = 0; i < 64; i++) {
+	for (;;) {
+		if (hr->rq_lingered >= HTTP_LINGER_BYTES) {
+			/* A flood: it has had its chance. */
+			conn_close(c, http_close_why(c));
+			return (0);
+		}
+		if (turn >= HTTP_TURN_BYTES) {
+			conn_resume(c);
+			return (1);
+		}
 		n = tr->tr_read(c, buf, sizeof(buf));
-		if (n > 0)
+		if (n > 0) {
+			hr->rq_lingered += (uint64_t)n;
+			turn += (size_t)n;
 			continue;
+		}
 		if (n == -1 && errno == EAGAIN) {
 			c->c_flags &= ~CONN_F_RD;
 			return (1);
@@ -1132,9 +1156,6 @@ http_linger(struct conn *c)
 		conn_close(c, http_close_why(c));
 		return (0);
 	}
-	/* A flood: it has had its chance. */
-	conn_close(c, http_close_why(c));
-	return (0);
 }
 
 static void

@@ -113,6 +113,7 @@ struct http_req {
 					   deadline was set (SIOCOUTQ) */
 	uint64_t	 rq_start_ms;
 	uint64_t	 rq_in_bytes;	/* request bytes (logs) */
+	uint64_t	 rq_lingered;	/* bytes the lingering close dropped */
 	/* Buffers, allocated with the request. */
 	char		 rq_path[HTTP_PATH_MAX + 1];
 	char		 rq_hbuf[HTTP_HBUF_SIZE];
