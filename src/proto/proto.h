@@ -28,7 +28,11 @@ struct transport {
 	int		(*tr_open)(struct conn *);
 	/*
 	 * Complete the handshake: 0 done, 1 again (wait for the events the
-	 * transport asked for with conn_want()), -1 failed.  NULL: none.
+	 * transport asked for with conn_want()), -1 failed.  2: the peer
+	 * speaks plain HTTP (on a TLS port), what it sent so far is in c_in,
+	 * and the transport now reads and writes in clear, for the protocol
+	 * to answer it; the connection counts as a failed handshake.  NULL:
+	 * none.
 	 */
 	int		(*tr_handshake)(struct conn *);
 	/*

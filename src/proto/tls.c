@@ -14,6 +14,12 @@
  * SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER lets them come from a new address).
  * SSL_MODE_RELEASE_BUFFERS gives the buffers back while a keep-alive
  * connection idles.
+ *
+ * A client that speaks plain HTTP to the port (a request line where a
+ * ClientHello belongs) is not cut: what it sent is kept in c_in, the
+ * handshake says so, and from then on the transport moves bytes in
+ * clear, so that HTTP answers it 400, logs it and drains it as it does
+ * any error that closes.
  */
 #include <sys/types.h>
 #include <sys/epoll.h>
@@ -46,15 +52,12 @@
 #include "lib/log.h"
 #include "master/config.h"
 #include "proto/conn.h"
-#include "proto/http/http.h"
 #include "proto/proto.h"
 #include "proto/tls.h"
 #include "shm/shm.h"
 
 /* One record's worth of plaintext (RFC 8446 5.1). */
 #define TLS_RECORD		16384
-/* Bytes we read and drop after answering plain HTTP, before close. */
-#define TLS_PLAIN_DRAIN		65536
 /* An OCSP response larger than this is not a response. */
 #define TLS_OCSP_MAX		(64 * 1024)
 /* SNI host names are DNS names (RFC 6066 3). */
@@ -86,22 +89,6 @@
  * after the handshake to pick its protocol; HTTP/1.x needs nothing more.
  */
 static const unsigned char tls_alpn[] = "\x08http/1.1\x08http/1.0";
-
-/*
- * What answers plain HTTP sent to a TLS port (then the connection closes):
- * the status line, Server and Date as on every response, then this.
- */
-static const char tls_plain_status[] = "HTTP/1.1 400 Bad Request\r\n";
-static const char tls_plain_resp[] =
-    "Content-Type: text/plain; charset=utf-8\r\n"
-    "Content-Length: 52\r\n"
-    "Connection: close\r\n"
-    "\r\n";
-/* The content, left out for HEAD (RFC 9110 9.3.2). */
-static const char tls_plain_body[] =
-    "This port speaks HTTPS: use an https:// URL for it.\n";
-_Static_assert(sizeof(tls_plain_body) - 1 == 52,
-    "tls_plain_resp's Content-Length is tls_plain_body's length");
 
 struct tls_ocsp {
 	unsigned char	*to_der;
@@ -137,6 +124,7 @@ struct tls_ctx {
 /* Per connection, in c_tls. */
 struct tls_conn {
 	SSL		*tl_ssl;
+	struct conn	*tl_conn;	/* for the BIO: the plain capture */
 	/* On the idle list (oldest first) since tl_idle_ms, when queued. */
 	TAILQ_ENTRY(tls_conn) tl_idle;
 	uint64_t	 tl_idle_ms;
@@ -152,6 +140,11 @@ struct tls_conn {
 #define TLS_CF_SHUT	0x04	/* our close_notify went out (or was tried) */
 #define TLS_CF_DRAINED	0x08	/* the last socket read emptied the socket */
 #define TLS_CF_IDLEQ	0x10	/* on tls_idleq */
+/* The peer began with a token character, as no TLS record does: what it
+   sends is kept in c_in, for a plain HTTP answer. */
+#define TLS_CF_CAPTURE	0x20
+/* The peer speaks plain HTTP: the socket is read and written in clear. */
+#define TLS_CF_PLAIN	0x40
 
 /*
  * Connections between requests, in the order they went idle.  OpenSSL's
@@ -183,6 +176,7 @@ static void	tls_idle_unlink(struct tls_conn *);
 static int	tls_open(struct conn *);
 static int	tls_handshake(struct conn *);
 static int	tls_silent(const struct conn *);
+static int	tls_tchar(unsigned char);
 static int	tls_plain_like(const struct tls_conn *);
 static ssize_t	tls_read(struct conn *, void *, size_t);
 static ssize_t	tls_writev(struct conn *, const struct iovec *, int, int);
@@ -192,7 +186,6 @@ static void	tls_close(struct conn *);
 static void	tls_idle(struct conn *);
 static uint32_t	tls_events(struct conn *, uint32_t);
 static void	tls_done(struct conn *, struct tls_conn *);
-static void	tls_plain_answer(struct conn *);
 static const char *tls_errstr(char *, size_t);
 static const char *tls_load_errstr(int, int, char *, size_t);
 static const char *tls_gather(const struct iovec *, int, size_t, size_t,
@@ -272,19 +265,38 @@ static int
 tls_bio_read(BIO *b, char *out, int outl)
 {
 	struct tls_conn *tl = BIO_get_app_data(b);
-	int k, n;
+	struct conn *c = tl->tl_conn;
+	size_t k;
+	int n;
 
 	n = tls_sock_read(b, out, outl);
-	/*
-	 * The first bytes, for tls_silent() and tls_plain_like(): a
-	 * ClientHello brings them all in its first read, so this copies
-	 * once per connection and is one test on every later read.
-	 */
-	if (n > 0 && tl->tl_nfirst < TLS_FIRST) {
-		k = n < TLS_FIRST - tl->tl_nfirst ? n :
-		    TLS_FIRST - tl->tl_nfirst;
-		memcpy(tl->tl_first + tl->tl_nfirst, out, (size_t)k);
-		tl->tl_nfirst += (uint8_t)k;
+	if (n > 0 && !(tl->tl_flags & TLS_CF_DONE)) {
+		/*
+		 * The first bytes, for tls_silent() and tls_plain_like(): a
+		 * ClientHello brings them all in its first read, so this
+		 * copies once per connection and is one test on every later
+		 * read.  A peer that begins with a token character, which no
+		 * TLS record does, may be speaking plain HTTP: what it sends
+		 * is kept in c_in (one pooled buffer at most), for HTTP to
+		 * answer and log.
+		 */
+		if (tl->tl_nfirst == 0 && tls_tchar((unsigned char)out[0]) &&
+		    conn_in_reserve(c, 1) == 0)
+			tl->tl_flags |= TLS_CF_CAPTURE;
+		if (tl->tl_nfirst < TLS_FIRST) {
+			k = (size_t)(TLS_FIRST - tl->tl_nfirst);
+			if (k > (size_t)n)
+				k = (size_t)n;
+			memcpy(tl->tl_first + tl->tl_nfirst, out, k);
+			tl->tl_nfirst += (uint8_t)k;
+		}
+		if (tl->tl_flags & TLS_CF_CAPTURE) {
+			k = c->c_in_size - c->c_in_len;
+			if (k > (size_t)n)
+				k = (size_t)n;
+			memcpy(c->c_in + c->c_in_len, out, k);
+			c->c_in_len += (uint32_t)k;
+		}
 	}
 	if (n > 0 && n >= outl)
 		tl->tl_flags &= ~TLS_CF_DRAINED;
@@ -380,6 +392,7 @@ tls_open(struct conn *c)
 	SSL_set_bio(tl->tl_ssl, bio, bio);
 	tls_ulp(c->c_fd);
 	SSL_set_accept_state(tl->tl_ssl);
+	tl->tl_conn = c;
 	c->c_tls = tl;
 	/* Until kTLS says otherwise, files go through the record layer. */
 	c->c_flags |= CONN_F_NOSENDFILE;
@@ -389,7 +402,10 @@ tls_open(struct conn *c)
 	return (0);
 }
 
-/* 0: done; 1: again on the next event; -1: failed (close, CONN_TLS). */
+/*
+ * 0: done; 1: again on the next event; 2: plain HTTP, read and written in
+ * clear from now on; -1: failed (close, CONN_TLS).
+ */
 static int
 tls_handshake(struct conn *c)
 {
@@ -415,17 +431,22 @@ tls_handshake(struct conn *c)
 	}
 	if (se == SSL_ERROR_WANT_WRITE)
 		return (1);
-	tl->tl_flags |= TLS_CF_FATAL;
 	/*
 	 * Decided from the bytes OpenSSL refused, not from its reason: it
 	 * names only GET, HEAD, POST, PUT and CONNECT, and any other method
-	 * is just a "wrong version number".
+	 * is just a "wrong version number".  HTTP answers it, in clear,
+	 * from the request kept in c_in.
 	 */
-	if (se == SSL_ERROR_SSL && tls_plain_like(tl)) {
+	if (se == SSL_ERROR_SSL && (tl->tl_flags & TLS_CF_CAPTURE) &&
+	    tls_plain_like(tl)) {
 		log_debug("connection %u: plain HTTP on a TLS port",
 		    c->c_slot);
-		tls_plain_answer(c);
-	} else if (se == SSL_ERROR_SYSCALL)
+		ERR_clear_error();
+		tl->tl_flags |= TLS_CF_PLAIN;
+		return (2);
+	}
+	tl->tl_flags |= TLS_CF_FATAL;
+	if (se == SSL_ERROR_SYSCALL)
 		log_debug("connection %u: TLS handshake: %s", c->c_slot,
 		    errno != 0 ? strerror(errno) : "connection closed");
 	else
@@ -444,6 +465,15 @@ tls_silent(const struct conn *c)
 	return (tl != NULL && tl->tl_nfirst == 0);
 }
 
+/* An RFC 9110 tchar: what a method is made of. */
+static int
+tls_tchar(unsigned char ch)
+{
+	return ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') ||
+	    (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL));
+}
+
 /*
  * The client began with a request line: a method, RFC 9110 tchars, then
  * a space (RFC 9112 3).  No TLS record starts so: its first byte is a
@@ -452,16 +482,10 @@ tls_silent(const struct conn *c)
 static int
 tls_plain_like(const struct tls_conn *tl)
 {
-	unsigned char ch;
 	size_t i;
 
-	for (i = 0; i < tl->tl_nfirst; i++) {
-		ch = tl->tl_first[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') ||
-		    (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL)))
-			break;
-	}
+	for (i = 0; i < tl->tl_nfirst && tls_tchar(tl->tl_first[i]); i++)
+		;
 	return (i > 0 && i < tl->tl_nfirst && tl->tl_first[i] == ' ');
 }
 
@@ -501,49 +525,6 @@ tls_done(struct conn *c, struct tls_conn *tl)
 	}
 }
 
-/*
- * Plain HTTP on a TLS port: a request line where a record header belongs
- * (tls_plain_like()).  Say so in plain text (as nginx does), then drop
- * what the client already sent, so close() does not reset the connection
- * under the answer.  Best effort, and bounded: the socket is non-blocking.
- */
-static void
-tls_plain_answer(struct conn *c)
-{
-	const struct tls_conn *tl = c->c_tls;
-	struct iovec iov[4];
-	char buf[4096];
-	size_t got = 0;
-	ssize_t n;
-	int head;
-
-	/* tls_plain_like() saw a method and its space in tl_first. */
-	head = tl->tl_nfirst >= 5 && memcmp(tl->tl_first, "HEAD ", 5) == 0;
-	iov[0].iov_base = (void *)tls_plain_status;
-	iov[0].iov_len = sizeof(tls_plain_status) - 1;
-	iov[1].iov_base = (void *)http_resp_common(&iov[1].iov_len);
-	iov[2].iov_base = (void *)tls_plain_resp;
-	iov[2].iov_len = sizeof(tls_plain_resp) - 1;
-	iov[3].iov_base = (void *)tls_plain_body;
-	iov[3].iov_len = sizeof(tls_plain_body) - 1;
-	do {
-		n = writev(c->c_fd, iov, head ? 3 : 4);
-	} while (n == -1 && errno == EINTR);
-	if (n <= 0)
-		return;
-	conn_count_out(c, (size_t)n);
-	if (shutdown(c->c_fd, SHUT_WR) == -1)
-		return;
-	while (got < TLS_PLAIN_DRAIN) {
-		n = read(c->c_fd, buf, sizeof(buf));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-}
-
 static ssize_t
 tls_read(struct conn *c, void *buf, size_t len)
 {
@@ -551,6 +532,8 @@ tls_read(struct conn *c, void *buf, size_t len)
 	char err[128];
 	int n, se;
 
+	if (tl->tl_flags & TLS_CF_PLAIN)
+		return (transport_plain.tr_read(c, buf, len));
 	if (tl->tl_flags & TLS_CF_FATAL) {
 		errno = EIO;
 		return (-1);
@@ -629,6 +612,8 @@ tls_writev(struct conn *c, const struct iovec *iov, int cnt, int more)
 	const char *p;
 	int i, n, se;
 
+	if (tl->tl_flags & TLS_CF_PLAIN)
+		return (transport_plain.tr_writev(c, iov, cnt, more));
 	if (tl->tl_flags & TLS_CF_FATAL) {
 		errno = EIO;
 		return (-1);
@@ -719,6 +704,8 @@ tls_shutdown(struct conn *c)
 	struct tls_conn *tl = c->c_tls;
 	int r, se, i;
 
+	if (tl != NULL && (tl->tl_flags & TLS_CF_PLAIN))
+		return (transport_plain.tr_shutdown(c));
 	if (tl == NULL || !(tl->tl_flags & TLS_CF_DONE) ||
 	    (tl->tl_flags & TLS_CF_FATAL))
 		return (-1);

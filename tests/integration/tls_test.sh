@@ -883,6 +883,99 @@ plain_http_head_cleanup() {
 	stop_daemon
 }
 
+atf_test_case plain_http_logged cleanup
+plain_http_logged_head() {
+	atf_set descr "plain HTTP sent to the TLS port gets an access log line, JSON or combined, as any refused request: status 400, the bytes sent, the request as far as it came, in the log of the site its Host names"
+	atf_set require.progs "python3"
+}
+plain_http_logged_body() {
+	tls_setup
+	# a.test logs in the combined format.
+	sed -i 's|root = "a";|root = "a"; access_log = { path = "a.log"; format = "combined"; };|' \
+	    tamarin.conf
+	start_daemon
+	python3 "$TMCLIENT" --timeout 3 --eof raw "$PORT" \
+	    'GET /x?y=1 HTTP/1.1\r\nHost: localhost\r\nUser-Agent: plain-agent\r\nReferer: http://r.test/\r\n\r\n' > got1
+	atf_check -o match:'^This port speaks HTTPS' -o match:'^\[closed\]$' \
+	    cat got1
+	python3 "$TMCLIENT" --timeout 3 --eof raw "$PORT" \
+	    'HEAD /h HTTP/1.0\r\nHost: A.test:443\r\n\r\n' > got2
+	atf_check -o match:'^\[closed\]$' -o not-match:'speaks' cat got2
+	# A head cut short: logged as far as it came, by the default site.
+	python3 "$TMCLIENT" --timeout 3 --eof raw --shut "$PORT" \
+	    'POST /partial HTTP/1.1\r\nHost: a.te' > got3
+	atf_check -o match:'^This port speaks HTTPS' cat got3
+	# Not even a request line: logged as it came.
+	python3 "$TMCLIENT" --timeout 3 --eof raw --shut "$PORT" \
+	    'GET /no-version' > got4
+	atf_check -o match:'^This port speaks HTTPS' cat got4
+	wait_for 50 sh -c 'test "$(wc -l < access.log)" -ge 3' ||
+	    atf_fail "access.log: $(cat access.log)"
+	wait_for 50 grep -q 'HEAD' a.log || atf_fail "a.log: $(cat a.log)"
+	python3 - access.log <<'PY' || atf_fail "access.log: $(cat access.log)"
+import json, sys
+ls = [json.loads(l) for l in open(sys.argv[1])]
+assert len(ls) == 3, ls
+a, b, c = ls
+for k, v in [("method", "GET"), ("uri", "/x?y=1"), ("protocol", "HTTP/1.1"),
+             ("status", 400), ("bytes_sent", 52), ("host", "localhost"),
+             ("user_agent", "plain-agent"), ("referer", "http://r.test/"),
+             ("remote_addr", "127.0.0.1"), ("tls_version", None),
+             ("tls_cipher", None)]:
+    assert a[k] == v, (k, a)
+for k, v in [("method", "POST"), ("uri", "/partial"),
+             ("protocol", "HTTP/1.1"), ("status", 400), ("bytes_sent", 52),
+             ("host", "")]:
+    assert b[k] == v, (k, b)
+for k, v in [("method", ""), ("uri", "GET /no-version"), ("protocol", ""),
+             ("status", 400), ("bytes_sent", 52)]:
+    assert c[k] == v, (k, c)
+PY
+	atf_check -o match:'^127\.0\.0\.1 - - \[[^]]+\] "HEAD /h HTTP/1\.0" 400 0 "-" "-"$' \
+	    cat a.log
+	# Counted as before: failed handshakes, not protocol errors; and
+	# as answered requests, one per log line.
+	same '4\n' worker_err 1 tls
+	same '0\n' worker_err 1 protocol
+	same '4\n' worker_ctr 1 requests
+	wait_for 30 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slots left"
+}
+plain_http_logged_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case plain_http_upload cleanup
+plain_http_upload_head() {
+	atf_set descr "plain HTTP with an 8 MB body sent to the TLS port: the body is drained by the lingering close, through the event loop, and a client that reads only after sending it all gets the whole 400, not a reset (RFC 9112 9.6)"
+	atf_set require.progs "curl python3"
+}
+plain_http_upload_body() {
+	tls_setup
+	start_daemon
+	printf 'HTTP/1.1 400 Bad Request\r\nServer: tamarin/V\r\nDate: (date)\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 52\r\nConnection: close\r\n\r\nThis port speaks HTTPS: use an https:// URL for it.\n[closed]\n' > want
+	for i in 1 2 3; do
+		python3 "$TMCLIENT" --mask-date --eof --timeout 5 upload "$PORT" \
+		    'POST /up HTTP/1.1\r\nHost: localhost\r\nContent-Length: 8000000\r\n\r\n' \
+		    8000000 |
+		    sed 's|^Server: tamarin/[0-9][0-9.]*|Server: tamarin/V|' > got
+		atf_check -o file:want cat got
+	done
+	# The worker was never held: served while a client uploads.
+	python3 "$TMCLIENT" --timeout 5 upload "$PORT" \
+	    'POST /up HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4000000\r\n\r\n' \
+	    4000000 > /dev/null &
+	same 'hello from tamarin\n' \
+	    tcurl localhost "https://localhost:$PORT/"
+	wait
+	same '4\n' worker_err 1 tls
+	wait_for 30 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slots left"
+}
+plain_http_upload_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case protocol_switch cleanup
 protocol_switch_head() {
 	atf_set descr "a reload switches a listener between https and http on the same socket; a download in flight finishes in the old protocol"
@@ -1359,6 +1452,8 @@ atf_init_test_cases() {
 	atf_add_test_case garbage
 	atf_add_test_case plain_http
 	atf_add_test_case plain_http_head
+	atf_add_test_case plain_http_logged
+	atf_add_test_case plain_http_upload
 	atf_add_test_case protocol_switch
 	atf_add_test_case protocol_errors
 	atf_add_test_case cert_errors

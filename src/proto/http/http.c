@@ -60,6 +60,22 @@
 
 const struct config *http_cf;
 
+/*
+ * What answers plain HTTP sent to a TLS port (then the connection closes):
+ * the status line, Server and Date as on every response, then this.
+ */
+static const char http_plain_status[] = "HTTP/1.1 400 Bad Request\r\n";
+static const char http_plain_resp[] =
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 52\r\n"
+    "Connection: close\r\n"
+    "\r\n";
+/* The content, left out for HEAD (RFC 9110 9.3.2). */
+static const char http_plain_body[] =
+    "This port speaks HTTPS: use an https:// URL for it.\n";
+_Static_assert(sizeof(http_plain_body) - 1 == 52,
+    "http_plain_resp's Content-Length is http_plain_body's length");
+
 static struct http_req	**req_cache;
 static unsigned int	  req_ncache;
 static size_t		  req_size;
@@ -79,7 +95,9 @@ static int	http_unsent(const struct conn *);
 static void	http_send_wait(struct conn *, struct http_req *);
 static int	http_linger(struct conn *);
 static int	http_input_pending(struct conn *);
+static void	http_host(struct conn *, struct http_req *);
 static void	http_process(struct conn *, struct http_req *);
+static int	http_plain_on_tls(struct conn *);
 static void	http_dispatch(struct conn *, struct http_req *);
 static int	http_handle(struct conn *, struct http_req *);
 static void	http_continue(struct conn *, struct http_req *);
@@ -249,11 +267,18 @@ http_run(struct conn *c)
 			conn_close(c, CONN_TLS);
 			return;
 		}
-		c->c_flags &= ~CONN_F_HANDSHAKE;
-		/* The last flight may have brought a request: read now. */
-		c->c_flags |= CONN_F_RD;
-		conn_set_state(c, TM_SLOT_READING);
-		conn_set_timeout(c, c->c_lc->lc_timeouts.to_header_ms);
+		if (r == 2) {
+			/* Plain HTTP: its 400 is written below. */
+			if (http_plain_on_tls(c) == -1)
+				return;
+		} else {
+			c->c_flags &= ~CONN_F_HANDSHAKE;
+			/* The last flight may have brought a request. */
+			c->c_flags |= CONN_F_RD;
+			conn_set_state(c, TM_SLOT_READING);
+			conn_set_timeout(c,
+			    c->c_lc->lc_timeouts.to_header_ms);
+		}
 	}
 	for (;;) {
 		hr = c->c_data;
@@ -413,30 +438,14 @@ http_read_head(struct conn *c, struct http_req *hr)
 	return (HTTP_PARSE_AGAIN);
 }
 
-/* Set up what every response needs to know about its request. */
+/* Host: lower-cased, port and a trailing dot dropped; and its site. */
 static void
-http_process(struct conn *c, struct http_req *hr)
+http_host(struct conn *c, struct http_req *hr)
 {
 	const struct http_request *p = &hr->rq_p;
-	const struct listener_conf *lc = c->c_lc;
 	const char *buf = c->c_in;
-	const struct route_conf *rc;
 	size_t i, hl;
 
-	hr->rq_start_ms = conn_now_ms();
-	hr->rq_in_bytes = p->rq_head_len;
-	if (p->rq_major == 1 && p->rq_minor == 1 &&
-	    !(p->rq_flags & HTTP_RQ_CLOSE))
-		hr->rq_flags |= HTTP_F_KEEPALIVE;
-	else if (p->rq_minor == 0 && (p->rq_flags & HTTP_RQ_KEEPALIVE) &&
-	    !(p->rq_flags & HTTP_RQ_CLOSE))
-		hr->rq_flags |= HTTP_F_KEEPALIVE;
-	if (p->rq_method == HTTP_M_HEAD)
-		hr->rq_flags |= HTTP_F_HEAD;
-	http_slot_request(c, hr);
-	conn_set_timeout(c, 0);
-
-	/* Host: lower-cased, port and a trailing dot dropped. */
 	hl = p->rq_host.sp_len;
 	if (hl >= sizeof(hr->rq_host))
 		hl = sizeof(hr->rq_host) - 1;
@@ -460,13 +469,37 @@ http_process(struct conn *c, struct http_req *hr)
 	hl = strlen(hr->rq_host);
 	if (hl > 0 && hr->rq_host[hl - 1] == '.')
 		hr->rq_host[--hl] = '\0';
+	hr->rq_site = http_site_select(http_cf,
+	    (size_t)(c->c_lc - http_cf->cf_listeners), hr->rq_host, hl);
+}
+
+/* Set up what every response needs to know about its request. */
+static void
+http_process(struct conn *c, struct http_req *hr)
+{
+	const struct http_request *p = &hr->rq_p;
+	const struct listener_conf *lc = c->c_lc;
+	const char *buf = c->c_in;
+	const struct route_conf *rc;
+
+	hr->rq_start_ms = conn_now_ms();
+	hr->rq_in_bytes = p->rq_head_len;
+	if (p->rq_major == 1 && p->rq_minor == 1 &&
+	    !(p->rq_flags & HTTP_RQ_CLOSE))
+		hr->rq_flags |= HTTP_F_KEEPALIVE;
+	else if (p->rq_minor == 0 && (p->rq_flags & HTTP_RQ_KEEPALIVE) &&
+	    !(p->rq_flags & HTTP_RQ_CLOSE))
+		hr->rq_flags |= HTTP_F_KEEPALIVE;
+	if (p->rq_method == HTTP_M_HEAD)
+		hr->rq_flags |= HTTP_F_HEAD;
+	http_slot_request(c, hr);
+	conn_set_timeout(c, 0);
 	/*
 	 * The site, as soon as the host is known: even an answer made before
 	 * routing (OPTIONS *, a bad path, a redirect) is the site's, with its
 	 * headers, error pages and log.
 	 */
-	hr->rq_site = http_site_select(http_cf,
-	    (size_t)(lc - http_cf->cf_listeners), hr->rq_host, hl);
+	http_host(c, hr);
 
 	/*
 	 * "OPTIONS http://host" (no path, no query) is what a proxy turns
@@ -777,14 +810,74 @@ http_fail(struct conn *c, struct http_req *hr, unsigned int status)
 	http_error(c, hr, status, 0);
 }
 
-/* How an answered connection ends: a protocol error, or orderly. */
+/*
+ * How an answered connection ends: a failed handshake (plain HTTP on a
+ * TLS port), a protocol error, or orderly.
+ */
 static enum conn_reason
 http_close_why(const struct conn *c)
 {
 	const struct http_req *hr = c->c_data;
 
+	if (hr != NULL && (hr->rq_flags & HTTP_F_NOT_TLS))
+		return (CONN_TLS);
 	return (hr != NULL && (hr->rq_flags & HTTP_F_PROTO_ERR) ?
 	    CONN_PROTO : CONN_DONE);
+}
+
+/*
+ * Plain HTTP on a TLS port: the transport found a request line where a
+ * ClientHello belongs, kept what came in c_in, and now reads and writes
+ * in clear.  Say so in plain text, as nginx does; the head is parsed as
+ * far as it came, only for the access log, which gets its line as for
+ * any refused request.  The connection then closes after the lingering
+ * drain of every error (the body, if any, is never read as a request),
+ * and counts as a failed handshake.  0, or -1: closed.
+ */
+static int
+http_plain_on_tls(struct conn *c)
+{
+	struct http_req *hr;
+	const char *common;
+	size_t n, k;
+	int r;
+
+	c->c_flags &= ~CONN_F_HANDSHAKE;
+	if ((hr = http_req_get(c)) == NULL) {
+		conn_close(c, CONN_NOMEM);
+		return (-1);
+	}
+	c->c_data = hr;
+	hr->rq_flags |= HTTP_F_NOT_TLS;
+	hr->rq_start_ms = conn_now_ms();
+	r = http_parse_request(&hr->rq_p, c->c_in, c->c_in_len,
+	    &http_cf->cf_http_limits);
+	if (r == HTTP_PARSE_OK) {
+		hr->rq_in_bytes = hr->rq_p.rq_head_len;
+		http_host(c, hr);
+	}
+	if (c->c_in_len >= 5 && memcmp(c->c_in, "HEAD ", 5) == 0)
+		hr->rq_flags |= HTTP_F_HEAD;
+	/* A fixed head, far below HTTP_HEAD_OWN_MAX. */
+	memcpy(hr->rq_out, http_plain_status, sizeof(http_plain_status) - 1);
+	n = sizeof(http_plain_status) - 1;
+	common = http_resp_common(&k);
+	memcpy(hr->rq_out + n, common, k);
+	n += k;
+	memcpy(hr->rq_out + n, http_plain_resp, sizeof(http_plain_resp) - 1);
+	n += sizeof(http_plain_resp) - 1;
+	hr->rq_out_len = n;
+	hr->rq_status = 400;
+	hr->rq_flags |= HTTP_F_HEAD_BUILT;
+	if (!(hr->rq_flags & HTTP_F_HEAD)) {
+		hr->rq_body_kind = HTTP_BODY_MEM;
+		hr->rq_mem = http_plain_body;
+		hr->rq_mem_len = sizeof(http_plain_body) - 1;
+	}
+	hr->rq_phase = HTTP_PH_WRITE;
+	conn_set_state(c, TM_SLOT_WRITING);
+	conn_set_timeout(c, c->c_lc->lc_timeouts.to_send_ms);
+	return (0);
 }
 
 /*

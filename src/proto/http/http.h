@@ -62,6 +62,7 @@ enum http_body_kind {
 #define HTTP_F_FIN_HELD		0x0400	/* last bytes held for the FIN */
 #define HTTP_F_PROTO_ERR	0x0800	/* refused as malformed: closes */
 #define HTTP_F_ANSWERED		0x1000	/* handler ran before the body */
+#define HTTP_F_NOT_TLS		0x2000	/* plain HTTP on a TLS port */
 
 #define HTTP_PATH_MAX		8192	/* normalised path, bytes */
 /* A handler's fields start in the request; more move to the heap. */
