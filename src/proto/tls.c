@@ -124,7 +124,7 @@ struct tls_ctx {
 /* Per connection, in c_tls. */
 struct tls_conn {
 	SSL		*tl_ssl;
-	struct conn	*tl_conn;	/* for the BIO: the plain capture */
+	struct conn	*tl_conn;	/* for the BIO: counts, plain capture */
 	/* On the idle list (oldest first) since tl_idle_ms, when queued. */
 	TAILQ_ENTRY(tls_conn) tl_idle;
 	uint64_t	 tl_idle_ms;
@@ -170,6 +170,7 @@ static int		  tls_ktls_said;
 
 static void	tls_err_reset(void);
 static int	tls_bio_read(BIO *, char *, int);
+static int	tls_bio_write(BIO *, const char *, int);
 static int	tls_sock_meth_init(void);
 static void	tls_ulp(int);
 static void	tls_idle_unlink(struct tls_conn *);
@@ -254,12 +255,14 @@ tls_err_reset(void)
  * which is what lets tls_read() stop without one more read(2) to hear
  * EAGAIN.  A method of our own rather than a BIO callback: OpenSSL calls a
  * callback twice around every BIO operation, ctrls included (about 28 calls
- * and 1,100 instructions per keep-alive request).  Everything but the read
- * is the socket BIO's own, kTLS included (tls_ulp() does the one thing
- * SSL_set_fd() did besides).
+ * and 1,100 instructions per keep-alive request).  The write is wrapped
+ * too, to count the handshake's bytes.  Everything else is the socket
+ * BIO's own, kTLS included (tls_ulp() does the one thing SSL_set_fd() did
+ * besides).
  */
 static BIO_METHOD	*tls_sock_meth;
 static int		(*tls_sock_read)(BIO *, char *, int);
+static int		(*tls_sock_write)(BIO *, const char *, int);
 
 static int
 tls_bio_read(BIO *b, char *out, int outl)
@@ -271,6 +274,12 @@ tls_bio_read(BIO *b, char *out, int outl)
 
 	n = tls_sock_read(b, out, outl);
 	if (n > 0 && !(tl->tl_flags & TLS_CF_DONE)) {
+		/*
+		 * The handshake's bytes count as they cross the socket, as
+		 * any others, so that tamarinctl shows a stalled handshake's
+		 * traffic; after it, HTTP counts the plaintext.
+		 */
+		conn_count_in(c, (size_t)n);
 		/*
 		 * The first bytes, for tls_silent() and tls_plain_like(): a
 		 * ClientHello brings them all in its first read, so this
@@ -305,6 +314,30 @@ tls_bio_read(BIO *b, char *out, int outl)
 	return (n);
 }
 
+/* The socket BIO's write, counting the handshake's bytes as they go. */
+static int
+tls_bio_write(BIO *b, const char *in, int inl)
+{
+	struct tls_conn *tl = BIO_get_app_data(b);
+	struct conn *c = tl->tl_conn;
+	uint16_t delack;
+	int n;
+
+	n = tls_sock_write(b, in, inl);
+	if (n > 0 && !(tl->tl_flags & TLS_CF_DONE)) {
+		/*
+		 * Counted, but CONN_F_DELACK stays: the client's last flight
+		 * may come after our last write (an abbreviated handshake),
+		 * and its ACK is for conn_ack_now() to send when a request
+		 * must be waited for, as before this count.
+		 */
+		delack = c->c_flags & CONN_F_DELACK;
+		conn_count_out(c, (size_t)n);
+		c->c_flags |= delack;
+	}
+	return (n);
+}
+
 static int
 tls_sock_meth_init(void)
 {
@@ -316,9 +349,10 @@ tls_sock_meth_init(void)
 	    BIO_TYPE_DESCRIPTOR, "tamarin socket")) == NULL)
 		return (-1);
 	tls_sock_read = BIO_meth_get_read(sock);
-	if (tls_sock_read == NULL ||
+	tls_sock_write = BIO_meth_get_write(sock);
+	if (tls_sock_read == NULL || tls_sock_write == NULL ||
 	    BIO_meth_set_read(tls_sock_meth, tls_bio_read) != 1 ||
-	    BIO_meth_set_write(tls_sock_meth, BIO_meth_get_write(sock)) != 1 ||
+	    BIO_meth_set_write(tls_sock_meth, tls_bio_write) != 1 ||
 	    BIO_meth_set_puts(tls_sock_meth, BIO_meth_get_puts(sock)) != 1 ||
 	    BIO_meth_set_ctrl(tls_sock_meth, BIO_meth_get_ctrl(sock)) != 1 ||
 	    BIO_meth_set_create(tls_sock_meth,

@@ -162,6 +162,67 @@ slots_show_tls_cleanup() {
 	stop_daemon
 }
 
+atf_test_case slots_handshake_bytes cleanup
+slots_handshake_bytes_head() {
+	atf_set descr "tamarinctl shows a stalled handshake's bytes in and out as they crossed the socket: the ClientHello read, the server's flight written"
+	atf_set require.progs "python3"
+}
+slots_handshake_bytes_body() {
+	tls_setup
+	start_daemon
+	# A ClientHello, the server's whole first flight read, then silence:
+	# the handshake waits for the client's Finished.
+	python3 - "$PORT" <<'PY' &
+import os, socket, ssl, sys, time
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+inb, outb = ssl.MemoryBIO(), ssl.MemoryBIO()
+o = ctx.wrap_bio(inb, outb, server_hostname="localhost")
+try:
+    o.do_handshake()
+except ssl.SSLWantReadError:
+    pass
+hello = outb.read()
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(hello)
+got = b""
+s.settimeout(1.0)
+try:
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        got += b
+except socket.timeout:
+    pass
+with open("flight.tmp", "w") as f:
+    f.write("%d %d\n" % (len(hello), len(got)))
+os.rename("flight.tmp", "flight")
+end = time.time() + 30
+while time.time() < end and not os.path.exists("release"):
+    time.sleep(0.1)
+s.close()
+PY
+	echo $! > client.pid
+	wait_for 100 test -f flight || atf_fail "the client got no flight"
+	read hin hout < flight
+	[ "$hin" -gt 0 ] && [ "$hout" -gt 0 ] || atf_fail "flight: $hin $hout"
+	atf_check -o inline:"[('handshake', $hin, $hout)]\n" tmq eval slots \
+	    "[(s['state'], s['bytes_in'], s['bytes_out']) for s in d['slots']]"
+	# The table too: state H, the bytes in and out.
+	atf_check -o match:" H +https +web .* $hin +$hout " \
+	    "$TAMARINCTL" -s tamarind.shm show slots
+	touch release
+	wait
+}
+slots_handshake_bytes_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	touch release
+	[ -f client.pid ] && kill "$(cat client.pid)" 2>/dev/null
+	stop_daemon
+}
+
 atf_test_case sni cleanup
 sni_head() {
 	atf_set descr "SNI picks the site's certificate: exact, wildcard, else the listener's"
@@ -1435,6 +1496,7 @@ atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case get_head_range
 	atf_add_test_case slots_show_tls
+	atf_add_test_case slots_handshake_bytes
 	atf_add_test_case sni
 	atf_add_test_case old_protocols
 	atf_add_test_case records_pipelined
