@@ -267,7 +267,7 @@ static int		(*tls_sock_write)(BIO *, const char *, int);
 static int
 tls_bio_read(BIO *b, char *out, int outl)
 {
-	struct tls_conn *tl = BIO_get_app_data(b);
+	struct tls_conn *tl = (struct tls_conn *)BIO_get_callback_arg(b);
 	struct conn *c = tl->tl_conn;
 	size_t k;
 	int n;
@@ -318,7 +318,7 @@ tls_bio_read(BIO *b, char *out, int outl)
 static int
 tls_bio_write(BIO *b, const char *in, int inl)
 {
-	struct tls_conn *tl = BIO_get_app_data(b);
+	struct tls_conn *tl = (struct tls_conn *)BIO_get_callback_arg(b);
 	struct conn *c = tl->tl_conn;
 	uint16_t delack;
 	int n;
@@ -407,20 +407,24 @@ tls_open(struct conn *c)
 		return (-1);
 	}
 	tls_err_reset();
-	/* Not BIO_set_data(): the data pointer is the socket BIO's. */
 	if ((tls_sock_meth == NULL && tls_sock_meth_init() == -1) ||
 	    (tl->tl_ssl = SSL_new(tx->tx_def.ts_ctx)) == NULL ||
-	    (bio = BIO_new(tls_sock_meth)) == NULL ||
-	    BIO_set_app_data(bio, tl) != 1) {
+	    (bio = BIO_new(tls_sock_meth)) == NULL) {
 		log_warnx("tls_open: %s failed: %s", tls_sock_meth == NULL ?
 		    "BIO_meth_new()" : tl->tl_ssl == NULL ? "SSL_new()" :
-		    bio == NULL ? "BIO_new()" : "BIO_set_app_data()",
-		    tls_errstr(err, sizeof(err)));
+		    "BIO_new()", tls_errstr(err, sizeof(err)));
 		BIO_free(bio);
 		SSL_free(tl->tl_ssl);
 		free(tl);
 		return (-1);
 	}
+	/*
+	 * The BIO's own read and write find tl by the callback argument, a
+	 * plain field nothing else uses without a callback: the data
+	 * pointer is the socket BIO's (newer OpenSSL keeps state there), and
+	 * BIO_get_app_data() is an ex_data lookup, twice per request.
+	 */
+	BIO_set_callback_arg(bio, (char *)tl);
 	/* The BIO does not own the fd: conn_close() does. */
 	BIO_set_fd(bio, c->c_fd, BIO_NOCLOSE);
 	SSL_set_bio(tl->tl_ssl, bio, bio);
