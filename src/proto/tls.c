@@ -1723,8 +1723,9 @@ tls_listener_build(struct cfg_ctx *c, const struct config *cf, size_t li)
 	SSL_CTX_set_tlsext_servername_arg(tx->tx_def.ts_ctx, tx);
 	for (j = 0; j < cf->cf_nsites; j++) {
 		st = &cf->cf_sites[j];
-		if (st->st_tls == NULL || st->st_listeners == NULL ||
-		    !st->st_listeners[li])
+		/* No certificate: its block's error is already said. */
+		if (st->st_tls == NULL || st->st_tls->tc_ncerts == 0 ||
+		    st->st_listeners == NULL || !st->st_listeners[li])
 			continue;
 		ts = reallocarray(tx->tx_sites, tx->tx_nsites + 1,
 		    sizeof(*ts));

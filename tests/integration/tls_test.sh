@@ -1351,6 +1351,18 @@ dual_certificates_body() {
 	atf_check -s exit:1 -o empty \
 	    -e match:'^tamarin\.conf:7: certificate: empty path$' \
 	    "$TAMARIND" -t -c tamarin.conf
+	# A site's block with unpaired lists: that error alone, no word of
+	# the listener's ciphers and a key "(null)".
+	sed -e 's|certificate = "a.pem"; key = "a.key";|certificate = [ "a.pem", "rsa.pem" ];|' \
+	    tamarin.conf.orig > tamarin.conf
+	atf_check -s exit:1 -o empty \
+	    -e inline:'tamarin.conf:13: tls: key is required\ntamarin.conf: configuration test failed (1 error)\n' \
+	    "$TAMARIND" -t -c tamarin.conf
+	sed -e 's|certificate = "a.pem"; key = "a.key";|certificate = [ "a.pem", "rsa.pem" ]; key = "a.key";|' \
+	    tamarin.conf.orig > tamarin.conf
+	atf_check -s exit:1 -o empty \
+	    -e inline:'tamarin.conf:13: key: 1 for 2 certificates; list one key per certificate, in the same order\ntamarin.conf: configuration test failed (1 error)\n' \
+	    "$TAMARIND" -t -c tamarin.conf
 	# The single form is still the common one.
 	setcerts '"rsa.pem"' '"rsa.key"' '"rsa.der"'
 	atf_check -o inline:'configuration OK\n' "$TAMARIND" -t -c tamarin.conf
