@@ -797,7 +797,8 @@ tls_path_of(struct tls_cert *tcc, enum tls_path which)
 
 /*
  * A tls block's path key: one path, or a list of them, one per
- * certificate.  In an ocsp_response list, "" is a certificate without.
+ * certificate.  In an ocsp_response list, "" is a certificate without;
+ * alone, it is an empty path, as ever.
  * The count, or -1 after an error.
  */
 static int
@@ -828,7 +829,7 @@ load_tls_paths(struct loader *ld, const config_setting_t *g, const char *key,
 	for (i = 0; i < n; i++) {
 		e = config_setting_type(s) == CONFIG_TYPE_STRING ? s :
 		    config_setting_get_elem(s, (unsigned int)i);
-		if (which == TLS_PATH_OCSP &&
+		if (which == TLS_PATH_OCSP && e != s &&
 		    config_setting_type(e) == CONFIG_TYPE_STRING &&
 		    config_setting_get_string(e)[0] == '\0')
 			continue;	/* this certificate has none */

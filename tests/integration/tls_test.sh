@@ -1363,6 +1363,11 @@ dual_certificates_body() {
 	atf_check -s exit:1 -o empty \
 	    -e inline:'tamarin.conf:13: key: 1 for 2 certificates; list one key per certificate, in the same order\ntamarin.conf: configuration test failed (1 error)\n' \
 	    "$TAMARIND" -t -c tamarin.conf
+	# "" means none only in a list; alone it is an empty path.
+	setcerts '"rsa.pem"' '"rsa.key"' '""'
+	atf_check -s exit:1 -o empty \
+	    -e match:'^tamarin\.conf:7: ocsp_response: empty path$' \
+	    "$TAMARIND" -t -c tamarin.conf
 	# The single form is still the common one.
 	setcerts '"rsa.pem"' '"rsa.key"' '"rsa.der"'
 	atf_check -o inline:'configuration OK\n' "$TAMARIND" -t -c tamarin.conf
