@@ -57,6 +57,13 @@ only_gen() {
 	tmq eval workers "all(w['generation'] == $1 for w in d['workers'] if w['state'] != 'exited')" | grep -qx yes
 }
 
+# reload_to GEN: SIGHUP the master (tamarind.pid); generation GEN runs.
+reload_to() {
+	kill -HUP "$(cat tamarind.pid)"
+	wait_for 100 sh -c "test \"\$(tmq eval summary \"d['generation']\")\" = $1" ||
+	    atf_fail "reload to generation $1 did not run"
+}
+
 atf_test_case reload_under_load cleanup
 reload_under_load_head() {
 	atf_set descr "20 HUPs under keep-alive and per-connection load, some changing listeners, workers and root: zero failed requests"
@@ -310,11 +317,8 @@ reload_keeps_paths_body() {
 	    -e 's|"tamarind.shm"|"other.shm"|' tamarin.conf
 	atf_check -o match:other.pid -o match:new.log -o match:other.shm \
 	    cat tamarin.conf
-	for g in 2 3; do
-		kill -HUP "$m"
-		wait_for 100 sh -c "test \"\$(tmq eval summary \"d['generation']\")\" = $g" ||
-		    atf_fail "reload to generation $g did not run"
-	done
+	reload_to 2
+	reload_to 3
 	kill -USR1 "$m"
 	wait_for 50 grep -q 'signal 10' error.log || atf_fail "no USR1"
 	atf_check -o inline:'2\n' grep -c \
@@ -335,9 +339,7 @@ reload_keeps_paths_body() {
 	sed -i -e 's|segment = "other.shm";||' -e 's|"other.pid"|"tamarind.pid"|' \
 	    tamarin.conf
 	atf_check -s exit:1 grep -q 'segment\|other' tamarin.conf
-	kill -HUP "$m"
-	wait_for 100 sh -c "test \"\$(tmq eval summary \"d['generation']\")\" = 4" ||
-	    atf_fail "reload to generation 4 did not run"
+	reload_to 4
 	atf_check -o inline:'2\n' grep -c "segment changes need a restart" \
 	    error.log
 	atf_check -o inline:'2\n' grep -c "pidfile changes need a restart" \
@@ -357,12 +359,6 @@ reload_error_log_foreground_body() {
 	tm_site
 	ops_conf 1 www
 	start_daemon tamarin.conf 1
-	m=$(cat tamarind.pid)
-	reload_to() {
-		kill -HUP "$m"
-		wait_for 100 sh -c "test \"\$(tmq eval summary \"d['generation']\")\" = $1" ||
-		    atf_fail "reload to generation $1 did not run"
-	}
 	sed -i 's|"error.log"|"new.log"|' tamarin.conf
 	reload_to 2
 	atf_check -o inline:'1\n' grep -c \
@@ -376,7 +372,6 @@ reload_error_log_foreground_body() {
 	atf_check -s exit:1 grep -q error_log tamarin.conf
 	rm -f daemon.log tm.pids
 	start_daemon tamarin.conf 1
-	m=$(cat tamarind.pid)
 	sed -i 's|^daemon = {|daemon = { error_log = "syslog";|' tamarin.conf
 	reload_to 2
 	atf_check -s exit:1 grep -q error_log daemon.log
@@ -532,17 +527,13 @@ reload_max_open_files_body() {
 	    /proc/$w/limits
 	sed -i 's/log_level = "info";/log_level = "info"; max_open_files = 4000;/' \
 	    tamarin.conf
-	kill -HUP "$(cat tamarind.pid)"
-	wait_for 100 sh -c 'test "$(tmq eval summary "d[\"generation\"]")" = 2' ||
-	    atf_fail "the reload did not run"
+	reload_to 2
 	wait_for 100 only_gen 2 || atf_fail "generation 1 did not exit"
 	w=$(tmq worker-pids)
 	atf_check -o match:'^Max open files +4000 ' grep '^Max open files' \
 	    /proc/$w/limits
 	sed -i 's/max_open_files = 4000;/max_open_files = 700;/' tamarin.conf
-	kill -HUP "$(cat tamarind.pid)"
-	wait_for 100 sh -c 'test "$(tmq eval summary "d[\"generation\"]")" = 3' ||
-	    atf_fail "the second reload did not run"
+	reload_to 3
 	atf_check -o match:'max_open_files 700 is below the limit in force, 4000 file descriptors per process, which stays$' \
 	    cat daemon.log
 	wait_for 100 only_gen 3 || atf_fail "generation 2 did not exit"
@@ -1133,13 +1124,7 @@ reload_segment_group_body() {
 	ops_conf 1 www
 	sed -i 's/^daemon = {/daemon = { user = "nobody"; group = "nogroup";/' tamarin.conf
 	start_daemon tamarin.conf 1
-	m=$(cat tamarind.pid)
 	atf_check -o inline:"640 root nogroup\n" stat -c '%a %U %G' tamarind.shm
-	reload_to() {
-		kill -HUP "$m"
-		wait_for 100 sh -c "test \"\$(tmq eval summary \"d['generation']\")\" = $1" ||
-		    atf_fail "reload to generation $1 did not run"
-	}
 	sed -i 's/group = "nogroup";/group = "daemon";/' tamarin.conf
 	reload_to 2
 	atf_check -o inline:"640 root daemon\n" stat -c '%a %U %G' tamarind.shm
