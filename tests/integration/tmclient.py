@@ -5,7 +5,8 @@ curl cannot send malformed requests, hold hundreds of idle connections or
 trickle bytes; this can.  Standard library only.
 
   raw PORT DATA          send DATA (Python escapes: \\r \\n \\x00), print
-                         everything received until EOF or --timeout
+                         everything received until EOF or --timeout;
+                         --elapsed FILE writes the ms from connect to then
   split PORT DATA N      the same, N bytes per send, --delay between
                          (0: back to back); --slow MS prints "[slow]"
                          when it all took longer than MS ms
@@ -127,10 +128,17 @@ def read_response(s):
 
 def cmd_raw(a):
     s = connect(a.port, a.host)
+    t0 = time.monotonic()
     s.sendall(unescape(a.data))
     if a.shut:
         s.shutdown(socket.SHUT_WR)
-    emit(a, *read_until(s, a.timeout))
+    got = read_until(s, a.timeout)
+    if a.elapsed:
+        # From the connection, not the start: python's own start-up on
+        # a loaded machine is no part of a server's timeout.
+        with open(a.elapsed, "w") as f:
+            f.write("%d\n" % round((time.monotonic() - t0) * 1000))
+    emit(a, *got)
     s.close()
 
 
@@ -303,6 +311,7 @@ def main():
     r.add_argument("port", type=int)
     r.add_argument("data")
     r.add_argument("--shut", action="store_true")
+    r.add_argument("--elapsed", metavar="FILE")
     r = sub.add_parser("upload")
     r.add_argument("port", type=int)
     r.add_argument("data")
