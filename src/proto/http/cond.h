@@ -22,7 +22,10 @@
  * lower-case hex) into buf (HTTP_ETAG_MAX bytes), NUL-terminated; returns
  * its length.  <mtime> is the seconds, then ".<nanoseconds>" when those
  * are not 0: two writes in one second that keep the size must not share a
- * strong tag (§8.8.1).  variant 1-15 names an encoded variant of the same
+ * strong tag (§8.8.1).  The inode: a file replaced by another of the same
+ * size and time (builds that fix file times do this) must not validate
+ * copies of the old one, though it means servers of a farm holding the
+ * same files give different tags.  variant 1-15 names an encoded variant of the same
  * file (e.g. 1 for the .gz one) and adds "-<variant>", so each variant has
  * its own tag (§8.8.3); 0 is the file itself.  Only the low four bits of
  * a non-zero variant are written.
