@@ -354,20 +354,35 @@ systemd_verify_head() {
 	atf_set require.progs make
 }
 systemd_verify_body() {
-	command -v systemd-analyze >/dev/null 2>&1 ||
-	    atf_skip "systemd-analyze not installed (Debian package systemd)"
+	tm_can_verify || atf_skip "${_why}"
+	tm_install
+	tm_verify_unit
+}
+
+# tm_can_verify: whether systemd-analyze verify works here (_why says
+# why not).
+tm_can_verify() {
+	if ! command -v systemd-analyze >/dev/null 2>&1; then
+		_why="systemd-analyze not installed (Debian package systemd)"
+		return 1
+	fi
 	# A unit known to be good first: a machine where systemd-analyze
 	# cannot work at all is no verdict on ours.
-	mkdir sane
+	mkdir -p sane
 	printf '[Service]\nExecStart=/bin/sh -c :\n' > sane/sane.service
 	if ! systemd-analyze verify sane/sane.service >sane.out 2>&1; then
-		atf_skip "systemd-analyze verify fails here even on a trivial" \
-		    "unit: $(head -n 1 sane.out)"
+		_why="systemd-analyze verify fails here even on a trivial unit:
+$(head -n 1 sane.out)"
+		return 1
 	fi
-	tm_install
+}
+
+# tm_verify_unit: systemd-analyze verify accepts the installed unit.
+tm_verify_unit() {
 	# Verify checks that every Exec command exists: point them at the
 	# DESTDIR, under the same name.  The man: links are looked up with
 	# man(1), in the DESTDIR too.
+	rm -rf unit
 	mkdir unit
 	sed "s|${SBINDIR}/|${PWD}/root${SBINDIR}/|g" "${UNIT}" \
 	    > unit/tamarind.service
@@ -375,6 +390,49 @@ systemd_verify_body() {
 	command -v man >/dev/null 2>&1 || man=no
 	MANPATH="${PWD}/root${MANDIR}" atf_check -o empty -e empty \
 	    systemd-analyze verify --man="${man}" unit/tamarind.service
+}
+
+atf_test_case unit_dirs
+unit_dirs_head() {
+	atf_set descr "the unit has systemd make the run and log directories" \
+	    "make install was given, or names them writable when systemd" \
+	    "cannot make them"
+	atf_set require.progs make
+}
+unit_dirs_body() {
+	tm_install
+	atf_check -o inline:"RuntimeDirectory=tamarin
+RuntimeDirectoryMode=0755
+LogsDirectory=tamarin
+" grep -E '^(RuntimeDirectory|LogsDirectory|ReadWritePaths)' "${UNIT}"
+	# Elsewhere under /run (/var/run is a link to it) and /var/log.
+	rm -rf root
+	tm_install RUNDIR=/var/run/tm LOGDIR=/var/log/web/tm
+	atf_check -o inline:"RuntimeDirectory=tm
+RuntimeDirectoryMode=0755
+LogsDirectory=web/tm
+" grep -E '^(RuntimeDirectory|LogsDirectory|ReadWritePaths)' "${UNIT}"
+	# Outside both: read-only under ProtectSystem=strict unless named,
+	# and systemd makes neither, so install does.
+	rm -rf root
+	tm_install RUNDIR=/var/lib/tm/run LOGDIR=/srv/tmlog
+	atf_check -o inline:"ReadWritePaths=/var/lib/tm/run /srv/tmlog
+" grep -E '^(RuntimeDirectory|LogsDirectory|ReadWritePaths)' "${UNIT}"
+	atf_check -o match:'^# /var/lib/tm/run: pidfile and segment\.$' \
+	    -o match:'^# /srv/tmlog: the access logs, ' cat "${UNIT}"
+	[ -d root/var/lib/tm/run ] && [ -d root/srv/tmlog ] ||
+	    atf_fail "the directories were not made"
+	if tm_can_verify; then
+		tm_verify_unit
+	fi
+	# The run directory goes with the rest (the logs stay).
+	unset MAKEFLAGS MFLAGS MAKELEVEL
+	atf_check -o ignore make -s -C "$(atf_config_get srcdir)" uninstall \
+	    PREFIX=/usr DESTDIR="${PWD}/root" \
+	    BUILDDIR="$(atf_config_get builddir)" \
+	    RUNDIR=/var/lib/tm/run LOGDIR=/srv/tmlog
+	[ ! -e root/var/lib/tm/run ] || atf_fail "the run directory stayed"
+	[ -d root/srv/tmlog ] || atf_fail "the logs went"
 }
 
 atf_test_case logrotate_debug
@@ -432,6 +490,7 @@ atf_init_test_cases() {
 	atf_add_test_case rcd_syntax
 	atf_add_test_case rcd_prestart
 	atf_add_test_case systemd_verify
+	atf_add_test_case unit_dirs
 	atf_add_test_case logrotate_debug
 	atf_add_test_case config_test
 }
