@@ -585,8 +585,12 @@ master_reopen(struct master *m)
 }
 
 /*
- * Every worker needs one descriptor per slot plus a batch in flight and a
- * few of its own; ask for that much if the hard limit allows.
+ * Every worker needs two descriptors per slot (a connection sending a file
+ * holds the file's too) plus a batch in flight and a few of its own; ask
+ * for that much if the hard limit allows.  One per slot ran out once that
+ * many more than the margin downloaded at a time: their files failed with
+ * EMFILE (500), the next batch lost its fds (resets), and the worker took
+ * fewer connections from then on.
  */
 static void
 master_nofile(const struct config *cf)
@@ -594,7 +598,7 @@ master_nofile(const struct config *cf)
 	struct rlimit rl, old;
 	rlim_t want, need;
 
-	need = (rlim_t)cf->cf_slots_per_worker + 2 * CHAN_MAX_FDS + 64 +
+	need = 2 * (rlim_t)cf->cf_slots_per_worker + 2 * CHAN_MAX_FDS + 64 +
 	    cf->cf_nlisteners;
 	want = cf->cf_max_open_files > 0 ? (rlim_t)cf->cf_max_open_files :
 	    need;

@@ -519,11 +519,11 @@ reload_max_open_files_body() {
 	    atf_skip "a hard descriptor limit below 4000"
 	tm_site
 	ops_conf 1 www
-	# Soft 600: enough for 256 slots, below what the reload asks.
-	ulimit -Sn 600
+	# Soft 800: enough for 256 slots (705), below what the reload asks.
+	ulimit -Sn 800
 	start_daemon tamarin.conf 1
 	w=$(tmq worker-pids)
-	atf_check -o match:'^Max open files +600 ' grep '^Max open files' \
+	atf_check -o match:'^Max open files +800 ' grep '^Max open files' \
 	    /proc/$w/limits
 	sed -i 's/log_level = "info";/log_level = "info"; max_open_files = 4000;/' \
 	    tamarin.conf
@@ -625,21 +625,99 @@ fd_limit_slots_cleanup() {
 
 atf_test_case fd_limit_enough cleanup
 fd_limit_enough_head() {
-	atf_set descr "the descriptor limit tamarind asks for by default (the slots plus a margin) leaves every slot usable"
+	atf_set descr "the descriptor limit tamarind asks for by default (two per slot plus a margin) leaves every slot usable"
 }
 fd_limit_enough_body() {
 	tm_site
 	ops_conf 1 www
 	sed -i 's/slots_per_worker = 256;/slots_per_worker = 4096;/' tamarin.conf
 	atf_check -o match:'slots_per_worker = 4096;' cat tamarin.conf
-	# 4096 slots + 2 * 64 + 64 + 1 listener: what master_nofile() asks.
-	capped_start 4289
+	# 2 * 4096 slots + 2 * 64 + 64 + 1 listener: what master_nofile()
+	# asks.
+	capped_start 8385
 	atf_check -s exit:1 grep -F 'file descriptors per process' daemon.log
 	atf_check -s exit:1 grep -F 'has descriptors for at most' daemon.log
 	atf_check -o inline:'4096 4096\n' tmq eval summary \
 	    "'%d %d' % (d['slots_usable'], d['slots_total'])"
 }
 fd_limit_enough_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
+atf_test_case fd_limit_files cleanup
+fd_limit_files_head() {
+	atf_set descr "with the default descriptor limit, as many clients as slots downloading large files at once are all answered: no 500, no reset, no slot lost to the descriptors"
+}
+fd_limit_files_body() {
+	tm_site
+	ops_conf 1 www
+	# Responses that never finish while the test looks: each keeps its
+	# file open.  1 MiB is past the open-file cache's in-memory size.
+	sed -i -e 's/slots_per_worker = 256;/slots_per_worker = 250;/' \
+	    -e 's/keepalive_sec = 5;/keepalive_sec = 5; send_stall_sec = 60;/' \
+	    tamarin.conf
+	atf_check -o match:'slots_per_worker = 250;' cat tamarin.conf
+	atf_check -o match:'send_stall_sec = 60;' cat tamarin.conf
+	head -c 1048576 /dev/zero > www/big.bin
+	# A low soft limit that the master may raise, to its default: room
+	# for 250 sockets and their 250 files beyond its margin.
+	[ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 1024 ] ||
+	    atf_skip "a hard descriptor limit below 1024"
+	{
+		printf '#!/bin/sh\n'
+		printf 'ulimit -Sn 128 || exit 1\n'
+		printf 'exec "%s" "$@"\n' "$TAMARIND"
+	} > tamarind.sh
+	chmod 755 tamarind.sh
+	TAMARIND=$PWD/tamarind.sh start_daemon tamarin.conf 1
+	atf_check -s exit:1 grep -F 'file descriptors per process' daemon.log
+	cat > files.py <<'PY'
+import selectors, socket, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+sel = selectors.DefaultSelector()
+conns = []
+for i in range(n):
+    s = socket.socket()
+    # Small segments and a small window keep the server's send buffer
+    # small: no response is ever all out, and each keeps its file open.
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(10)
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+    s.setblocking(False)
+    sel.register(s, selectors.EVENT_READ, i)
+    conns.append(s)
+got = {}
+end = time.monotonic() + 60
+while len(got) < n and time.monotonic() < end:
+    for key, _ in sel.select(1):
+        try:
+            b = key.fileobj.recv(13)
+        except ConnectionResetError:
+            b = b""
+        got[key.data] = ("ok" if b.startswith(b"HTTP/1.1 200 ") else
+                         "reset" if b == b"" else b[9:12].decode())
+        sel.unregister(key.fileobj)
+out = {"unanswered": n - len(got)}
+for v in got.values():
+    out[v] = out.get(v, 0) + 1
+print(" ".join("%s %d" % (k, v) for k, v in sorted(out.items())))
+for s in conns:
+    s.close()
+PY
+	# All 250 at once, every one answered 200 while all are open.
+	atf_check -o inline:'ok 250 unanswered 0\n' python3 files.py "$PORT" 250
+	atf_check -s exit:1 grep -F 'Too many open files' daemon.log
+	atf_check -s exit:1 grep -F 'out of file descriptors' daemon.log
+	# No slot capped by descriptors, and every one comes back.
+	atf_check -o inline:'250 250\n' tmq eval summary \
+	    "'%d %d' % (d['slots_usable'], d['slots_total'])"
+	wait_for 100 sh -c 'test "$(tmq eval summary "d[\"slots_used\"]")" = 0' ||
+	    atf_fail "slots still claimed: $(tmq eval summary 'd["slots_used"]')"
+}
+fd_limit_files_cleanup() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	stop_daemon
 }
@@ -1624,6 +1702,7 @@ atf_init_test_cases() {
 	atf_add_test_case reload_max_open_files
 	atf_add_test_case fd_limit_slots
 	atf_add_test_case fd_limit_enough
+	atf_add_test_case fd_limit_files
 	atf_add_test_case fd_limit_burst
 	atf_add_test_case fd_limit_lost
 	atf_add_test_case fd_limit_master_accept
