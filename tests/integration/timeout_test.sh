@@ -110,6 +110,50 @@ keepalive_idle_cleanup() {
 	stop_daemon
 }
 
+atf_test_case keepalive_empty_line cleanup
+keepalive_empty_line_head() {
+	atf_set descr "an empty line after a request starts none: the connection ends in silence, no 408"
+}
+keepalive_empty_line_body() {
+	tm_site
+	tm_timeout_conf 1 5 5
+	start_daemon
+	# The CRLF some clients send after a body (RFC 9112 §2.2) comes
+	# with the request; the header deadline then runs, and ends the
+	# connection without a response that a client reusing it would take
+	# for the answer to its next request.
+	python3 - "$PORT" > out <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n\r\n")
+data = b""
+while b"hello from tamarin\n" not in data:
+    data += s.recv(4096)
+t0 = time.monotonic()
+rest = s.recv(4096)
+t1 = time.monotonic()
+print(data.split(b"\r\n")[0].decode(), len(rest), int((t1 - t0) * 1000))
+PY
+	read status code reason extra ms < out
+	atf_check -o inline:'HTTP/1.1 200 OK 0\n' sh -c "cut -d' ' -f1-4 out"
+	[ "$ms" -ge 950 ] && [ "$ms" -le 1400 ] || atf_fail "closed after $ms ms"
+	wait_for 20 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slot not freed"
+	# The end of a kept-alive connection, as when idle: no error.
+	atf_check -o inline:'1 0\n' tmq eval summary \
+	    "'%d %d' % (d['totals']['closed'], d['totals']['errors']['timeout'])"
+	# A new connection that sends only empty lines is one that sent
+	# nothing in time: closed in silence, counted as a timeout.
+	python3 "$TMCLIENT" --timeout 5 raw "$PORT" '\r\n\r\n' > out2
+	atf_check -s exit:0 test ! -s out2
+	wait_for 20 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slot not freed"
+	atf_check -o inline:'2 1\n' tmq eval summary \
+	    "'%d %d' % (d['totals']['closed'], d['totals']['errors']['timeout'])"
+}
+keepalive_empty_line_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case deadline_shown cleanup
 deadline_shown_head() {
 	atf_set descr "tamarinctl shows each idle slot's remaining deadline"
@@ -348,6 +392,7 @@ atf_init_test_cases() {
 	. "$(atf_get_srcdir)/helpers.subr"
 	atf_add_test_case header_timeout
 	atf_add_test_case keepalive_idle
+	atf_add_test_case keepalive_empty_line
 	atf_add_test_case deadline_shown
 	atf_add_test_case slowloris
 	atf_add_test_case slow_reader

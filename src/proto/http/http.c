@@ -1265,6 +1265,19 @@ http_timeout(struct conn *c)
 	}
 	switch (hr->rq_phase) {
 	case HTTP_PH_HEAD:
+		/*
+		 * Empty lines alone (a CRLF some clients send after a body)
+		 * start no request: the connection is as idle as before
+		 * them and ends as an idle one does, in silence.  A 408 there
+		 * would be read by a client reusing the connection as the
+		 * answer to its next request.
+		 */
+		if (!http_request_begun(&hr->rq_p)) {
+			conn_close(c, c->c_sl->sl_requests > 0 ? CONN_DONE :
+			    CONN_TIMEOUT);
+			return;
+		}
+		/* FALLTHROUGH */
 	case HTTP_PH_BODY:
 		/* 408 where no response has started (RFC 9110 §15.5.9). */
 		if (hr->rq_out_len == 0) {

@@ -204,6 +204,12 @@ http_request_init(struct http_request *rq, struct http_header *hdrs,
 		rq->rq_hdr_index[i] = -1;
 }
 
+int
+http_request_begun(const struct http_request *rq)
+{
+	return (rq->rq_state > RS_START_CR);
+}
+
 const char *
 http_method_name(unsigned int m)
 {

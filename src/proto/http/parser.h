@@ -167,6 +167,12 @@ void	http_request_init(struct http_request *, struct http_header *hdrs,
 int	http_parse_request(struct http_request *, const char *buf, size_t len,
 	    const struct http_limits *);
 
+/*
+ * Whether a byte of the request line has come: the empty lines a server
+ * skips before it (RFC 9112 §2.2) start no request.
+ */
+int	http_request_begun(const struct http_request *);
+
 /* Span helpers. */
 #define HTTP_SPAN_PTR(buf, sp)	((const char *)(buf) + (sp).sp_off)
 
