@@ -235,6 +235,35 @@ parser__limits_cleanup() {
 	stop_daemon
 }
 
+atf_test_case parser__long_path cleanup
+parser__long_path_head() {
+	atf_set descr "a path past the 8192 bytes kept is 414, though request lines may be longer"
+}
+parser__long_path_body() {
+	http_site
+	http_conf
+	sed -i 's/max_request_line_bytes = 128;/max_request_line_bytes = 65536;/' \
+	    tamarin.conf
+	start_daemon
+	p=$(printf '%08191d' 0)
+	# 8192 bytes of path are looked for (a name too long to be one is
+	# not there); one more is a 414, as a request line too long is.
+	refused 404 'Not Found' \
+	    "GET /$p HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
+	refused 414 'URI Too Long' "GET /${p}0 HTTP/1.1\r\nHost: main.test\r\n\r\n"
+	refused 414 'URI Too Long' \
+	    "GET http://main.test/${p}0 HTTP/1.1\r\nHost: main.test\r\n\r\n"
+	# The query is not bounded by it.
+	tm_file_resp -c close www/index.html "$HTML" > want
+	printf '[closed]\n' >> want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw \
+	    "$PORT" "GET /?$p$p HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
+}
+parser__long_path_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case parser__options_asterisk cleanup
 parser__options_asterisk_head() {
 	atf_set descr "OPTIONS *: 200 with Allow; a body it came with is never read as the next request"
@@ -871,6 +900,7 @@ atf_init_test_cases() {
 	atf_add_test_case parser__head_refused
 	atf_add_test_case parser__bad_framing
 	atf_add_test_case parser__limits
+	atf_add_test_case parser__long_path
 	atf_add_test_case parser__versions_methods
 	atf_add_test_case parser__options_asterisk
 	atf_add_test_case target__normalisation

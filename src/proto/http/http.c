@@ -525,9 +525,17 @@ http_process(struct conn *c, struct http_req *hr)
 		hr->rq_path[0] = '/';
 		hr->rq_path[1] = '\0';
 		hr->rq_path_len = 1;
-	} else if (p->rq_path.sp_len > HTTP_PATH_MAX ||
-	    http_path_normalize(buf + p->rq_path.sp_off, p->rq_path.sp_len,
-	    hr->rq_path, sizeof(hr->rq_path), &hr->rq_path_len) == -1) {
+	} else if (p->rq_path.sp_len > HTTP_PATH_MAX) {
+		/*
+		 * A sound path, only longer than we keep: 414, as for a
+		 * request line past max_request_line_bytes (RFC 9110
+		 * §15.5.15), which may be set above this.
+		 */
+		http_fail(c, hr, 414);
+		return;
+	} else if (http_path_normalize(buf + p->rq_path.sp_off,
+	    p->rq_path.sp_len, hr->rq_path, sizeof(hr->rq_path),
+	    &hr->rq_path_len) == -1) {
 		http_fail(c, hr, 400);
 		return;
 	}
