@@ -72,6 +72,15 @@ parser__bad_head_body() {
 	refused 400 'Bad Request' 'GET / HTTP/1.1\r\n\r\n'
 	refused 400 'Bad Request' "GET / HTTP/1.1\r\n${H}Host: b.test\r\n\r\n"
 	refused 400 'Bad Request' 'GET / HTTP/1.1\r\nHost: a b\r\n\r\n'
+	# No host name is longer than 255 bytes; such a name is not cut
+	# into another.
+	n255=$(printf '%0250d.test' 0)
+	tm_file_resp -c close www/index.html "$HTML" > want
+	printf '[closed]\n' >> want
+	atf_check -o file:want python3 "$TMCLIENT" --mask-date --eof raw "$PORT" \
+	    "GET / HTTP/1.1\r\nHost: $n255:80\r\nConnection: close\r\n\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\nHost: ${n255}x\r\n\r\n"
+	refused 400 'Bad Request' "GET / HTTP/1.1\r\nHost: $(printf '%0255d' 0).main.test\r\n\r\n"
 	# Request lines: single spaces, a version, nothing around them.
 	refused 400 'Bad Request' "GET  / HTTP/1.1\r\n$H\r\n"
 	refused 400 'Bad Request' "GET / HTTP/1.1 \r\n$H\r\n"

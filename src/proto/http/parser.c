@@ -114,6 +114,8 @@ enum {
 /* host_check() */
 #define HOST_NAME	0x01	/* the host may not be empty */
 #define HOST_PORT	0x02	/* ":" port is required */
+/* The longest host name, as DNS has them (RFC 1034 §3.1, RFC 3986 §3.2.2). */
+#define HOST_LEN_MAX	255
 
 /* Chunked decoder: ch_state */
 enum {
@@ -697,6 +699,13 @@ host_check(const unsigned char *h, uint32_t n, int need)
 				return (-1);
 		}
 		if (i == 0 && (need & HOST_NAME))
+			return (-1);
+		/*
+		 * Longer names no host has; kept whole (struct http_req's
+		 * rq_host), not cut into another name for the site and the
+		 * redirects.
+		 */
+		if (i > HOST_LEN_MAX)
 			return (-1);
 		/* "." alone names no host: empty once its dot goes. */
 		if (i == 1 && h[0] == '.')
