@@ -116,16 +116,17 @@ keepalive_empty_line_head() {
 }
 keepalive_empty_line_body() {
 	tm_site
-	tm_timeout_conf 1 5 5
+	# keepalive_sec 1, header_sec 5: which deadline runs shows.
+	tm_timeout_conf 5 1 5
 	start_daemon
 	# The CRLF some clients send after a body (RFC 9112 §2.2) comes
-	# with the request; the header deadline then runs, and ends the
-	# connection without a response that a client reusing it would take
-	# for the answer to its next request.
+	# with the request.  It starts no request: the connection idles
+	# under keepalive_sec and ends without a response that a client
+	# reusing it would take for the answer to its next request.
 	python3 - "$PORT" > out <<'PY'
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n\r\n")
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n\r\n\n")
 data = b""
 while b"hello from tamarin\n" not in data:
     data += s.recv(4096)
@@ -141,12 +142,33 @@ PY
 	# The end of a kept-alive connection, as when idle: no error.
 	atf_check -o inline:'1 0\n' tmq eval summary \
 	    "'%d %d' % (d['totals']['closed'], d['totals']['errors']['timeout'])"
+	# Empty lines that come later start the header deadline, as any
+	# byte does (a stream of them must end); it ends in silence too.
+	python3 - "$PORT" > out <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+data = b""
+while b"hello from tamarin\n" not in data:
+    data += s.recv(4096)
+s.sendall(b"\r\n")
+t0 = time.monotonic()
+rest = s.recv(4096)
+t1 = time.monotonic()
+print(len(rest), int((t1 - t0) * 1000))
+PY
+	read n ms < out
+	atf_check -o inline:'0\n' echo "$n"
+	[ "$ms" -ge 4900 ] && [ "$ms" -le 5500 ] || atf_fail "closed after $ms ms"
+	wait_for 20 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slot not freed"
+	atf_check -o inline:'2 0\n' tmq eval summary \
+	    "'%d %d' % (d['totals']['closed'], d['totals']['errors']['timeout'])"
 	# A new connection that sends only empty lines is one that sent
 	# nothing in time: closed in silence, counted as a timeout.
-	python3 "$TMCLIENT" --timeout 5 raw "$PORT" '\r\n\r\n' > out2
+	python3 "$TMCLIENT" --timeout 8 raw "$PORT" '\r\n\r\n' > out2
 	atf_check -s exit:0 test ! -s out2
 	wait_for 20 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slot not freed"
-	atf_check -o inline:'2 1\n' tmq eval summary \
+	atf_check -o inline:'3 1\n' tmq eval summary \
 	    "'%d %d' % (d['totals']['closed'], d['totals']['errors']['timeout'])"
 }
 keepalive_empty_line_cleanup() {

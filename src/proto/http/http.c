@@ -1176,7 +1176,16 @@ http_finish(struct conn *c, struct http_req *hr)
 		conn_close(c, http_close_why(c));
 		return (-1);
 	}
-	/* Keep-alive: whatever follows the request starts the next one. */
+	/*
+	 * Keep-alive: whatever follows the request starts the next one,
+	 * but for empty lines (the CRLF some clients send after a body),
+	 * which start none (RFC 9112 §2.2): dropped now, they leave the
+	 * connection idle under keepalive_sec, not reading under header_sec.
+	 */
+	while (c->c_in_len > head && (c->c_in[head] == '\n' ||
+	    (c->c_in[head] == '\r' && c->c_in_len > head + 1 &&
+	    c->c_in[head + 1] == '\n')))
+		head += c->c_in[head] == '\n' ? 1 : 2;
 	if (c->c_in_len > head)
 		memmove(c->c_in, c->c_in + head, c->c_in_len - head);
 	c->c_in_len -= head;
