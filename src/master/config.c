@@ -580,19 +580,29 @@ load_listeners(struct loader *ld, const config_setting_t *list)
 		if ((s = config_setting_get_member(e, "proxy_trusted")) !=
 		    NULL) {
 			char **v2 = NULL;
-			size_t k, nv;
+			size_t k, nv = 0;
 
 			if (cfg_strv(c, e, "proxy_trusted", &v2, &nv) == 1) {
-				lc->lc_proxy_trusted = calloc(nv ? nv : 1,
-				    sizeof(struct cidr));
-				for (k = 0; k < nv &&
-				    lc->lc_proxy_trusted != NULL; k++)
+				/*
+				 * No entry would trust every peer, the
+				 * opposite of what an empty list reads as.
+				 */
+				if (nv == 0)
+					cfg_error(c, s, "proxy_trusted: empty; "
+					    "write [ \"all\" ] to trust every "
+					    "peer");
+				else if ((lc->lc_proxy_trusted = calloc(nv,
+				    sizeof(struct cidr))) == NULL)
+					cfg_error(c, s, "proxy_trusted: out of "
+					    "memory");
+				else
+					lc->lc_nproxy_trusted = nv;
+				for (k = 0; k < lc->lc_nproxy_trusted; k++)
 					if (cidr_parse(v2[k],
 					    &lc->lc_proxy_trusted[k]) == -1)
 						cfg_error(c, s, "proxy_trusted:"
 						    " '%s' is not an address "
 						    "or CIDR block", v2[k]);
-				lc->lc_nproxy_trusted = nv;
 				cfg_strv_free(v2);
 			}
 			if (!lc->lc_proxy_protocol)

@@ -1033,6 +1033,42 @@ ATF_TC_BODY(config__listener_identity, tc)
 	ATF_CHECK(!config_listener_same(&a, &b));
 }
 
+/*
+ * An empty proxy_trusted would trust every peer, as no list does: it is
+ * refused, as the status handler's empty allow is, rather than read as
+ * its opposite.
+ */
+ATF_TC_WITHOUT_HEAD(config__proxy_trusted_empty);
+ATF_TC_BODY(config__proxy_trusted_empty, tc)
+{
+	static const char *const want[] = {
+		"t.conf:2: proxy_trusted: empty; write [ \"all\" ] to trust "
+		    "every peer",
+		NULL
+	};
+	struct config *cf;
+	struct cfg_ctx c;
+
+	ATF_CHECK(load(
+	    "listeners = ( { address = \"127.0.0.1\"; port = 8080;\n"
+	    "  proxy_protocol = true; proxy_trusted = [ ]; } );\n"
+	    "sites = ( { root = \"www\"; } );\n", &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+	/* "all" says it, and a list keeps its entries. */
+	cf = load(
+	    "listeners = ( { address = \"127.0.0.1\"; port = 8080;\n"
+	    "  proxy_protocol = true; proxy_trusted = [ \"all\" ]; },\n"
+	    "  { address = \"127.0.0.1\"; port = 8081; proxy_protocol = true;\n"
+	    "    proxy_trusted = [ \"10.0.0.0/8\", \"::1\" ]; } );\n"
+	    "sites = ( { root = \"www\"; } );\n", &c);
+	ATF_REQUIRE_MSG(cf != NULL, "%s", c.cc_nmsgs > 0 ? c.cc_msgs[0] : "");
+	ATF_CHECK_EQ(cf->cf_listeners[0].lc_nproxy_trusted, 1);
+	ATF_CHECK_EQ(cf->cf_listeners[1].lc_nproxy_trusted, 2);
+	config_free(cf);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, config__defaults);
@@ -1062,5 +1098,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__listener_name_text);
 	ATF_TP_ADD_TC(tp, config__listener_default_name);
 	ATF_TP_ADD_TC(tp, config__listener_identity);
+	ATF_TP_ADD_TC(tp, config__proxy_trusted_empty);
 	return (atf_no_error());
 }
