@@ -621,8 +621,14 @@ load_listeners(struct loader *ld, const config_setting_t *list)
 				    "or 308");
 			lc->lc_redirect_https = (unsigned int)v;
 		}
-		if (cfg_int(c, e, "redirect_port", 1, 65535, &v) == 1)
+		if (cfg_int(c, e, "redirect_port", 1, 65535, &v) == 1) {
 			lc->lc_redirect_port = (uint16_t)v;
+			/* Alone it would change nothing, silently. */
+			if (lc->lc_redirect_https == 0)
+				cfg_error(c, config_setting_get_member(e,
+				    "redirect_port"), "redirect_port: needs "
+				    "redirect_https");
+		}
 		cfg_check_unknown(c, e, "listener");
 
 		if (lc->lc_proto == TM_PROTO_HTTPS && lc->lc_tls == NULL)

@@ -1069,6 +1069,37 @@ ATF_TC_BODY(config__proxy_trusted_empty, tc)
 	cfg_ctx_fini(&c);
 }
 
+/*
+ * redirect_port only says where redirect_https points: without it, it
+ * would change nothing, so it is refused as proxy_trusted without
+ * proxy_protocol is.
+ */
+ATF_TC_WITHOUT_HEAD(config__redirect_port_alone);
+ATF_TC_BODY(config__redirect_port_alone, tc)
+{
+	static const char *const want[] = {
+		"t.conf:2: redirect_port: needs redirect_https",
+		NULL
+	};
+	struct config *cf;
+	struct cfg_ctx c;
+
+	ATF_CHECK(load(
+	    "listeners = ( { address = \"127.0.0.1\"; port = 8080;\n"
+	    "  redirect_port = 8443; } );\n"
+	    "sites = ( { root = \"www\"; } );\n", &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+	cf = load(
+	    "listeners = ( { address = \"127.0.0.1\"; port = 8080;\n"
+	    "  redirect_https = 308; redirect_port = 8443; } );\n"
+	    "sites = ( { root = \"www\"; } );\n", &c);
+	ATF_REQUIRE_MSG(cf != NULL, "%s", c.cc_nmsgs > 0 ? c.cc_msgs[0] : "");
+	ATF_CHECK_EQ(cf->cf_listeners[0].lc_redirect_port, 8443);
+	config_free(cf);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, config__defaults);
@@ -1099,5 +1130,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__listener_default_name);
 	ATF_TP_ADD_TC(tp, config__listener_identity);
 	ATF_TP_ADD_TC(tp, config__proxy_trusted_empty);
+	ATF_TP_ADD_TC(tp, config__redirect_port_alone);
 	return (atf_no_error());
 }
