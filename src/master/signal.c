@@ -32,6 +32,12 @@ signal_setup(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGUSR1);
+	/*
+	 * Read, not left to its default action: nginx's USR2 (binary
+	 * upgrade), sent from habit, would kill the master and leave its
+	 * pidfile and segment behind.
+	 */
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
 		return (-1);
@@ -69,6 +75,10 @@ signal_handle(struct master *m)
 			break;
 		case SIGUSR1:
 			master_reopen(m);
+			break;
+		case SIGUSR2:
+			log_warn("SIGUSR2 ignored: tamarind has no binary "
+			    "upgrade (restart it to run a new binary)");
 			break;
 		default:
 			break;

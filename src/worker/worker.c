@@ -82,6 +82,9 @@ worker_signals(struct wstate *ws)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGHUP, &sa, NULL);	/* reloads are the master's */
 	sigaction(SIGPIPE, &sa, NULL);
+	/* As the master: a stray USR2 to the group must not kill. */
+	if (sigaction(SIGUSR2, &sa, NULL) == -1)
+		fatal("sigaction(SIGUSR2) failed");
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
 

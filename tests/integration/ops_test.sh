@@ -1161,6 +1161,37 @@ usr1_reopen_cleanup() {
 	stop_daemon
 }
 
+atf_test_case usr2_ignored cleanup
+usr2_ignored_head() {
+	atf_set descr "USR2, nginx's binary upgrade, sent to the master and a worker: both log or ignore it, and go on serving"
+}
+usr2_ignored_body() {
+	tm_site
+	ops_conf 2 www
+	start_daemon tamarin.conf 2
+	m=$(cat tamarind.pid)
+	pids=$(tmq pids | tr '\n' ' ')
+	w=$(tmq worker-pids | cut -d ' ' -f 1)
+	kill -USR2 "$m"
+	kill -USR2 "$w"
+	if ! wait_for 50 grep -q 'SIGUSR2 ignored' daemon.log; then
+		cat daemon.log >&2
+		atf_fail "no USR2 in the log"
+	fi
+	sleep 0.3
+	# Every process is still there: none was killed, none replaced.
+	for p in $pids; do
+		kill -0 "$p" || atf_fail "pid $p is gone"
+	done
+	atf_check -s exit:1 grep -q 'killed by signal' daemon.log
+	atf_check -o match:'^hello' curl -sf "http://127.0.0.1:$PORT/"
+	atf_check test -e tamarind.shm
+}
+usr2_ignored_cleanup() {
+	. "$(atf_get_srcdir)/helpers.subr"
+	stop_daemon
+}
+
 atf_test_case privileges cleanup
 privileges_head() {
 	atf_set descr "started as root with user/group set: workers run unprivileged, with only the groups of the user (none for nobody)"
@@ -1719,6 +1750,7 @@ atf_init_test_cases() {
 	atf_add_test_case crash_scribbled_block
 	atf_add_test_case master_killed
 	atf_add_test_case usr1_reopen
+	atf_add_test_case usr2_ignored
 	atf_add_test_case privileges
 	atf_add_test_case reload_segment_group
 	atf_add_test_case privileges_user_groups
