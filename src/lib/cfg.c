@@ -1072,8 +1072,12 @@ cfg_duration_ms(struct cfg_ctx *c, const config_setting_t *g,
 		return (-1);
 	}
 	if (!isfinite(v) || v * 1000 < min_ms || v * 1000 > max_ms) {
-		cfg_error(c, s, "%s: %g s is out of range (%g to %g)", key, v,
-		    min_ms / 1000.0, max_ms / 1000.0);
+		/*
+		 * Every digit a double holds: %g's six would print
+		 * 604800.5 as 604800, which the range then seems to allow.
+		 */
+		cfg_error(c, s, "%s: %.15g s is out of range (%g to %g)", key,
+		    v, min_ms / 1000.0, max_ms / 1000.0);
 		return (-1);
 	}
 	*out = (uint32_t)llround(v * 1000);

@@ -484,7 +484,7 @@ ATF_TC_BODY(config__wide_integers, tc)
 		    "range (0 to 9223372036854775807)",
 		"t.conf:2: keepalive_requests: 4294967298 is out of range (0 "
 		    "to 4294967295)",
-		"t.conf:3: header_sec: 4.29497e+09 s is out of range (0 to "
+		"t.conf:3: header_sec: 4294967298 s is out of range (0 to "
 		    "604800)",
 		"t.conf:4: port: 2147483648 is out of range (0 to 65535)",
 		"t.conf:5: backlog: 4294967301 is out of range (1 to 65535)",
@@ -1100,6 +1100,31 @@ ATF_TC_BODY(config__redirect_port_alone, tc)
 	cfg_ctx_fini(&c);
 }
 
+/*
+ * A duration out of range is quoted as written, not to six digits: a
+ * message saying 604800 is out of 0 to 604800 would contradict itself.
+ */
+ATF_TC_WITHOUT_HEAD(config__duration_range_message);
+ATF_TC_BODY(config__duration_range_message, tc)
+{
+	static const char *const want[] = {
+		"t.conf:1: shutdown_timeout_sec: 604800.5 s is out of range (0 "
+		    "to 604800)",
+		"t.conf:1: heartbeat_timeout_sec: 0.999 s is out of range (1 "
+		    "to 604800)",
+		"t.conf:2: ticket_rotate_sec: 59.9999 s is out of range (60 to "
+		    "604800)",
+		NULL
+	};
+	struct cfg_ctx c;
+
+	ATF_CHECK(load("workers = { shutdown_timeout_sec = 604800.5; "
+	    "heartbeat_timeout_sec = 0.999; };\n"
+	    "tls = { ticket_rotate_sec = 59.9999; };\n" MINIMAL, &c) == NULL);
+	expect_errors(&c, want);
+	cfg_ctx_fini(&c);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, config__defaults);
@@ -1131,5 +1156,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, config__listener_identity);
 	ATF_TP_ADD_TC(tp, config__proxy_trusted_empty);
 	ATF_TP_ADD_TC(tp, config__redirect_port_alone);
+	ATF_TP_ADD_TC(tp, config__duration_range_message);
 	return (atf_no_error());
 }
