@@ -287,7 +287,7 @@ CONF
 	wait_for 100 test -s run/tm/tamarind.pid ||
 	    atf_fail "no pidfile: $(cat daemon.log)"
 	cp run/tm/tamarind.pid master.pid
-	cat master.pid >> tm.pids
+	printf '%s\n' "$(cat master.pid)" >> tm.pids
 	atf_check -o match:"made the directory $(pwd -P)/run/tm\$" cat daemon.log
 	atf_check -o inline:'drwxr-xr-x\n' stat -c %A run/tm
 	atf_check test -e run/tm/tamarind.shm
@@ -452,7 +452,7 @@ CONF
 	atf_check -s exit:0 -o empty -e empty "$TAMARIND" -c tamarin.conf
 	wait_for 50 test -s tamarind.pid || atf_fail "no pidfile"
 	cp tamarind.pid master.pid
-	cat master.pid >> tm.pids
+	printf '%s\n' "$(cat master.pid)" >> tm.pids
 	m=$(cat tamarind.pid)
 	wait_for 50 tmq running 1 || atf_fail "workers did not start"
 	tm_record_pids
@@ -1360,7 +1360,7 @@ daemon_mode_body() {
 	atf_check -s exit:0 -o empty -e empty "$TAMARIND" -c tamarin.conf
 	wait_for 50 test -s tamarind.pid || atf_fail "no pidfile"
 	cp tamarind.pid master.pid
-	cat master.pid >> tm.pids
+	printf '%s\n' "$(cat master.pid)" >> tm.pids
 	m=$(cat tamarind.pid)
 	wait_for 50 tmq running 1 || atf_fail "workers did not start"
 	tm_record_pids
@@ -1393,7 +1393,7 @@ daemon_mode_stderr_body() {
 	    atf_fail "tamarind exited with $?: $(cat err.out)"
 	wait_for 50 test -s tamarind.pid || atf_fail "no pidfile"
 	cp tamarind.pid master.pid
-	cat master.pid >> tm.pids
+	printf '%s\n' "$(cat master.pid)" >> tm.pids
 	m=$(cat tamarind.pid)
 	wait_for 50 tmq running 1 || atf_fail "workers did not start"
 	tm_record_pids
