@@ -112,7 +112,7 @@ keepalive_idle_cleanup() {
 
 atf_test_case keepalive_empty_line cleanup
 keepalive_empty_line_head() {
-	atf_set descr "an empty line after a request starts none: the connection ends in silence, no 408"
+	atf_set descr "empty lines after a request start none: the connection idles under keepalive_sec and ends in silence, no 408"
 }
 keepalive_empty_line_body() {
 	tm_site

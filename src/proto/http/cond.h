@@ -25,10 +25,10 @@
  * strong tag (§8.8.1).  The inode: a file replaced by another of the same
  * size and time (builds that fix file times do this) must not validate
  * copies of the old one, though it means servers of a farm holding the
- * same files give different tags.  variant 1-15 names an encoded variant of the same
- * file (e.g. 1 for the .gz one) and adds "-<variant>", so each variant has
- * its own tag (§8.8.3); 0 is the file itself.  Only the low four bits of
- * a non-zero variant are written.
+ * same files give different tags.  variant 1-15 names an encoded variant
+ * of the same file (e.g. 1 for the .gz one) and adds "-<variant>", so
+ * each variant has its own tag (§8.8.3); 0 is the file itself.  Only the
+ * low four bits of a non-zero variant are written.
  */
 size_t	http_etag_make(char *buf, uint64_t ino, uint64_t size,
 	    int64_t mtime_sec, long mtime_nsec, int variant);
