@@ -1487,9 +1487,23 @@ ATF_TC_BODY(http_chunked_decode__result_is_sticky, tc)
 	    HTTP_PARSE_ERROR);
 }
 
+/* Whole empty lines only: a CR without its LF may still begin one. */
+ATF_TC_WITHOUT_HEAD(http_empty_lines__counted);
+ATF_TC_BODY(http_empty_lines__counted, tc)
+{
+	ATF_CHECK_EQ(http_empty_lines("", 0), 0);
+	ATF_CHECK_EQ(http_empty_lines("\r\n", 2), 2);
+	ATF_CHECK_EQ(http_empty_lines("\r\n\n\r\n", 5), 5);
+	ATF_CHECK_EQ(http_empty_lines("\r\nGET", 5), 2);
+	ATF_CHECK_EQ(http_empty_lines("\r\n\r", 3), 2);
+	ATF_CHECK_EQ(http_empty_lines("\r\rX", 3), 0);
+	ATF_CHECK_EQ(http_empty_lines(" \r\n", 3), 0);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, http_parse_request__request_line);
+	ATF_TP_ADD_TC(tp, http_empty_lines__counted);
 	ATF_TP_ADD_TC(tp, http_parse_request__line_endings);
 	ATF_TP_ADD_TC(tp, http_parse_request__target);
 	ATF_TP_ADD_TC(tp, http_parse_request__fields);

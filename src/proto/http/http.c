@@ -1182,10 +1182,9 @@ http_finish(struct conn *c, struct http_req *hr)
 	 * which start none (RFC 9112 §2.2): dropped now, they leave the
 	 * connection idle under keepalive_sec, not reading under header_sec.
 	 */
-	while (c->c_in_len > head && (c->c_in[head] == '\n' ||
-	    (c->c_in[head] == '\r' && c->c_in_len > head + 1 &&
-	    c->c_in[head + 1] == '\n')))
-		head += c->c_in[head] == '\n' ? 1 : 2;
+	if (c->c_in_len > head)
+		head += (uint32_t)http_empty_lines(c->c_in + head,
+		    c->c_in_len - head);
 	if (c->c_in_len > head)
 		memmove(c->c_in, c->c_in + head, c->c_in_len - head);
 	c->c_in_len -= head;

@@ -212,6 +212,17 @@ http_request_begun(const struct http_request *rq)
 	return (rq->rq_state > RS_START_CR);
 }
 
+size_t
+http_empty_lines(const char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && (buf[n] == '\n' ||
+	    (buf[n] == '\r' && n + 1 < len && buf[n + 1] == '\n')))
+		n += buf[n] == '\n' ? 1 : 2;
+	return (n);
+}
+
 const char *
 http_method_name(unsigned int m)
 {

@@ -173,6 +173,12 @@ int	http_parse_request(struct http_request *, const char *buf, size_t len,
  */
 int	http_request_begun(const struct http_request *);
 
+/*
+ * How many bytes at buf's start are whole empty lines (CRLF, or LF as
+ * RS_START takes it), which a server skips before a request line.
+ */
+size_t	http_empty_lines(const char *buf, size_t len);
+
 /* Span helpers. */
 #define HTTP_SPAN_PTR(buf, sp)	((const char *)(buf) + (sp).sp_off)
 
