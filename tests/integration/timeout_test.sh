@@ -22,6 +22,36 @@ ms_now() {
 	python3 -c 'import time; print(int(time.monotonic() * 1000))'
 }
 
+# ka_closed MIN MAX WITH AFTER: GET / with WITH right behind it, then
+# AFTER once the response is in (Python escapes): the response is a whole
+# 200, and the server closes MIN to MAX ms after it.  Timed in one
+# process: a loaded machine's start-up times stay out of it.
+ka_closed() {
+	python3 - "$PORT" "$3" "$4" > out <<'PY'
+import socket, sys, time
+def unescape(v):
+    return v.encode("latin-1").decode("unicode_escape").encode("latin-1")
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" + unescape(sys.argv[2]))
+data = b""
+while b"hello from tamarin\n" not in data:
+    b = s.recv(4096)
+    if not b:
+        break
+    data += b
+if sys.argv[3]:
+    s.sendall(unescape(sys.argv[3]))
+t0 = time.monotonic()
+rest = s.recv(4096)
+t1 = time.monotonic()
+print(data.split(b"\r\n")[0].decode(), len(rest), int((t1 - t0) * 1000))
+PY
+	read status code reason extra ms < out
+	atf_check -o inline:'HTTP/1.1 200 OK 0\n' sh -c "cut -d' ' -f1-4 out"
+	[ "$ms" -ge "$1" ] && [ "$ms" -le "$2" ] ||
+	    atf_fail "closed after $ms ms"
+}
+
 atf_test_case header_timeout cleanup
 header_timeout_head() {
 	atf_set descr "a head not finished in header_sec gets 408 and a close, within one tick"
@@ -83,23 +113,8 @@ keepalive_idle_body() {
 	tm_site
 	tm_timeout_conf 10 1 5
 	start_daemon
-	# Timed from the end of the response to the server's close, in one
-	# process: a loaded machine's start-up times stay out of it.
-	python3 - "$PORT" > out <<'PY'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-data = b""
-while b"hello from tamarin\n" not in data:
-    data += s.recv(4096)
-t0 = time.monotonic()
-rest = s.recv(4096)
-t1 = time.monotonic()
-print(data.split(b"\r\n")[0].decode(), len(rest), int((t1 - t0) * 1000))
-PY
-	read status code reason extra ms < out
-	atf_check -o inline:'HTTP/1.1 200 OK 0\n' sh -c "cut -d' ' -f1-4 out"
-	[ "$ms" -ge 950 ] && [ "$ms" -le 1400 ] || atf_fail "closed after $ms ms"
+	# Timed from the end of the response to the server's close.
+	ka_closed 950 1400 '' ''
 	wait_for 20 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slot not freed"
 	# The normal end of keep-alive: closed, and no error.
 	atf_check -o inline:'1 0\n' tmq eval summary \
@@ -123,43 +138,14 @@ keepalive_empty_line_body() {
 	# with the request.  It starts no request: the connection idles
 	# under keepalive_sec and ends without a response that a client
 	# reusing it would take for the answer to its next request.
-	python3 - "$PORT" > out <<'PY'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n\r\n\n")
-data = b""
-while b"hello from tamarin\n" not in data:
-    data += s.recv(4096)
-t0 = time.monotonic()
-rest = s.recv(4096)
-t1 = time.monotonic()
-print(data.split(b"\r\n")[0].decode(), len(rest), int((t1 - t0) * 1000))
-PY
-	read status code reason extra ms < out
-	atf_check -o inline:'HTTP/1.1 200 OK 0\n' sh -c "cut -d' ' -f1-4 out"
-	[ "$ms" -ge 950 ] && [ "$ms" -le 1400 ] || atf_fail "closed after $ms ms"
+	ka_closed 950 1400 '\r\n\n' ''
 	wait_for 20 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slot not freed"
 	# The end of a kept-alive connection, as when idle: no error.
 	atf_check -o inline:'1 0\n' tmq eval summary \
 	    "'%d %d' % (d['totals']['closed'], d['totals']['errors']['timeout'])"
 	# Empty lines that come later start the header deadline, as any
 	# byte does (a stream of them must end); it ends in silence too.
-	python3 - "$PORT" > out <<'PY'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-data = b""
-while b"hello from tamarin\n" not in data:
-    data += s.recv(4096)
-s.sendall(b"\r\n")
-t0 = time.monotonic()
-rest = s.recv(4096)
-t1 = time.monotonic()
-print(len(rest), int((t1 - t0) * 1000))
-PY
-	read n ms < out
-	atf_check -o inline:'0\n' echo "$n"
-	[ "$ms" -ge 4900 ] && [ "$ms" -le 5500 ] || atf_fail "closed after $ms ms"
+	ka_closed 4900 5500 '' '\r\n'
 	wait_for 20 sh -c 'test "$(tmq slots)" = 0' || atf_fail "slot not freed"
 	atf_check -o inline:'2 0\n' tmq eval summary \
 	    "'%d %d' % (d['totals']['closed'], d['totals']['errors']['timeout'])"
